@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AlertsConfig(AppConfig):
+    """Alert rules, their evaluation, alert history and notifications."""
+
+    name = "alerts"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,41 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from core.testing import ProcessGroup
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user(username="oncall", password="pw-oncall-1", email="oncall@example.com")
+
+
+@pytest.fixture
+def token(user):
+    return Token.objects.create(user=user)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def auth_client(token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    return client
+
+
+@pytest.fixture
+def process_group(tmp_path):
+    group = ProcessGroup(tmp_path)
+    yield group
+    group.kill_all()

@@ -1,0 +1,135 @@
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+PR_SET_PDEATHSIG = 1
+STOP_GRACE_SECONDS = 20
+
+
+def _die_with_parent():
+    """Runs in each child before exec: its own session (so a terminal's Ctrl-C reaches only this
+    supervisor, which then stops the children in order), and SIGTERM should the supervisor itself
+    be killed without a chance to clean up."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the whole system in the foreground: the web server (gunicorn), a Celery worker and "
+        "Celery beat. Ctrl-C (or SIGTERM) stops every process it started."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=settings.HOST)
+        parser.add_argument("--port", type=int, default=settings.PORT)
+        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--worker-concurrency", type=int, default=2)
+
+    def handle(self, *args, host, port, web_workers, worker_concurrency, **options):
+        python = sys.executable
+        commands = {
+            "web": [
+                python, "-m", "gunicorn", "resee.wsgi:application",
+                "--bind", f"{host}:{port}",
+                "--workers", str(web_workers),
+                "--access-logfile", "-",
+                "--graceful-timeout", "10",
+            ],
+            "worker": [
+                python, "-m", "celery", "-A", "resee", "worker",
+                "--loglevel", "INFO", "--concurrency", str(worker_concurrency),
+            ],
+            "beat": [python, "-m", "celery", "-A", "resee", "beat", "--loglevel", "INFO"],
+        }
+
+        stop_requested = []
+
+        def request_stop(signum, frame):
+            stop_requested.append(signum)
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+
+        processes: dict[str, subprocess.Popen] = {}
+        exit_code = 0
+        try:
+            for name, command in commands.items():
+                processes[name] = subprocess.Popen(
+                    command, cwd=settings.BACKEND_DIR, start_new_session=True, preexec_fn=_die_with_parent
+                )
+                self.stdout.write(f"started {name} (pid {processes[name].pid})")
+            announced = False
+            deadline = time.monotonic() + 60
+            while not stop_requested:
+                crashed = [(n, p.returncode) for n, p in processes.items() if p.poll() is not None]
+                if crashed:
+                    for name, code in crashed:
+                        self.stderr.write(f"{name} exited with code {code}; stopping everything.")
+                        if name == "web":
+                            self.stderr.write(f"(Is {host}:{port} in use? Choose another with PORT=...)")
+                    exit_code = 1
+                    break
+                if not announced and self._web_is_up(host, port):
+                    announced = True
+                    self._announce(host, port)
+                elif not announced and time.monotonic() > deadline:
+                    self.stderr.write(f"The web server has not answered on {host}:{port} for 60 s.")
+                    deadline = float("inf")
+                time.sleep(0.5)
+        finally:
+            self._stop(processes)
+        if exit_code:
+            raise CommandError("stopped because a process exited", returncode=exit_code)
+        self.stdout.write("All processes stopped.")
+
+    @staticmethod
+    def _web_is_up(host, port):
+        try:
+            with urllib.request.urlopen(f"http://{host}:{port}/health/", timeout=2):
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answers, even if a dependency is unhealthy
+        except OSError:
+            return False
+
+    def _announce(self, host, port):
+        url = f"http://{host}:{port}/"
+        self.stdout.write(
+            self.style.SUCCESS(f"\nResee Alerts is running at {url}\n")
+            + f"  Log in at {url}admin/ as '{settings.ADMIN_USERNAME}' (password printed when the user was created;\n"
+            + f"  to set a new one: make manage ARGS='changepassword {settings.ADMIN_USERNAME}').\n"
+            + f"  Health: {url}health/   Press Ctrl-C to stop web, worker and beat.\n"
+        )
+
+    def _stop(self, processes):
+        running = {n: p for n, p in processes.items() if p.poll() is None}
+        for name, process in running.items():
+            self.stdout.write(f"stopping {name}")
+            self._signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for name, process in running.items():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.stderr.write(f"{name} did not stop in {STOP_GRACE_SECONDS} s; killing it")
+        # Whatever is still alive in any of the groups (pool children included) is killed.
+        for process in processes.values():
+            self._signal_group(process, signal.SIGKILL)
+            process.wait()
+
+    @staticmethod
+    def _signal_group(process, signum):
+        try:
+            os.killpg(process.pid, signum)
+        except ProcessLookupError:
+            pass

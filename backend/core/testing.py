@@ -1,0 +1,112 @@
+"""Helpers for tests that start real processes (web, worker, beat) against the test database."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from django.conf import settings
+from django.db import connection
+
+BACKEND_DIR = Path(settings.BACKEND_DIR)
+PYTHON = sys.executable
+
+# Settings that a developer's shell or .env could carry into a child process and that would make
+# it talk to something other than what the test chose.
+_CHILD_ENV_DROP = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "ENV_FILE")
+
+
+def test_database_url() -> str:
+    """A DATABASE_URL for the database this test run uses, so child processes share it.
+
+    Meaningful only inside a test with database access (the test database exists then)."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}{port}/{db['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test
+
+
+def child_env(tmp_path: Path, *, broker_url: str = "", **extra: str) -> dict[str, str]:
+    """The environment for a child process of a test: the test database, the test's Redis (so
+    that both share one cache), its own DATA_DIR (so the embedded broker and the generated secret
+    are private to the test) and, when given, a broker."""
+    env = {k: v for k, v in os.environ.items() if k not in _CHILD_ENV_DROP}
+    env.update(
+        DJANGO_SETTINGS_MODULE="resee.settings",
+        ENV_FILE=str(tmp_path / "no.env"),
+        DATA_DIR=str(tmp_path / "data"),
+        DATABASE_URL=test_database_url(),
+        PYTHONUNBUFFERED="1",
+    )
+    if settings.REDIS_URL:
+        env["REDIS_URL"] = settings.REDIS_URL
+    if broker_url:
+        env["CELERY_BROKER_URL"] = broker_url
+    env.update(extra)
+    return env
+
+
+class ProcessGroup:
+    """Child processes of one test, each in its own session so that it and everything it forks
+    can be signalled together and nothing outlives the test."""
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+        log = open(self.log_dir / f"{name}.log", "wb")
+        process = subprocess.Popen(
+            args, cwd=BACKEND_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.processes[name] = process
+        return process
+
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
+    def descendants(self) -> list[psutil.Process]:
+        found = []
+        for process in self.processes.values():
+            try:
+                parent = psutil.Process(process.pid)
+                found += [parent, *parent.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                pass
+        return found
+
+    def stop(self, name: str, sig=signal.SIGTERM, timeout: float = 30) -> int:
+        process = self.processes[name]
+        if process.poll() is None:
+            os.killpg(process.pid, sig)
+        return process.wait(timeout=timeout)
+
+    def kill_all(self):
+        for process in self.processes.values():
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait()
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.25, message: str = "condition"):
+    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {message}")
+        time.sleep(interval)
+

@@ -1,0 +1,341 @@
+"""Settings for Resee Alerts.
+
+Every value comes from the environment (or a `.env` file at the repository root), read here and
+nowhere else. With nothing set, the system runs on the embedded default: SQLite and a Celery broker
+on the local file system, both under DATA_DIR.
+"""
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
+BACKEND_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = BACKEND_DIR.parent
+
+env = environ.Env()
+
+_FALSE_STRINGS = ("false", "off", "no", "n", "0", "")
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A boolean variable; anything but a recognised true or false value stops start-up, so that a
+    typo in EMAIL_USE_TLS cannot quietly turn TLS off."""
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in environ.Env.BOOLEAN_TRUE_STRINGS:
+        return True
+    if value in _FALSE_STRINGS:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use true or false")
+
+
+# A variable set in the process environment always wins over the same one in the .env file.
+ENV_FILE = Path(env.str("ENV_FILE", default=str(REPO_DIR / ".env")))
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE)
+
+# Everything the system writes locally: SQLite database, embedded broker, generated secret key,
+# collected static files, beat schedule.
+DATA_DIR = Path(env.str("DATA_DIR", default=str(REPO_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _load_or_create_secret_key(path: Path) -> str:
+    """Return the key stored at `path`, creating it first if this is the first run.
+
+    Several processes may start at once (web, worker, beat, test workers): the file is created
+    exclusively, so exactly one key wins and every process reads that one.
+    """
+    try:
+        fd = path.open("x", encoding="ascii")
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+        # A writer that has created the file but not yet written it: wait for it briefly.
+        import time
+
+        for _ in range(50):
+            time.sleep(0.02)
+            key = path.read_text(encoding="ascii").strip()
+            if key:
+                return key
+        raise RuntimeError(f"{path} is empty; delete it to generate a new secret key")
+    with fd:
+        path.chmod(0o600)
+        key = secrets.token_urlsafe(50)
+        fd.write(key)
+    return key
+
+
+SECRET_KEY = env.str("SECRET_KEY", default="") or _load_or_create_secret_key(DATA_DIR / "secret_key")
+DEBUG = env_bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where `make run` serves the web application.
+HOST = env.str("HOST", default="127.0.0.1")
+PORT = env.int("PORT", default=8000)
+# The address people open; links in notifications point here.
+SITE_URL = env.str("SITE_URL", default=f"http://{HOST}:{PORT}").rstrip("/")
+
+# Behind a TLS-terminating proxy: set SECURE_COOKIES=true and trust its X-Forwarded-Proto.
+SECURE_COOKIES = env_bool("SECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "core",
+    "monitoring",
+    "alerts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "resee.urls"
+WSGI_APPLICATION = "resee.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat write to the same file: WAL lets readers run beside a writer, IMMEDIATE
+    # transactions take the write lock up front (no lock-upgrade deadlocks), and a writer waits for
+    # the lock instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+    }
+    # A file, not memory, so that worker processes started by the integration tests see it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_db.sqlite3")}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis, cache ---------------------------------------------------------------------------------
+
+REDIS_URL = env.str("REDIS_URL", default="")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "resee",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    # Shared by the web, worker and beat processes (a per-process memory cache would not be), and
+    # its add() is atomic, which locks rely on.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "resee_cache",
+            "KEY_PREFIX": "resee",
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
+
+# --- Celery ---------------------------------------------------------------------------------------
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or REDIS_URL or (
+    f"file://{DATA_DIR / 'celery-results'}"
+)
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    BROKER_DIR = DATA_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # One folder in and out: producers and consumers are different processes on this host.
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+    for folder in ("queue", "control", "processed"):
+        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 5, "socket_timeout": 10}
+if CELERY_RESULT_BACKEND.startswith("file://"):
+    (DATA_DIR / "celery-results").mkdir(parents=True, exist_ok=True)
+
+CELERY_TIMEZONE = env.str("TIME_ZONE", default="UTC")
+CELERY_ENABLE_UTC = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+# Periodic tasks report through logs and the database; nothing waits on their return values.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = timedelta(days=1)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=50)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60)
+# A task whose worker dies is delivered again rather than lost; tasks are safe to run twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# How often system metrics are sampled. 60 runs on the minute, like the other per-minute tasks.
+METRICS_COLLECTION_INTERVAL_SECONDS = env.int("METRICS_COLLECTION_INTERVAL_SECONDS", default=60)
+if METRICS_COLLECTION_INTERVAL_SECONDS == 60:
+    _collect_schedule = crontab(minute="*")
+else:
+    _collect_schedule = timedelta(seconds=max(1, METRICS_COLLECTION_INTERVAL_SECONDS))
+
+# A periodic run that waits in the queue past its next run is dropped (`expires`), so a stalled
+# worker catches up with one run, not a pile of them.
+CELERY_BEAT_SCHEDULE = {
+    "check-alert-rules": {
+        "task": "alerts.tasks.check_alert_rules",
+        "schedule": crontab(minute="*"),  # Every minute
+        "options": {"expires": 55},
+    },
+    "send-daily-alert-summary": {
+        "task": "alerts.tasks.send_daily_alert_summary",
+        "schedule": crontab(hour=9, minute=0),  # Daily at 9 AM
+        "options": {"expires": 3600},
+    },
+    "cleanup-old-alert-history": {
+        "task": "alerts.tasks.cleanup_old_alert_history",
+        "schedule": crontab(hour=4, minute=0),  # Daily at 4 AM
+        "options": {"expires": 3600},
+    },
+    "update-alert-metrics-cache": {
+        "task": "alerts.tasks.update_alert_metrics_cache",
+        "schedule": crontab(minute="*/5"),  # Every 5 minutes
+        "options": {"expires": 280},
+    },
+    "collect-system-metrics": {
+        "task": "monitoring.tasks.collect_system_metrics",
+        "schedule": _collect_schedule,
+        "options": {"expires": max(1, METRICS_COLLECTION_INTERVAL_SECONDS - 5)},
+    },
+}
+
+# --- Monitoring -----------------------------------------------------------------------------------
+
+# The volume whose usage `disk_usage` reports: the one holding the data.
+DISK_USAGE_PATH = env.str("DISK_USAGE_PATH", default=str(DATA_DIR))
+
+# --- Notifications --------------------------------------------------------------------------------
+
+SLACK_WEBHOOK_URL = env.str("SLACK_WEBHOOK_URL", default="")
+SLACK_DEFAULT_CHANNEL = env.str("SLACK_DEFAULT_CHANNEL", default="#alerts")
+SLACK_BOT_NAME = env.str("SLACK_BOT_NAME", default="Resee Alert Bot")
+ALERT_SUMMARY_RECIPIENTS = env.list("ALERT_SUMMARY_RECIPIENTS", default=[])
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="alerts@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Auth, API ------------------------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# The superuser that `make run` creates on first run (`manage.py ensure_admin`); with no password
+# set, a random one is printed once.
+ADMIN_USERNAME = env.str("ADMIN_USERNAME", default="admin")
+ADMIN_EMAIL = env.str("ADMIN_EMAIL", default="")
+ADMIN_PASSWORD = env.str("ADMIN_PASSWORD", default="")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+
+# --- Internationalisation, static files -----------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = CELERY_TIMEZONE
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- Logging --------------------------------------------------------------------------------------
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+}
