@@ -43,7 +43,7 @@ def test_no_env_file_gives_the_embedded_default(tmp_path):
 
     assert s["db_engine"] == "django.db.backends.sqlite3"
     assert s["db_name"] == str(tmp_path / "data" / "db.sqlite3")
-    assert s["broker"] == "filesystem://"
+    assert s["broker"] == "filesystem://localhost/"
     assert s["result_backend"].startswith("file://")
     # Shared by web, worker and beat: not a per-process memory cache.
     assert s["cache"] == "django.core.cache.backends.db.DatabaseCache"

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 SYSTEM_METRICS = {"cpu_usage", "memory_usage", "disk_usage"}
 
 BROKERS = [
-    pytest.param("filesystem://", id="embedded-broker"),
+    pytest.param("filesystem://localhost/", id="embedded-broker"),
     pytest.param(
         settings.REDIS_URL,
         id="redis",

@@ -44,6 +44,7 @@ class Command(BaseCommand):
                 "--workers", str(web_workers),
                 "--access-logfile", "-",
                 "--graceful-timeout", "10",
+                "--no-control-socket",
             ],
             "worker": [
                 python, "-m", "celery", "-A", "resee", "worker",
@@ -115,7 +116,9 @@ class Command(BaseCommand):
         running = {n: p for n, p in processes.items() if p.poll() is None}
         for name, process in running.items():
             self.stdout.write(f"stopping {name}")
-            self._signal_group(process, signal.SIGTERM)
+            # Only the leader: gunicorn's master and Celery's main process stop their own children
+            # in order (a worker finishes its current task first).
+            process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for name, process in running.items():
             try:
