@@ -39,3 +39,15 @@ def process_group(tmp_path):
     group = ProcessGroup(tmp_path)
     yield group
     group.kill_all()
+
+
+@pytest.fixture(autouse=True)
+def _telemetry_flushed_only_when_asked(settings):
+    """No background flusher thread in tests (it would write outside the test's transaction);
+    tests that look at telemetry flush it themselves. Nothing recorded leaks into the next test."""
+    from monitoring.telemetry import buffer
+
+    settings.TELEMETRY_FLUSH_INTERVAL_SECONDS = 0
+    buffer.clear()
+    yield
+    buffer.clear()

@@ -9,6 +9,7 @@ import time
 import psutil
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from .models import MetricSample
@@ -87,26 +88,113 @@ def disk_usage_percent() -> float:
     return float(psutil.disk_usage(settings.DISK_USAGE_PATH).percent)
 
 
-SYSTEM_PROBES = {
-    "cpu_usage": cpu_usage_percent,
-    "memory_usage": memory_usage_percent,
-    "disk_usage": disk_usage_percent,
-}
+def db_connection_count() -> float | None:
+    """Connections to this database; SQLite has no such thing."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return float(cursor.fetchone()[0])
 
 
-def collect_system_metrics() -> dict[str, float]:
-    """Sample every system probe once and store the samples under one timestamp.
+class RedisProbe:
+    """Reads Redis's INFO once per collection for the three Redis metrics."""
 
-    A probe that fails is logged and left out; the others are still recorded.
-    """
+    HITS_BASELINE_KEY = "monitoring:redis-keyspace"
+
+    def __init__(self):
+        self._info = None
+
+    def info(self) -> dict | None:
+        if not settings.REDIS_URL:
+            return None
+        if self._info is None:
+            from .sinks import redis_client
+
+            self._info = redis_client().info()
+        return self._info
+
+    def memory_mb(self) -> float | None:
+        info = self.info()
+        return None if info is None else round(info["used_memory"] / (1024 * 1024), 3)
+
+    def connected_clients(self) -> float | None:
+        info = self.info()
+        return None if info is None else float(info["connected_clients"])
+
+    def hit_rate(self) -> float | None:
+        """Percent of key lookups that hit since the previous collection; no data when there was
+        no previous collection to count from, or no lookup in between."""
+        info = self.info()
+        if info is None:
+            return None
+        now = (info["keyspace_hits"], info["keyspace_misses"])
+        before = cache.get(self.HITS_BASELINE_KEY)
+        cache.set(self.HITS_BASELINE_KEY, now, timeout=None)
+        if before is None:
+            return None
+        hits, misses = now[0] - before[0], now[1] - before[1]
+        if hits < 0 or misses < 0 or hits + misses == 0:  # Redis restarted, or nothing was read
+            return None
+        return round(hits / (hits + misses) * 100, 2)
+
+
+def celery_queue_length() -> float | None:
+    """Messages waiting in the default queue, on whatever broker is configured."""
+    from celery import current_app
+    from kombu.exceptions import ChannelError
+
+    with current_app.connection_for_read() as conn:
+        try:
+            declared = conn.default_channel.queue_declare(queue=current_app.conf.task_default_queue, passive=True)
+        except ChannelError:
+            return 0.0  # an empty queue that the broker has not kept
+        return float(declared.message_count)
+
+
+def celery_workers() -> float:
+    """Workers that answer a ping within a second."""
+    from celery import current_app
+
+    return float(len(current_app.control.ping(timeout=1.0) or []))
+
+
+def system_probes():
+    redis_probe = RedisProbe()
+    return {
+        "cpu_usage": cpu_usage_percent,
+        "memory_usage": memory_usage_percent,
+        "disk_usage": disk_usage_percent,
+        "db_connection_count": db_connection_count,
+        "redis_memory_usage": redis_probe.memory_mb,
+        "redis_connected_clients": redis_probe.connected_clients,
+        "cache_hit_rate": redis_probe.hit_rate,
+        "celery_queue_length": celery_queue_length,
+        "celery_workers": celery_workers,
+    }
+
+
+def collect_metrics(probes: dict | None = None) -> dict[str, float]:
+    """Run every probe once and store what they measured under one timestamp.
+
+    A probe that cannot measure in this deployment returns None and records nothing ("no
+    data"); one that fails is logged and left out; the others are still recorded."""
     now = timezone.now()
     values = {}
-    for name, probe in SYSTEM_PROBES.items():
+    for name, probe in (probes or system_probes()).items():
         try:
-            values[name] = probe()
+            value = probe()
         except Exception:
-            logger.exception("collecting %s failed", name)
+            logger.warning("collecting %s failed", name, exc_info=True)
+            continue
+        if value is not None:
+            values[name] = value
     MetricSample.objects.bulk_create(
         MetricSample(name=name, value=value, timestamp=now) for name, value in values.items()
     )
     return values
+
+
+def record_task_failure() -> None:
+    """One failed Celery task: a celery_failed_tasks sample of 1."""
+    MetricSample.objects.create(name="celery_failed_tasks", value=1.0)

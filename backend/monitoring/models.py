@@ -1,9 +1,14 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# Upper bounds (ms) of the request latency histogram's buckets; the last bucket is everything above.
+LATENCY_BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+LATENCY_FIELDS = tuple(f"latency_le_{bound}" for bound in LATENCY_BUCKETS_MS) + ("latency_above",)
+
 
 class MetricSample(models.Model):
-    """One measured value of a gauge metric (cpu_usage, a pushed custom metric, ...) at a time."""
+    """One measured value of a metric (cpu_usage, a pushed custom metric, ...) at a time."""
 
     name = models.CharField(max_length=64)
     value = models.FloatField()
@@ -14,7 +19,134 @@ class MetricSample(models.Model):
         indexes = [
             # "the samples of one metric over a time range": the only way they are read.
             models.Index(fields=["name", "timestamp"], name="metricsample_name_time"),
+            models.Index(fields=["timestamp"], name="metricsample_time"),
         ]
 
     def __str__(self):
         return f"{self.name}={self.value:g} at {self.timestamp:%Y-%m-%d %H:%M:%S}"
+
+
+class RequestRollup(models.Model):
+    """The API requests of one route and method in one minute, aggregated.
+
+    Rows are only ever added to (an additive upsert per flush), never written per request.
+    """
+
+    minute = models.DateTimeField()
+    route = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    count = models.PositiveIntegerField(default=0)
+    status_4xx = models.PositiveIntegerField(default=0)
+    status_5xx = models.PositiveIntegerField(default=0)
+    duration_total_ms = models.FloatField(default=0)
+    duration_max_ms = models.FloatField(default=0)
+    db_queries = models.PositiveIntegerField(default=0)
+    db_time_ms = models.FloatField(default=0)
+    slow_queries = models.PositiveIntegerField(default=0)
+
+    # One column per latency bucket, so that a flush can add to them in SQL.
+    latency_le_5 = models.PositiveIntegerField(default=0)
+    latency_le_10 = models.PositiveIntegerField(default=0)
+    latency_le_25 = models.PositiveIntegerField(default=0)
+    latency_le_50 = models.PositiveIntegerField(default=0)
+    latency_le_100 = models.PositiveIntegerField(default=0)
+    latency_le_250 = models.PositiveIntegerField(default=0)
+    latency_le_500 = models.PositiveIntegerField(default=0)
+    latency_le_1000 = models.PositiveIntegerField(default=0)
+    latency_le_2500 = models.PositiveIntegerField(default=0)
+    latency_le_5000 = models.PositiveIntegerField(default=0)
+    latency_le_10000 = models.PositiveIntegerField(default=0)
+    latency_above = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-minute", "route", "method"]
+        constraints = [
+            models.UniqueConstraint(fields=["minute", "route", "method"], name="requestrollup_minute_route_method"),
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.route} at {self.minute:%Y-%m-%d %H:%M}: {self.count} requests"
+
+
+class ErrorLog(models.Model):
+    """A group of logged errors that share a fingerprint (exception type and where it was raised,
+    or the message template), with how often and when it happened."""
+
+    ERROR = "ERROR"
+    CRITICAL = "CRITICAL"
+    LEVELS = [(ERROR, "Error"), (CRITICAL, "Critical")]
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    level = models.CharField(max_length=10, choices=LEVELS)
+    logger = models.CharField(max_length=200, blank=True)
+    message = models.TextField()
+    exception_type = models.CharField(max_length=200, blank=True)
+    traceback = models.TextField(blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    occurrences = models.PositiveIntegerField(default=1)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    resolved = models.BooleanField(default=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen", "-id"]
+        indexes = [
+            models.Index(fields=["resolved", "last_seen"], name="errorlog_resolved_seen"),
+            models.Index(fields=["level", "last_seen"], name="errorlog_level_seen"),
+            models.Index(fields=["last_seen"], name="errorlog_seen"),
+        ]
+
+    def __str__(self):
+        return f"{self.level} {self.exception_type or self.logger}: {self.message[:80]}"
+
+
+class ErrorCount(models.Model):
+    """How many errors of one level were logged in one minute (feeds error_count, critical_errors)."""
+
+    minute = models.DateTimeField()
+    level = models.CharField(max_length=10, choices=ErrorLog.LEVELS)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-minute", "level"]
+        constraints = [models.UniqueConstraint(fields=["minute", "level"], name="errorcount_minute_level")]
+
+
+class AIUsage(models.Model):
+    """One call to an AI service: what it cost, in tokens and dollars, and whether it worked."""
+
+    timestamp = models.DateTimeField(default=timezone.now)
+    provider = models.CharField(max_length=64)
+    model = models.CharField(max_length=128)
+    operation = models.CharField(max_length=128, blank=True)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=14, decimal_places=6, default=0)
+    success = models.BooleanField(default=True)
+    latency_ms = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        indexes = [models.Index(fields=["timestamp"], name="aiusage_time")]
+        verbose_name = "AI usage"
+        verbose_name_plural = "AI usage"
+
+    def __str__(self):
+        return f"{self.provider}/{self.model} {self.operation} at {self.timestamp:%Y-%m-%d %H:%M:%S}"
+
+
+class ActiveUserMinute(models.Model):
+    """A signed-in user made at least one request in this minute (feeds active_users)."""
+
+    minute = models.DateTimeField()
+    # A plain id, not a foreign key: rows are flushed in bulk some seconds after the request, and a
+    # user deleted meanwhile must not make the whole flush fail.
+    user_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["minute", "user_id"], name="activeuserminute_minute_user")]
+        indexes = [models.Index(fields=["minute"], name="activeuserminute_minute")]

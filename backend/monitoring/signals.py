@@ -1,6 +1,6 @@
 import logging
 
-from celery.signals import worker_ready
+from celery.signals import task_failure, worker_process_shutdown, worker_ready
 
 logger = logging.getLogger(__name__)
 
@@ -15,3 +15,21 @@ def prime_cpu_baseline(**kwargs):
         prime_cpu_baseline()
     except Exception:
         logger.warning("could not record the CPU baseline", exc_info=True)
+
+
+@task_failure.connect(dispatch_uid="monitoring.count_task_failure")
+def count_task_failure(**kwargs):
+    from .collectors import record_task_failure
+
+    try:
+        record_task_failure()
+    except Exception:
+        logger.warning("could not count a failed task", exc_info=True)
+
+
+@worker_process_shutdown.connect(dispatch_uid="monitoring.flush_telemetry")
+def flush_telemetry(**kwargs):
+    # Pool processes end without running atexit handlers: write their buffered errors first.
+    from .telemetry import flush
+
+    flush(everything=True)

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
     "core",
     "monitoring",
     "alerts",
@@ -110,6 +111,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that does work per request, so its timing covers it all.
+    "monitoring.middleware.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -266,6 +269,24 @@ CELERY_BEAT_SCHEDULE = {
 # The volume whose usage `disk_usage` reports: the one holding the data.
 DISK_USAGE_PATH = env.str("DISK_USAGE_PATH", default=str(DATA_DIR))
 
+# Requests timed by the metrics middleware: paths under the prefix, except those matching one of
+# the exclusion patterns (by default the dashboard's own polling, so watching the dashboard does
+# not change what it shows).
+REQUEST_METRICS_PATH_PREFIX = env.str("REQUEST_METRICS_PATH_PREFIX", default="/api/")
+REQUEST_METRICS_EXCLUDE = env.list(
+    "REQUEST_METRICS_EXCLUDE",
+    default=[r"^/api/monitoring/overview/", r"^/api/monitoring/metrics/[^/]+/series/"],
+)
+# A database query at least this slow (ms) counts in slow_queries.
+SLOW_QUERY_MS = env.float("SLOW_QUERY_MS", default=200.0)
+# Seconds after a minute ends by which every process has flushed that minute's request metrics;
+# windows of request metrics end at the newest minute this old.
+ROLLUP_SETTLE_SECONDS = env.int("ROLLUP_SETTLE_SECONDS", default=15)
+# How often each process writes its buffered request metrics and errors (0: only when asked).
+TELEMETRY_FLUSH_INTERVAL_SECONDS = env.float("TELEMETRY_FLUSH_INTERVAL_SECONDS", default=5.0)
+# Telemetry (samples, request rollups, error counts, AI usage) older than this is deleted at 04:00.
+TELEMETRY_RETENTION_DAYS = env.int("TELEMETRY_RETENTION_DAYS", default=14)
+
 # --- Notifications --------------------------------------------------------------------------------
 
 SLACK_WEBHOOK_URL = env.str("SLACK_WEBHOOK_URL", default="")
@@ -308,6 +329,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 
 # --- Internationalisation, static files -----------------------------------------------------------
@@ -336,6 +358,8 @@ LOGGING = {
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Every ERROR and CRITICAL record, django.request's included, into the error log.
+        "errorlog": {"class": "monitoring.error_logging.ErrorLogHandler", "level": "ERROR"},
     },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "root": {"handlers": ["console", "errorlog"], "level": LOG_LEVEL},
 }

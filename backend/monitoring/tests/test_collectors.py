@@ -4,6 +4,7 @@ import time
 import psutil
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
 
 from monitoring import collectors
@@ -11,6 +12,14 @@ from monitoring.models import MetricSample
 from monitoring.tasks import collect_system_metrics
 
 pytestmark = pytest.mark.django_db
+
+
+def SYSTEM_ONLY():
+    return {
+        "cpu_usage": collectors.cpu_usage_percent,
+        "memory_usage": collectors.memory_usage_percent,
+        "disk_usage": collectors.disk_usage_percent,
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -26,21 +35,25 @@ def _burn_one_core(seconds: float):
         pass
 
 
-def test_task_records_cpu_memory_and_disk_under_one_timestamp():
+def test_task_records_every_measurable_metric_under_one_timestamp(settings):
     values = collect_system_metrics.apply().get()
 
     samples = {s.name: s for s in MetricSample.objects.all()}
-    assert set(samples) == {"cpu_usage", "memory_usage", "disk_usage"}
+    assert {"cpu_usage", "memory_usage", "disk_usage", "celery_queue_length", "celery_workers"} <= set(samples)
     assert len({s.timestamp for s in samples.values()}) == 1
+    for name in ("cpu_usage", "memory_usage", "disk_usage"):
+        assert 0.0 <= samples[name].value <= 100.0
     for name, sample in samples.items():
-        assert 0.0 <= sample.value <= 100.0
         assert sample.value == values[name]
+    # Measured only where it can be: never a made-up value.
+    assert ("db_connection_count" in samples) == (connection.vendor == "postgresql")
+    assert ("redis_memory_usage" in samples) == bool(settings.REDIS_URL)
 
 
 def test_memory_and_disk_match_what_the_system_reports(settings, tmp_path):
     settings.DISK_USAGE_PATH = str(tmp_path)
 
-    values = collectors.collect_system_metrics()
+    values = collectors.collect_metrics(SYSTEM_ONLY())
 
     assert values["memory_usage"] == pytest.approx(psutil.virtual_memory().percent, abs=5)
     assert values["disk_usage"] == pytest.approx(psutil.disk_usage(str(tmp_path)).percent, abs=1)
@@ -87,7 +100,7 @@ def test_priming_keeps_an_existing_baseline():
 def test_a_failing_probe_does_not_stop_the_others(settings, tmp_path):
     settings.DISK_USAGE_PATH = str(tmp_path / "does-not-exist")
 
-    values = collectors.collect_system_metrics()
+    values = collectors.collect_metrics(SYSTEM_ONLY())
 
     assert set(values) == {"cpu_usage", "memory_usage"}
     assert set(MetricSample.objects.values_list("name", flat=True)) == {"cpu_usage", "memory_usage"}

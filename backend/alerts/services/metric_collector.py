@@ -1,0 +1,77 @@
+"""MetricCollector: the value of any metric over a window ending now.
+
+    >>> from alerts.services.metric_collector import MetricCollector
+    >>> collector = MetricCollector()
+    >>> collector.get_metric_value('cpu_usage', 5)
+    12.4
+
+One collector serves one evaluation tick: `now` is fixed when it is created, each telemetry
+source is read once, and each (metric, window, aggregation) is computed at most once however many
+rules ask for it.
+"""
+
+from datetime import datetime
+
+from monitoring.catalogue import AGGREGATIONS, CATALOGUE, available_metric_names, custom_metric
+from monitoring.selectors import MetricReader, Reading, sample_names
+
+MIN_WINDOW_MINUTES = 1
+MAX_WINDOW_MINUTES = 60
+
+
+class UnknownMetricError(ValueError):
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(
+            f"Unknown metric {name!r}. Valid metrics: {', '.join(available_metric_names())}."
+        )
+
+
+class MetricCollector:
+    def __init__(self, *, now: datetime | None = None):
+        self.reader = MetricReader(now=now)
+        self.now = self.reader.now
+        self._memo: dict[tuple[str, int, str], Reading] = {}
+        self._custom_names: set[str] | None = None
+
+    def _metric(self, name: str):
+        if name in CATALOGUE:
+            return CATALOGUE[name]
+        if self._custom_names is None:
+            self._custom_names = set(sample_names())
+        if name in self._custom_names:
+            return custom_metric(name)
+        raise UnknownMetricError(name)
+
+    def prefetch(self, names) -> None:
+        """Load the samples of every sample-based metric in `names` with one query (an evaluation
+        tick calls this with all its rules' metrics)."""
+        metrics = []
+        for name in set(names):
+            try:
+                metrics.append(self._metric(name))
+            except UnknownMetricError:
+                continue
+        self.reader.prefetch_samples(m.name for m in metrics if m.source in ("samples", "pushed"))
+
+    def get_reading(self, name: str, window_minutes: int, aggregation: str | None = None) -> Reading:
+        """The value with the window and the per-minute values it was computed from."""
+        metric = self._metric(name)
+        if isinstance(window_minutes, bool) or not isinstance(window_minutes, int):
+            raise ValueError(f"window_minutes must be a whole number of minutes, not {window_minutes!r}")
+        if not MIN_WINDOW_MINUTES <= window_minutes <= MAX_WINDOW_MINUTES:
+            raise ValueError(
+                f"window_minutes must be between {MIN_WINDOW_MINUTES} and {MAX_WINDOW_MINUTES}, not {window_minutes}"
+            )
+        aggregation = aggregation or metric.default_aggregation
+        if aggregation not in AGGREGATIONS:
+            raise ValueError(f"Unknown aggregation {aggregation!r}. Valid: {', '.join(AGGREGATIONS)}.")
+        key = (name, window_minutes, aggregation)
+        reading = self._memo.get(key)
+        if reading is None:
+            reading = self._memo[key] = self.reader.read(metric, window_minutes, aggregation)
+        return reading
+
+    def get_metric_value(self, name: str, window_minutes: int, aggregation: str | None = None) -> float | None:
+        """The metric over the last `window_minutes`, or None when there is no data."""
+        return self.get_reading(name, window_minutes, aggregation).value

@@ -1,0 +1,76 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from core.fields import FiniteFloatField, StrictIntegerField
+
+from ..models import ErrorLog
+from ..services import ERROR_ACTIONS, MAX_BATCH, metric_name_error, timestamp_error
+
+
+class _TimestampMixin:
+    def validate_timestamp(self, value):
+        if message := timestamp_error(value, now=timezone.now()):
+            raise serializers.ValidationError(message)
+        return value
+
+
+class MetricSampleInSerializer(_TimestampMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=64)
+    value = FiniteFloatField()
+    timestamp = serializers.DateTimeField(required=False, help_text="Defaults to now.")
+
+    def validate_name(self, value):
+        if message := metric_name_error(value):
+            raise serializers.ValidationError(message)
+        return value
+
+
+class AIUsageInSerializer(_TimestampMixin, serializers.Serializer):
+    provider = serializers.CharField(max_length=64)
+    model = serializers.CharField(max_length=128)
+    operation = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    input_tokens = StrictIntegerField(min_value=0, required=False, default=0)
+    output_tokens = StrictIntegerField(min_value=0, required=False, default=0)
+    cost_usd = serializers.DecimalField(max_digits=14, decimal_places=6, min_value=0, required=False, default=0)
+    success = serializers.BooleanField(required=False, default=True)
+    latency_ms = FiniteFloatField(min_value=0, required=False, allow_null=True, default=None)
+    error = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="")
+    timestamp = serializers.DateTimeField(required=False, help_text="Defaults to now.")
+
+
+def many_or_one(serializer_class, data):
+    """A serializer for one object or for a batch of at most MAX_BATCH."""
+    if isinstance(data, list):
+        return serializer_class(data=data, many=True, max_length=MAX_BATCH, allow_empty=False)
+    return serializer_class(data=data)
+
+
+class CreatedSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+
+
+class ErrorLogListSerializer(serializers.ModelSerializer):
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ErrorLog
+        fields = [
+            "id", "level", "logger", "message", "exception_type", "path", "method", "user",
+            "occurrences", "first_seen", "last_seen", "resolved", "resolved_at",
+        ]
+        read_only_fields = fields
+
+
+class ErrorLogDetailSerializer(ErrorLogListSerializer):
+    class Meta(ErrorLogListSerializer.Meta):
+        fields = [*ErrorLogListSerializer.Meta.fields, "traceback", "fingerprint"]
+        read_only_fields = fields
+
+
+class ErrorBulkSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=StrictIntegerField(min_value=1), min_length=1, max_length=1000)
+    action = serializers.ChoiceField(choices=ERROR_ACTIONS)
+
+
+class ChangedSerializer(serializers.Serializer):
+    changed = serializers.IntegerField()

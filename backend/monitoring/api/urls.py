@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("errors", views.ErrorLogViewSet, basename="monitoring-error")
+
+urlpatterns = [
+    path("overview/", views.OverviewView.as_view(), name="monitoring-overview"),
+    path("metrics/", views.MetricIngestView.as_view(), name="monitoring-metric-ingest"),
+    path("metrics/<str:name>/series/", views.MetricSeriesView.as_view(), name="monitoring-metric-series"),
+    path("ai-usage/", views.AIUsageIngestView.as_view(), name="monitoring-ai-usage"),
+    path("endpoints/", views.EndpointStatsView.as_view(), name="monitoring-endpoints"),
+    *router.urls,
+]

@@ -1,0 +1,178 @@
+"""What changes telemetry: recording pushed samples and AI usage, resolving errors, retention."""
+
+import logging
+import math
+import re
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .catalogue import accepts_pushed_samples
+from .models import ActiveUserMinute, AIUsage, ErrorCount, ErrorLog, MetricSample, RequestRollup
+
+logger = logging.getLogger(__name__)
+
+METRIC_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MAX_BATCH = 1000
+MAX_FUTURE = timedelta(minutes=5)
+
+
+class TelemetryValidationError(ValueError):
+    """Bad input to a recording function; `errors` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def metric_name_error(name: str) -> str | None:
+    if not isinstance(name, str) or not METRIC_NAME.match(name):
+        return "Must start with a lowercase letter and contain only lowercase letters, digits and _ (at most 64)."
+    if not accepts_pushed_samples(name):
+        return f"'{name}' is measured by the system itself and cannot be pushed."
+    return None
+
+
+def timestamp_error(timestamp: datetime, *, now: datetime) -> str | None:
+    if timestamp > now + MAX_FUTURE:
+        return "Must not be more than 5 minutes in the future."
+    if timestamp < now - timedelta(days=settings.TELEMETRY_RETENTION_DAYS):
+        return f"Must be within the last {settings.TELEMETRY_RETENTION_DAYS} days (the retention period)."
+    return None
+
+
+def _number_error(value) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "A number is required."
+    if not math.isfinite(value):
+        return "Must be a finite number."
+    return None
+
+
+def record_metric(name: str, value: float, timestamp: datetime | None = None) -> MetricSample:
+    """Record one sample of a pushed metric (a custom one, or `subscriptions`)."""
+    return record_metrics([{"name": name, "value": value, "timestamp": timestamp}])[0]
+
+
+@transaction.atomic
+def record_metrics(samples: list[dict]) -> list[MetricSample]:
+    """Record pushed samples, all or none: the first bad one raises TelemetryValidationError with
+    its position and fields, and nothing is saved."""
+    if len(samples) > MAX_BATCH:
+        raise TelemetryValidationError({"non_field_errors": f"At most {MAX_BATCH} samples per batch."})
+    now = timezone.now()
+    rows = []
+    for index, sample in enumerate(samples):
+        timestamp = sample.get("timestamp") or now
+        errors = {
+            key: message
+            for key, message in (
+                ("name", metric_name_error(sample.get("name"))),
+                ("value", _number_error(sample.get("value"))),
+                ("timestamp", timestamp_error(timestamp, now=now)),
+            )
+            if message
+        }
+        if errors:
+            raise TelemetryValidationError({f"[{index}].{k}": v for k, v in errors.items()})
+        rows.append(MetricSample(name=sample["name"], value=float(sample["value"]), timestamp=timestamp))
+    return MetricSample.objects.bulk_create(rows)
+
+
+def record_ai_usage(*, provider: str, model: str, operation: str = "", input_tokens: int = 0, output_tokens: int = 0,
+                    cost_usd: Decimal | float | str = 0, success: bool = True, latency_ms: float | None = None,
+                    error: str = "", timestamp: datetime | None = None) -> AIUsage:
+    """Record one call to an AI service.
+
+    >>> record_ai_usage(provider="openai", model="gpt-4o", operation="summarise",
+    ...                 input_tokens=812, output_tokens=164, cost_usd="0.0046", latency_ms=930)
+    """
+    return record_ai_usages([{
+        "provider": provider, "model": model, "operation": operation, "input_tokens": input_tokens,
+        "output_tokens": output_tokens, "cost_usd": cost_usd, "success": success, "latency_ms": latency_ms,
+        "error": error, "timestamp": timestamp,
+    }])[0]
+
+
+@transaction.atomic
+def record_ai_usages(items: list[dict]) -> list[AIUsage]:
+    if len(items) > MAX_BATCH:
+        raise TelemetryValidationError({"non_field_errors": f"At most {MAX_BATCH} records per batch."})
+    now = timezone.now()
+    rows = []
+    for index, item in enumerate(items):
+        errors = {}
+        for key in ("provider", "model"):
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                errors[key] = "This field is required."
+        for key in ("input_tokens", "output_tokens"):
+            value = item.get(key, 0)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                errors[key] = "Must be a whole number, 0 or more."
+        try:
+            cost = Decimal(str(item.get("cost_usd", 0)))
+            if not cost.is_finite() or cost < 0:
+                raise ValueError
+        except (ArithmeticError, ValueError):
+            errors["cost_usd"] = "Must be a finite amount, 0 or more."
+        timestamp = item.get("timestamp") or now
+        if message := timestamp_error(timestamp, now=now):
+            errors["timestamp"] = message
+        if errors:
+            raise TelemetryValidationError({f"[{index}].{k}": v for k, v in errors.items()})
+        rows.append(AIUsage(
+            timestamp=timestamp,
+            provider=item["provider"].strip()[:64],
+            model=item["model"].strip()[:128],
+            operation=(item.get("operation") or "")[:128],
+            input_tokens=item.get("input_tokens", 0),
+            output_tokens=item.get("output_tokens", 0),
+            cost_usd=cost,
+            success=bool(item.get("success", True)),
+            latency_ms=item.get("latency_ms"),
+            error=item.get("error") or "",
+        ))
+    return AIUsage.objects.bulk_create(rows)
+
+
+ERROR_ACTIONS = ("resolve", "unresolve", "delete")
+
+
+def update_errors(*, ids: list[int], action: str) -> int:
+    """Resolve, reopen or delete error groups; returns how many changed."""
+    groups = ErrorLog.objects.filter(id__in=ids)
+    if action == "resolve":
+        return groups.filter(resolved=False).update(resolved=True, resolved_at=timezone.now())
+    if action == "unresolve":
+        return groups.filter(resolved=True).update(resolved=False, resolved_at=None)
+    if action == "delete":
+        return groups.delete()[1].get(ErrorLog._meta.label, 0)
+    raise ValueError(f"Unknown action {action!r}; valid: {', '.join(ERROR_ACTIONS)}")
+
+
+def delete_old_telemetry(*, now: datetime | None = None, batch_size: int = 5000) -> dict[str, int]:
+    """Delete telemetry older than TELEMETRY_RETENTION_DAYS, a batch at a time, so that no table is
+    locked for long. Error groups go when their last occurrence is that old."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.TELEMETRY_RETENTION_DAYS)
+    targets = {
+        "metric_samples": MetricSample.objects.filter(timestamp__lt=cutoff),
+        "request_rollups": RequestRollup.objects.filter(minute__lt=cutoff),
+        "error_counts": ErrorCount.objects.filter(minute__lt=cutoff),
+        "active_user_minutes": ActiveUserMinute.objects.filter(minute__lt=cutoff),
+        "ai_usage": AIUsage.objects.filter(timestamp__lt=cutoff),
+        "error_logs": ErrorLog.objects.filter(last_seen__lt=cutoff),
+    }
+    deleted = {}
+    for label, queryset in targets.items():
+        total = 0
+        while True:
+            ids = list(queryset.order_by().values_list("id", flat=True)[:batch_size])
+            if not ids:
+                break
+            total += queryset.model.objects.filter(id__in=ids).delete()[0]
+        deleted[label] = total
+    logger.info("telemetry retention: deleted %s", deleted)
+    return deleted
