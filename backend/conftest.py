@@ -49,5 +49,9 @@ def _telemetry_flushed_only_when_asked(settings):
 
     settings.TELEMETRY_FLUSH_INTERVAL_SECONDS = 0
     buffer.clear()
+    if settings.REDIS_URL:
+        from monitoring.tests.helpers import clear_redis_telemetry
+
+        clear_redis_telemetry()
     yield
     buffer.clear()

@@ -7,6 +7,7 @@ import logging
 import time
 
 import psutil
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -139,24 +140,23 @@ class RedisProbe:
         return round(hits / (hits + misses) * 100, 2)
 
 
-def celery_queue_length() -> float | None:
+def celery_queue_length(app=None) -> float | None:
     """Messages waiting in the default queue, on whatever broker is configured."""
-    from celery import current_app
     from kombu.exceptions import ChannelError
 
-    with current_app.connection_for_read() as conn:
+    app = app or current_app
+    with app.connection_for_read() as conn:
         try:
-            declared = conn.default_channel.queue_declare(queue=current_app.conf.task_default_queue, passive=True)
+            declared = conn.default_channel.queue_declare(queue=app.conf.task_default_queue, passive=True)
         except ChannelError:
             return 0.0  # an empty queue that the broker has not kept
         return float(declared.message_count)
 
 
-def celery_workers() -> float:
+def celery_workers(app=None) -> float:
     """Workers that answer a ping within a second."""
-    from celery import current_app
-
-    return float(len(current_app.control.ping(timeout=1.0) or []))
+    app = app or current_app
+    return float(len(app.control.ping(timeout=1.0) or []))
 
 
 def system_probes():

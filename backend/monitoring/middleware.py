@@ -27,14 +27,18 @@ def route_template(request) -> str:
     return "/" + route.lstrip("/")[:199]
 
 
-def _authenticated_user_id(request) -> int | None:
-    # Never forces a lazy session lookup that the view itself did not need.
+def _authenticated_user_id(request, *, look_up: bool = False) -> int | None:
+    """The signed-in user's id. Unless `look_up`, a session that the view itself never needed to
+    load is not loaded just for this (that would cost every request queries)."""
     user = request.__dict__.get("user")
     if user is None:
         return None
-    if getattr(user, "_wrapped", None) is empty:
+    if not look_up and getattr(user, "_wrapped", None) is empty:
         return None
-    return user.pk if getattr(user, "is_authenticated", False) else None
+    try:
+        return user.pk if user.is_authenticated else None
+    except Exception:
+        return None
 
 
 class _QueryStats:
@@ -111,7 +115,7 @@ class RequestMetricsMiddleware:
                 exception,
                 path=request.path_info,
                 method=request.method or "",
-                user_id=_authenticated_user_id(request),
+                user_id=_authenticated_user_id(request, look_up=True),
             )
             buffer.record_error(group)
             exception._resee_recorded = True

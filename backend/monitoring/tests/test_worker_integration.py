@@ -1,12 +1,14 @@
 """A real Celery worker and a real beat, as separate processes, on the embedded broker and on Redis."""
 
 import os
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
 
 from core.testing import PYTHON, child_env, wait_for
-from monitoring.models import MetricSample
+from monitoring import telemetry
+from monitoring.models import MetricSample, RequestRollup
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +26,13 @@ BROKERS = [
 
 @pytest.mark.parametrize("broker_url", BROKERS)
 def test_worker_and_beat_store_system_samples(tmp_path, process_group, broker_url):
+    if settings.REDIS_URL:
+        # Request metrics buffered in Redis by some web process, a minute ago: the collection
+        # task moves them into the database.
+        a_minute_ago = telemetry.minute_of(datetime.now(UTC)) - timedelta(minutes=1)
+        telemetry.buffer.record_request(when=a_minute_ago, route="/api/seen-by-web/", method="GET", status=200,
+                                        duration_ms=12.0)
+        assert telemetry.flush()
     env = child_env(tmp_path, broker_url=broker_url, METRICS_COLLECTION_INTERVAL_SECONDS="2")
     worker = process_group.start(
         "worker",
@@ -41,8 +50,14 @@ def test_worker_and_beat_store_system_samples(tmp_path, process_group, broker_ur
 
     wait_for(samples_of_every_metric, timeout=90, interval=0.5, message="cpu, memory and disk samples")
 
-    for sample in MetricSample.objects.all():
+    for sample in MetricSample.objects.filter(name__in=SYSTEM_METRICS):
         assert 0.0 <= sample.value <= 100.0, sample
+    # The worker answers its own collection task's ping.
+    wait_for(lambda: MetricSample.objects.filter(name="celery_workers", value__gte=1).exists(), timeout=30,
+             message="a celery_workers sample of at least 1")
+    if settings.REDIS_URL:
+        wait_for(lambda: RequestRollup.objects.filter(route="/api/seen-by-web/", count=1).exists(), timeout=30,
+                 message="request metrics moved from Redis to the database")
     pids = [p.pid for p in process_group.descendants()]
     assert len(pids) >= 3  # beat, the worker and its pool process
 

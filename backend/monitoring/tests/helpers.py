@@ -1,0 +1,20 @@
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+
+from monitoring import sinks, telemetry
+
+
+def flush_to_database() -> None:
+    """Everything this process buffered, in the database now: flushed, and with Redis drained
+    too (as the every-minute collection task would)."""
+    assert telemetry.flush(everything=True)
+    if settings.REDIS_URL:
+        sinks.drain_redis_requests(now=datetime.now(UTC) + timedelta(minutes=2))
+
+
+def clear_redis_telemetry() -> None:
+    client = sinks.redis_client()
+    keys = list(client.scan_iter(match=f"{sinks.KEY_PREFIX}:*"))
+    if keys:
+        client.delete(*keys)

@@ -1,0 +1,31 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from monitoring.models import ActiveUserMinute, AIUsage, ErrorCount, ErrorLog, MetricSample, RequestRollup
+from monitoring.services import delete_old_telemetry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_telemetry_older_than_retention_is_deleted_in_batches(settings):
+    settings.TELEMETRY_RETENTION_DAYS = 14
+    now = timezone.now()
+    old, recent = now - timedelta(days=15), now - timedelta(days=13)
+    for when in (old, recent):
+        minute = when.replace(second=0, microsecond=0)
+        MetricSample.objects.bulk_create(MetricSample(name="cpu_usage", value=i, timestamp=when) for i in range(7))
+        RequestRollup.objects.create(minute=minute, route="/api/x/", method="GET", count=1)
+        ErrorCount.objects.create(minute=minute, level="ERROR", count=1)
+        ActiveUserMinute.objects.create(minute=minute, user_id=1)
+        AIUsage.objects.create(timestamp=when, provider="p", model="m")
+        ErrorLog.objects.create(fingerprint=str(when), level="ERROR", message="m", first_seen=when, last_seen=when)
+
+    deleted = delete_old_telemetry(now=now, batch_size=3)
+
+    assert deleted == {"metric_samples": 7, "request_rollups": 1, "error_counts": 1, "active_user_minutes": 1,
+                       "ai_usage": 1, "error_logs": 1}
+    assert MetricSample.objects.count() == 7
+    assert all(m.objects.count() == 1 for m in (RequestRollup, ErrorCount, ActiveUserMinute, AIUsage, ErrorLog))
+    assert MetricSample.objects.filter(timestamp__lt=now - timedelta(days=14)).count() == 0
