@@ -29,8 +29,12 @@ class MetricSample(models.Model):
 class RequestRollup(models.Model):
     """The API requests of one route and method in one minute, aggregated.
 
-    Rows are only ever added to (an additive upsert per flush), never written per request.
+    Rows are only ever added to (an additive upsert per flush), never written per request. Each
+    minute also has a row for all routes together (route and method `*`), which is what metrics
+    read: 60 rows an hour, however many routes and requests there are.
     """
+
+    ALL = "*"
 
     minute = models.DateTimeField()
     route = models.CharField(max_length=200)
@@ -63,6 +67,7 @@ class RequestRollup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["minute", "route", "method"], name="requestrollup_minute_route_method"),
         ]
+        indexes = [models.Index(fields=["route", "method", "minute"], name="requestrollup_route_minute")]
 
     def __str__(self):
         return f"{self.method} {self.route} at {self.minute:%Y-%m-%d %H:%M}: {self.count} requests"

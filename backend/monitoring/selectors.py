@@ -115,16 +115,13 @@ class MetricReader:
     def _load_requests(self) -> dict:
         if self._requests is None:
             first = self.settled_minute - timedelta(minutes=HORIZON_MINUTES - 1)
-            sums = {name: Sum(name) for name in (
+            sums = (
                 "count", "status_5xx", "duration_total_ms", "db_queries", "db_time_ms", "slow_queries",
                 *LATENCY_FIELDS,
-            )}
-            rows = (
-                RequestRollup.objects.filter(minute__gte=first, minute__lte=self.settled_minute)
-                .values("minute")
-                .annotate(**sums, duration_max_ms=Max("duration_max_ms"))
-                .order_by()
             )
+            rows = RequestRollup.objects.filter(
+                route=RequestRollup.ALL, method=RequestRollup.ALL, minute__gte=first, minute__lte=self.settled_minute
+            ).values("minute", *sums, "duration_max_ms")
             self._requests = {row.pop("minute"): row for row in rows}
         return self._requests
 
@@ -391,7 +388,9 @@ def _series_samples(metric, since, now, seconds):
 
 def _series_requests(metric, since, now, seconds):
     rows = (
-        RequestRollup.objects.filter(minute__gte=since, minute__lte=now)
+        RequestRollup.objects.filter(
+            route=RequestRollup.ALL, method=RequestRollup.ALL, minute__gte=since, minute__lte=now
+        )
         .annotate(bucket=_bucket("minute", seconds))
         .values("bucket")
         .annotate(
@@ -492,6 +491,7 @@ def endpoint_stats(*, minutes: int, now: datetime | None = None) -> list[dict]:
     since = minute_of(now) - timedelta(minutes=minutes - 1)
     rows = (
         RequestRollup.objects.filter(minute__gte=since, minute__lte=now)
+        .exclude(route=RequestRollup.ALL)
         .values("route", "method")
         .annotate(
             count=Sum("count"), status_4xx=Sum("status_4xx"), status_5xx=Sum("status_5xx"),

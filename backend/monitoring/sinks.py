@@ -13,7 +13,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 
 from .models import ActiveUserMinute, ErrorCount, ErrorLog, RequestRollup
-from .telemetry import FLOAT_FIELDS, MAX_FIELD, REQUEST_FIELDS, Batch, ErrorGroup, minute_of
+from .telemetry import FLOAT_FIELDS, MAX_FIELD, REQUEST_FIELDS, Batch, ErrorGroup, merge_request_values, minute_of
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +64,22 @@ def _db_datetime(moment: datetime):
     return connection.ops.adapt_datetimefield_value(moment)
 
 
+def with_minute_totals(requests: dict) -> dict:
+    """The per-route cells plus, for each minute, one cell of all routes together."""
+    totals: dict = {}
+    for (minute, _route, _method), values in requests.items():
+        key = (minute, RequestRollup.ALL, RequestRollup.ALL)
+        if key in totals:
+            merge_request_values(totals[key], values)
+        else:
+            totals[key] = list(values)
+    return {**requests, **totals}
+
+
 def write_requests(requests: dict, users: dict) -> None:
     rows = [
         (_db_datetime(minute), route, method, *values)
-        for (minute, route, method), values in sorted(requests.items())
+        for (minute, route, method), values in sorted(with_minute_totals(requests).items())
     ]
     with transaction.atomic():
         _additive_upsert(RequestRollup, ("minute", "route", "method"), REQUEST_FIELDS, rows, max_fields={MAX_FIELD})

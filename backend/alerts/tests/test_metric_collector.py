@@ -9,8 +9,9 @@ from django.test import override_settings
 
 from alerts.services.metric_collector import MetricCollector, UnknownMetricError
 from monitoring.catalogue import AGGREGATIONS, CATALOGUE
-from monitoring.models import ActiveUserMinute, AIUsage, ErrorCount, MetricSample, RequestRollup
+from monitoring.models import ActiveUserMinute, AIUsage, ErrorCount, MetricSample
 from monitoring.services import record_metric
+from monitoring.tests.helpers import store_rollup
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,7 @@ class TestSampledGauges:
 
 
 def rollup(at_minute, route="/api/x/", method="GET", **values):
-    RequestRollup.objects.create(minute=at_minute, route=route, method=method, **values)
+    store_rollup(at_minute, route, method, **values)
 
 
 class TestRequestMetrics:

@@ -18,3 +18,11 @@ def clear_redis_telemetry() -> None:
     keys = list(client.scan_iter(match=f"{sinks.KEY_PREFIX}:*"))
     if keys:
         client.delete(*keys)
+
+
+def store_rollup(minute, route="/api/x/", method="GET", **fields) -> None:
+    """Request metrics of one route and minute, stored as a flush stores them (with the minute's
+    all-routes total)."""
+    values = [fields.pop(name, 0) for name in telemetry.REQUEST_FIELDS]
+    assert not fields, f"unknown fields {fields}"
+    sinks.write_requests({(minute, route, method): values}, {})

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("monitoring.tests.urls")]
 
 def rollups() -> dict:
     flush_to_database()
-    return {(r.route, r.method): r for r in RequestRollup.objects.all()}
+    return {(r.route, r.method): r for r in RequestRollup.objects.exclude(route=RequestRollup.ALL)}
 
 
 def test_a_request_is_recorded_under_its_route_template(auth_client):
@@ -36,9 +36,15 @@ def test_a_request_is_recorded_under_its_route_template(auth_client):
 def test_status_classes_are_counted(client):
     for status in (200, 404, 400, 500, 503):
         client.get(f"/api/test/answer/{status}/")
+    client.post("/api/test/answer/201/")
 
-    row = rollups()[("/api/test/answer/<int:status>/", "GET")]
+    recorded = rollups()
+    row = recorded[("/api/test/answer/<int:status>/", "GET")]
     assert (row.count, row.status_4xx, row.status_5xx) == (5, 2, 2)
+    # Each minute also has the total of all routes, which is what metrics read.
+    total = RequestRollup.objects.get(route=RequestRollup.ALL, method=RequestRollup.ALL)
+    assert (total.count, total.status_4xx, total.status_5xx) == (6, 2, 2)
+    assert total.duration_max_ms == max(r.duration_max_ms for r in recorded.values())
 
 
 def test_unknown_paths_share_one_route(client):
@@ -136,6 +142,7 @@ def test_processes_flushing_the_same_minute_add_up(tmp_path):
     flush_to_database()
 
     row = RequestRollup.objects.get(route="/api/p/")
+    assert RequestRollup.objects.get(route=RequestRollup.ALL).count == 2000
     assert (row.count, row.status_5xx) == (2000, 2000)
     assert row.duration_total_ms == pytest.approx(4000.0)
 

@@ -5,7 +5,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from monitoring.catalogue import CATALOGUE
-from monitoring.models import ErrorLog, MetricSample, RequestRollup
+from monitoring.models import ErrorLog, MetricSample
+from monitoring.tests.helpers import store_rollup
 from monitoring.selectors import overview_cache_key
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +78,8 @@ def test_series_of_long_ranges_have_at_most_a_few_hundred_points(auth_client, mi
 
 def test_series_of_request_metrics(auth_client):
     minute = timezone.now().astimezone(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
-    RequestRollup.objects.create(minute=minute, route="/api/a/", method="GET", count=8, status_5xx=2)
-    RequestRollup.objects.create(minute=minute, route="/api/b/", method="GET", count=2, status_5xx=0)
+    store_rollup(minute, "/api/a/", "GET", count=8, status_5xx=2)
+    store_rollup(minute, "/api/b/", "GET", count=2, status_5xx=0)
 
     body = auth_client.get("/api/monitoring/metrics/api_error_rate/series/?minutes=5").json()
 
@@ -98,10 +99,10 @@ def test_series_range_is_validated(auth_client):
 
 def test_endpoints_rank_routes(auth_client):
     minute = timezone.now().astimezone(UTC).replace(second=0, microsecond=0)
-    RequestRollup.objects.create(minute=minute, route="/api/slow/", method="GET", count=4, duration_total_ms=4000,
-                                 duration_max_ms=2000, latency_le_2500=4)
-    RequestRollup.objects.create(minute=minute, route="/api/failing/", method="POST", count=10, status_5xx=5,
-                                 duration_total_ms=100, duration_max_ms=20, latency_le_25=10)
+    store_rollup(minute, "/api/slow/", "GET", count=4, duration_total_ms=4000, duration_max_ms=2000,
+                 latency_le_2500=4)
+    store_rollup(minute, "/api/failing/", "POST", count=10, status_5xx=5, duration_total_ms=100,
+                 duration_max_ms=20, latency_le_25=10)
 
     slowest = auth_client.get("/api/monitoring/endpoints/").json()
     failing = auth_client.get("/api/monitoring/endpoints/?ordering=-error_rate").json()
