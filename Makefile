@@ -6,11 +6,12 @@ VENV := .venv
 PY := $(CURDIR)/$(VENV)/bin/python
 MANAGE := cd backend && $(PY) manage.py
 
-.PHONY: run test install install-dev migrate manage clean help
+.PHONY: run test bench install install-dev migrate manage clean help
 
 help:
 	@echo "make run      set up (venv, dependencies, database, admin user) and run web, worker and beat"
 	@echo "make test     install test dependencies and run every test"
+	@echo "make bench    measure the speed targets (ratios, side by side in one run)"
 	@echo "make manage ARGS='...'   run a manage.py command, e.g. ARGS='drf_create_token admin'"
 	@echo "make clean    remove the virtual environment (var/ with the data is kept)"
 
@@ -41,6 +42,10 @@ run: migrate
 
 test: install-dev
 	$(PY) -m pytest
+
+bench: install
+	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || echo "wrk not available: using a Python load generator"
+	$(PY) bench/run.py $(ARGS)
 
 manage: install
 	$(MANAGE) $(ARGS)

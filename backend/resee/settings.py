@@ -111,8 +111,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Outside everything that does work per request, so its timing covers it all.
-    "monitoring.middleware.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -120,6 +118,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Request metrics (api_response_time, api_error_rate, ...): on unless switched off, placed outside
+# everything that does work per request so that its timing covers it all.
+REQUEST_METRICS_ENABLED = env_bool("REQUEST_METRICS_ENABLED", default=True)
+if REQUEST_METRICS_ENABLED:
+    MIDDLEWARE.insert(2, "monitoring.middleware.RequestMetricsMiddleware")
 
 ROOT_URLCONF = "resee.urls"
 WSGI_APPLICATION = "resee.wsgi.application"
