@@ -5,12 +5,12 @@ import logging
 
 from celery import shared_task
 
-from .services import notifications
+from .services import notifications, summary
 
 logger = logging.getLogger(__name__)
 
-# The alert engine, the summary and the history clean-up are not installed yet. Until they are,
-# each of those tasks says so in the worker log and does nothing.
+# The alert engine and the history clean-up are not installed yet. Until they are, each of those
+# tasks says so in the worker log and does nothing.
 
 
 @shared_task
@@ -20,7 +20,7 @@ def check_alert_rules():
 
 @shared_task
 def send_daily_alert_summary():
-    logger.info("send_daily_alert_summary: the alert engine is not installed yet; nothing to summarise")
+    return summary.send_daily_alert_summary()
 
 
 @shared_task

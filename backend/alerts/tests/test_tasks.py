@@ -76,3 +76,7 @@ def test_queued_alert_notifications_run_as_tasks_after_commit(
     assert len(slack_server.requests) == 1
     alert.refresh_from_db()
     assert alert.notification_count == 1
+
+
+def test_the_daily_summary_task_without_recipients():
+    assert tasks.send_daily_alert_summary.apply().get() == {"recipients": 0, "queued": 0, "skipped": "no recipients"}
