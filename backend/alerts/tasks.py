@@ -5,12 +5,12 @@ import logging
 
 from celery import shared_task
 
-from .services import notifications, summary
+from .services import history_cleanup, notifications, summary
 
 logger = logging.getLogger(__name__)
 
-# The alert engine and the history clean-up are not installed yet. Until they are, each of those
-# tasks says so in the worker log and does nothing.
+# The alert engine is not installed yet. Until it is, check_alert_rules and
+# update_alert_metrics_cache say so in the worker log and do nothing.
 
 
 @shared_task
@@ -25,7 +25,7 @@ def send_daily_alert_summary():
 
 @shared_task
 def cleanup_old_alert_history():
-    logger.info("cleanup_old_alert_history: the alert engine is not installed yet; no history to clean")
+    return history_cleanup.cleanup_old_alert_history()
 
 
 @shared_task

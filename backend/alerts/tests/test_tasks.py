@@ -80,3 +80,8 @@ def test_queued_alert_notifications_run_as_tasks_after_commit(
 
 def test_the_daily_summary_task_without_recipients():
     assert tasks.send_daily_alert_summary.apply().get() == {"recipients": 0, "queued": 0, "skipped": "no recipients"}
+
+
+def test_the_cleanup_task_returns_its_counts():
+    assert tasks.cleanup_old_alert_history.apply().get() == {"alerts": 0, "alert_deliveries": 0,
+                                                             "other_deliveries": 0}
