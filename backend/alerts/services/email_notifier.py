@@ -15,7 +15,6 @@ from ..models import NotificationEvent
 from ..validators import validate_email_address
 from .messages import NotificationMessage
 from .notifier_base import Notifier, SendResult
-from .slack_notifier import RESOLVED_COLOUR, SEVERITY_COLOURS
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
@@ -62,11 +61,7 @@ class EmailNotifier(Notifier):
         """Subject, plain text and HTML. The HTML templates escape every value (Django's
         autoescape), so a rule named <script> arrives as text."""
         template = _TEMPLATES.get(message.kind, "alerts/email/alert")
-        if message.kind == NotificationEvent.RESOLVE:
-            colour = RESOLVED_COLOUR
-        else:
-            colour = SEVERITY_COLOURS.get(message.severity, "#64748b")
-        context = {"message": message, "colour": colour, "summary": message.summary or {}}
+        context = {"message": message, "summary": message.summary or {}}
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
         return message.subject, text, html

@@ -14,6 +14,16 @@ from ..models import CONDITION_SYMBOLS, AlertHistory, NotificationEvent
 # Kinds that describe one alert (the others are test and summary messages).
 ALERT_EVENTS = (NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE)
 
+# The colour of a message, in Slack and in email, by severity; resolved is green.
+SEVERITY_COLOURS = {
+    "critical": "#d00000",
+    "high": "#f97316",
+    "medium": "#eab308",
+    "low": "#3b82f6",
+}
+RESOLVED_COLOUR = "#2eb67d"
+NEUTRAL_COLOUR = "#64748b"
+
 
 def alert_url(alert_id: int) -> str:
     return f"{settings.SITE_URL}/alerts/{alert_id}"
@@ -68,6 +78,7 @@ class NotificationMessage:
     alert_id: int | None = None
     triggered_at: datetime | None = None
     resolved_by: str = ""  # who resolved it; "" on a resolve message = the system
+    manual: bool = False  # triggered by a person, not by the rule's evaluation
     requested_by: str = ""  # who asked for a test message
     summary: dict | None = None  # the daily summary's figures (see services.summary)
 
@@ -84,6 +95,16 @@ class NotificationMessage:
     @property
     def severity_label(self) -> str:
         return self.severity.upper()
+
+    @property
+    def colour(self) -> str:
+        if self.kind == NotificationEvent.RESOLVE:
+            return RESOLVED_COLOUR
+        if self.is_alert:
+            return SEVERITY_COLOURS.get(self.severity, NEUTRAL_COLOUR)
+        if self.kind == NotificationEvent.TEST:
+            return SEVERITY_COLOURS["low"]
+        return NEUTRAL_COLOUR
 
     def _with_unit(self, number: float | None) -> str:
         text = format_number(number)
@@ -132,16 +153,22 @@ class NotificationMessage:
     @property
     def headline(self) -> str:
         """What happened, in one sentence."""
-        if self.kind == NotificationEvent.TRIGGER:
-            return f"{self.metric_name} is {self.value_text}, threshold {self.threshold_text}."
+        if not self.is_alert:
+            return self.text
+        if self.value is None:
+            # A rule that alerts on missing data, or a manual trigger without a measurement.
+            facts = f"{self.metric_name} has no data (threshold {self.threshold_text})."
+        else:
+            facts = f"{self.metric_name} is {self.value_text}, threshold {self.threshold_text}."
         if self.kind == NotificationEvent.REMINDER:
             since = f" since {self.triggered_at_text}" if self.triggered_at else ""
-            return (f"Still firing{since}: {self.metric_name} is {self.value_text}, "
-                    f"threshold {self.threshold_text}.")
+            return f"Still firing{since}: {facts}"
         if self.kind == NotificationEvent.RESOLVE:
             by = f"by {self.resolved_by}" if self.resolved_by else "automatically"
-            return f"Resolved {by}: {self.metric_name} is {self.value_text}, threshold {self.threshold_text}."
-        return self.text
+            return f"Resolved {by}: {facts}"
+        if self.manual:
+            return f"Triggered manually: {facts}"
+        return facts
 
     # --- storage on NotificationDelivery.payload ----------------------------------------------
 
@@ -206,6 +233,7 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         alert_id=alert.pk,
         triggered_at=alert.triggered_at,
         resolved_by=resolved_by,
+        manual=alert.manual,
     )
 
 

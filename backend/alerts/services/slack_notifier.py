@@ -8,18 +8,10 @@ from django.core.exceptions import ValidationError
 
 from ..models import NotificationEvent
 from ..validators import validate_slack_channel
-from .messages import NotificationMessage, format_time
+from .messages import SEVERITY_COLOURS, NotificationMessage, format_time
 from .notifier_base import Notifier, SendResult
 from .retry_policy import parse_retry_after
 
-SEVERITY_COLOURS = {
-    "critical": "#d00000",
-    "high": "#f97316",
-    "medium": "#eab308",
-    "low": "#3b82f6",
-}
-RESOLVED_COLOUR = "#2eb67d"
-NEUTRAL_COLOUR = "#64748b"
 MAX_ERROR_BODY = 300
 
 _ICONS = {
@@ -67,15 +59,12 @@ class SlackNotifier(Notifier):
         title = slack_escape(message.title)
         icon = _ICONS.get(message.kind, "")
         if message.kind == NotificationEvent.RESOLVE:
-            colour = RESOLVED_COLOUR
             text = f"{icon} *Resolved: {title}*"
         elif message.is_alert:
-            colour = SEVERITY_COLOURS.get(message.severity, NEUTRAL_COLOUR)
             text = f"{icon} *[{message.severity_label}] {title}*"
             if message.kind == NotificationEvent.REMINDER:
                 text += " is still firing (reminder)"
         else:
-            colour = SEVERITY_COLOURS["low"] if message.kind == NotificationEvent.TEST else NEUTRAL_COLOUR
             text = f"{icon} *{title}*"
 
         if message.is_alert:
@@ -116,7 +105,7 @@ class SlackNotifier(Notifier):
             "text": text,
             "attachments": [
                 {
-                    "color": colour,
+                    "color": message.colour,
                     "fallback": message.subject,
                     "title": title,
                     "title_link": message.link,

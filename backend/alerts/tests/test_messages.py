@@ -139,3 +139,23 @@ def test_test_and_summary_messages(user):
     assert test.requested_by == "oncall"
     assert summary.subject == "[SUMMARY] Resee Alerts daily summary: 1 alert in the last 24 hours"
     assert summary.link == f"{SITE_URL}/alerts"
+
+
+def test_no_data_and_manual_triggers_say_so():
+    rule = make_rule(alert_on_no_data=True)
+    no_data = make_alert(rule, metric_value=None, last_value=None)
+    manual = make_alert(make_rule(name="Drill"), manual=True, metric_value=None, last_value=None)
+
+    assert build_alert_message(alert=no_data, event="trigger").headline == "cpu_usage has no data (threshold > 80%)."
+    assert build_alert_message(alert=manual, event="trigger").headline == (
+        "Triggered manually: cpu_usage has no data (threshold > 80%).")
+
+
+@pytest.mark.parametrize(
+    "kind,severity,colour",
+    [("trigger", "critical", "#d00000"), ("reminder", "high", "#f97316"), ("trigger", "medium", "#eab308"),
+     ("trigger", "low", "#3b82f6"), ("resolve", "critical", "#2eb67d"), ("test", "", "#3b82f6"),
+     ("summary", "", "#64748b")],
+)
+def test_colours(kind, severity, colour):
+    assert NotificationMessage(kind=kind, title="t", time=T0, severity=severity).colour == colour
