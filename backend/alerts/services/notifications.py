@@ -10,7 +10,6 @@ import logging
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -63,10 +62,21 @@ def create_deliveries(
             ]
         )
         for delivery in deliveries if queue else ():
-            # robust: a broker error for one delivery is logged and does not stop the others (or
-            # the caller); the row stays pending, visible, for requeue_stalled_deliveries.
-            transaction.on_commit(partial(enqueue_delivery, delivery.pk), robust=True)
+            transaction.on_commit(_enqueue_after_commit(delivery.pk))
     return deliveries
+
+
+def _enqueue_after_commit(delivery_id: int):
+    def enqueue_after_commit():
+        # A broker error for one delivery must not stop the others, nor fail the caller whose
+        # transaction has already committed: the row stays pending, visible, and
+        # requeue_stalled_deliveries queues it again later.
+        try:
+            enqueue_delivery(delivery_id)
+        except Exception:
+            logger.exception("Could not queue notification %s; it stays pending", delivery_id)
+
+    return enqueue_after_commit
 
 
 def queue_alert_notifications(*, alert: AlertHistory, event: str) -> list[NotificationDelivery]:

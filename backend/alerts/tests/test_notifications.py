@@ -79,6 +79,29 @@ def test_nothing_is_queued_when_the_transaction_rolls_back(django_capture_on_com
     assert NotificationDelivery.objects.count() == 0
 
 
+def test_a_broker_error_for_one_delivery_does_not_stop_the_others(monkeypatch, caplog,
+                                                                  django_capture_on_commit_callbacks):
+    from alerts.tasks import send_notification
+
+    queued = []
+
+    def flaky_apply_async(*, kwargs):
+        if not queued:
+            queued.append(None)
+            raise ConnectionError("broker unreachable")
+        queued.append(kwargs["delivery_id"])
+
+    monkeypatch.setattr(send_notification, "apply_async", flaky_apply_async)
+    alert = make_alert(both_channels_rule())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first, *others = queue(alert)
+
+    assert queued == [None, *(d.pk for d in others)]
+    assert f"Could not queue notification {first.pk}; it stays pending" in caplog.text
+    assert delivery(first.pk).status == "pending"
+
+
 def test_the_message_is_built_once_and_stored_on_every_delivery(django_capture_on_commit_callbacks, queued_tasks):
     alert = make_alert(both_channels_rule(), metric_value=91.5)
 
