@@ -1,13 +1,16 @@
-"""Periodic alerting tasks, scheduled by CELERY_BEAT_SCHEDULE in settings."""
+"""Periodic alerting tasks, scheduled by CELERY_BEAT_SCHEDULE in settings, and the notification
+task. Each is thin: it takes ids (or nothing), calls one service, and is safe to run twice."""
 
 import logging
 
 from celery import shared_task
 
+from .services import history_cleanup, notifications, summary
+
 logger = logging.getLogger(__name__)
 
-# The alert engine, the summary and the history clean-up are not installed yet. Until they are,
-# each task says so in the worker log and does nothing.
+# The alert engine is not installed yet. Until it is, check_alert_rules and
+# update_alert_metrics_cache say so in the worker log and do nothing.
 
 
 @shared_task
@@ -17,14 +20,25 @@ def check_alert_rules():
 
 @shared_task
 def send_daily_alert_summary():
-    logger.info("send_daily_alert_summary: the alert engine is not installed yet; nothing to summarise")
+    return summary.send_daily_alert_summary()
 
 
 @shared_task
 def cleanup_old_alert_history():
-    logger.info("cleanup_old_alert_history: the alert engine is not installed yet; no history to clean")
+    return history_cleanup.cleanup_old_alert_history()
 
 
 @shared_task
 def update_alert_metrics_cache():
     logger.info("update_alert_metrics_cache: the alert engine is not installed yet; nothing to cache")
+
+
+# Retries are bounded by NOTIFICATION_MAX_ATTEMPTS in the delivery service, not by Celery.
+@shared_task(bind=True, max_retries=None)
+def send_notification(self, delivery_id, attempt=None):
+    """One attempt at one NotificationDelivery; after a transient failure, the next attempt is
+    this task again, after the delay the retry policy chose."""
+    outcome = notifications.deliver(delivery_id=delivery_id, attempt=attempt)
+    if outcome.retry_in is not None:
+        raise self.retry(kwargs={"delivery_id": delivery_id, "attempt": outcome.attempts}, countdown=outcome.retry_in)
+    return outcome.status

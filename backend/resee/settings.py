@@ -309,6 +309,30 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="alerts@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# A notification that fails for a passing reason (timeout, connection error, HTTP 5xx or 429, SMTP
+# 4xx) is tried again: at most NOTIFICATION_MAX_ATTEMPTS attempts in all, the first retry after
+# about NOTIFICATION_RETRY_BASE_SECONDS, doubling each time (with jitter) up to
+# NOTIFICATION_RETRY_MAX_SECONDS, which also bounds how long a Retry-After is honoured.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", default=30.0)
+NOTIFICATION_RETRY_MAX_SECONDS = env.float("NOTIFICATION_RETRY_MAX_SECONDS", default=900.0)
+# Seconds to wait for Slack to accept a message (connecting, then answering). Email uses EMAIL_TIMEOUT.
+NOTIFICATION_TIMEOUT_SECONDS = env.float("NOTIFICATION_TIMEOUT_SECONDS", default=10.0)
+if NOTIFICATION_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("NOTIFICATION_MAX_ATTEMPTS must be at least 1")
+if not 0 < NOTIFICATION_RETRY_BASE_SECONDS <= NOTIFICATION_RETRY_MAX_SECONDS:
+    raise ImproperlyConfigured(
+        "NOTIFICATION_RETRY_BASE_SECONDS must be above 0 and at most NOTIFICATION_RETRY_MAX_SECONDS"
+    )
+if NOTIFICATION_TIMEOUT_SECONDS <= 0:
+    raise ImproperlyConfigured("NOTIFICATION_TIMEOUT_SECONDS must be above 0")
+
+# Resolved alerts (with their notification records) are deleted this many days after they were
+# resolved, by the 04:00 clean-up; active alerts are kept however old.
+ALERT_HISTORY_RETENTION_DAYS = env.int("ALERT_HISTORY_RETENTION_DAYS", default=90)
+if ALERT_HISTORY_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("ALERT_HISTORY_RETENTION_DAYS must be at least 1")
+
 # --- Auth, API ------------------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,283 @@
+"""Alert rules, the alerts they raise, and every notification sent about them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from . import validators
+from .metrics import AGGREGATIONS, CATALOGUE
+
+
+class Condition(models.TextChoices):
+    GT = "gt", "greater than"
+    GTE = "gte", "greater than or equal to"
+    LT = "lt", "less than"
+    LTE = "lte", "less than or equal to"
+    EQ = "eq", "equal to"
+    NE = "ne", "not equal to"
+
+
+# How a condition is written in messages, as the product document lists them.
+CONDITION_SYMBOLS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "eq": "=", "ne": "!="}
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class RuleState(models.TextChoices):
+    OK = "ok", "OK"
+    FIRING = "firing", "Firing"
+    NO_DATA = "no_data", "No data"
+    ERROR = "error", "Error"
+
+
+AGGREGATION_CHOICES = [(name, name) for name in AGGREGATIONS]
+
+
+class AlertRule(models.Model):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    metric_name = models.CharField(max_length=64, validators=[validators.validate_metric_name])
+    condition = models.CharField(max_length=3, choices=Condition.choices)
+    threshold_value = models.FloatField(validators=[validators.validate_finite])
+    time_window_minutes = models.PositiveSmallIntegerField(
+        default=5, validators=[validators.validate_time_window]
+    )
+    # Blank: the metric's default aggregation from the catalogue (see effective_aggregation).
+    aggregation = models.CharField(max_length=8, blank=True, choices=AGGREGATION_CHOICES)
+    severity = models.CharField(max_length=8, choices=Severity.choices, default=Severity.MEDIUM)
+
+    slack_enabled = models.BooleanField(default=False)
+    # Blank: settings.SLACK_DEFAULT_CHANNEL when the message is sent.
+    slack_channel = models.CharField(
+        max_length=validators.SLACK_CHANNEL_MAX_LENGTH, blank=True, validators=[validators.validate_slack_channel]
+    )
+    email_enabled = models.BooleanField(default=False)
+    email_recipients = models.JSONField(default=list, blank=True, validators=[validators.validate_email_recipients])
+
+    # Minutes between reminders while the alert stays open; 0 never reminds.
+    cooldown_minutes = models.PositiveIntegerField(default=60, validators=[MaxValueValidator(7 * 24 * 60)])
+    auto_resolve = models.BooleanField(default=True)
+    notify_on_resolve = models.BooleanField(default=True)
+    # Hysteresis: when set, a firing rule resolves only once the value is back past this.
+    resolve_threshold = models.FloatField(null=True, blank=True, validators=[validators.validate_finite])
+    alert_on_no_data = models.BooleanField(default=False)
+    max_alerts_per_hour = models.PositiveIntegerField(default=10, validators=[MinValueValidator(1)])
+    is_active = models.BooleanField(default=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Evaluation state, written by the alert engine.
+    state = models.CharField(max_length=8, choices=RuleState.choices, default=RuleState.OK)
+    last_value = models.FloatField(null=True, blank=True)
+    last_evaluated_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["is_active"], name="alertrule_is_active"),
+            models.Index(fields=["metric_name"], name="alertrule_metric_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(time_window_minutes__gte=validators.MIN_WINDOW_MINUTES)
+                & Q(time_window_minutes__lte=validators.MAX_WINDOW_MINUTES),
+                name="alertrule_window_range",
+            ),
+            models.CheckConstraint(condition=Q(condition__in=Condition.values), name="alertrule_condition_valid"),
+            models.CheckConstraint(condition=Q(severity__in=Severity.values), name="alertrule_severity_valid"),
+            models.CheckConstraint(condition=Q(state__in=RuleState.values), name="alertrule_state_valid"),
+            models.CheckConstraint(
+                condition=Q(aggregation__in=["", *AGGREGATIONS]), name="alertrule_aggregation_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean_fields(self, exclude=None):
+        # The API and the admin may hand over the product document's "a@x.com,b@y.com": made a
+        # list before the field's validators see it.
+        try:
+            self.email_recipients = validators.parse_email_recipients(self.email_recipients)
+        except ValidationError:
+            pass  # reported by the field's validator
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        errors = {}
+        if self.email_enabled and not self.email_recipients:
+            errors["email_recipients"] = ["Email notifications need at least one recipient."]
+        try:
+            validators.validate_resolve_threshold(
+                condition=self.condition, threshold=self.threshold_value, resolve_threshold=self.resolve_threshold
+            )
+        except ValidationError as error:
+            errors["resolve_threshold"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def condition_symbol(self) -> str:
+        return CONDITION_SYMBOLS.get(self.condition, self.condition)
+
+    @property
+    def effective_aggregation(self) -> str:
+        """The aggregation evaluated: the rule's own, else the metric's default."""
+        if self.aggregation:
+            return self.aggregation
+        metric = CATALOGUE.get(self.metric_name)
+        return metric.default_aggregation if metric else "avg"
+
+    @property
+    def effective_slack_channel(self) -> str:
+        return self.slack_channel or settings.SLACK_DEFAULT_CHANNEL
+
+
+class AlertStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RESOLVED = "resolved", "Resolved"
+
+
+class AlertHistory(models.Model):
+    """One alert: opened when a rule fires, resolved by the system or by a person.
+
+    Severity, condition, threshold and metric are copied from the rule at trigger time, so the
+    history stays true when the rule is edited later.
+    """
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    condition = models.CharField(max_length=3, choices=Condition.choices)
+    threshold_value = models.FloatField()
+    metric_name = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=AlertStatus.choices, default=AlertStatus.ACTIVE)
+    triggered_at = models.DateTimeField(default=timezone.now)
+    # Null for a manual trigger without a measured value.
+    metric_value = models.FloatField(null=True, blank=True)
+    last_value = models.FloatField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    # How the value was computed: {"window_minutes": 5, "aggregation": "avg", "values": [...], ...}
+    context = models.JSONField(default=dict, blank=True)
+    manual = models.BooleanField(default=False)
+    # Successful deliveries (one per channel and target), counted by the notification service.
+    notification_count = models.PositiveIntegerField(default=0)
+    last_notified_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # Null on a resolved alert: resolved by the system.
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution_notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-triggered_at", "-id"]
+        verbose_name_plural = "alert history"
+        indexes = [
+            models.Index(fields=["status", "triggered_at"], name="alerthistory_status_time"),
+            models.Index(fields=["rule", "triggered_at"], name="alerthistory_rule_time"),
+        ]
+        constraints = [
+            # Two overlapping evaluation ticks (or two beat processes) can never open the same
+            # alert twice: the second insert fails.
+            models.UniqueConstraint(
+                fields=["rule"],
+                condition=Q(status="active"),
+                name="alerthistory_one_active_per_rule",
+                violation_error_message="This rule already has an active alert.",
+            ),
+            models.CheckConstraint(condition=Q(status__in=AlertStatus.values), name="alerthistory_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="active", resolved_at__isnull=True)
+                | Q(status="resolved", resolved_at__isnull=False),
+                name="alerthistory_resolved_at_with_status",
+            ),
+        ]
+
+    def __str__(self):
+        symbol = CONDITION_SYMBOLS.get(self.condition, self.condition)
+        return f"#{self.pk} {self.metric_name} {symbol} {self.threshold_value:g} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == AlertStatus.ACTIVE
+
+    @property
+    def resolved_by_system(self) -> bool:
+        return self.status == AlertStatus.RESOLVED and self.resolved_by_id is None
+
+
+class NotificationEvent(models.TextChoices):
+    TRIGGER = "trigger", "Trigger"
+    REMINDER = "reminder", "Reminder"
+    RESOLVE = "resolve", "Resolve"
+    TEST = "test", "Test"
+    SUMMARY = "summary", "Summary"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+def channel_choices():
+    # Read from the notifier registry at run time, so adding a channel needs no migration.
+    from .services.notifiers import channel_choices as registry_choices
+
+    return registry_choices()
+
+
+class NotificationDelivery(models.Model):
+    """One message to one target on one channel, written before the attempt and updated with
+    its outcome, so a failed notification is visible with its error."""
+
+    # Null for test and summary sends, which belong to no alert.
+    alert = models.ForeignKey(
+        AlertHistory, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=8, choices=NotificationEvent.choices)
+    channel = models.CharField(max_length=32, choices=channel_choices)
+    # A Slack channel or an email address; never a webhook URL.
+    target = models.CharField(max_length=254)
+    status = models.CharField(max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # The HTTP status (Slack) or SMTP reply code (email) of the last attempt, when there was one.
+    response_code = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # When a pending delivery is next tried (a retry after a transient failure).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The message as built once for the event (NotificationMessage.as_dict()): every channel, and
+    # every retry, sends the same content. It holds no secret.
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "notification deliveries"
+        indexes = [
+            models.Index(fields=["alert", "created_at"], name="delivery_alert_time"),
+            models.Index(fields=["status", "created_at"], name="delivery_status_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="delivery_status_valid"),
+            models.CheckConstraint(condition=Q(event__in=NotificationEvent.values), name="delivery_event_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} via {self.channel} to {self.target}: {self.status}"

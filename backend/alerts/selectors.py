@@ -1,0 +1,113 @@
+"""Read-side queries over alerts and notifications (the daily summary and the stats API)."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper, F, IntegerField, Max, Value, When
+
+from .models import AlertHistory, AlertStatus, DeliveryStatus, NotificationDelivery, NotificationEvent, Severity
+from .services.notifiers import NOTIFIERS
+
+# Most severe first.
+SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW]
+ALERT_NOTIFICATION_EVENTS = [NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE]
+
+
+def _severity_rank():
+    return Case(
+        *[When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)],
+        default=Value(len(SEVERITY_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def open_alerts():
+    """Active alerts, most severe and then oldest first."""
+    return (
+        AlertHistory.objects.filter(status=AlertStatus.ACTIVE)
+        .select_related("rule")
+        .annotate(severity_rank=_severity_rank())
+        .order_by("severity_rank", "triggered_at", "id")
+    )
+
+
+def last_notification_queued_at(*, alert_id: int) -> datetime | None:
+    """When the last trigger or reminder of an alert was queued, whether or not it was delivered.
+
+    This, not `AlertHistory.last_notified_at` (the last *successful* delivery), is what a reminder
+    cooldown counts from: with Slack down, counting from the last success would remind every tick.
+    """
+    return NotificationDelivery.objects.filter(
+        alert_id=alert_id, event__in=[NotificationEvent.TRIGGER, NotificationEvent.REMINDER]
+    ).aggregate(last=Max("created_at"))["last"]
+
+
+def mean_time_to_resolve(*, since: datetime, until: datetime) -> timedelta | None:
+    """Mean time from trigger to resolution of the alerts resolved in [since, until)."""
+    result = AlertHistory.objects.filter(
+        status=AlertStatus.RESOLVED, resolved_at__gte=since, resolved_at__lt=until
+    ).aggregate(
+        mean=Avg(ExpressionWrapper(F("resolved_at") - F("triggered_at"), output_field=DurationField()))
+    )
+    return result["mean"]
+
+
+def notification_stats(*, since: datetime, until: datetime) -> list[dict]:
+    """Per channel: alert notifications (trigger, reminder, resolve) created in [since, until) by
+    status, and the success rate in percent of those that were attempted (sent / (sent + failed));
+    None when none was."""
+    rows = (
+        NotificationDelivery.objects.filter(
+            created_at__gte=since, created_at__lt=until, event__in=ALERT_NOTIFICATION_EVENTS
+        )
+        .values("channel", "status")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["channel"], {})[row["status"]] = row["count"]
+    stats = []
+    channels = list(NOTIFIERS) + sorted(set(counts) - set(NOTIFIERS))
+    for channel in channels:
+        by_status = {status: counts.get(channel, {}).get(status, 0) for status in DeliveryStatus.values}
+        attempted = by_status[DeliveryStatus.SENT] + by_status[DeliveryStatus.FAILED]
+        notifier = NOTIFIERS.get(channel)
+        stats.append(
+            {
+                "channel": channel,
+                "label": notifier.label if notifier else channel,
+                **by_status,
+                "total": sum(by_status.values()),
+                "success_rate": round(100.0 * by_status[DeliveryStatus.SENT] / attempted, 1) if attempted else None,
+            }
+        )
+    return stats
+
+
+def alert_summary(*, since: datetime, until: datetime, top_rules: int = 5, open_limit: int = 50) -> dict:
+    """The alerting activity in [since, until): alerts triggered by severity, the rules that
+    fired most, alerts still open now, mean time to resolve, notification success per channel."""
+    triggered = AlertHistory.objects.filter(triggered_at__gte=since, triggered_at__lt=until)
+    by_severity = {severity.value: 0 for severity in SEVERITY_ORDER}
+    for row in triggered.values("severity").annotate(count=Count("id")).order_by():
+        by_severity[row["severity"]] = row["count"]
+    top = list(
+        triggered.values("rule_id", "rule__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "rule__name", "rule_id")[:top_rules]
+    )
+    still_open = open_alerts()
+    return {
+        "since": since,
+        "until": until,
+        "total": sum(by_severity.values()),
+        "by_severity": by_severity,
+        "top_rules": [{"rule_id": row["rule_id"], "name": row["rule__name"], "count": row["count"]} for row in top],
+        "resolved_count": AlertHistory.objects.filter(
+            status=AlertStatus.RESOLVED, resolved_at__gte=since, resolved_at__lt=until
+        ).count(),
+        "mean_time_to_resolve": mean_time_to_resolve(since=since, until=until),
+        "open_count": still_open.count(),
+        "open_alerts": list(still_open[:open_limit]),
+        "notifications": notification_stats(since=since, until=until),
+    }

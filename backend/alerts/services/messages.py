@@ -1,0 +1,259 @@
+"""The notification message: built once per event, stored on each delivery, rendered by each
+notifier in its own way (Slack attachment, email text and HTML)."""
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from ..metrics import CATALOGUE
+from ..models import CONDITION_SYMBOLS, AlertHistory, NotificationEvent
+
+# Kinds that describe one alert (the others are test and summary messages).
+ALERT_EVENTS = (NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE)
+
+# The colour of a message, in Slack and in email, by severity; resolved is green.
+SEVERITY_COLOURS = {
+    "critical": "#d00000",
+    "high": "#f97316",
+    "medium": "#eab308",
+    "low": "#3b82f6",
+}
+RESOLVED_COLOUR = "#2eb67d"
+NEUTRAL_COLOUR = "#64748b"
+
+
+def alert_url(alert_id: int) -> str:
+    return f"{settings.SITE_URL}/alerts/{alert_id}"
+
+
+def format_number(value: float | None) -> str:
+    """80.0 -> "80", 7.456789 -> "7.4568", 1234567.0 -> "1234567"; no exponent for everyday values."""
+    if value is None:
+        return "no data"
+    if abs(value) >= 1e15 or (value != 0 and abs(value) < 1e-4):
+        return f"{value:.6g}"
+    return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
+
+
+def format_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    seconds = int(round(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s" if secs and minutes < 10 else f"{minutes} min"
+    return f"{secs} s"
+
+
+@dataclass(frozen=True)
+class NotificationMessage:
+    kind: str  # a NotificationEvent value
+    title: str  # the rule name, or what a test or summary message is
+    time: datetime  # when the event happened
+    severity: str = ""
+    metric_name: str = ""
+    metric_unit: str = ""
+    value: float | None = None
+    threshold: float | None = None
+    condition: str = ""
+    window_minutes: int | None = None
+    aggregation: str = ""
+    link: str = ""
+    text: str = ""  # free text: the alert's message, resolution notes, a test message
+    alert_id: int | None = None
+    triggered_at: datetime | None = None
+    resolved_by: str = ""  # who resolved it; "" on a resolve message = the system
+    manual: bool = False  # triggered by a person, not by the rule's evaluation
+    requested_by: str = ""  # who asked for a test message
+    summary: dict | None = None  # the daily summary's figures (see services.summary)
+
+    # --- rendering helpers shared by the notifiers --------------------------------------------
+
+    @property
+    def is_alert(self) -> bool:
+        return self.kind in ALERT_EVENTS
+
+    @property
+    def condition_symbol(self) -> str:
+        return CONDITION_SYMBOLS.get(self.condition, self.condition)
+
+    @property
+    def severity_label(self) -> str:
+        return self.severity.upper()
+
+    @property
+    def colour(self) -> str:
+        if self.kind == NotificationEvent.RESOLVE:
+            return RESOLVED_COLOUR
+        if self.is_alert:
+            return SEVERITY_COLOURS.get(self.severity, NEUTRAL_COLOUR)
+        if self.kind == NotificationEvent.TEST:
+            return SEVERITY_COLOURS["low"]
+        return NEUTRAL_COLOUR
+
+    def _with_unit(self, number: float | None) -> str:
+        text = format_number(number)
+        if number is None or not self.metric_unit:
+            return text
+        return f"{text}{self.metric_unit}" if self.metric_unit == "%" else f"{text} {self.metric_unit}"
+
+    @property
+    def value_text(self) -> str:
+        return self._with_unit(self.value)
+
+    @property
+    def threshold_text(self) -> str:
+        """The condition as the rule states it: "> 80%"."""
+        return f"{self.condition_symbol} {self._with_unit(self.threshold)}"
+
+    @property
+    def window_text(self) -> str:
+        if not self.window_minutes:
+            return ""
+        suffix = f" ({self.aggregation})" if self.aggregation else ""
+        return f"{self.window_minutes} min{suffix}"
+
+    @property
+    def time_text(self) -> str:
+        return format_time(self.time)
+
+    @property
+    def triggered_at_text(self) -> str:
+        return format_time(self.triggered_at)
+
+    @property
+    def subject(self) -> str:
+        """The one-line title: email subject, Slack fallback. `[CRITICAL] High API Error Rate`."""
+        title = " ".join(self.title.split())  # no line breaks in a header
+        if self.kind == NotificationEvent.RESOLVE:
+            return f"[RESOLVED] {title}"
+        if self.kind == NotificationEvent.REMINDER:
+            return f"[{self.severity_label}] {title} (still firing)"
+        if self.kind == NotificationEvent.TEST:
+            return f"[TEST] {title}"
+        if self.kind == NotificationEvent.SUMMARY:
+            return f"[SUMMARY] {title}"
+        return f"[{self.severity_label}] {title}"
+
+    @property
+    def headline(self) -> str:
+        """What happened, in one sentence."""
+        if not self.is_alert:
+            return self.text
+        if self.value is None:
+            # A rule that alerts on missing data, or a manual trigger without a measurement.
+            facts = f"{self.metric_name} has no data (threshold {self.threshold_text})."
+        else:
+            facts = f"{self.metric_name} is {self.value_text}, threshold {self.threshold_text}."
+        if self.kind == NotificationEvent.REMINDER:
+            since = f" since {self.triggered_at_text}" if self.triggered_at else ""
+            return f"Still firing{since}: {facts}"
+        if self.kind == NotificationEvent.RESOLVE:
+            by = f"by {self.resolved_by}" if self.resolved_by else "automatically"
+            return f"Resolved {by}: {facts}"
+        if self.manual:
+            return f"Triggered manually: {facts}"
+        return facts
+
+    # --- storage on NotificationDelivery.payload ----------------------------------------------
+
+    def as_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        for key in ("time", "triggered_at"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "NotificationMessage":
+        known = {field.name for field in dataclasses.fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        for key in ("time", "triggered_at"):
+            if values.get(key):
+                values[key] = datetime.fromisoformat(values[key])
+        return cls(**values)
+
+
+def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None = None) -> NotificationMessage:
+    """The message for a trigger, reminder or resolve event of `alert`.
+
+    The value is the one that fired (trigger) or the latest one (reminder, resolve); the window
+    and aggregation are those the alert engine recorded in `alert.context`, else the rule's.
+    """
+    if event not in ALERT_EVENTS:
+        raise ValueError(f"{event!r} is not an alert event")
+    rule = alert.rule
+    context = alert.context if isinstance(alert.context, dict) else {}
+    metric = CATALOGUE.get(alert.metric_name)
+    if event == NotificationEvent.TRIGGER:
+        value = alert.metric_value
+        time = alert.triggered_at
+        text = alert.message
+    elif event == NotificationEvent.REMINDER:
+        value = alert.last_value if alert.last_value is not None else alert.metric_value
+        time = now or timezone.now()
+        text = alert.message
+    else:
+        value = alert.last_value if alert.last_value is not None else alert.metric_value
+        time = alert.resolved_at or now or timezone.now()
+        text = alert.resolution_notes
+    resolved_by = ""
+    if event == NotificationEvent.RESOLVE and alert.resolved_by_id:
+        user = alert.resolved_by
+        resolved_by = user.get_full_name() or user.get_username()
+    return NotificationMessage(
+        kind=NotificationEvent(event).value,
+        title=rule.name,
+        time=time,
+        severity=alert.severity,
+        metric_name=alert.metric_name,
+        metric_unit=metric.unit if metric else "",
+        value=value,
+        threshold=alert.threshold_value,
+        condition=alert.condition,
+        window_minutes=context.get("window_minutes") or rule.time_window_minutes,
+        aggregation=context.get("aggregation") or rule.effective_aggregation,
+        link=alert_url(alert.pk),
+        text=text or "",
+        alert_id=alert.pk,
+        triggered_at=alert.triggered_at,
+        resolved_by=resolved_by,
+        manual=alert.manual,
+    )
+
+
+def build_test_message(*, text: str, user=None, now: datetime | None = None) -> NotificationMessage:
+    return NotificationMessage(
+        kind=NotificationEvent.TEST.value,
+        title="Resee Alerts test notification",
+        time=now or timezone.now(),
+        text=text,
+        link=settings.SITE_URL,
+        requested_by=(user.get_username() if user is not None else ""),
+    )
+
+
+def build_summary_message(*, summary: dict, now: datetime | None = None) -> NotificationMessage:
+    total = summary.get("total", 0)
+    return NotificationMessage(
+        kind=NotificationEvent.SUMMARY.value,
+        title=f"Resee Alerts daily summary: {total} alert{'' if total == 1 else 's'} in the last 24 hours",
+        time=now or timezone.now(),
+        link=f"{settings.SITE_URL}/alerts",
+        summary=summary,
+    )

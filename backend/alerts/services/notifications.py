@@ -1,0 +1,301 @@
+"""Notification delivery: one NotificationDelivery row per channel and target, written before the
+attempt, sent by a Celery task after the transaction commits, retried when the failure is
+transient, and updated with the outcome.
+
+The alert engine calls `queue_alert_notifications`; the task `alerts.tasks.send_notification`
+calls `deliver`; the test endpoints call `send_test_slack` / `send_test_email`.
+"""
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import AlertHistory, DeliveryStatus, NotificationDelivery, NotificationEvent
+from .email_notifier import EmailNotifier
+from .messages import ALERT_EVENTS, NotificationMessage, build_alert_message, build_test_message
+from .notifier_base import SendResult, scrub_secrets
+from .notifiers import all_notifiers, get_notifier
+from .retry_policy import retry_delay_seconds, should_retry
+from .slack_notifier import SlackNotifier
+
+logger = logging.getLogger(__name__)
+
+MAX_TEST_MESSAGE_LENGTH = 2000
+DEFAULT_TEST_MESSAGE = "Test alert from Resee Alerts"
+NOT_CLAIMED = "not_claimed"
+
+
+# --- queueing -------------------------------------------------------------------------------------
+
+
+def enqueue_delivery(delivery_id: int, attempt: int = 0) -> None:
+    """Put one delivery on the Celery queue. `attempt` is the number of attempts already made:
+    only the task that finds the row at that count may send, so a duplicate runs to nothing."""
+    from ..tasks import send_notification
+
+    send_notification.apply_async(kwargs={"delivery_id": delivery_id, "attempt": attempt})
+
+
+def create_deliveries(
+    *, message: NotificationMessage, targets: list[tuple[str, str]], alert: AlertHistory | None = None,
+    queue: bool = True, now: datetime | None = None,
+) -> list[NotificationDelivery]:
+    """Write one pending delivery per (channel, target) and, with `queue`, queue each one's task
+    when the transaction commits: nothing is sent for an alert whose transaction rolled back."""
+    payload = message.as_dict()
+    created_at = now or timezone.now()
+    with transaction.atomic():
+        deliveries = NotificationDelivery.objects.bulk_create(
+            [
+                NotificationDelivery(
+                    alert=alert, event=message.kind, channel=channel, target=target, payload=payload,
+                    created_at=created_at,
+                )
+                for channel, target in targets
+            ]
+        )
+        for delivery in deliveries if queue else ():
+            transaction.on_commit(_enqueue_after_commit(delivery.pk))
+    return deliveries
+
+
+def _enqueue_after_commit(delivery_id: int):
+    def enqueue_after_commit():
+        # A broker error for one delivery must not stop the others, nor fail the caller whose
+        # transaction has already committed: the row stays pending, visible, and
+        # requeue_stalled_deliveries queues it again later.
+        try:
+            enqueue_delivery(delivery_id)
+        except Exception:
+            logger.exception("Could not queue notification %s; it stays pending", delivery_id)
+
+    return enqueue_after_commit
+
+
+def queue_alert_notifications(*, alert: AlertHistory, event: str) -> list[NotificationDelivery]:
+    """Queue the notifications for a trigger, reminder or resolve event of `alert`: one delivery
+    per enabled channel and target of its rule (a rule with `notify_on_resolve` off gets none
+    for a resolve). Call it inside the transaction that changes the alert."""
+    if event not in ALERT_EVENTS:
+        raise ValueError(f"{event!r} is not an alert event; expected one of {', '.join(ALERT_EVENTS)}")
+    rule = alert.rule
+    if event == NotificationEvent.RESOLVE and not rule.notify_on_resolve:
+        return []
+    targets = []
+    for notifier in all_notifiers():
+        for target in notifier.targets_for_rule(rule):
+            if (notifier.name, target) not in targets:
+                targets.append((notifier.name, target))
+    if not targets:
+        return []
+    return create_deliveries(message=build_alert_message(alert=alert, event=event), targets=targets, alert=alert)
+
+
+# --- one attempt ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    delivery_id: int
+    # The delivery's status after this call, or NOT_CLAIMED when this call did not own the attempt
+    # (already done, another run has it, or the row is gone).
+    status: str
+    attempts: int = 0
+    # Seconds until the next attempt, when one is due.
+    retry_in: float | None = None
+
+
+def _attempt_lease() -> timedelta:
+    return timedelta(seconds=max(settings.CELERY_TASK_TIME_LIMIT, settings.NOTIFICATION_TIMEOUT_SECONDS) + 30)
+
+
+def _finish(delivery_id: int, claimed_attempts: int, **fields) -> None:
+    # Only the run that claimed the attempt (and so set this attempt count) writes its outcome.
+    fields.setdefault("next_attempt_at", None)
+    NotificationDelivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, attempts=claimed_attempts
+    ).update(**fields)
+
+
+def deliver(
+    *, delivery_id: int, attempt: int | None = None, retry: bool = True, now: datetime | None = None,
+    jitter: float | None = None,
+) -> DeliveryOutcome:
+    """Make one attempt at a pending delivery and record its outcome.
+
+    The attempt is claimed with a conditional update (attempts: n -> n+1 while pending); only the
+    caller that changed the row sends, so a task delivered twice sends once. `attempt` is the
+    count the caller expects (None: whatever it is now). A transient failure leaves the row
+    pending with `next_attempt_at` and returns `retry_in` while attempts remain (and `retry`);
+    anything else ends as sent, failed or skipped.
+    """
+    delivery = NotificationDelivery.objects.filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return DeliveryOutcome(delivery_id, NOT_CLAIMED, delivery.attempts if delivery else 0)
+    seen = delivery.attempts if attempt is None else attempt
+    # While the attempt runs, next_attempt_at is when it will have ended one way or another (the
+    # task's hard time limit), so requeue_stalled_deliveries leaves it alone until then.
+    claimed = NotificationDelivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, attempts=seen
+    ).update(attempts=seen + 1, next_attempt_at=(now or timezone.now()) + _attempt_lease())
+    if claimed != 1:
+        return DeliveryOutcome(delivery_id, NOT_CLAIMED, delivery.attempts)
+    attempts = seen + 1
+
+    notifier = get_notifier(delivery.channel)
+    if notifier is None:
+        _finish(delivery_id, attempts, status=DeliveryStatus.FAILED, attempts=seen,
+                last_error=f"Unknown notification channel {delivery.channel!r}.")
+        return DeliveryOutcome(delivery_id, DeliveryStatus.FAILED, seen)
+    problem = notifier.configuration_problem()
+    if problem:
+        # Nothing was attempted: the attempt count goes back.
+        _finish(delivery_id, attempts, status=DeliveryStatus.SKIPPED, attempts=seen, last_error=problem)
+        logger.info("Notification %s skipped: %s", delivery_id, problem)
+        return DeliveryOutcome(delivery_id, DeliveryStatus.SKIPPED, seen)
+    try:
+        target = notifier.validate_target(delivery.target)
+    except ValidationError as error:
+        _finish(delivery_id, attempts, status=DeliveryStatus.FAILED, attempts=seen,
+                last_error=scrub_secrets(f"Invalid target: {' '.join(error.messages)}"))
+        return DeliveryOutcome(delivery_id, DeliveryStatus.FAILED, seen)
+
+    try:
+        result = notifier.send(NotificationMessage.from_dict(delivery.payload), target=target)
+    except Exception as exc:  # a bug in a notifier must still end as a recorded failure
+        logger.error("Notification %s via %s raised %s", delivery_id, delivery.channel, type(exc).__name__,
+                     exc_info=True)
+        result = SendResult.failed(f"Unexpected error: {type(exc).__name__}: {exc}")
+
+    finished = now or timezone.now()
+    if result.ok:
+        with transaction.atomic():
+            _finish(delivery_id, attempts, status=DeliveryStatus.SENT, sent_at=finished, last_error="",
+                    response_code=result.response_code)
+            if delivery.alert_id is not None:
+                AlertHistory.objects.filter(pk=delivery.alert_id).update(
+                    notification_count=F("notification_count") + 1, last_notified_at=finished
+                )
+        return DeliveryOutcome(delivery_id, DeliveryStatus.SENT, attempts)
+
+    max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS
+    if retry and should_retry(attempts=attempts, max_attempts=max_attempts, transient=result.transient):
+        delay = retry_delay_seconds(
+            attempts=attempts,
+            base_seconds=settings.NOTIFICATION_RETRY_BASE_SECONDS,
+            max_seconds=settings.NOTIFICATION_RETRY_MAX_SECONDS,
+            jitter=random.random() if jitter is None else jitter,
+            retry_after=result.retry_after,
+        )
+        _finish(delivery_id, attempts, last_error=result.error, response_code=result.response_code,
+                next_attempt_at=finished + timedelta(seconds=delay))
+        logger.warning("Notification %s via %s failed (attempt %s of %s), retrying in %.0f s: %s",
+                       delivery_id, delivery.channel, attempts, max_attempts, delay, result.error)
+        return DeliveryOutcome(delivery_id, DeliveryStatus.PENDING, attempts, retry_in=delay)
+
+    error = result.error
+    if result.transient and retry:
+        error = f"{error} Gave up after {attempts} attempt{'s' if attempts != 1 else ''}."
+    _finish(delivery_id, attempts, status=DeliveryStatus.FAILED, last_error=error,
+            response_code=result.response_code)
+    logger.warning("Notification %s via %s failed: %s", delivery_id, delivery.channel, error)
+    return DeliveryOutcome(delivery_id, DeliveryStatus.FAILED, attempts)
+
+
+def requeue_stalled_deliveries(*, now: datetime | None = None, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Queue again the pending deliveries that no task is going to pick up: their task was lost
+    (broker down when it was queued, worker killed mid-send) and their next attempt is long due.
+    Safe to call at any time; returns how many were queued."""
+    now = now or timezone.now()
+    cutoff = now - older_than
+    # Test sends are made synchronously by the request that asked; one that stalled is not sent later.
+    stalled = (
+        NotificationDelivery.objects.filter(status=DeliveryStatus.PENDING, created_at__lt=cutoff)
+        .exclude(event=NotificationEvent.TEST)
+        .exclude(next_attempt_at__gte=cutoff)
+    )
+    count = 0
+    for delivery_id, attempts in stalled.values_list("pk", "attempts").order_by()[:1000]:
+        enqueue_delivery(delivery_id, attempts)
+        count += 1
+    return count
+
+
+# --- synchronous test sends -----------------------------------------------------------------------
+
+
+class TestSendStatus:
+    SENT = "sent"  # the receiver accepted it (API: 200)
+    INVALID = "invalid"  # the input was wrong; nothing recorded (API: 400 with field_errors)
+    NOT_CONFIGURED = "not_configured"  # the channel has no configuration; recorded as skipped (API: 400)
+    FAILED = "failed"  # the receiver refused or could not be reached (API: 502 with detail)
+
+
+@dataclass(frozen=True)
+class TestSendOutcome:
+    status: str
+    detail: str
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+    delivery: NotificationDelivery | None = None
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    @property
+    def ok(self) -> bool:
+        return self.status == TestSendStatus.SENT
+
+
+def _test_message_text(message) -> tuple[str, list[str]]:
+    text = (message or "").strip() if isinstance(message, str) else ""
+    if message is not None and not isinstance(message, str):
+        return "", ["Enter the message as text."]
+    if len(text) > MAX_TEST_MESSAGE_LENGTH:
+        return "", [f"At most {MAX_TEST_MESSAGE_LENGTH} characters."]
+    return text or DEFAULT_TEST_MESSAGE, []
+
+
+def _send_test(*, notifier, target_field: str, target, message, user) -> TestSendOutcome:
+    errors = {}
+    text, message_errors = _test_message_text(message)
+    if message_errors:
+        errors["message"] = message_errors
+    try:
+        target = notifier.validate_target(target.strip() if isinstance(target, str) else "")
+    except ValidationError as error:
+        errors[target_field] = error.messages
+    if errors:
+        return TestSendOutcome(TestSendStatus.INVALID, "The test message was not sent: check the fields.", errors)
+
+    # Sent here and now, once, without a task: the person who asked is waiting for the answer,
+    # and a test that fails should say so rather than be retried behind their back.
+    (delivery,) = create_deliveries(
+        message=build_test_message(text=text, user=user), targets=[(notifier.name, target)], queue=False
+    )
+    deliver(delivery_id=delivery.pk, attempt=0, retry=False)
+    delivery.refresh_from_db()
+    if delivery.status == DeliveryStatus.SENT:
+        return TestSendOutcome(TestSendStatus.SENT, f"Test message sent to {target}.", delivery=delivery)
+    if delivery.status == DeliveryStatus.SKIPPED:
+        return TestSendOutcome(TestSendStatus.NOT_CONFIGURED, delivery.last_error, delivery=delivery)
+    return TestSendOutcome(TestSendStatus.FAILED, delivery.last_error, delivery=delivery)
+
+
+def send_test_slack(*, message=None, channel: str | None = None, user=None) -> TestSendOutcome:
+    """Send a test message to Slack now: to `channel`, or SLACK_DEFAULT_CHANNEL."""
+    return _send_test(
+        notifier=SlackNotifier(), target_field="channel", target=channel or settings.SLACK_DEFAULT_CHANNEL,
+        message=message, user=user,
+    )
+
+
+def send_test_email(*, recipient, message=None, user=None) -> TestSendOutcome:
+    """Send a test email now to `recipient`."""
+    return _send_test(notifier=EmailNotifier(), target_field="recipient", target=recipient, message=message,
+                      user=user)

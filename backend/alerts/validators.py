@@ -1,0 +1,145 @@
+"""Validators and parsers for alert rules, shared by the models, the admin and the API serializers.
+
+Each validator raises django.core.exceptions.ValidationError with a message meant for the person
+who typed the value; DRF turns those into field errors, model `full_clean()` does the same.
+"""
+
+import math
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+from .metrics import available_metric_names, get_metric
+
+MIN_WINDOW_MINUTES = 1
+MAX_WINDOW_MINUTES = 60
+MAX_EMAIL_RECIPIENTS = 50
+SLACK_CHANNEL_MAX_LENGTH = 80
+# `#channel` or `@user`: the characters Slack allows in channel names (lowercase letters, digits,
+# hyphens, underscores, periods).
+SLACK_CHANNEL_RE = re.compile(r"^[#@][a-z0-9._-]+$")
+# Commas as in the product document ("dev@resee.com,ops@resee.com"); semicolons and whitespace too,
+# as people paste them from mail clients.
+_RECIPIENT_SEPARATORS = re.compile(r"[,;\s]+")
+
+_email_validator = EmailValidator()
+
+
+def validate_finite(value):
+    """A threshold must be a real number: NaN never compares true and infinity always does, so
+    either would make a rule that silently never or always fires."""
+    if value is None:
+        return
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError("Enter a number.", code="not_a_number") from None
+    if not math.isfinite(number):
+        raise ValidationError("Enter a finite number (not NaN or infinity).", code="not_finite")
+
+
+def validate_time_window(value):
+    if value is None or not MIN_WINDOW_MINUTES <= value <= MAX_WINDOW_MINUTES:
+        raise ValidationError(
+            f"The time window must be between {MIN_WINDOW_MINUTES} and {MAX_WINDOW_MINUTES} minutes.",
+            code="window_range",
+        )
+
+
+def validate_metric_name(value):
+    """A metric of the catalogue, or a custom metric that has received samples."""
+    if isinstance(value, str) and value and get_metric(value) is not None:
+        return
+    names = ", ".join(available_metric_names())
+    raise ValidationError(
+        f"Unknown metric {value!r}. Valid metrics: {names}.", code="unknown_metric"
+    )
+
+
+def parse_email_recipients(value) -> list[str]:
+    """The recipients as a list of stripped addresses, duplicates dropped, order kept.
+
+    Accepts a list of strings or one string of addresses separated by commas (the product
+    document's "dev@resee.com,ops@resee.com"). Anything else raises ValidationError.
+    """
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        items = _RECIPIENT_SEPARATORS.split(value)
+    elif isinstance(value, (list, tuple)):
+        if not all(isinstance(item, str) for item in value):
+            raise ValidationError("Email recipients must be strings.", code="invalid_recipients")
+        items = [item.strip() for item in value]
+    else:
+        raise ValidationError(
+            "Enter email addresses as a list or a comma-separated string.", code="invalid_recipients"
+        )
+    recipients = []
+    seen = set()
+    for item in items:
+        if item and item.lower() not in seen:
+            seen.add(item.lower())
+            recipients.append(item)
+    return recipients
+
+
+def validate_email_address(value):
+    if not isinstance(value, str) or "\n" in value or "\r" in value:
+        raise ValidationError("Enter a valid email address.", code="invalid_email")
+    try:
+        _email_validator(value)
+    except ValidationError:
+        raise ValidationError(f"{value!r} is not a valid email address.", code="invalid_email") from None
+
+
+def validate_email_recipients(value):
+    """A list of at most MAX_EMAIL_RECIPIENTS valid addresses."""
+    if not isinstance(value, list):
+        raise ValidationError("Email recipients must be a list of addresses.", code="invalid_recipients")
+    if len(value) > MAX_EMAIL_RECIPIENTS:
+        raise ValidationError(
+            f"At most {MAX_EMAIL_RECIPIENTS} email recipients (got {len(value)}).", code="too_many"
+        )
+    errors = []
+    for address in value:
+        try:
+            validate_email_address(address)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_slack_channel(value):
+    """`#channel` or `@user`; blank means the default channel and is checked by the field."""
+    if not value:
+        return
+    if len(value) > SLACK_CHANNEL_MAX_LENGTH or not SLACK_CHANNEL_RE.match(value):
+        raise ValidationError(
+            "Enter a Slack channel as #name or a user as @name: lowercase letters, digits, "
+            f"'-', '_' and '.', at most {SLACK_CHANNEL_MAX_LENGTH} characters.",
+            code="invalid_channel",
+        )
+
+
+def validate_resolve_threshold(*, condition: str, threshold, resolve_threshold):
+    """Hysteresis only makes sense on the safe side of the threshold: a rule that fires above 80
+    resolves below 75, not above 85 (then a value of 82 would both fire and resolve)."""
+    if resolve_threshold is None or threshold is None:
+        return
+    if condition in ("gt", "gte") and resolve_threshold > threshold:
+        raise ValidationError(
+            "For a 'greater than' rule the resolve threshold must not be above the threshold.",
+            code="resolve_side",
+        )
+    if condition in ("lt", "lte") and resolve_threshold < threshold:
+        raise ValidationError(
+            "For a 'less than' rule the resolve threshold must not be below the threshold.",
+            code="resolve_side",
+        )
+    if condition in ("eq", "ne"):
+        raise ValidationError(
+            "A resolve threshold applies to 'greater than' and 'less than' rules only.",
+            code="resolve_condition",
+        )
