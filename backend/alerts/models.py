@@ -176,6 +176,9 @@ class AlertHistory(models.Model):
     # Successful deliveries (one per channel and target), counted by the notification service.
     notification_count = models.PositiveIntegerField(default=0)
     last_notified_at = models.DateTimeField(null=True, blank=True)
+    # When the engine last queued a reminder (claimed with a compare-and-set, so overlapping ticks
+    # remind once); the cooldown counts from here, or from triggered_at before the first one.
+    reminded_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     # Null on a resolved alert: resolved by the system.
     resolved_by = models.ForeignKey(

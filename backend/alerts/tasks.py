@@ -5,17 +5,23 @@ import logging
 
 from celery import shared_task
 
-from .services import history_cleanup, notifications, summary
+from monitoring.services import delete_old_telemetry
+
+from .services import alert_engine, history_cleanup, metrics_cache, notifications, summary
 
 logger = logging.getLogger(__name__)
-
-# The alert engine is not installed yet. Until it is, check_alert_rules and
-# update_alert_metrics_cache say so in the worker log and do nothing.
 
 
 @shared_task
 def check_alert_rules():
-    logger.info("check_alert_rules: the alert engine is not installed yet; no rules to evaluate")
+    """Every minute: evaluate every active rule (skipped while the previous tick still runs),
+    then queue again any notification whose task was lost."""
+    report = alert_engine.run_tick()
+    summary_ = report.summary()
+    if not report.skipped:
+        summary_["requeued_notifications"] = notifications.requeue_stalled_deliveries()
+    logger.info("check_alert_rules: %s", summary_)
+    return summary_
 
 
 @shared_task
@@ -25,12 +31,15 @@ def send_daily_alert_summary():
 
 @shared_task
 def cleanup_old_alert_history():
-    return history_cleanup.cleanup_old_alert_history()
+    """04:00: resolved alerts past ALERT_HISTORY_RETENTION_DAYS, telemetry past
+    TELEMETRY_RETENTION_DAYS."""
+    return {**history_cleanup.cleanup_old_alert_history(), "telemetry": delete_old_telemetry()}
 
 
 @shared_task
 def update_alert_metrics_cache():
-    logger.info("update_alert_metrics_cache: the alert engine is not installed yet; nothing to cache")
+    """Every 5 minutes: the overview numbers and open alerts by severity, into the cache."""
+    return metrics_cache.refresh()
 
 
 # Retries are bounded by NOTIFICATION_MAX_ATTEMPTS in the delivery service, not by Celery.

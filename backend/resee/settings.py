@@ -333,6 +333,10 @@ ALERT_HISTORY_RETENTION_DAYS = env.int("ALERT_HISTORY_RETENTION_DAYS", default=9
 if ALERT_HISTORY_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("ALERT_HISTORY_RETENTION_DAYS must be at least 1")
 
+# A tick that starts while the previous one still runs is skipped; the lock expires after this
+# many seconds, before the next tick is due, so a crashed tick never blocks the ones after it.
+ALERT_TICK_LOCK_SECONDS = env.int("ALERT_TICK_LOCK_SECONDS", default=55)
+
 # --- Auth, API ------------------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
