@@ -85,9 +85,11 @@ class ProcessGroup:
         return found
 
     def stop(self, name: str, sig=signal.SIGTERM, timeout: float = 30) -> int:
+        """Signal the process itself (not its group): Celery and gunicorn stop their own children
+        in order; a pool child killed first would leave its parent waiting for it."""
         process = self.processes[name]
         if process.poll() is None:
-            os.killpg(process.pid, sig)
+            process.send_signal(sig)
         return process.wait(timeout=timeout)
 
     def kill_all(self):

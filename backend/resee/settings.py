@@ -231,20 +231,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
-# How often system metrics are sampled. 60 runs on the minute, like the other per-minute tasks.
+# How often system metrics are sampled and alert rules evaluated. 60 runs on the minute.
 METRICS_COLLECTION_INTERVAL_SECONDS = env.int("METRICS_COLLECTION_INTERVAL_SECONDS", default=60)
-if METRICS_COLLECTION_INTERVAL_SECONDS == 60:
-    _collect_schedule = crontab(minute="*")
-else:
-    _collect_schedule = timedelta(seconds=max(1, METRICS_COLLECTION_INTERVAL_SECONDS))
+ALERT_CHECK_INTERVAL_SECONDS = env.int("ALERT_CHECK_INTERVAL_SECONDS", default=60)
+
+
+def _every(seconds: int):
+    return crontab(minute="*") if seconds == 60 else timedelta(seconds=max(1, seconds))
+
 
 # A periodic run that waits in the queue past its next run is dropped (`expires`), so a stalled
 # worker catches up with one run, not a pile of them.
 CELERY_BEAT_SCHEDULE = {
     "check-alert-rules": {
         "task": "alerts.tasks.check_alert_rules",
-        "schedule": crontab(minute="*"),  # Every minute
-        "options": {"expires": 55},
+        "schedule": _every(ALERT_CHECK_INTERVAL_SECONDS),  # Every minute
+        "options": {"expires": max(1, ALERT_CHECK_INTERVAL_SECONDS - 5)},
     },
     "send-daily-alert-summary": {
         "task": "alerts.tasks.send_daily_alert_summary",
@@ -263,7 +265,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "collect-system-metrics": {
         "task": "monitoring.tasks.collect_system_metrics",
-        "schedule": _collect_schedule,
+        "schedule": _every(METRICS_COLLECTION_INTERVAL_SECONDS),
         "options": {"expires": max(1, METRICS_COLLECTION_INTERVAL_SECONDS - 5)},
     },
 }
