@@ -36,7 +36,7 @@ def main() -> int:
     os.environ["ENV_FILE"] = str(workdir / "no.env")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
     os.environ["TELEMETRY_FLUSH_INTERVAL_SECONDS"] = "0"
-    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["LOG_LEVEL"] = "ERROR"
     os.environ["DJANGO_SETTINGS_MODULE"] = "resee.settings"
     if not os.environ["DATABASE_URL"].startswith("sqlite"):
         # A database of its own on the server, dropped afterwards.

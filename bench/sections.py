@@ -164,7 +164,109 @@ def metric_reads(workdir: Path, report) -> None:
     report("read_ratio_1000000_vs_1000", busy / quiet, "target < 1.5")
 
 
+def _an_hour_of_telemetry(end: datetime) -> None:
+    """Samples of every sampled metric once a minute, error counts, AI calls, active users and
+    sign-ups, for the hour before `end` (the requests come from _record_requests)."""
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from monitoring.catalogue import CATALOGUE, PUSHED, SAMPLES
+    from monitoring.models import ActiveUserMinute, AIUsage, ErrorCount, MetricSample
+
+    minutes = [end - timedelta(minutes=m) for m in range(60, 0, -1)]
+    sampled = [m.name for m in CATALOGUE.values() if m.source in (SAMPLES, PUSHED)]
+    MetricSample.objects.bulk_create(
+        [MetricSample(name=name, value=float((i * 7) % 100), timestamp=t + timedelta(seconds=5))
+         for i, t in enumerate(minutes) for name in sampled],
+        batch_size=2000,
+    )
+    ErrorCount.objects.bulk_create([ErrorCount(minute=t, level="ERROR", count=i % 4) for i, t in enumerate(minutes)])
+    AIUsage.objects.bulk_create(
+        [AIUsage(timestamp=t + timedelta(seconds=s), provider="openai", model="gpt", input_tokens=800,
+                 output_tokens=200, cost_usd=Decimal("0.004"), success=s % 17 != 0)
+         for t in minutes for s in range(0, 60, 2)],
+        batch_size=2000,
+    )
+    ActiveUserMinute.objects.bulk_create(
+        [ActiveUserMinute(minute=t, user_id=u) for i, t in enumerate(minutes) for u in range(i % 50, i % 50 + 40)],
+        batch_size=2000,
+    )
+    User = get_user_model()
+    User.objects.bulk_create([User(username=f"signup-{i}", date_joined=t) for i, t in enumerate(minutes[::3])])
+
+
+def _rules(count: int) -> None:
+    """`count` rules over the whole catalogue, every window from 1 to 60 and every aggregation;
+    about one in ten breaching (so some alerts stay open), the rest quiet."""
+    from alerts.models import AlertRule
+    from monitoring.catalogue import AGGREGATIONS, CATALOGUE
+
+    names = list(CATALOGUE)
+    aggregations = ["", *AGGREGATIONS]
+    rules = []
+    for i in range(count):
+        breaching = i % 10 == 0
+        rules.append(AlertRule(
+            name=f"bench rule {i}", metric_name=names[i % len(names)], condition="gte" if breaching else "gt",
+            threshold_value=-1e9 if breaching else 1e12, time_window_minutes=1 + (i * 7) % 60,
+            aggregation=aggregations[i % len(aggregations)], severity="low", is_active=True,
+        ))
+    AlertRule.objects.bulk_create(rules, batch_size=1000)
+
+
+def ticks(workdir: Path, report) -> None:
+    """A steady-state evaluation tick (no state changes) over 500 and over 5,000 active rules, on an
+    hour of telemetry with 1,000,000 requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from alerts.models import AlertRule
+    from alerts.services.alert_engine import AlertEngine
+
+    end = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    _record_requests(1_000_000, end)
+    _an_hour_of_telemetry(end)
+    _rules(5000)
+    now = end + timedelta(seconds=30)
+    first = AlertEngine(now=now).run()  # every rule reaches its steady state
+    report("first_tick_alerts_opened", first.counts["fired"])
+
+    ids = list(AlertRule.objects.order_by("id").values_list("id", flat=True))
+    few = set(ids[::10])  # 500 rules spread like the 5,000
+
+    def activate(count):
+        AlertRule.objects.update(is_active=False)
+        AlertRule.objects.filter(id__in=few if count == 500 else ids).update(is_active=True)
+
+    timings = {500: [], 5000: []}
+    queries = {}
+    for count in [500, 5000, 5000, 500] * 2:
+        activate(count)
+        connection.queries_log.clear()
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            tick = AlertEngine(now=now).run()
+            timings[count].append(time.perf_counter() - started)
+        assert tick.counts["state_changes"] == 0, tick.counts
+        queries[count] = [q["sql"] for q in captured.captured_queries]
+
+    t500, t5000 = statistics.median(timings[500]), statistics.median(timings[5000])
+    report("tick_seconds_500", t500)
+    report("tick_seconds_5000", t5000)
+    report("tick_scaling_ratio", t5000 / t500, "target <= 3.0")
+    report("tick_share_of_interval_5000", t5000 / 60, "target < 0.05")
+    for count in (500, 5000):
+        reads = sum(1 for sql in queries[count] if sql.lstrip().upper().startswith("SELECT"))
+        report(f"sql_reads_per_tick_{count}", reads)
+        report(f"sql_statements_per_tick_{count}", len(queries[count]))
+    if os.environ.get("BENCH_SHOW_SQL"):
+        for count in (500, 5000):
+            print(f"-- {count} rules", *(q[:150] for q in queries[count]), sep="\n")
+
+
 SECTIONS = {
     "middleware": middleware,
     "metric_reads": metric_reads,
+    "ticks": ticks,
 }

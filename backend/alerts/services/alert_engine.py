@@ -26,6 +26,7 @@ from ..metrics import get_metric
 from ..models import CONDITION_SYMBOLS, AlertHistory, AlertRule, AlertStatus, NotificationEvent, RuleState
 from .messages import format_number
 from .metric_collector import MetricCollector
+from monitoring.selectors import Reading
 from .notifications import queue_alert_notifications
 
 logger = logging.getLogger(__name__)
@@ -35,11 +36,50 @@ EQUALITY_TOLERANCE = 1e-9
 EVALUATIONS_CACHE_KEY = "alerts:evaluations"
 TICK_LOCK_KEY = "alerts:tick-lock"
 
+@dataclass(slots=True)
+class RuleSnapshot:
+    """The fields of a rule that a tick reads. A tick loads thousands of rules every minute; these
+    cost a fraction of full model instances, and the rules that notify load theirs when they do."""
+
+    id: int
+    name: str
+    metric_name: str
+    condition: str
+    threshold_value: float
+    time_window_minutes: int
+    aggregation: str
+    severity: str
+    cooldown_minutes: int
+    auto_resolve: bool
+    notify_on_resolve: bool
+    resolve_threshold: float | None
+    alert_on_no_data: bool
+    max_alerts_per_hour: int
+    state: str
+
+    @classmethod
+    def fields(cls) -> list[str]:
+        return list(cls.__dataclass_fields__)
+
+    @classmethod
+    def of(cls, rule: AlertRule) -> "RuleSnapshot":
+        return cls(*(getattr(rule, name) for name in cls.fields()))
+
+    @classmethod
+    def active(cls) -> list["RuleSnapshot"]:
+        rows = AlertRule.objects.filter(is_active=True).order_by("id").values_list(*cls.fields())
+        return [cls(*row) for row in rows]
+
+    @property
+    def effective_aggregation(self) -> str:
+        metric = get_metric(self.metric_name)
+        return self.aggregation or (metric.default_aggregation if metric else "avg")
+
 # What a tick does about a rule.
 FIRE = "fire"
 REMIND = "remind"
 RESOLVE = "resolve"
-UPDATE = "update"  # the open alert's latest value changes, nothing to tell anyone
+UPDATE = "update"  # still breaching, nothing new to tell anyone
 NONE = "none"
 SUPPRESSED = "suppressed"  # the condition holds but a limit keeps a new alert back
 
@@ -61,7 +101,7 @@ def condition_holds(condition: str, value: float, threshold: float) -> bool:
     raise ValueError(f"unknown condition {condition!r}")
 
 
-def recovered(rule: AlertRule, value: float) -> bool:
+def recovered(rule: "RuleSnapshot", value: float) -> bool:
     """Whether an open alert's value is back to normal: past resolve_threshold when the rule has
     one (hysteresis), else simply no longer breaching."""
     if rule.resolve_threshold is None or rule.condition in ("eq", "ne"):
@@ -73,18 +113,27 @@ def recovered(rule: AlertRule, value: float) -> bool:
 
 @dataclass
 class Decision:
-    rule: AlertRule
+    rule: RuleSnapshot
     state: str
     action: str
     value: float | None = None
     reason: str = ""
     error: str = ""
     alert: AlertHistory | None = None
-    context: dict = field(default_factory=dict)
+    reading: Reading | None = None
 
     @property
     def state_changed(self) -> bool:
         return self.state != self.rule.state
+
+    @property
+    def context(self) -> dict:
+        """Why the value is what it is: the window, the aggregation, the per-minute values, and
+        what they were compared with. Built only for the alerts that need it."""
+        rule = self.rule
+        base = self.reading.as_context() if self.reading else {}
+        return {**base, "condition": rule.condition, "threshold": rule.threshold_value,
+                "resolve_threshold": rule.resolve_threshold}
 
 
 @dataclass
@@ -107,19 +156,22 @@ class AlertEngine:
 
     # --- deciding -------------------------------------------------------------------------------
 
-    def plan(self, rules: list[AlertRule]) -> list[Decision]:
+    def plan(self, rules: list[RuleSnapshot | AlertRule]) -> list[Decision]:
         """What each rule needs now. Reads, never writes."""
-        rules = list(rules)
+        rules = [r if isinstance(r, RuleSnapshot) else RuleSnapshot.of(r) for r in rules]
         self.collector.prefetch(rule.metric_name for rule in rules)
+        # All open alerts (few, and indexed by status), rather than an IN list of every rule id.
         open_alerts = {
             alert.rule_id: alert
-            for alert in AlertHistory.objects.filter(status=AlertStatus.ACTIVE, rule__in=[r.id for r in rules])
+            for alert in AlertHistory.objects.filter(status=AlertStatus.ACTIVE).defer(
+                "context", "message", "resolution_notes"
+            )
         }
         decisions = [self._decide(rule, open_alerts.get(rule.id)) for rule in rules]
         self._apply_limits([d for d in decisions if d.action == FIRE])
         return decisions
 
-    def _decide(self, rule: AlertRule, alert: AlertHistory | None) -> Decision:
+    def _decide(self, rule: RuleSnapshot, alert: AlertHistory | None) -> Decision:
         try:
             reading = self.collector.get_reading(rule.metric_name, rule.time_window_minutes, rule.aggregation or None)
         except Exception as error:  # one broken rule must not stop the others
@@ -127,13 +179,7 @@ class AlertEngine:
             return Decision(rule, RuleState.ERROR, NONE, alert=alert, error=str(error) or type(error).__name__,
                             reason="evaluation failed")
         value = reading.value
-        context = {
-            **reading.as_context(),
-            "condition": rule.condition,
-            "threshold": rule.threshold_value,
-            "resolve_threshold": rule.resolve_threshold,
-        }
-        decision = Decision(rule, RuleState.OK, NONE, value=value, alert=alert, context=context)
+        decision = Decision(rule, RuleState.OK, NONE, value=value, alert=alert, reading=reading)
 
         if value is None:
             decision.state = RuleState.NO_DATA
@@ -167,7 +213,7 @@ class AlertEngine:
             decision.reason = "no data" if value is None else "threshold crossed"
         return decision
 
-    def _reminder_due(self, rule: AlertRule, alert: AlertHistory) -> bool:
+    def _reminder_due(self, rule: RuleSnapshot, alert: AlertHistory) -> bool:
         if not rule.cooldown_minutes:
             return False
         last = alert.reminded_at or alert.triggered_at
@@ -206,7 +252,6 @@ class AlertEngine:
     def apply(self, decisions: list[Decision]) -> dict:
         counts = {"fired": 0, "reminded": 0, "resolved": 0, "suppressed": 0, "no_data": 0, "errors": 0,
                   "state_changes": 0}
-        updated_values = []
         for decision in decisions:
             if decision.state == RuleState.NO_DATA:
                 counts["no_data"] += 1
@@ -214,6 +259,8 @@ class AlertEngine:
                 counts["errors"] += 1
             if decision.action == SUPPRESSED:
                 counts["suppressed"] += 1
+            if decision.action not in (FIRE, REMIND, RESOLVE) and not decision.state_changed:
+                continue  # the steady state: nothing to write
             try:
                 with transaction.atomic():
                     if decision.state_changed and self._change_state(decision):
@@ -227,13 +274,6 @@ class AlertEngine:
             except Exception:
                 logger.exception("applying the decision for rule %s (%s) failed", decision.rule.id, decision.rule.name)
                 counts["errors"] += 1
-                continue
-            if decision.action in (UPDATE, REMIND) and decision.value is not None:
-                decision.alert.last_value = decision.value
-                updated_values.append(decision.alert)
-        if updated_values:
-            # The open alerts' latest values: one statement, not one per alert.
-            AlertHistory.objects.bulk_update(updated_values, ["last_value"])
         self._remember(decisions)
         return counts
 
@@ -257,7 +297,7 @@ class AlertEngine:
         try:
             with transaction.atomic():
                 alert = AlertHistory.objects.create(
-                    rule=rule,
+                    rule_id=rule.id,
                     severity=rule.severity,
                     condition=rule.condition,
                     threshold_value=rule.threshold_value,
@@ -307,25 +347,27 @@ class AlertEngine:
         return True
 
     def _remember(self, decisions: list[Decision]) -> None:
-        """Every rule's latest value and evaluation time, in one cache write."""
-        evaluations = cache.get(EVALUATIONS_CACHE_KEY) or {}
+        """Every rule's latest value, state and evaluation time, in one cache write: a rule's row
+        (and its open alert's) is written only when something happens, and the API reads the
+        latest values from here."""
+        evaluations = {}
         at = self.now.isoformat()
         for d in decisions:
-            evaluations[d.rule.id] = {"value": d.value, "evaluated_at": at, "state": d.state, "error": d.error}
+            evaluations[d.rule.id] = (d.value, at, str(d.state), d.error)
         cache.set(EVALUATIONS_CACHE_KEY, evaluations, timeout=24 * 3600)
 
     # --- one tick -------------------------------------------------------------------------------
 
     def run(self, *, dry_run: bool = False) -> TickReport:
         report = TickReport(started_at=self.now)
-        rules = list(AlertRule.objects.filter(is_active=True).order_by("id"))
+        rules = RuleSnapshot.active()
         report.decisions = self.plan(rules)
         if not dry_run:
             report.counts = self.apply(report.decisions)
         return report
 
 
-def describe(rule: AlertRule, value: float | None, context: dict) -> str:
+def describe(rule: RuleSnapshot, value: float | None, context: dict) -> str:
     """One sentence saying what fired: "cpu_usage (avg over 5 min) is 91.2 %, > 80 %"."""
     aggregation = context.get("aggregation", rule.effective_aggregation)
     window = context.get("window_minutes", rule.time_window_minutes)
@@ -339,9 +381,17 @@ def describe(rule: AlertRule, value: float | None, context: dict) -> str:
     )
 
 
-def latest_evaluations() -> dict:
-    """Rule id -> its latest evaluation (value, time, state, error) from the last tick."""
-    return cache.get(EVALUATIONS_CACHE_KEY) or {}
+@dataclass(frozen=True)
+class Evaluation:
+    value: float | None
+    evaluated_at: str
+    state: str
+    error: str
+
+
+def latest_evaluations() -> dict[int, Evaluation]:
+    """Rule id -> its latest evaluation from the last tick."""
+    return {rule_id: Evaluation(*row) for rule_id, row in (cache.get(EVALUATIONS_CACHE_KEY) or {}).items()}
 
 
 def run_tick(*, now: datetime | None = None) -> TickReport:
