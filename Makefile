@@ -41,6 +41,7 @@ run: migrate
 	$(MANAGE) runstack
 
 test: install-dev
+	$(VENV)/bin/ruff check backend bench
 	$(PY) -m pytest
 
 bench: install

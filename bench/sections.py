@@ -61,7 +61,9 @@ print(done)
 
 def _load_with_python(port: int, token: str, seconds: int) -> float:
     loaders = [
-        subprocess.Popen([sys.executable, "-c", _PY_LOADER, str(port), token, str(seconds)], stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", _PY_LOADER, str(port), token, str(seconds)], stdout=subprocess.PIPE, text=True
+        )
         for _ in range(4)
     ]
     return sum(int(p.communicate()[0]) for p in loaders) / seconds

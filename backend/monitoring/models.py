@@ -89,7 +89,9 @@ class ErrorLog(models.Model):
     traceback = models.TextField(blank=True)
     path = models.CharField(max_length=500, blank=True)
     method = models.CharField(max_length=10, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     occurrences = models.PositiveIntegerField(default=1)
     first_seen = models.DateTimeField(default=timezone.now)
     last_seen = models.DateTimeField(default=timezone.now)

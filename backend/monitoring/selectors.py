@@ -129,7 +129,8 @@ class MetricReader:
         if self._errors is None:
             first = self.live_minute - timedelta(minutes=HORIZON_MINUTES - 1)
             counts: dict = defaultdict(lambda: {"ERROR": 0, "CRITICAL": 0})
-            for minute, level, count in ErrorCount.objects.filter(minute__gte=first).values_list("minute", "level", "count"):
+            rows = ErrorCount.objects.filter(minute__gte=first).values_list("minute", "level", "count")
+            for minute, level, count in rows:
                 counts[minute][level] += count
             self._errors = counts
         return self._errors
@@ -309,7 +310,8 @@ class MetricReader:
             buckets = self._buckets(self.live_minute, window)
             per_minute = [joined.get(m, 0) for m in buckets]
             value = agg.of_counter(per_minute, int(sum(per_minute)), aggregation)
-            return self._reading(metric, window, aggregation, value, list(zip(buckets, per_minute)), buckets[0], self.now)
+            points = list(zip(buckets, per_minute))
+            return self._reading(metric, window, aggregation, value, points, buckets[0], self.now)
         seen = self._load_active_users()
         buckets = self._buckets(self.settled_minute, window)
         per_minute = [len(seen.get(m, ())) for m in buckets]
@@ -511,7 +513,9 @@ def endpoint_stats(*, minutes: int, now: datetime | None = None) -> list[dict]:
             "status_5xx": row["status_5xx"],
             "error_rate": round(row["status_5xx"] / count * 100, 3) if count else None,
             "avg_ms": round(row["duration"] / count, 3) if count else None,
-            "p95_ms": _round(agg.histogram_quantile([row[n] for n in LATENCY_FIELDS], 0.95, observed_max=row["max_ms"])),
+            "p95_ms": _round(
+                agg.histogram_quantile([row[n] for n in LATENCY_FIELDS], 0.95, observed_max=row["max_ms"])
+            ),
             "max_ms": _round(row["max_ms"]),
             "queries_per_request": round(row["queries"] / count, 2) if count else None,
         })

@@ -6,6 +6,7 @@ on the local file system, both under DATA_DIR.
 """
 
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,14 +60,12 @@ def _load_or_create_secret_key(path: Path) -> str:
         if key:
             return key
         # A writer that has created the file but not yet written it: wait for it briefly.
-        import time
-
         for _ in range(50):
             time.sleep(0.02)
             key = path.read_text(encoding="ascii").strip()
             if key:
                 return key
-        raise RuntimeError(f"{path} is empty; delete it to generate a new secret key")
+        raise RuntimeError(f"{path} is empty; delete it to generate a new secret key") from None
     with fd:
         path.chmod(0o600)
         key = secrets.token_urlsafe(50)

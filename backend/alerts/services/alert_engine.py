@@ -22,11 +22,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from monitoring.selectors import Reading
+
 from ..metrics import get_metric
 from ..models import CONDITION_SYMBOLS, AlertHistory, AlertRule, AlertStatus, NotificationEvent, RuleState
 from .messages import format_number
 from .metric_collector import MetricCollector
-from monitoring.selectors import Reading
 from .notifications import queue_alert_notifications
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,6 @@
 recipient, with a plain-text part and an HTML part."""
 
 import smtplib
-import socket
 import ssl
 from email.utils import parseaddr
 
@@ -113,7 +112,7 @@ class EmailNotifier(Notifier):
             return SendResult.failed(f"Email could not be sent: {exc}")
         except ssl.SSLCertVerificationError as exc:
             return SendResult.failed(f"The mail server's TLS certificate was not accepted: {exc.verify_message}")
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             return SendResult.failed(
                 f"The mail server did not answer within {settings.EMAIL_TIMEOUT} s.", transient=True
             )

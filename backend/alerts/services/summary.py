@@ -69,7 +69,9 @@ def send_daily_alert_summary(*, now: datetime | None = None) -> dict:
         .values_list("target", flat=True)
     )
     if already:
-        logger.info("Daily alert summary already queued in the last %s for %s", RESEND_GUARD, ", ".join(sorted(already)))
+        logger.info(
+            "Daily alert summary already queued in the last %s for %s", RESEND_GUARD, ", ".join(sorted(already))
+        )
     targets = [(EmailNotifier.name, address) for address in recipients if address not in already]
     if not targets:
         return {"recipients": len(recipients), "queued": 0, "skipped": "already sent"}

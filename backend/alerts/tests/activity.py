@@ -1,10 +1,10 @@
 """A day of alerting activity with known figures, shared by the selector and summary tests."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from .factories import make_alert, make_delivery, make_rule
 
-NOW = datetime(2025, 3, 2, 9, 0, 0, tzinfo=dt_timezone.utc)
+NOW = datetime(2025, 3, 2, 9, 0, 0, tzinfo=UTC)
 
 
 def ago(**delta):

@@ -351,7 +351,8 @@ class TestProductDocumentRules:
 
     def test_daily_ai_cost_limit(self):
         make_rule(name="Daily AI Cost Limit", metric_name="ai_cost_daily", condition="gt", threshold_value=100.0,
-                  time_window_minutes=60, severity="medium", slack_enabled=False, email_recipients=["finance@resee.com"])
+                  time_window_minutes=60, severity="medium", slack_enabled=False,
+                  email_recipients=["finance@resee.com"])
         AIUsage.objects.create(timestamp=T0 - timedelta(hours=5), provider="openai", model="m", cost_usd=70)
         AIUsage.objects.create(timestamp=T0 - timedelta(hours=2), provider="openai", model="m", cost_usd=40)
 

@@ -1,6 +1,6 @@
 """EmailNotifier against a real SMTP server (aiosmtpd) on 127.0.0.1."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from .receivers import closed_port
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2025, 3, 1, 12, 0, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 
 
 def parts(received):

@@ -1,6 +1,6 @@
 """Deleting alert history past its retention."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from .factories import make_alert, make_delivery, make_rule
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2025, 6, 1, 4, 0, 0, tzinfo=dt_timezone.utc)
+NOW = datetime(2025, 6, 1, 4, 0, 0, tzinfo=UTC)
 
 
 def days_ago(days):

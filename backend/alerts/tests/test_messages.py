@@ -1,12 +1,16 @@
 """The message built once per event, and how its values are written."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
 from alerts.services.messages import (
-    NotificationMessage, build_alert_message, build_summary_message, build_test_message, format_duration,
+    NotificationMessage,
+    build_alert_message,
+    build_summary_message,
+    build_test_message,
+    format_duration,
     format_number,
 )
 
@@ -15,7 +19,7 @@ from .factories import make_alert, make_rule
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2025, 3, 1, 12, 0, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """The delivery service: rows written first, tasks queued on commit, one attempt per claim, retries,
 and the synchronous test sends, against the real local Slack and SMTP receivers."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import transaction
@@ -9,7 +9,12 @@ from django.db import transaction
 from alerts.models import AlertHistory, NotificationDelivery
 from alerts.services import notifications
 from alerts.services.notifications import (
-    NOT_CLAIMED, TestSendStatus, deliver, queue_alert_notifications, requeue_stalled_deliveries, send_test_email,
+    NOT_CLAIMED,
+    TestSendStatus,
+    deliver,
+    queue_alert_notifications,
+    requeue_stalled_deliveries,
+    send_test_email,
     send_test_slack,
 )
 from alerts.services.slack_notifier import SlackNotifier
@@ -20,7 +25,7 @@ from .receivers import Reply, closed_port
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2025, 3, 1, 12, 0, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 
 
 def both_channels_rule(**fields):

@@ -1,6 +1,6 @@
 """The backoff policy: pure functions, checked without waiting."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -53,7 +53,7 @@ def test_should_retry(attempts, transient, expected):
 
 
 def test_parse_retry_after():
-    now = datetime(2025, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 
     assert parse_retry_after("30") == 30
     assert parse_retry_after(" 2.5 ") == 2.5

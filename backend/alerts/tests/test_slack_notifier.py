@@ -1,6 +1,6 @@
 """SlackNotifier against a real HTTP server on 127.0.0.1 standing in for the incoming webhook."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from .receivers import Reply, closed_port
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2025, 3, 1, 12, 0, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 
 
 def fields_of(payload) -> dict:

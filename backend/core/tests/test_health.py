@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from core.testing import PYTHON, BACKEND_DIR
+from core.testing import BACKEND_DIR, PYTHON
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,8 @@ def test_health_reports_a_database_that_does_not_answer(tmp_path):
 
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result == {"code": 503, "body": {"status": "unavailable", "checks": {"database": "unavailable", "broker": "ok"}}}
+    assert result["code"] == 503
+    assert result["body"] == {"status": "unavailable", "checks": {"database": "unavailable", "broker": "ok"}}
     assert "hunter2" not in out.stdout
 
 

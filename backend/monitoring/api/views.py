@@ -33,6 +33,10 @@ def int_param(request, name: str, *, default: int, low: int, high: int) -> int:
     return value
 
 
+def _as_list(data) -> list:
+    return data if isinstance(data, list) else [data]
+
+
 class MetricIngestView(APIView):
     """Push samples of custom metrics (or `subscriptions`): one object or a list of up to 1,000.
     A bad item gets a 400 naming its position and field, and nothing of the batch is saved."""
@@ -40,7 +44,7 @@ class MetricIngestView(APIView):
     def post(self, request):
         serializer = many_or_one(MetricSampleInSerializer, request.data)
         serializer.is_valid(raise_exception=True)
-        items = serializer.validated_data if isinstance(serializer.validated_data, list) else [serializer.validated_data]
+        items = _as_list(serializer.validated_data)
         created = services.record_metrics(items)
         return Response(CreatedSerializer({"created": len(created)}).data, status=status.HTTP_201_CREATED)
 
@@ -51,7 +55,7 @@ class AIUsageIngestView(APIView):
     def post(self, request):
         serializer = many_or_one(AIUsageInSerializer, request.data)
         serializer.is_valid(raise_exception=True)
-        items = serializer.validated_data if isinstance(serializer.validated_data, list) else [serializer.validated_data]
+        items = _as_list(serializer.validated_data)
         created = services.record_ai_usages(items)
         return Response(CreatedSerializer({"created": len(created)}).data, status=status.HTTP_201_CREATED)
 

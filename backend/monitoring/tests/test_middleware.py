@@ -1,12 +1,11 @@
 import threading
 
 import pytest
-from django.test import Client
 
 from core.testing import BACKEND_DIR, PYTHON, child_env
-from monitoring.tests.helpers import flush_to_database
 from monitoring import telemetry
 from monitoring.models import ActiveUserMinute, RequestRollup
+from monitoring.tests.helpers import flush_to_database
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("monitoring.tests.urls")]
 

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from monitoring.catalogue import CATALOGUE
 from monitoring.models import ErrorLog, MetricSample
-from monitoring.tests.helpers import store_rollup
 from monitoring.selectors import overview_cache_key
+from monitoring.tests.helpers import store_rollup
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,8 @@ def test_overview_has_every_catalogue_metric_with_an_honest_no_data(auth_client)
     assert body["window_minutes"] == 5
     metrics = {m["name"]: m for m in body["metrics"]}
     assert list(metrics) == list(CATALOGUE)
-    assert (metrics["cpu_usage"]["value"], metrics["cpu_usage"]["no_data"], metrics["cpu_usage"]["unit"]) == (37.5, False, "%")
+    cpu = metrics["cpu_usage"]
+    assert (cpu["value"], cpu["no_data"], cpu["unit"]) == (37.5, False, "%")
     assert (metrics["memory_usage"]["value"], metrics["memory_usage"]["no_data"]) == (None, True)
     assert (metrics["error_count"]["value"], metrics["error_count"]["no_data"]) == (0.0, False)
     assert {"label", "category", "kind", "default_aggregation", "description"} <= set(metrics["cpu_usage"])
