@@ -212,6 +212,8 @@ class AlertEngine:
                 decision.state = RuleState.FIRING
             decision.action = FIRE
             decision.reason = "no data" if value is None else "threshold crossed"
+        else:
+            decision.reason = "within the threshold"
         return decision
 
     def _reminder_due(self, rule: RuleSnapshot, alert: AlertHistory) -> bool:
