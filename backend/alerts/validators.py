@@ -51,7 +51,7 @@ def validate_metric_name(value):
     """A metric of the catalogue, or a custom metric that has received samples."""
     if isinstance(value, str) and value and get_metric(value) is not None:
         return
-    names = ", ".join(available_metric_names())
+    names = ", ".join(available_metric_names(fresh=True))
     raise ValidationError(
         f"Unknown metric {value!r}. Valid metrics: {names}.", code="unknown_metric"
     )

@@ -131,15 +131,16 @@ def get_metric(name: str) -> Metric | None:
     samples, or None."""
     if name in CATALOGUE:
         return CATALOGUE[name]
-    from .selectors import sample_names
+    from .selectors import has_samples
 
-    if name in sample_names():
+    if has_samples(name):
         return custom_metric(name)
     return None
 
 
-def available_metric_names() -> list[str]:
-    """Every name a rule may use: the catalogue, then custom metrics with samples."""
+def available_metric_names(*, fresh: bool = False) -> list[str]:
+    """Every name a rule may use: the catalogue, then custom metrics with samples (`fresh`: not
+    from the minute-long cache, for error messages that must be exact)."""
     from .selectors import sample_names
 
-    return [*CATALOGUE, *sorted(set(sample_names()) - set(CATALOGUE))]
+    return [*CATALOGUE, *sorted(set(sample_names(fresh=fresh)) - set(CATALOGUE))]

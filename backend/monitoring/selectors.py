@@ -31,9 +31,30 @@ HORIZON_MINUTES = 60
 MINUTE = timedelta(minutes=1)
 
 
-def sample_names() -> list[str]:
-    """Every metric name that has samples."""
-    return list(MetricSample.objects.order_by().values_list("name", flat=True).distinct())
+SAMPLE_NAMES_CACHE_KEY = "monitoring:sample-names"
+SAMPLE_NAMES_CACHE_SECONDS = 60
+
+
+def sample_names(*, fresh: bool = False) -> list[str]:
+    """Every metric name that has samples. A DISTINCT over every sample costs more the more there
+    are, so the list is cached for a minute (a new name is found at once by has_samples)."""
+    names = None if fresh else cache.get(SAMPLE_NAMES_CACHE_KEY)
+    if names is None:
+        names = sorted(MetricSample.objects.order_by().values_list("name", flat=True).distinct())
+        cache.set(SAMPLE_NAMES_CACHE_KEY, names, SAMPLE_NAMES_CACHE_SECONDS)
+    return names
+
+
+def forget_sample_names_if_new(names: set[str]) -> None:
+    """A name pushed for the first time appears in sample_names() at once."""
+    cached = cache.get(SAMPLE_NAMES_CACHE_KEY)
+    if cached is not None and not names <= set(cached):
+        cache.delete(SAMPLE_NAMES_CACHE_KEY)
+
+
+def has_samples(name: str) -> bool:
+    """Whether `name` has any sample: one index lookup."""
+    return MetricSample.objects.filter(name=name).exists()
 
 
 def settled_minute(now: datetime) -> datetime:

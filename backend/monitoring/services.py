@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from .catalogue import accepts_pushed_samples
 from .models import ActiveUserMinute, AIUsage, ErrorCount, ErrorLog, MetricSample, RequestRollup
+from .selectors import forget_sample_names_if_new
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,9 @@ def record_metrics(samples: list[dict]) -> list[MetricSample]:
         if errors:
             raise TelemetryValidationError({f"[{index}].{k}": v for k, v in errors.items()})
         rows.append(MetricSample(name=sample["name"], value=float(sample["value"]), timestamp=timestamp))
-    return MetricSample.objects.bulk_create(rows)
+    created = MetricSample.objects.bulk_create(rows)
+    forget_sample_names_if_new({row.name for row in rows})
+    return created
 
 
 def record_ai_usage(*, provider: str, model: str, operation: str = "", input_tokens: int = 0, output_tokens: int = 0,

@@ -185,7 +185,8 @@ else:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "resee_cache",
             "KEY_PREFIX": "resee",
-            "OPTIONS": {"MAX_ENTRIES": 10000},
+            # Culling past MAX_ENTRIES drops arbitrary keys (locks, baselines): keep it far off.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 

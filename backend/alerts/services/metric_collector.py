@@ -13,7 +13,7 @@ rules ask for it.
 from datetime import datetime
 
 from monitoring.catalogue import AGGREGATIONS, CATALOGUE, available_metric_names, custom_metric
-from monitoring.selectors import MetricReader, Reading, sample_names
+from monitoring.selectors import MetricReader, Reading, has_samples
 
 MIN_WINDOW_MINUTES = 1
 MAX_WINDOW_MINUTES = 60
@@ -23,7 +23,7 @@ class UnknownMetricError(ValueError):
     def __init__(self, name: str):
         self.name = name
         super().__init__(
-            f"Unknown metric {name!r}. Valid metrics: {', '.join(available_metric_names())}."
+            f"Unknown metric {name!r}. Valid metrics: {', '.join(available_metric_names(fresh=True))}."
         )
 
 
@@ -32,14 +32,14 @@ class MetricCollector:
         self.reader = MetricReader(now=now)
         self.now = self.reader.now
         self._memo: dict[tuple[str, int, str], Reading] = {}
-        self._custom_names: set[str] | None = None
+        self._custom: dict[str, bool] = {}
 
     def _metric(self, name: str):
         if name in CATALOGUE:
             return CATALOGUE[name]
-        if self._custom_names is None:
-            self._custom_names = set(sample_names())
-        if name in self._custom_names:
+        if name not in self._custom:
+            self._custom[name] = has_samples(name)
+        if self._custom[name]:
             return custom_metric(name)
         raise UnknownMetricError(name)
 
