@@ -87,6 +87,9 @@ class Command(BaseCommand):
                     self.stderr.write(f"The web server has not answered on {host}:{port} for 60 s.")
                     deadline = float("inf")
                 time.sleep(0.5)
+            if stop_requested:
+                # Says who asked: Ctrl-C (SIGINT) or a supervisor (SIGTERM).
+                self.stdout.write(f"{signal.Signals(stop_requested[0]).name} received; stopping everything.")
         finally:
             self._stop(processes)
         if exit_code:
