@@ -63,15 +63,17 @@ function log(line: string): void {
 
 const run = promisify(execFile);
 
-async function python(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  log(`python ${args.join(" ")}`);
+/** Runs the backend's Python; `label` names the step in the log and in errors, which must not
+ * show the arguments (a database URL may hold a password). */
+async function python(label: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  log(label);
   try {
     const { stdout, stderr } = await run(PYTHON, args, { cwd: BACKEND_DIR, env, timeout: 120_000 });
     appendFileSync(LOG_FILE, stdout + stderr);
   } catch (error) {
     const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
     appendFileSync(LOG_FILE, stdout + stderr);
-    throw new Error(`python ${args.join(" ")} failed; see ${LOG_FILE}`, { cause: error });
+    throw new Error(`${label} failed; see ${LOG_FILE}`, { cause: error });
   }
 }
 
@@ -99,14 +101,12 @@ async function temporaryPostgresDatabase(databaseUrl: string, env: NodeJS.Proces
   maintenance.pathname = "/postgres";
   const database = new URL(url);
   database.pathname = `/${name}`;
-  await python(["-c", POSTGRES_DATABASE, maintenance.href, "create", name], env);
-  log(`created PostgreSQL database ${name}`);
+  const postgres = (action: "create" | "drop") =>
+    python(`${action} PostgreSQL database ${name}`, ["-c", POSTGRES_DATABASE, maintenance.href, action, name], env);
+  await postgres("create");
   return {
     url: database.href,
-    drop: async () => {
-      await python(["-c", POSTGRES_DATABASE, maintenance.href, "drop", name], env);
-      log(`dropped PostgreSQL database ${name}`);
-    },
+    drop: () => postgres("drop"),
   };
 }
 
@@ -229,9 +229,10 @@ export async function startStack(): Promise<Stack> {
       env.DATABASE_URL = database.url;
       dropDatabase = database.drop;
     }
-    await python(["manage.py", "migrate", "--noinput"], env);
-    await python(["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env);
-    await python(["manage.py", "ensure_admin"], env);
+    const setup = [["migrate", "--noinput"], ["collectstatic", "--noinput", "--verbosity", "0"], ["ensure_admin"]];
+    for (const command of setup) {
+      await python(`manage.py ${command.join(" ")}`, ["manage.py", ...command], env);
+    }
 
     const output = openSync(LOG_FILE, "a");
     log(`starting runstack on ${baseUrl}`);

@@ -78,7 +78,8 @@ describe("CSRF", () => {
     setCookie("csrftoken", "t");
     server.use(
       http.post("/api/things/", async ({ request }) => {
-        seen = { type: request.headers.get("Content-Type"), credentials: request.credentials, body: await request.json() };
+        const body: unknown = await request.json();
+        seen = { type: request.headers.get("Content-Type"), credentials: request.credentials, body };
         return HttpResponse.json({});
       }),
     );
@@ -201,7 +202,9 @@ describe("401", () => {
   it("routes the user to the login page, then throws", async () => {
     const toLogin = vi.fn();
     setUnauthorizedHandler(toLogin);
-    server.use(http.get("/api/alerts/history/", () => HttpResponse.json({ detail: "Not signed in." }, { status: 401 })));
+    server.use(
+      http.get("/api/alerts/history/", () => HttpResponse.json({ detail: "Not signed in." }, { status: 401 })),
+    );
 
     const error = await catchError(apiRequest("/api/alerts/history/"));
 

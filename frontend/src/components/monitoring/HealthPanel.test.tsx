@@ -61,6 +61,15 @@ describe("HealthPanel", () => {
     expect(await within(panel()).findByRole("heading", { name: "cache" })).toBeInTheDocument();
   });
 
+  it("says so when the probe reports no checks", async () => {
+    server.use(handlers.health({ status: "ok", checks: {} }));
+
+    renderComponent(<HealthPanel />);
+
+    expect(await within(panel()).findByText("The health probe reported no checks.")).toBeInTheDocument();
+    expect(within(panel()).queryAllByRole("article")).toEqual([]);
+  });
+
   it("shows an error with a way to try again", async () => {
     server.use(
       http.get("/health/", () => HttpResponse.text("Bad Gateway", { status: 502 }), { once: true }),

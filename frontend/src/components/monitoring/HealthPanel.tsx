@@ -52,6 +52,7 @@ export function HealthPanel() {
     );
   } else {
     const report = health.data;
+    const checks = Object.entries(report.checks);
     body = (
       <>
         <HealthSummary report={report} />
@@ -60,8 +61,9 @@ export function HealthPanel() {
             The last refresh failed ({health.error.message}). Showing the previous result.
           </p>
         )}
+        {checks.length === 0 && <p className="state muted">The health probe reported no checks.</p>}
         <ul className="status-grid">
-          {Object.entries(report.checks).map(([name, status]) => (
+          {checks.map(([name, status]) => (
             <li key={name}>
               <SystemStatusCard
                 label={CHECKS[name]?.label ?? name}
@@ -100,8 +102,11 @@ export function HealthPanel() {
           <button
             type="button"
             className="button button--secondary button--small"
-            disabled={health.isFetching}
-            onClick={() => void health.refetch()}
+            // aria-disabled rather than disabled: a disabled button would drop the keyboard focus.
+            aria-disabled={health.isFetching}
+            onClick={() => {
+              if (!health.isFetching) void health.refetch();
+            }}
           >
             {health.isFetching ? "Refreshing…" : "Refresh now"}
           </button>
