@@ -5,15 +5,20 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(CURDIR)/$(VENV)/bin/python
 MANAGE := cd backend && $(PY) manage.py
+FRONTEND_DEPS := frontend/node_modules/.installed
+# The browser tests drive the machine's own Chromium (Debian's package); no tool may download a
+# browser of its own.
+CHROMIUM := /usr/bin/chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test bench install install-dev migrate manage clean help
+.PHONY: run test bench frontend install install-dev migrate manage clean help
 
 help:
-	@echo "make run      set up (venv, dependencies, database, admin user) and run web, worker and beat"
-	@echo "make test     install test dependencies and run every test"
+	@echo "make run      set up (venv, dependencies, database, admin user, dashboard build) and run web, worker and beat"
+	@echo "make test     install test dependencies and run every test: ruff, pytest, tsc, eslint, vitest, browser tests"
 	@echo "make bench    measure the speed targets (ratios, side by side in one run)"
 	@echo "make manage ARGS='...'   run a manage.py command, e.g. ARGS='drf_create_token admin'"
-	@echo "make clean    remove the virtual environment (var/ with the data is kept)"
+	@echo "make clean    remove the virtual environment and node_modules (var/ with the data is kept)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,21 +33,46 @@ $(VENV)/.installed-dev: backend/requirements-dev.txt backend/requirements.txt | 
 	$(PY) -m pip install --quiet -r backend/requirements-dev.txt
 	touch $(VENV)/.installed $@
 
+# Exactly what package-lock.json pins; again only when it changes.
+$(FRONTEND_DEPS): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "The browser tests need Chromium at $(CHROMIUM); install it (Debian, Ubuntu: sudo apt-get install chromium)." >&2; \
+	  exit 1; \
+	fi
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+# The dashboard build that Django serves at /, with gzip copies of its files for WhiteNoise to send
+# to browsers that take them.
+frontend: $(FRONTEND_DEPS) install
+	cd frontend && npm run build
+	$(PY) -m whitenoise.compress --quiet frontend/dist
 
 migrate: install
 	$(MANAGE) migrate --noinput
 
-run: migrate
+run: migrate frontend
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) ensure_admin
-	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm run build; fi
 	$(MANAGE) runstack
 
-test: install-dev
+test: install-dev $(FRONTEND_DEPS) $(CHROMIUM)
 	$(VENV)/bin/ruff check backend bench
 	$(PY) -m pytest
+	cd frontend && npm run typecheck
+	cd frontend && npm run lint
+	cd frontend && npm run test:unit
+	@$(MAKE) --no-print-directory frontend
+	cd frontend && npm run test:e2e
 
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || echo "wrk not available: using a Python load generator"
@@ -52,4 +82,4 @@ manage: install
 	$(MANAGE) $(ARGS)
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) frontend/node_modules

@@ -3,5 +3,8 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("csrf/", views.CsrfTokenView.as_view(), name="auth-csrf"),
+    path("login/", views.LoginView.as_view(), name="auth-login"),
+    path("logout/", views.LogoutView.as_view(), name="auth-logout"),
     path("me/", views.me, name="auth-me"),
 ]

@@ -14,6 +14,8 @@ logger = logging.getLogger(__name__)
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED_ROUTE = "<unmatched>"
+# URL names of the catch-all patterns that answer paths no real route matched.
+CATCH_ALL_URL_NAMES = frozenset({"api-not-found"})
 _REGEX_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
 
 
@@ -21,7 +23,7 @@ def route_template(request) -> str:
     """The URL pattern that served the request ("api/alerts/rules/<pk>/"), never the raw path:
     one series per route, however many ids are requested."""
     match = getattr(request, "resolver_match", None)
-    if match is None or not match.route:
+    if match is None or not match.route or match.url_name in CATCH_ALL_URL_NAMES:
         return UNMATCHED_ROUTE
     route = _REGEX_GROUP.sub(r"<\1>", match.route).replace("^", "").replace("$", "").replace("\\", "")
     return "/" + route.lstrip("/")[:199]

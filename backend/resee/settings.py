@@ -381,6 +381,23 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# The dashboard's production build (`npm run build` in frontend/). When it exists, WhiteNoise serves
+# its files at the site root (/assets/... with content hashes in their names, cached for good) and
+# core.dashboard serves its index.html at / and at every client-side route; without it, / redirects
+# to the admin.
+FRONTEND_DIST_DIR = REPO_DIR / "frontend" / "dist"
+WHITENOISE_ROOT = str(FRONTEND_DIST_DIR) if FRONTEND_DIST_DIR.is_dir() else None
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/assets/"
+
+
+def _revalidate_the_dashboard_page(headers, path, url):
+    # index.html names the current assets: never serve a stale one from a cache.
+    if url == "/index.html":
+        headers["Cache-Control"] = "no-cache"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _revalidate_the_dashboard_page
+
 # --- Logging --------------------------------------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()

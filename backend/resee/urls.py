@@ -1,14 +1,18 @@
 from django.contrib import admin
-from django.urls import include, path
-from django.views.generic import RedirectView
+from django.urls import include, path, re_path
 
-from core.views import health
+from core.dashboard import dashboard_page
+from core.views import ApiNotFound, health
 
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/auth/", include("core.urls")),
     path("api/monitoring/", include("monitoring.api.urls")),
-    # Until the dashboard is built, the admin is the way in.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # Keep these two last. Any other /api/ path is a JSON 404 (401 before authentication), never
+    # the dashboard's page.
+    re_path(r"^api/", ApiNotFound.as_view(), name="api-not-found"),
+    # The dashboard at / and its client-side routes: every path outside api/, admin/, static/ and
+    # health/ (so that /admin still gets its redirect to /admin/).
+    re_path(r"^(?!(?:api|admin|static|health)(?:/|$))", dashboard_page, name="dashboard"),
 ]

@@ -87,6 +87,9 @@ class Command(BaseCommand):
                     self.stderr.write(f"The web server has not answered on {host}:{port} for 60 s.")
                     deadline = float("inf")
                 time.sleep(0.5)
+            if stop_requested:
+                # Says who asked: Ctrl-C (SIGINT) or a supervisor (SIGTERM).
+                self.stdout.write(f"{signal.Signals(stop_requested[0]).name} received; stopping everything.")
         finally:
             self._stop(processes)
         if exit_code:
@@ -105,9 +108,11 @@ class Command(BaseCommand):
 
     def _announce(self, host, port):
         url = f"http://{host}:{port}/"
+        # The dashboard when it is built (make run builds it), the admin otherwise.
+        login_url = url if (settings.FRONTEND_DIST_DIR / "index.html").is_file() else f"{url}admin/"
         self.stdout.write(
             self.style.SUCCESS(f"\nResee Alerts is running at {url}\n")
-            + f"  Log in at {url}admin/ as '{settings.ADMIN_USERNAME}' (password printed when the user was created;\n"
+            + f"  Log in at {login_url} as '{settings.ADMIN_USERNAME}' (password printed when the user was created;\n"
             + f"  to set a new one: make manage ARGS='changepassword {settings.ADMIN_USERNAME}').\n"
             + f"  Health: {url}health/   Press Ctrl-C to stop web, worker and beat.\n"
         )

@@ -1,0 +1,118 @@
+import { useState } from "react";
+import { HEALTH_REFRESH_INTERVAL_MS, useSystemHealth } from "../../hooks/monitoring/useMonitoring";
+import type { HealthReport } from "../../types/monitoring";
+import { ErrorState } from "../ui/ErrorState";
+import { LoadingState } from "../ui/LoadingState";
+import { SystemStatusCard } from "./SystemStatusCard";
+import { UpdatedAgo } from "./UpdatedAgo";
+
+/** What each of the health probe's checks means to an operator; a check added to the backend
+ * later shows under its own name until it gets an entry here. */
+const CHECKS: Record<string, { label: string; description: string }> = {
+  database: {
+    label: "Database",
+    description: "Holds rules, alert history and metric samples.",
+  },
+  broker: {
+    label: "Task broker",
+    description: "Carries work to the Celery worker and the schedule from beat.",
+  },
+};
+
+function HealthSummary({ report }: { report: HealthReport }) {
+  const failing = Object.entries(report.checks)
+    .filter(([, status]) => status !== "ok")
+    .map(([name]) => CHECKS[name]?.label ?? name);
+  // A live region that changes only when the state does: announced then, silent otherwise.
+  return (
+    <p className={`health-summary health-summary--${report.status}`} role="status">
+      <span className="status-icon" aria-hidden="true" />
+      {failing.length === 0
+        ? "All systems operational"
+        : `Degraded: ${failing.join(", ")} ${failing.length === 1 ? "is" : "are"} unavailable`}
+    </p>
+  );
+}
+
+export function HealthPanel() {
+  const [paused, setPaused] = useState(false);
+  const health = useSystemHealth({ paused });
+  const refreshSeconds = HEALTH_REFRESH_INTERVAL_MS / 1000;
+
+  let body;
+  if (health.isPending) {
+    body = <LoadingState label="Checking system health…" />;
+  } else if (health.isError && !health.data) {
+    body = (
+      <ErrorState
+        title="Could not check system health"
+        message={health.error.message}
+        onRetry={() => void health.refetch()}
+      />
+    );
+  } else {
+    const report = health.data;
+    const checks = Object.entries(report.checks);
+    body = (
+      <>
+        <HealthSummary report={report} />
+        {health.isError && (
+          <p className="notice notice--warning" role="alert">
+            The last refresh failed ({health.error.message}). Showing the previous result.
+          </p>
+        )}
+        {checks.length === 0 && <p className="state muted">The health probe reported no checks.</p>}
+        <ul className="status-grid">
+          {checks.map(([name, status]) => (
+            <li key={name}>
+              <SystemStatusCard
+                label={CHECKS[name]?.label ?? name}
+                description={CHECKS[name]?.description ?? ""}
+                status={status}
+              />
+            </li>
+          ))}
+        </ul>
+      </>
+    );
+  }
+
+  return (
+    <section className="panel" aria-labelledby="health-heading" aria-busy={health.isFetching}>
+      <div className="panel__header">
+        <h2 id="health-heading" className="panel__title">
+          System health
+        </h2>
+        <div className="panel__meta">
+          {health.dataUpdatedAt > 0 && <UpdatedAgo timestamp={health.dataUpdatedAt} />}
+          <span className="muted">
+            {paused ? "Auto-refresh paused" : `Auto-refresh every ${refreshSeconds} s`}
+          </span>
+        </div>
+        <div className="panel__actions">
+          <button
+            type="button"
+            className="button button--secondary button--small"
+            onClick={() => {
+              setPaused((value) => !value);
+            }}
+          >
+            {paused ? "Resume auto-refresh" : "Pause auto-refresh"}
+          </button>
+          <button
+            type="button"
+            className="button button--secondary button--small"
+            // aria-disabled rather than disabled: a disabled button would drop the keyboard focus.
+            aria-disabled={health.isFetching}
+            onClick={() => {
+              if (!health.isFetching) void health.refetch();
+            }}
+          >
+            {health.isFetching ? "Refreshing…" : "Refresh now"}
+          </button>
+        </div>
+      </div>
+      {body}
+    </section>
+  );
+}

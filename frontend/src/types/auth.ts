@@ -1,0 +1,18 @@
+/** The signed-in user, as `GET /api/auth/me/` and `POST /api/auth/login/` return it. */
+export interface User {
+  id: number;
+  username: string;
+  email: string;
+  is_staff: boolean;
+  is_superuser: boolean;
+}
+
+export interface LoginCredentials {
+  username: string;
+  password: string;
+}
+
+/** `GET /api/auth/csrf/` */
+export interface CsrfTokenResponse {
+  csrfToken: string;
+}
