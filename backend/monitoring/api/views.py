@@ -33,31 +33,33 @@ def int_param(request, name: str, *, default: int, low: int, high: int) -> int:
     return value
 
 
-def _as_list(data) -> list:
-    return data if isinstance(data, list) else [data]
+class _IngestView(APIView):
+    """One object or a list of up to 1,000, recorded all or none: a bad item gets a 400 naming its
+    position and field, and nothing of the batch is saved."""
 
-
-class MetricIngestView(APIView):
-    """Push samples of custom metrics (or `subscriptions`): one object or a list of up to 1,000.
-    A bad item gets a 400 naming its position and field, and nothing of the batch is saved."""
+    serializer_class: type
+    record = None  # the service that saves a list of validated items
 
     def post(self, request):
-        serializer = many_or_one(MetricSampleInSerializer, request.data)
+        serializer = many_or_one(self.serializer_class, request.data)
         serializer.is_valid(raise_exception=True)
-        items = _as_list(serializer.validated_data)
-        created = services.record_metrics(items)
+        data = serializer.validated_data
+        created = type(self).record(data if isinstance(data, list) else [data])
         return Response(CreatedSerializer({"created": len(created)}).data, status=status.HTTP_201_CREATED)
 
 
-class AIUsageIngestView(APIView):
-    """Record AI calls: one object or a list of up to 1,000, all or none."""
+class MetricIngestView(_IngestView):
+    """Push samples of custom metrics (or `subscriptions`)."""
 
-    def post(self, request):
-        serializer = many_or_one(AIUsageInSerializer, request.data)
-        serializer.is_valid(raise_exception=True)
-        items = _as_list(serializer.validated_data)
-        created = services.record_ai_usages(items)
-        return Response(CreatedSerializer({"created": len(created)}).data, status=status.HTTP_201_CREATED)
+    serializer_class = MetricSampleInSerializer
+    record = services.record_metrics
+
+
+class AIUsageIngestView(_IngestView):
+    """Record AI calls."""
+
+    serializer_class = AIUsageInSerializer
+    record = services.record_ai_usages
 
 
 class OverviewView(APIView):
