@@ -198,9 +198,9 @@ def _an_hour_of_telemetry(end: datetime) -> None:
     User.objects.bulk_create([User(username=f"signup-{i}", date_joined=t) for i, t in enumerate(minutes[::3])])
 
 
-def _rules(count: int) -> None:
+def _rules(count: int, prefix: str) -> list[int]:
     """`count` rules over the whole catalogue, every window from 1 to 60 and every aggregation;
-    about one in ten breaching (so some alerts stay open), the rest quiet."""
+    about one in ten breaching (so some alerts stay open), the rest quiet. Returns their ids."""
     from alerts.models import AlertRule
     from monitoring.catalogue import AGGREGATIONS, CATALOGUE
 
@@ -210,11 +210,12 @@ def _rules(count: int) -> None:
     for i in range(count):
         breaching = i % 10 == 0
         rules.append(AlertRule(
-            name=f"bench rule {i}", metric_name=names[i % len(names)], condition="gte" if breaching else "gt",
+            name=f"{prefix} {i}", metric_name=names[i % len(names)], condition="gte" if breaching else "gt",
             threshold_value=-1e9 if breaching else 1e12, time_window_minutes=1 + (i * 7) % 60,
             aggregation=aggregations[i % len(aggregations)], severity="low", is_active=True,
         ))
     AlertRule.objects.bulk_create(rules, batch_size=1000)
+    return list(AlertRule.objects.filter(name__startswith=f"{prefix} ").values_list("id", flat=True))
 
 
 def ticks(workdir: Path, report) -> None:
@@ -229,17 +230,16 @@ def ticks(workdir: Path, report) -> None:
     end = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     _record_requests(1_000_000, end)
     _an_hour_of_telemetry(end)
-    _rules(5000)
+    # Two sets made the same way, so that 500 rules spread over metrics, windows and aggregations
+    # as the 5,000 do.
+    rule_sets = {500: _rules(500, "small set"), 5000: _rules(5000, "large set")}
     now = end + timedelta(seconds=30)
     first = AlertEngine(now=now).run()  # every rule reaches its steady state
     report("first_tick_alerts_opened", first.counts["fired"])
 
-    ids = list(AlertRule.objects.order_by("id").values_list("id", flat=True))
-    few = set(ids[::10])  # 500 rules spread like the 5,000
-
     def activate(count):
         AlertRule.objects.update(is_active=False)
-        AlertRule.objects.filter(id__in=few if count == 500 else ids).update(is_active=True)
+        AlertRule.objects.filter(id__in=rule_sets[count]).update(is_active=True)
 
     timings = {500: [], 5000: []}
     queries = {}
