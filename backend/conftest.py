@@ -12,9 +12,68 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def member_of(user, group_name: str):
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from core.roles import sync_groups
+
+    if not Group.objects.filter(name=group_name).exists():
+        sync_groups(apps)  # a transactional test flushed what the migration created
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
 @pytest.fixture
 def user(django_user_model):
-    return django_user_model.objects.create_user(username="oncall", password="pw-oncall-1", email="oncall@example.com")
+    """The on-call engineer: an "Alert managers" member, who may read and change alerting."""
+    from core.roles import MANAGERS
+
+    user = django_user_model.objects.create_user(username="oncall", password="pw-oncall-1", email="oncall@example.com")
+    return member_of(user, MANAGERS)
+
+
+@pytest.fixture
+def viewer(django_user_model):
+    """An "Alert viewers" member: reads everything, changes nothing."""
+    from core.roles import VIEWERS
+
+    return member_of(django_user_model.objects.create_user(username="watcher", password="pw-watcher-1"), VIEWERS)
+
+
+@pytest.fixture
+def pusher(django_user_model):
+    """A machine account in "Metric pushers": may push telemetry, nothing else."""
+    from core.roles import PUSHERS
+
+    return member_of(django_user_model.objects.create_user(username="billing-bot", password="pw-bot-1"), PUSHERS)
+
+
+@pytest.fixture
+def nobody(django_user_model):
+    """Signed in, in no group."""
+    return django_user_model.objects.create_user(username="nobody", password="pw-nobody-1")
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser(username="root", password="pw-root-1", email="root@example.com")
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    return client_for(viewer)
+
+
+@pytest.fixture
+def superuser_client(superuser):
+    return client_for(superuser)
 
 
 @pytest.fixture
