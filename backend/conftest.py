@@ -101,6 +101,13 @@ def process_group(tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _generous_rate_limits(settings):
+    """Rate limits out of the way (their counters live in the shared cache, which Redis keeps
+    between tests); throttle tests set their own and start from core.throttling.reset()."""
+    settings.API_THROTTLE_RATES = {"alert_actions": "100000/minute", "token": "100000/minute"}
+
+
+@pytest.fixture(autouse=True)
 def _telemetry_flushed_only_when_asked(settings):
     """No background flusher thread in tests (it would write outside the test's transaction);
     tests that look at telemetry flush it themselves. Nothing recorded leaks into the next test."""

@@ -1,8 +1,6 @@
 """Object ids in URLs and query strings: whole numbers the database can hold. A larger one is a
 404 or a 400, never an overflow error from the database driver."""
 
-import django_filters
-from django import forms
 from django.http import Http404
 
 MAX_ID = 2**63 - 1
@@ -21,14 +19,3 @@ class IdLookupMixin:
         except (TypeError, ValueError):
             raise Http404 from None
         return super().get_object()
-
-
-class IdFilter(django_filters.NumberFilter):
-    """An object id in a query string (`?rule=12`)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)

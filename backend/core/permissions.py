@@ -48,6 +48,8 @@ class ModelPermissions(BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             return False  # DRF answers 401 with the authentication challenge
+        if request.method not in view.allowed_methods:
+            return True  # answered 405 by the view, whoever asks
         needed = self.required(request, view)
         if needed is None:
             return bool(user.is_superuser)

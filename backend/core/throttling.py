@@ -32,6 +32,17 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), PERIODS[period]
 
 
+def _key(scope: str, ident: str, period: int, window: int) -> str:
+    return f"throttle:{scope}:{ident}:{period}:{window}"
+
+
+def reset(scope: str, ident: str) -> None:
+    """Forget what `ident` (e.g. "user-12", "addr-203.0.113.9") has used of `scope`'s limit."""
+    _, period = parse_rate(settings.API_THROTTLE_RATES[scope])
+    window = int(time.time() // period)
+    cache.delete_many([_key(scope, ident, period, w) for w in (window - 1, window, window + 1)])
+
+
 class CacheRateThrottle(BaseThrottle):
     """At most N requests per period and key, counted in fixed windows with the cache's atomic
     increment. `scope` names the rate in settings.API_THROTTLE_RATES (read at request time)."""
@@ -48,7 +59,7 @@ class CacheRateThrottle(BaseThrottle):
         limit, period = parse_rate(settings.API_THROTTLE_RATES[self.scope])
         now = time.time()
         window = int(now // period)
-        key = f"throttle:{self.scope}:{ident}:{period}:{window}"
+        key = _key(self.scope, ident, period, window)
         # add() creates the counter only if it does not exist; incr() is atomic in Redis.
         cache.add(key, 0, timeout=period + 1)
         try:

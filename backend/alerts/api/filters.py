@@ -1,13 +1,13 @@
 import django_filters
 from django.db.models import Q
 
-from core.lookups import IdFilter
+from core.filters import IdFilter, StrictBooleanFilter
 
 from ..models import AGGREGATIONS, AlertHistory, AlertRule, AlertStatus, RuleState, Severity
 
 
 class AlertRuleFilter(django_filters.FilterSet):
-    is_active = django_filters.BooleanFilter()
+    is_active = StrictBooleanFilter()
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     metric_name = django_filters.CharFilter()
     state = django_filters.ChoiceFilter(choices=RuleState.choices)
@@ -36,7 +36,7 @@ class AlertHistoryFilter(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     status = django_filters.ChoiceFilter(choices=AlertStatus.choices)
     metric_name = django_filters.CharFilter()
-    manual = django_filters.BooleanFilter()
+    manual = StrictBooleanFilter()
     since = django_filters.IsoDateTimeFilter(field_name="triggered_at", lookup_expr="gte",
                                              help_text="Triggered at or after this time.")
     until = django_filters.IsoDateTimeFilter(field_name="triggered_at", lookup_expr="lte",

@@ -63,20 +63,19 @@ class WindowMinutesField(StrictIntegerField):
     pass
 
 
-class BlankableChoiceField(serializers.ChoiceField):
-    """A choice that may be blank or null, both stored as blank."""
+class _NullIsBlank:
+    """Null is taken as blank (which the model stores for "the default")."""
 
-    def to_internal_value(self, data):
-        if data is None:
-            return ""
-        return super().to_internal_value(data)
+    def run_validation(self, data=serializers.empty):
+        return super().run_validation("" if data is None else data)
 
 
-class BlankableCharField(serializers.CharField):
-    def to_internal_value(self, data):
-        if data is None:
-            return ""
-        return super().to_internal_value(data)
+class BlankableChoiceField(_NullIsBlank, serializers.ChoiceField):
+    pass
+
+
+class BlankableCharField(_NullIsBlank, serializers.CharField):
+    pass
 
 
 _RULE_WRITABLE = [
