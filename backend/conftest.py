@@ -4,30 +4,12 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core.testing import ProcessGroup
+from core.testing import ProcessGroup, client_for, member_of
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def member_of(user, group_name: str):
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from core.roles import sync_groups
-
-    if not Group.objects.filter(name=group_name).exists():
-        sync_groups(apps)  # a transactional test flushed what the migration created
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 @pytest.fixture

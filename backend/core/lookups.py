@@ -7,9 +7,12 @@ MAX_ID = 2**63 - 1
 
 
 class IdLookupMixin:
-    """For viewsets: `<pk>` matches digits only and a number past the database's range is a 404."""
+    """For viewsets: a `<pk>` that is not a whole number in the database's range is a 404 (JSON,
+    from the view, like any other missing object)."""
 
-    lookup_value_regex = r"[0-9]+"
+    # Anything up to the next slash reaches the view (DRF's default stops at a dot, which would
+    # leave "/rules/0.5/" to Django's HTML 404 page).
+    lookup_value_regex = r"[^/]+"
 
     def get_object(self):
         value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)

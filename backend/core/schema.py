@@ -63,6 +63,8 @@ def add_error_responses(result, generator, request, public):
                 )
             if "{" in path:
                 responses.setdefault("404", {"description": "No such object.", "content": error})
+            if any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])):
+                responses.setdefault("404", {"description": "No such page.", "content": error})
             has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
             has_body = "requestBody" in operation
             if has_query or has_body:

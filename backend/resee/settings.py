@@ -404,6 +404,7 @@ SPECTACULAR_SETTINGS = {
     # The schema and the docs are for signed-in users, like the rest of the API.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/",
+    "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "SeverityEnum": "alerts.models.Severity",

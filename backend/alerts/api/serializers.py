@@ -154,6 +154,7 @@ class AlertRuleSerializer(serializers.ModelSerializer):
     and the id of its open alert."""
 
     email_recipients = serializers.ListField(child=serializers.CharField())
+    aggregation = serializers.ChoiceField(choices=AGGREGATIONS, allow_blank=True, help_text="Blank: the default.")
     effective_aggregation = serializers.CharField(help_text="The aggregation evaluated.")
     effective_slack_channel = serializers.CharField(help_text="Where Slack notifications go.")
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)

@@ -229,7 +229,7 @@ _TEST_SEND_RESPONSES = {
     200: OpenApiResponse(s.TestSendResultSerializer, description="Sent; `delivery` is its record."),
     400: OpenApiResponse(
         {
-            "oneOf": [
+            "anyOf": [
                 {"$ref": "#/components/schemas/TestSendResult"},
                 {"type": "object", "additionalProperties": {}},
             ]

@@ -51,7 +51,7 @@ class CreatedSerializer(serializers.Serializer):
 
 
 class ErrorLogListSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ErrorLog
