@@ -12,6 +12,7 @@ from core.fields import FiniteFloatField, StrictIntegerField
 from core.lookups import MAX_ID
 
 from ..models import AGGREGATIONS, AlertHistory, AlertRule, Condition, NotificationDelivery, Severity
+from ..services.alert_actions import MAX_NOTES_LENGTH
 from ..validators import (
     MAX_EMAIL_RECIPIENTS,
     MAX_WINDOW_MINUTES,
@@ -21,7 +22,6 @@ from ..validators import (
     validate_time_window,
 )
 
-MAX_NOTES_LENGTH = 10_000
 MAX_MESSAGE_LENGTH = 2000
 
 

@@ -44,4 +44,5 @@ def update_rule(*, rule: AlertRule, **fields) -> AlertRule:
 def set_rules_active(*, rules, active: bool) -> int:
     """Switch rules on or off; returns how many changed. An inactive rule is not evaluated; its
     open alert, if any, stays open until someone resolves it."""
-    return AlertRule.objects.filter(pk__in=[r.pk for r in rules]).exclude(is_active=active).update(is_active=active)
+    ids = rules.values("pk") if hasattr(rules, "values") else [rule.pk for rule in rules]
+    return AlertRule.objects.filter(pk__in=ids).exclude(is_active=active).update(is_active=active)
