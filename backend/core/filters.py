@@ -1,7 +1,10 @@
 """Query-string filters that refuse what they cannot read (a 400), instead of ignoring it."""
 
+from datetime import UTC
+
 import django_filters
 from django import forms
+from django_filters.fields import IsoDateTimeField
 
 from .lookups import MAX_ID
 
@@ -28,3 +31,19 @@ class StrictBooleanFilter(django_filters.TypedChoiceFilter):
         kwargs.setdefault("choices", [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")])
         kwargs.setdefault("coerce", _as_bool)
         super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, in UTC before it reaches the database: PostgreSQL refuses offsets past
+    ±15:59 (ISO allows more), and a time past the calendar's ends is a 400, not an overflow."""
+
+    def to_python(self, value):
+        try:
+            value = super().to_python(value)
+            return None if value is None else value.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("Enter a date and time between the years 1 and 9999.", code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from core.filters import IdFilter, StrictBooleanFilter
+from core.filters import IdFilter, StrictBooleanFilter, UtcIsoDateTimeFilter
 
 from ..models import AGGREGATIONS, AlertHistory, AlertRule, AlertStatus, RuleState, Severity
 
@@ -37,9 +37,9 @@ class AlertHistoryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AlertStatus.choices)
     metric_name = django_filters.CharFilter()
     manual = StrictBooleanFilter()
-    since = django_filters.IsoDateTimeFilter(field_name="triggered_at", lookup_expr="gte",
+    since = UtcIsoDateTimeFilter(field_name="triggered_at", lookup_expr="gte",
                                              help_text="Triggered at or after this time.")
-    until = django_filters.IsoDateTimeFilter(field_name="triggered_at", lookup_expr="lte",
+    until = UtcIsoDateTimeFilter(field_name="triggered_at", lookup_expr="lte",
                                              help_text="Triggered at or before this time.")
     ordering = django_filters.OrderingFilter(
         fields=("triggered_at", "resolved_at", ("severity_rank", "severity"), "status", "metric_value", "id"),

@@ -138,3 +138,11 @@ def test_history_is_read_only(auth_client):
     assert auth_client.post(HISTORY, {}, format="json").status_code == 405
     assert auth_client.patch(f"{HISTORY}{alert.pk}/", {"status": "resolved"}, format="json").status_code == 405
     assert auth_client.delete(f"{HISTORY}{alert.pk}/").status_code == 405
+
+
+@pytest.mark.parametrize("value", ["0988-04-25T10:35:12.48+18:15", "0001-01-01T00:00:00+18:00",
+                                   "9999-12-31T23:59:59-18:00", "2026-01-01T00:00:00+14:00"])
+def test_times_with_any_offset_are_read_or_refused_never_a_server_error(auth_client, value):
+    for url in (HISTORY, "/api/monitoring/errors/"):
+        response = auth_client.get(url, {"since": value, "until": value})
+        assert response.status_code in (200, 400), (url, value, response.content[:200])

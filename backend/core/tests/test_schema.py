@@ -35,7 +35,10 @@ def test_the_schema_validates_without_warnings(tmp_path):
 @pytest.mark.django_db
 def test_schema_and_docs_need_authentication(api_client, viewer_client):
     assert api_client.get("/api/schema/").status_code == 401
-    assert api_client.get("/api/docs/").status_code == 401
+    docs = api_client.get("/api/docs/")
+    assert docs.status_code == 401
+    assert docs["WWW-Authenticate"] == "Bearer"
+    assert 'href="/admin/login/?next=/api/docs/"' in docs.content.decode()
 
     schema = viewer_client.get("/api/schema/?format=json")
     assert schema.status_code == 200

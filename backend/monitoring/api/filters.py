@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from core.filters import StrictBooleanFilter
+from core.filters import StrictBooleanFilter, UtcIsoDateTimeFilter
 
 from ..models import ErrorLog
 
@@ -10,8 +10,8 @@ class ErrorLogFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", help_text="Words in the message, exception type, path or logger.")
     level = django_filters.ChoiceFilter(choices=ErrorLog.LEVELS)
     resolved = StrictBooleanFilter()
-    since = django_filters.IsoDateTimeFilter(field_name="last_seen", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="last_seen", lookup_expr="lte")
+    since = UtcIsoDateTimeFilter(field_name="last_seen", lookup_expr="gte")
+    until = UtcIsoDateTimeFilter(field_name="last_seen", lookup_expr="lte")
     ordering = django_filters.OrderingFilter(fields=("last_seen", "first_seen", "occurrences", "level"))
 
     class Meta:
