@@ -161,3 +161,26 @@ def test_a_custom_metric_with_samples_is_accepted(auth_client):
     response = auth_client.post(RULES, {**HIGH_CPU, "metric_name": "checkout_queue"}, format="json")
 
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("url", ["/api/alerts/rules/?search=a%00b", "/api/alerts/rules/?metric_name=%00",
+                                 "/api/alerts/history/?metric_name=%00", "/api/monitoring/errors/?q=%00",
+                                 "/api/monitoring/metrics/a%00b/series/"])
+def test_nul_characters_in_queries_are_no_server_error(auth_client, url):
+    # PostgreSQL cannot store or compare them; they are refused before the database sees them.
+    assert auth_client.get(url).status_code in (200, 400, 404)
+
+
+@pytest.mark.parametrize(
+    "url, body",
+    [
+        (RULES, {**HIGH_CPU, "name": "a\x00b"}),
+        ("/api/monitoring/metrics/", {"name": "a\x00", "value": 1}),
+        ("/api/monitoring/ai-usage/", {"provider": "a\x00", "model": "m"}),
+        ("/api/alerts/test/email/", {"recipient": "a\x00@b.com"}),
+        ("/api/auth/token/", {"username": "\x00", "password": "\x00"}),
+    ],
+)
+def test_nul_characters_in_bodies_are_a_400(auth_client, url, body):
+    assert auth_client.post(url, body, format="json").status_code == 400
+    assert not AlertRule.objects.exists()
