@@ -1,8 +1,15 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils.text import Truncator
 
-from .models import AlertHistory, AlertRule, NotificationDelivery
+from .models import AlertHistory, AlertRule, AlertStatus, NotificationDelivery
+from .services import alert_actions, notifications, rules
+from .services.alert_actions import MAX_NOTES_LENGTH
 from .validators import parse_email_recipients
+
+# A test send waits for Slack or the mail server: a bounded number per click keeps the page quick.
+MAX_TEST_RULES = 10
 
 
 class AlertRuleForm(forms.ModelForm):
@@ -28,39 +35,124 @@ class AlertRuleForm(forms.ModelForm):
 class AlertRuleAdmin(admin.ModelAdmin):
     form = AlertRuleForm
     list_display = ("name", "metric_name", "condition", "threshold_value", "severity", "is_active", "state")
-    list_filter = ("is_active", "severity", "state")
+    list_filter = ("is_active", "severity", "state", "metric_name", "slack_enabled", "email_enabled")
     search_fields = ("name", "metric_name", "description")
     readonly_fields = ("state", "last_value", "last_evaluated_at", "last_error", "state_changed_at", "created_by")
+    actions = ("activate", "deactivate", "send_test")
 
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
+    @admin.action(description="Activate selected rules", permissions=["change"])
+    def activate(self, request, queryset):
+        changed = rules.set_rules_active(rules=queryset, active=True)
+        self.message_user(request, f"{changed} rule(s) activated.", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected rules", permissions=["change"])
+    def deactivate(self, request, queryset):
+        changed = rules.set_rules_active(rules=queryset, active=False)
+        self.message_user(request, f"{changed} rule(s) deactivated; open alerts stay open.", messages.SUCCESS)
+
+    @admin.action(description="Send a test notification to the selected rules' channels", permissions=["change"])
+    def send_test(self, request, queryset):
+        selected = list(queryset.order_by("name", "id")[: MAX_TEST_RULES + 1])
+        if len(selected) > MAX_TEST_RULES:
+            self.message_user(request, f"Select at most {MAX_TEST_RULES} rules to test at once.", messages.ERROR)
+            return
+        for rule in selected:
+            text = f"Test of the alert rule \"{rule.name}\""
+            outcomes = []
+            if rule.slack_enabled:
+                outcomes.append(notifications.send_test_slack(
+                    message=text, channel=rule.effective_slack_channel, user=request.user))
+            if rule.email_enabled:
+                outcomes += [notifications.send_test_email(recipient=address, message=text, user=request.user)
+                             for address in rule.email_recipients]
+            if not outcomes:
+                self.message_user(request, f"{rule.name}: no channel enabled, nothing sent.", messages.WARNING)
+            for outcome in outcomes:
+                level = messages.SUCCESS if outcome.ok else messages.ERROR
+                detail = outcome.detail or "; ".join(m for ms in outcome.field_errors.values() for m in ms)
+                self.message_user(request, f"{rule.name}: {outcome.status}: {detail}", level)
+
+
+class ResolveForm(forms.Form):
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), required=False, max_length=MAX_NOTES_LENGTH,
+        help_text="Why these alerts are resolved; kept with each alert and sent with the resolved message.",
+    )
+
 
 @admin.register(AlertHistory)
 class AlertHistoryAdmin(admin.ModelAdmin):
-    list_display = ("rule", "severity", "status", "metric_value", "triggered_at", "resolved_at", "notification_count")
-    list_filter = ("status", "severity")
-    search_fields = ("rule__name", "metric_name", "message")
+    list_display = ("rule", "severity", "status", "metric_value", "triggered_at", "resolved_at", "resolved_by",
+                    "manual", "notification_count")
+    list_filter = ("status", "severity", "manual", "metric_name", ("rule", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("rule__name", "metric_name", "message", "resolution_notes")
     date_hierarchy = "triggered_at"
-    list_select_related = ("rule",)
+    list_select_related = ("rule", "resolved_by")
     readonly_fields = [field.name for field in AlertHistory._meta.fields]
     show_full_result_count = False
+    actions = ("resolve_selected",)
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Resolve selected alerts with a note", permissions=["change"])
+    def resolve_selected(self, request, queryset):
+        """First a page that asks for the note; then each active alert is resolved as the API
+        resolves it (resolve_alert: who, the note, the resolved message to its channels)."""
+        active = queryset.filter(status=AlertStatus.ACTIVE).select_related("rule")
+        if "apply" in request.POST:
+            form = ResolveForm(request.POST)
+            if form.is_valid():
+                resolved = skipped = 0
+                for alert in active:
+                    try:
+                        alert_actions.resolve_alert(alert=alert, user=request.user,
+                                                    notes=form.cleaned_data["notes"].strip())
+                        resolved += 1
+                    except alert_actions.AlertAlreadyResolved:
+                        skipped += 1
+                message = f"{resolved} alert(s) resolved."
+                if skipped:
+                    message += f" {skipped} had been resolved meanwhile."
+                self.message_user(request, message, messages.SUCCESS)
+                return None
+        else:
+            form = ResolveForm()
+        if not active.exists():
+            self.message_user(request, "None of the selected alerts is active.", messages.WARNING)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Resolve alerts",
+            "opts": self.model._meta,
+            "alerts": active,
+            "already_resolved": queryset.count() - active.count(),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "admin/alerts/alerthistory/resolve_selected.html", context)
 
 
 @admin.register(NotificationDelivery)
 class NotificationDeliveryAdmin(admin.ModelAdmin):
     """The record of what was sent: read-only."""
 
-    list_display = ("created_at", "event", "channel", "target", "status", "attempts", "response_code", "alert_id")
+    list_display = ("created_at", "event", "channel", "target", "status", "attempts", "response_code", "error",
+                    "alert_id")
     list_filter = ("status", "event", "channel")
     search_fields = ("target", "last_error")
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+    @admin.display(description="last error")
+    def error(self, delivery):
+        return Truncator(delivery.last_error).chars(80)
 
     def has_add_permission(self, request):
         return False

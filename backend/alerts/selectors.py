@@ -1,8 +1,10 @@
 """Read-side queries over alerts and notifications (the daily summary and the stats API)."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper, F, IntegerField, Max, Value, When
+from django.db.models.functions import TruncDate, TruncHour
+from django.utils import timezone
 
 from .models import AlertHistory, AlertStatus, DeliveryStatus, NotificationDelivery, NotificationEvent, Severity
 from .services.notifiers import NOTIFIERS
@@ -12,7 +14,7 @@ SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LO
 ALERT_NOTIFICATION_EVENTS = [NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE]
 
 
-def _severity_rank():
+def severity_rank():
     return Case(
         *[When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)],
         default=Value(len(SEVERITY_ORDER)),
@@ -25,7 +27,7 @@ def open_alerts():
     return (
         AlertHistory.objects.filter(status=AlertStatus.ACTIVE)
         .select_related("rule")
-        .annotate(severity_rank=_severity_rank())
+        .annotate(severity_rank=severity_rank())
         .order_by("severity_rank", "triggered_at", "id")
     )
 
@@ -109,5 +111,74 @@ def alert_summary(*, since: datetime, until: datetime, top_rules: int = 5, open_
         "mean_time_to_resolve": mean_time_to_resolve(since=since, until=until),
         "open_count": still_open.count(),
         "open_alerts": list(still_open[:open_limit]),
+        "notifications": notification_stats(since=since, until=until),
+    }
+
+
+def _count_by(queryset, field: str) -> dict:
+    return {row[field]: row["count"] for row in queryset.values(field).annotate(count=Count("id")).order_by()}
+
+
+def alert_stats(*, since: datetime, until: datetime, top_rules: int = 10) -> dict:
+    """What the stats API shows for the alerts triggered in [since, until): totals by severity,
+    status, rule, metric, day and hour (every breakdown adds up to `total`), the alerts open now,
+    the mean time to resolve of the alerts resolved in the period, and notification success per
+    channel. Days and hours are in the configured time zone."""
+    triggered = AlertHistory.objects.filter(triggered_at__gte=since, triggered_at__lt=until)
+    zone = timezone.get_current_timezone()
+
+    severity_counts = _count_by(triggered, "severity")
+    by_severity = {severity.value: severity_counts.get(severity.value, 0) for severity in SEVERITY_ORDER}
+    status_counts = _count_by(triggered, "status")
+    by_status = {status.value: status_counts.get(status.value, 0) for status in AlertStatus}
+    total = sum(by_severity.values())
+
+    rules = list(
+        triggered.values("rule_id", "rule__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "rule__name", "rule_id")[:top_rules]
+    )
+    metrics = list(triggered.values("metric_name").annotate(count=Count("id")).order_by("-count", "metric_name"))
+
+    day_counts = {
+        row["day"]: row["count"]
+        for row in triggered.annotate(day=TruncDate("triggered_at", tzinfo=zone))
+        .values("day").annotate(count=Count("id")).order_by()
+    }
+    first_day, last_day = timezone.localtime(since, zone).date(), timezone.localtime(until, zone).date()
+    per_day = []
+    day = first_day
+    while day <= last_day:
+        per_day.append({"date": day, "count": day_counts.get(day, 0)})
+        day += timedelta(days=1)
+
+    hour_counts = {
+        row["hour"].astimezone(UTC): row["count"]
+        for row in triggered.annotate(hour=TruncHour("triggered_at", tzinfo=zone))
+        .values("hour").annotate(count=Count("id")).order_by()
+    }
+    hour = timezone.localtime(since, zone).replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+    per_hour = []
+    while hour < until:
+        per_hour.append({"hour": hour.astimezone(zone), "count": hour_counts.get(hour, 0)})
+        hour += timedelta(hours=1)
+
+    mttr = mean_time_to_resolve(since=since, until=until)
+    return {
+        "since": since,
+        "until": until,
+        "total": total,
+        "manual": triggered.filter(manual=True).count(),
+        "by_severity": by_severity,
+        "by_status": by_status,
+        "by_rule": [{"rule_id": r["rule_id"], "name": r["rule__name"], "count": r["count"]} for r in rules],
+        "by_metric": [{"metric_name": m["metric_name"], "count": m["count"]} for m in metrics],
+        "per_day": per_day,
+        "per_hour": per_hour,
+        "open_now": AlertHistory.objects.filter(status=AlertStatus.ACTIVE).count(),
+        "resolved_in_period": AlertHistory.objects.filter(
+            status=AlertStatus.RESOLVED, resolved_at__gte=since, resolved_at__lt=until
+        ).count(),
+        "mean_time_to_resolve_seconds": None if mttr is None else round(mttr.total_seconds(), 3),
         "notifications": notification_stats(since=since, until=until),
     }

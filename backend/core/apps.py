@@ -16,4 +16,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # OpenAPI extensions register themselves when imported.
+        from . import schema  # noqa: F401
+
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="core.create_cache_table")

@@ -112,3 +112,28 @@ def wait_for(predicate, timeout: float, interval: float = 0.25, message: str = "
             pytest.fail(f"timed out after {timeout} s waiting for {message}")
         time.sleep(interval)
 
+
+# --- API clients by role ---------------------------------------------------------------------------
+
+
+def member_of(user, group_name: str):
+    """`user`, made a member of one of the groups of core/roles.py."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from core.roles import sync_groups
+
+    if not Group.objects.filter(name=group_name).exists():
+        sync_groups(apps)  # a transactional test flushed what the migration created
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def client_for(user):
+    """An API client that sends `user`'s token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.get_or_create(user=user)[0].key}")
+    return client

@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.text import Truncator
 
-from .models import MetricSample
+from . import services
+from .models import ErrorLog, MetricSample
 
 
 @admin.register(MetricSample)
@@ -19,3 +21,35 @@ class MetricSampleAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ErrorLog)
+class ErrorLogAdmin(admin.ModelAdmin):
+    """Logged errors, grouped: searchable, resolved or reopened in bulk (as the API does it)."""
+
+    list_display = ("last_seen", "level", "summary", "exception_type", "path", "occurrences", "resolved")
+    list_filter = ("resolved", "level")
+    search_fields = ("message", "exception_type", "path", "logger")
+    date_hierarchy = "last_seen"
+    ordering = ("-last_seen",)
+    list_select_related = ("user",)
+    readonly_fields = [field.name for field in ErrorLog._meta.fields]
+    show_full_result_count = False
+    actions = ("resolve", "reopen")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="message")
+    def summary(self, error):
+        return Truncator(error.message).chars(100)
+
+    @admin.action(description="Resolve selected errors", permissions=["change"])
+    def resolve(self, request, queryset):
+        changed = services.update_errors(ids=list(queryset.values_list("id", flat=True)), action="resolve")
+        self.message_user(request, f"{changed} error group(s) resolved.", messages.SUCCESS)
+
+    @admin.action(description="Reopen selected errors", permissions=["change"])
+    def reopen(self, request, queryset):
+        changed = services.update_errors(ids=list(queryset.values_list("id", flat=True)), action="unresolve")
+        self.message_user(request, f"{changed} error group(s) reopened.", messages.SUCCESS)

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "monitoring",
     "alerts",
@@ -354,6 +356,28 @@ ADMIN_USERNAME = env.str("ADMIN_USERNAME", default="admin")
 ADMIN_EMAIL = env.str("ADMIN_EMAIL", default="")
 ADMIN_PASSWORD = env.str("ADMIN_PASSWORD", default="")
 
+# Behind this many reverse proxies (nginx in docker-compose.yml: 1), the client's address is the
+# one the outermost trusted proxy saw: the Nth entry from the right of X-Forwarded-For. 0 trusts no
+# proxy and uses the connection's address, so a forged X-Forwarded-For cannot change who a client is
+# (and so cannot reset a rate limit).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+
+# Rate limits, as "<requests>/<second|minute|hour|day>", counted in the shared cache so that every
+# web process enforces the same limit. Test sends and manual triggers per user; token requests
+# (username and password) per client address.
+ALERT_ACTIONS_THROTTLE_RATE = env.str("ALERT_ACTIONS_THROTTLE_RATE", default="10/minute")
+TOKEN_THROTTLE_RATE = env.str("TOKEN_THROTTLE_RATE", default="5/minute")
+API_THROTTLE_RATES = {"alert_actions": ALERT_ACTIONS_THROTTLE_RATE, "token": TOKEN_THROTTLE_RATE}
+for _scope, _rate in API_THROTTLE_RATES.items():
+    _count, _, _period = _rate.partition("/")
+    if not (_count.isdigit() and int(_count) > 0 and _period in ("second", "minute", "hour", "day")):
+        raise ImproperlyConfigured(
+            f"{_scope.upper()}_THROTTLE_RATE={_rate!r} is not a rate; write e.g. 10/minute "
+            "(per second, minute, hour or day)"
+        )
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.authentication.BearerTokenAuthentication",
@@ -363,7 +387,43 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The API speaks JSON only: what the product document's curl examples and the dashboard send.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Resee Alerts API",
+    "DESCRIPTION": (
+        "Alert rules, alert history, statistics, notification tests and telemetry of Resee Alerts. "
+        "Authenticate with `Authorization: Bearer <token>` (from `POST /api/auth/token/`) or a "
+        "dashboard session."
+    ),
+    "VERSION": "1.0.0",
+    # The schema and the docs are for signed-in users, like the rest of the API.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "alerts.models.Severity",
+        "ConditionEnum": "alerts.models.Condition",
+        "AlertStatusEnum": "alerts.models.AlertStatus",
+        "RuleStateEnum": "alerts.models.RuleState",
+        "DeliveryStatusEnum": "alerts.models.DeliveryStatus",
+        "NotificationEventEnum": "alerts.models.NotificationEvent",
+    },
+    # Swagger UI from the drf-spectacular-sidecar package, served by this app: no CDN needed.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.add_error_responses",
+    ],
 }
 
 # --- Internationalisation, static files -----------------------------------------------------------

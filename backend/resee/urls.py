@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
 
 from core.dashboard import dashboard_page
+from core.docs_views import ApiDocsView
 from core.views import ApiNotFound, health
 
 urlpatterns = [
@@ -9,6 +11,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/auth/", include("core.urls")),
     path("api/monitoring/", include("monitoring.api.urls")),
+    path("api/alerts/", include("alerts.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     # Keep these two last. Any other /api/ path is a JSON 404 (401 before authentication), never
     # the dashboard's page.
     re_path(r"^api/", ApiNotFound.as_view(), name="api-not-found"),

@@ -10,6 +10,9 @@ from .notifications import queue_alert_notifications
 
 logger = logging.getLogger(__name__)
 
+# The longest resolution note a person may leave.
+MAX_NOTES_LENGTH = 10_000
+
 
 class AlertAlreadyResolved(Exception):
     def __init__(self, alert: AlertHistory):

@@ -132,7 +132,7 @@ def test_login_takes_only_post(browser):
 def test_logout_ends_the_session(browser, user):
     log_in(browser)
 
-    response = browser.post("/api/auth/logout/", HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value)
+    response = browser.post("/api/auth/logout/", content_type="application/json", HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value)
 
     assert response.status_code == 204
     assert browser.get("/api/auth/me/").status_code == 401
@@ -141,7 +141,7 @@ def test_logout_ends_the_session(browser, user):
 def test_logout_needs_the_csrf_token(browser, user):
     log_in(browser)
 
-    response = browser.post("/api/auth/logout/")
+    response = browser.post("/api/auth/logout/", content_type="application/json")
 
     assert response.status_code == 403
     assert browser.get("/api/auth/me/").status_code == 200
@@ -150,7 +150,7 @@ def test_logout_needs_the_csrf_token(browser, user):
 def test_logout_needs_authentication(browser):
     token = csrf_token(browser)
 
-    assert browser.post("/api/auth/logout/", HTTP_X_CSRFTOKEN=token).status_code == 401
+    assert browser.post("/api/auth/logout/", content_type="application/json", HTTP_X_CSRFTOKEN=token).status_code == 401
 
 
 def test_logout_with_a_token_keeps_the_token_working(auth_client):

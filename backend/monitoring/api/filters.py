@@ -1,15 +1,17 @@
 import django_filters
 from django.db.models import Q
 
+from core.filters import StrictBooleanFilter, UtcIsoDateTimeFilter
+
 from ..models import ErrorLog
 
 
 class ErrorLogFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", help_text="Words in the message, exception type, path or logger.")
     level = django_filters.ChoiceFilter(choices=ErrorLog.LEVELS)
-    resolved = django_filters.BooleanFilter()
-    since = django_filters.IsoDateTimeFilter(field_name="last_seen", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="last_seen", lookup_expr="lte")
+    resolved = StrictBooleanFilter()
+    since = UtcIsoDateTimeFilter(field_name="last_seen", lookup_expr="gte")
+    until = UtcIsoDateTimeFilter(field_name="last_seen", lookup_expr="lte")
     ordering = django_filters.OrderingFilter(fields=("last_seen", "first_seen", "occurrences", "level"))
 
     class Meta:

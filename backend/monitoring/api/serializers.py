@@ -2,6 +2,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from core.fields import FiniteFloatField, StrictIntegerField
+from core.lookups import MAX_ID
 
 from ..models import ErrorLog
 from ..services import ERROR_ACTIONS, MAX_BATCH, metric_name_error, timestamp_error
@@ -50,7 +51,7 @@ class CreatedSerializer(serializers.Serializer):
 
 
 class ErrorLogListSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ErrorLog
@@ -68,9 +69,68 @@ class ErrorLogDetailSerializer(ErrorLogListSerializer):
 
 
 class ErrorBulkSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=StrictIntegerField(min_value=1), min_length=1, max_length=1000)
+    ids = serializers.ListField(child=StrictIntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=1000)
     action = serializers.ChoiceField(choices=ERROR_ACTIONS)
 
 
 class ChangedSerializer(serializers.Serializer):
     changed = serializers.IntegerField()
+
+
+# --- response shapes (for the schema) -------------------------------------------------------------
+
+
+class OverviewMetricSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True)
+    category = serializers.CharField()
+    kind = serializers.CharField()
+    default_aggregation = serializers.CharField()
+    description = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="Null: no data in the window.")
+    no_data = serializers.BooleanField()
+
+
+class OverviewSerializer(serializers.Serializer):
+    generated_at = serializers.DateTimeField()
+    window_minutes = serializers.IntegerField()
+    metrics = OverviewMetricSerializer(many=True)
+
+
+class SeriesPointSerializer(serializers.Serializer):
+    t = serializers.DateTimeField(help_text="Start of the bucket.")
+    v = serializers.FloatField(allow_null=True, help_text="Null: no data in the bucket.")
+
+
+class SeriesSerializer(serializers.Serializer):
+    metric = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True)
+    minutes = serializers.IntegerField()
+    bucket_seconds = serializers.IntegerField()
+    aggregation = serializers.CharField()
+    points = SeriesPointSerializer(many=True)
+
+
+class RouteStatsSerializer(serializers.Serializer):
+    route = serializers.CharField()
+    method = serializers.CharField()
+    count = serializers.IntegerField()
+    status_4xx = serializers.IntegerField()
+    status_5xx = serializers.IntegerField()
+    error_rate = serializers.FloatField(allow_null=True, help_text="Percent of requests answered 5xx.")
+    avg_ms = serializers.FloatField(allow_null=True)
+    p95_ms = serializers.FloatField(allow_null=True)
+    max_ms = serializers.FloatField(allow_null=True)
+    queries_per_request = serializers.FloatField(allow_null=True)
+
+
+class EndpointStatsSerializer(serializers.Serializer):
+    minutes = serializers.IntegerField()
+    ordering = serializers.CharField()
+    routes = RouteStatsSerializer(many=True)
+
+
+class MinutesQuerySerializer(serializers.Serializer):
+    minutes = serializers.IntegerField(required=False, min_value=1, max_value=60, help_text="Default 5.")

@@ -1,23 +1,54 @@
 from django.db import transaction
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.lookups import IdLookupMixin
+from core.permissions import ModelPermissions, perm
+from core.schema import ERROR_RESPONSES, VALIDATION_ERROR
+
 from .. import selectors, services
 from ..catalogue import get_metric
-from ..models import ErrorLog
+from ..models import AIUsage, ErrorLog, MetricSample, RequestRollup
 from .filters import ErrorLogFilter
 from .serializers import (
     AIUsageInSerializer,
     ChangedSerializer,
     CreatedSerializer,
+    EndpointStatsSerializer,
     ErrorBulkSerializer,
     ErrorLogDetailSerializer,
     ErrorLogListSerializer,
     MetricSampleInSerializer,
+    MinutesQuerySerializer,
+    OverviewSerializer,
+    SeriesSerializer,
     many_or_one,
 )
+
+# Reading telemetry needs the view permission of what is read; pushing it, the add permission of
+# what is pushed (the "Metric pushers" group has exactly those two).
+VIEW_SAMPLES = perm(MetricSample, "view")
+VIEW_REQUESTS = perm(RequestRollup, "view")
+
+
+def one_or_many(serializer_class, name: str) -> PolymorphicProxySerializer:
+    return PolymorphicProxySerializer(
+        component_name=name,
+        serializers=[serializer_class, serializer_class(many=True)],
+        resource_type_field_name=None,
+        many=False,
+    )
+
+
+INGEST_RESPONSES = {201: CreatedSerializer, 400: VALIDATION_ERROR}
 
 
 def int_param(request, name: str, *, default: int, low: int, high: int) -> int:
@@ -33,38 +64,57 @@ def int_param(request, name: str, *, default: int, low: int, high: int) -> int:
     return value
 
 
-class _IngestView(APIView):
-    """One object or a list of up to 1,000, recorded all or none: a bad item gets a 400 naming its
-    position and field, and nothing of the batch is saved."""
+def _as_list(data) -> list:
+    return data if isinstance(data, list) else [data]
 
-    serializer_class: type
-    record = None  # the service that saves a list of validated items
 
+class MetricIngestView(APIView):
+    """Push samples of custom metrics (or `subscriptions`): one object or a list of up to 1,000.
+    A bad item gets a 400 naming its position and field, and nothing of the batch is saved."""
+
+    permission_classes = [ModelPermissions]
+    required_permissions = {"POST": [perm(MetricSample, "add")]}
+
+    @extend_schema(
+        tags=["monitoring"], summary="Push metric samples (one, or a list of up to 1,000)",
+        request=one_or_many(MetricSampleInSerializer, "MetricSamplesIn"), responses=INGEST_RESPONSES,
+    )
     def post(self, request):
-        serializer = many_or_one(self.serializer_class, request.data)
+        serializer = many_or_one(MetricSampleInSerializer, request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        created = type(self).record(data if isinstance(data, list) else [data])
+        items = _as_list(serializer.validated_data)
+        created = services.record_metrics(items)
         return Response(CreatedSerializer({"created": len(created)}).data, status=status.HTTP_201_CREATED)
 
 
-class MetricIngestView(_IngestView):
-    """Push samples of custom metrics (or `subscriptions`)."""
+class AIUsageIngestView(APIView):
+    """Record AI calls: one object or a list of up to 1,000, all or none."""
 
-    serializer_class = MetricSampleInSerializer
-    record = services.record_metrics
+    permission_classes = [ModelPermissions]
+    required_permissions = {"POST": [perm(AIUsage, "add")]}
 
-
-class AIUsageIngestView(_IngestView):
-    """Record AI calls."""
-
-    serializer_class = AIUsageInSerializer
-    record = services.record_ai_usages
+    @extend_schema(
+        tags=["monitoring"], summary="Record AI calls (one, or a list of up to 1,000)",
+        request=one_or_many(AIUsageInSerializer, "AIUsagesIn"), responses=INGEST_RESPONSES,
+    )
+    def post(self, request):
+        serializer = many_or_one(AIUsageInSerializer, request.data)
+        serializer.is_valid(raise_exception=True)
+        items = _as_list(serializer.validated_data)
+        created = services.record_ai_usages(items)
+        return Response(CreatedSerializer({"created": len(created)}).data, status=status.HTTP_201_CREATED)
 
 
 class OverviewView(APIView):
     """Every catalogue metric's current value (default aggregation over `minutes`, default 5)."""
 
+    permission_classes = [ModelPermissions]
+    required_permissions = {"GET": [VIEW_SAMPLES]}
+
+    @extend_schema(
+        tags=["monitoring"], summary="Every metric's current value",
+        parameters=[MinutesQuerySerializer], responses={200: OverviewSerializer, 400: VALIDATION_ERROR},
+    )
     def get(self, request):
         minutes = int_param(request, "minutes", default=5, low=1, high=60)
         return Response(selectors.cached_overview(minutes=minutes))
@@ -73,6 +123,17 @@ class OverviewView(APIView):
 class MetricSeriesView(APIView):
     """A metric over the last `minutes` (default 60, at most a week), in at most 300 points."""
 
+    permission_classes = [ModelPermissions]
+    required_permissions = {"GET": [VIEW_SAMPLES]}
+
+    @extend_schema(
+        tags=["monitoring"], summary="A metric over time, for charts",
+        parameters=[
+            OpenApiParameter("name", str, OpenApiParameter.PATH, description="A catalogue or custom metric."),
+            OpenApiParameter("minutes", int, description="Default 60, at most 10080 (a week)."),
+        ],
+        responses={200: SeriesSerializer, 400: VALIDATION_ERROR, 404: ERROR_RESPONSES[404]},
+    )
     def get(self, request, name):
         metric = get_metric(name)
         if metric is None:
@@ -88,6 +149,21 @@ class EndpointStatsView(APIView):
     """The slowest and most failing routes over the last `minutes` (default 60, at most a day),
     ordered by `ordering` (default p95_ms, largest first)."""
 
+    permission_classes = [ModelPermissions]
+    required_permissions = {"GET": [VIEW_REQUESTS]}
+
+    @extend_schema(
+        tags=["monitoring"], summary="Routes by response time and errors",
+        parameters=[
+            OpenApiParameter("minutes", int, description="Default 60, at most 1440."),
+            OpenApiParameter("limit", int, description="Default 50, at most 200."),
+            OpenApiParameter(
+                "ordering", str, enum=[*ENDPOINT_ORDERINGS, *(f"-{o}" for o in ENDPOINT_ORDERINGS)],
+                description="Largest first, whatever the sign. Default p95_ms.",
+            ),
+        ],
+        responses={200: EndpointStatsSerializer, 400: VALIDATION_ERROR},
+    )
     def get(self, request):
         minutes = int_param(request, "minutes", default=60, low=1, high=1440)
         limit = int_param(request, "limit", default=50, low=1, high=200)
@@ -99,10 +175,17 @@ class EndpointStatsView(APIView):
         return Response({"minutes": minutes, "ordering": ordering, "routes": routes[:limit]})
 
 
-class ErrorLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(
+    list=extend_schema(tags=["monitoring"], summary="List error groups"),
+    retrieve=extend_schema(tags=["monitoring"], summary="Get an error group with its traceback"),
+)
+class ErrorLogViewSet(IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The error log: groups of logged errors, searchable (`q`) and filterable by level, resolved
     and time; `bulk` resolves, reopens or deletes many at once."""
 
+    permission_classes = [ModelPermissions]
+    # Deleting also needs the delete permission (checked in bulk()).
+    required_permissions = {"bulk": [perm(ErrorLog, "change")]}
     queryset = ErrorLog.objects.select_related("user")
     filterset_class = ErrorLogFilter
 
@@ -113,10 +196,16 @@ class ErrorLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return ErrorBulkSerializer
         return ErrorLogListSerializer
 
+    @extend_schema(
+        tags=["monitoring"], summary="Resolve, reopen or delete error groups",
+        request=ErrorBulkSerializer, responses={200: ChangedSerializer, 400: VALIDATION_ERROR},
+    )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         serializer = ErrorBulkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if serializer.validated_data["action"] == "delete" and not request.user.has_perm(perm(ErrorLog, "delete")):
+            self.permission_denied(request, message="Deleting error groups needs the delete permission.")
         with transaction.atomic():
             changed = services.update_errors(**serializer.validated_data)
         return Response(ChangedSerializer({"changed": changed}).data)

@@ -1,0 +1,399 @@
+"""Serializers of the alerts API. They check types and shapes and call the model's validators
+(alerts/validators.py, the model's clean()); the services decide and change things."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from core.fields import FiniteFloatField, StrictIntegerField
+from core.lookups import MAX_ID
+
+from ..models import AGGREGATIONS, AlertHistory, AlertRule, Condition, NotificationDelivery, Severity
+from ..services.alert_actions import MAX_NOTES_LENGTH
+from ..validators import (
+    MAX_EMAIL_RECIPIENTS,
+    MAX_WINDOW_MINUTES,
+    MIN_WINDOW_MINUTES,
+    parse_email_recipients,
+    validate_email_recipients,
+    validate_time_window,
+)
+
+MAX_MESSAGE_LENGTH = 2000
+
+
+def django_errors(error: DjangoValidationError):
+    """A Django ValidationError as DRF's, field by field when it has fields."""
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError(error.messages)
+
+
+def _choices_message(values) -> str:
+    return '"{input}" is not a valid choice. Valid: ' + ", ".join(values) + "."
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string", "format": "email"}, "maxItems": MAX_EMAIL_RECIPIENTS},
+            {"type": "string", "description": "Addresses separated by commas."},
+        ]
+    }
+)
+class EmailRecipientsField(serializers.Field):
+    """A list of addresses, or one string of them separated by commas (the product document's
+    "dev@resee.com,ops@resee.com"). Always answered as a list."""
+
+    def to_internal_value(self, data):
+        try:
+            return parse_email_recipients(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+    def to_representation(self, value):
+        return list(value or [])
+
+
+@extend_schema_field({"type": "integer", "minimum": MIN_WINDOW_MINUTES, "maximum": MAX_WINDOW_MINUTES})
+class WindowMinutesField(StrictIntegerField):
+    pass
+
+
+class _NullIsBlank:
+    """Null is taken as blank (which the model stores for "the default")."""
+
+    def run_validation(self, data=serializers.empty):
+        return super().run_validation("" if data is None else data)
+
+
+class BlankableChoiceField(_NullIsBlank, serializers.ChoiceField):
+    pass
+
+
+class BlankableCharField(_NullIsBlank, serializers.CharField):
+    pass
+
+
+_RULE_WRITABLE = [
+    "name", "description", "metric_name", "condition", "threshold_value", "time_window_minutes", "aggregation",
+    "severity", "slack_enabled", "slack_channel", "email_enabled", "email_recipients", "cooldown_minutes",
+    "auto_resolve", "notify_on_resolve", "resolve_threshold", "alert_on_no_data", "max_alerts_per_hour",
+    "is_active",
+]
+
+
+class _StrictNumbersMixin:
+    # true and false are not numbers here (Python would read them as 1 and 0).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.FloatField: FiniteFloatField,
+        models.IntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+    }
+
+
+@extend_schema_serializer(component_name="AlertRuleInput")
+class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer):
+    """What a person sets on a rule. Fields the system sets (state, created_by, timestamps) are
+    not accepted here and ignored when sent."""
+
+    time_window_minutes = WindowMinutesField(
+        required=False, validators=[validate_time_window], help_text="1 to 60 minutes (default 5)."
+    )
+    aggregation = BlankableChoiceField(
+        choices=AGGREGATIONS, required=False, allow_blank=True, allow_null=True,
+        error_messages={"invalid_choice": _choices_message(AGGREGATIONS)},
+        help_text="Blank or omitted: the metric's default aggregation.",
+    )
+    slack_channel = BlankableCharField(
+        required=False, allow_blank=True, allow_null=True, max_length=80,
+        help_text="#channel or @user; blank: SLACK_DEFAULT_CHANNEL.",
+    )
+    email_recipients = EmailRecipientsField(
+        required=False, validators=[validate_email_recipients],
+        help_text="A list of addresses, or one comma-separated string.",
+    )
+
+    class Meta:
+        model = AlertRule
+        fields = _RULE_WRITABLE
+        extra_kwargs = {
+            "condition": {"error_messages": {"invalid_choice": _choices_message(Condition.values)}},
+            "severity": {"error_messages": {"invalid_choice": _choices_message(Severity.values)}},
+        }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # The slack channel's validator is the model's: keep it on the replacement field.
+        fields["slack_channel"].validators = list(AlertRule._meta.get_field("slack_channel").validators)
+        return fields
+
+    def validate(self, attrs):
+        """The rule as a whole (e.g. email on with no recipients, the resolve threshold on the
+        wrong side): the model's clean(), on the rule as it would be saved."""
+        rule = AlertRule() if self.instance is None else AlertRule(
+            **{f.attname: getattr(self.instance, f.attname) for f in AlertRule._meta.concrete_fields}
+        )
+        for name, value in attrs.items():
+            setattr(rule, name, value)
+        try:
+            rule.clean()
+        except DjangoValidationError as error:
+            raise django_errors(error) from None
+        return attrs
+
+
+class AlertRuleSerializer(serializers.ModelSerializer):
+    """A rule as the API shows it, with its evaluation state: the latest tick's value, state and
+    time (from the engine's cache, where the engine keeps the values of rules whose state held)
+    and the id of its open alert."""
+
+    email_recipients = serializers.ListField(child=serializers.CharField())
+    aggregation = serializers.ChoiceField(choices=AGGREGATIONS, allow_blank=True, help_text="Blank: the default.")
+    effective_aggregation = serializers.CharField(help_text="The aggregation evaluated.")
+    effective_slack_channel = serializers.CharField(help_text="Where Slack notifications go.")
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    open_alert_id = serializers.IntegerField(allow_null=True, help_text="The rule's active alert, if any.")
+
+    class Meta:
+        model = AlertRule
+        fields = [
+            "id", *_RULE_WRITABLE, "effective_aggregation", "effective_slack_channel",
+            "state", "last_value", "last_evaluated_at", "last_error", "state_changed_at", "open_alert_id",
+            "created_by", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, rule):
+        if not hasattr(rule, "open_alert_id"):  # a rule just saved, not from the annotated list
+            rule.open_alert_id = rule.alerts.filter(status="active").values_list("id", flat=True).first()
+        data = super().to_representation(rule)
+        evaluation = (self.context.get("evaluations") or {}).get(rule.pk)
+        if evaluation is not None:
+            stored = rule.last_evaluated_at
+            cached_at = datetime.fromisoformat(evaluation.evaluated_at)
+            if stored is None or cached_at > stored:
+                data["state"] = evaluation.state
+                data["last_value"] = evaluation.value
+                data["last_evaluated_at"] = serializers.DateTimeField().to_representation(cached_at)
+                data["last_error"] = evaluation.error
+        return data
+
+
+class RulePointSerializer(serializers.Serializer):
+    t = serializers.DateTimeField(help_text="The sample's time, or the start of the minute.")
+    v = serializers.FloatField(allow_null=True)
+
+
+class EvaluationSerializer(serializers.Serializer):
+    rule_id = serializers.IntegerField()
+    evaluated_at = serializers.DateTimeField()
+    metric_name = serializers.CharField()
+    source = serializers.CharField(help_text="Where the points come from: samples, requests, errors, ai, users.")
+    aggregation = serializers.CharField()
+    window_minutes = serializers.IntegerField()
+    window_start = serializers.DateTimeField(allow_null=True)
+    window_end = serializers.DateTimeField(allow_null=True)
+    value = serializers.FloatField(allow_null=True, help_text="Null: no data in the window.")
+    no_data = serializers.BooleanField()
+    condition = serializers.CharField()
+    threshold_value = serializers.FloatField()
+    resolve_threshold = serializers.FloatField(allow_null=True)
+    condition_met = serializers.BooleanField(allow_null=True, help_text="Null when there is no value to compare.")
+    current_state = serializers.CharField(help_text="The rule's state now.")
+    state = serializers.CharField(help_text="The state the engine would move the rule to.")
+    action = serializers.ChoiceField(
+        choices=["fire", "remind", "resolve", "update", "none", "suppressed"],
+        help_text="What the engine would do: open an alert, remind, resolve it, update it, nothing, or hold back.",
+    )
+    reason = serializers.CharField(allow_blank=True)
+    error = serializers.CharField(allow_blank=True)
+    open_alert_id = serializers.IntegerField(allow_null=True)
+    points = RulePointSerializer(many=True, help_text="The samples (or per-minute values) the value came from.")
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NotificationDelivery
+        fields = [
+            "id", "channel", "target", "event", "status", "attempts", "last_error", "response_code",
+            "created_at", "sent_at", "next_attempt_at",
+        ]
+        read_only_fields = fields
+
+
+class AlertHistorySerializer(serializers.ModelSerializer):
+    rule_name = serializers.CharField(source="rule.name")
+    value = serializers.FloatField(source="metric_value", allow_null=True, help_text="The value that fired it.")
+    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    notes = serializers.CharField(source="resolution_notes")
+    context = serializers.DictField(help_text="How the value was computed: window, aggregation, points.")
+
+    class Meta:
+        model = AlertHistory
+        fields = [
+            "id", "rule", "rule_name", "metric_name", "severity", "value", "last_value", "threshold_value",
+            "condition", "status", "message", "triggered_at", "resolved_at", "resolved_by", "notes", "manual",
+            "notification_count", "last_notified_at", "context",
+        ]
+        read_only_fields = fields
+
+
+class AlertHistoryDetailSerializer(AlertHistorySerializer):
+    deliveries = DeliverySerializer(many=True, read_only=True)
+
+    class Meta(AlertHistorySerializer.Meta):
+        fields = [*AlertHistorySerializer.Meta.fields, "deliveries"]
+        read_only_fields = fields
+
+
+class ResolveSerializer(serializers.Serializer):
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=MAX_NOTES_LENGTH)
+    resolution_notes = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_NOTES_LENGTH, help_text="Same as notes."
+    )
+
+    def validate(self, attrs):
+        attrs["notes"] = (attrs.get("notes") or attrs.get("resolution_notes") or "").strip()
+        return attrs
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=90, default=7, help_text="The last N days (1 to 90).")
+
+
+class CountByRuleSerializer(serializers.Serializer):
+    rule_id = serializers.IntegerField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class CountByMetricSerializer(serializers.Serializer):
+    metric_name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class CountPerDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    count = serializers.IntegerField()
+
+
+class CountPerHourSerializer(serializers.Serializer):
+    hour = serializers.DateTimeField()
+    count = serializers.IntegerField()
+
+
+class ChannelStatsSerializer(serializers.Serializer):
+    channel = serializers.CharField()
+    label = serializers.CharField()
+    pending = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    total = serializers.IntegerField()
+    success_rate = serializers.FloatField(allow_null=True, help_text="sent / (sent + failed), in percent.")
+
+
+def _counts_of(choices, help_text: str):
+    return serializers.DictField(child=serializers.IntegerField(), help_text=help_text + " " + ", ".join(choices))
+
+
+class StatsSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+    total = serializers.IntegerField(help_text="Alerts triggered in the period.")
+    manual = serializers.IntegerField(help_text="Of those, triggered by hand.")
+    by_severity = _counts_of(["critical", "high", "medium", "low"], "Alerts triggered, by severity:")
+    by_status = _counts_of(["active", "resolved"], "Alerts triggered, by what they are now:")
+    by_rule = CountByRuleSerializer(many=True, help_text="The 10 rules that fired most.")
+    by_metric = CountByMetricSerializer(many=True)
+    per_day = CountPerDaySerializer(many=True)
+    per_hour = CountPerHourSerializer(many=True)
+    open_now = serializers.IntegerField(help_text="Alerts open now, whenever triggered.")
+    resolved_in_period = serializers.IntegerField()
+    mean_time_to_resolve_seconds = serializers.FloatField(
+        allow_null=True, help_text="Of the alerts resolved in the period; null when none was."
+    )
+    notifications = ChannelStatsSerializer(many=True)
+
+
+class TestSlackSerializer(serializers.Serializer):
+    message = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                    help_text=f"At most {MAX_MESSAGE_LENGTH} characters; a default when blank.")
+    channel = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                    help_text="#channel or @user; default SLACK_DEFAULT_CHANNEL.")
+
+
+class TestEmailSerializer(serializers.Serializer):
+    recipient = serializers.CharField(trim_whitespace=False)
+    message = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                    help_text=f"At most {MAX_MESSAGE_LENGTH} characters; a default when blank.")
+
+
+class TestSendResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["sent", "not_configured", "failed"])
+    detail = serializers.CharField(help_text="What happened; never a webhook URL or password.")
+    delivery = DeliverySerializer(allow_null=True, help_text="The delivery record of this test.")
+
+
+class TriggerSerializer(serializers.Serializer):
+    rule_id = StrictIntegerField(min_value=1, max_value=MAX_ID)
+    message = serializers.CharField(required=False, allow_blank=True, max_length=MAX_MESSAGE_LENGTH)
+
+
+class AlreadyActiveSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    alert_id = serializers.IntegerField(allow_null=True)
+
+
+class CatalogueMetricSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True)
+    category = serializers.CharField()
+    kind = serializers.CharField()
+    default_aggregation = serializers.CharField()
+    description = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="Over the last window_minutes; null: no data.")
+    no_data = serializers.BooleanField()
+
+
+class ChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class MetricCatalogueSerializer(serializers.Serializer):
+    generated_at = serializers.DateTimeField()
+    window_minutes = serializers.IntegerField()
+    metrics = CatalogueMetricSerializer(many=True)
+    aggregations = serializers.ListField(child=serializers.CharField())
+    conditions = ChoiceSerializer(many=True)
+    severities = ChoiceSerializer(many=True)
+
+
+class ChannelStatusSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    configured = serializers.BooleanField()
+    problem = serializers.CharField(
+        allow_blank=True, help_text="Why it cannot send; names the setting, never its value."
+    )
+
+
+class IntegrationsSerializer(serializers.Serializer):
+    channels = ChannelStatusSerializer(many=True)
+    slack_default_channel = serializers.CharField()
+    summary_recipients = serializers.IntegerField(help_text="How many addresses get the daily summary.")
+
+
+class OpenAlertsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_severity = _counts_of(["critical", "high", "medium", "low"], "Open alerts by severity:")
+

@@ -1,0 +1,19 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("rules", views.AlertRuleViewSet, basename="alerts-rule")
+router.register("history", views.AlertHistoryViewSet, basename="alerts-history")
+
+urlpatterns = [
+    *router.urls,
+    path("stats/", views.StatsView.as_view(), name="alerts-stats"),
+    path("test/slack/", views.TestSlackView.as_view(), name="alerts-test-slack"),
+    path("test/email/", views.TestEmailView.as_view(), name="alerts-test-email"),
+    path("trigger/", views.TriggerView.as_view(), name="alerts-trigger"),
+    path("metrics/", views.MetricCatalogueView.as_view(), name="alerts-metrics"),
+    path("integrations/", views.IntegrationsView.as_view(), name="alerts-integrations"),
+    path("open-alerts/", views.OpenAlertsView.as_view(), name="alerts-open-alerts"),
+]

@@ -1,0 +1,391 @@
+"""The alerts API. Views check who may ask and what was sent, then call a service or a selector."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.lookups import IdLookupMixin
+from core.permissions import ModelPermissions, perm
+from core.schema import ERROR_RESPONSES, VALIDATION_ERROR, ErrorSerializer
+from core.throttling import UserActionThrottle
+from monitoring.catalogue import CATALOGUE, custom_metric
+from monitoring.selectors import cached_overview
+
+from .. import selectors
+from ..metrics import AGGREGATIONS, available_metric_names, get_metric
+from ..models import AlertHistory, AlertRule, AlertStatus, Condition, NotificationDelivery, Severity
+from ..services import alert_actions, metrics_cache, notifications, rules
+from ..services.alert_engine import AlertEngine, condition_holds, latest_evaluations
+from ..services.metric_collector import MetricCollector
+from ..services.notifiers import all_notifiers
+from . import serializers as s
+from .filters import AlertHistoryFilter, AlertRuleFilter
+
+VIEW_RULES = perm(AlertRule, "view")
+CHANGE_RULES = perm(AlertRule, "change")
+VIEW_HISTORY = perm(AlertHistory, "view")
+CHANGE_HISTORY = perm(AlertHistory, "change")
+CATALOGUE_WINDOW_MINUTES = 5
+
+
+def _saving(call):
+    """Run a service call; a Django ValidationError it raises is a 400 with its fields."""
+    try:
+        return call()
+    except DjangoValidationError as error:
+        raise s.django_errors(error) from None
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List alert rules", responses={200: s.AlertRuleSerializer(many=True)}),
+    retrieve=extend_schema(summary="Get an alert rule", responses={200: s.AlertRuleSerializer}),
+    create=extend_schema(
+        summary="Create an alert rule", request=s.AlertRuleInputSerializer,
+        responses={201: s.AlertRuleSerializer, 400: VALIDATION_ERROR},
+    ),
+    update=extend_schema(
+        summary="Replace an alert rule", request=s.AlertRuleInputSerializer,
+        responses={200: s.AlertRuleSerializer, 400: VALIDATION_ERROR},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of an alert rule", request=s.AlertRuleInputSerializer,
+        responses={200: s.AlertRuleSerializer, 400: VALIDATION_ERROR},
+    ),
+    destroy=extend_schema(summary="Delete an alert rule and its history", responses={204: None}),
+)
+class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
+    """Alert rules with their evaluation state."""
+
+    permission_classes = [ModelPermissions]
+    required_permissions = {"evaluate": [VIEW_RULES]}
+    filterset_class = AlertRuleFilter
+    serializer_class = s.AlertRuleSerializer
+    queryset = AlertRule.objects.all()
+
+    def get_queryset(self):
+        open_alert = AlertHistory.objects.filter(rule=OuterRef("pk"), status=AlertStatus.ACTIVE).values("id")[:1]
+        return (
+            AlertRule.objects.select_related("created_by")
+            .annotate(open_alert_id=Subquery(open_alert), severity_rank=selectors.severity_rank())
+            .order_by("name", "id")
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action in ("list", "retrieve", "create", "update", "partial_update"):
+            context["evaluations"] = latest_evaluations()
+        return context
+
+    def _answer(self, rule, code=status.HTTP_200_OK):
+        return Response(s.AlertRuleSerializer(rule, context=self.get_serializer_context()).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = s.AlertRuleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rule = _saving(lambda: rules.create_rule(user=request.user, **serializer.validated_data))
+        return self._answer(rule, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        rule = self.get_object()
+        serializer = s.AlertRuleInputSerializer(rule, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        rule = _saving(lambda: rules.update_rule(rule=rule, **serializer.validated_data))
+        return self._answer(rule)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        summary="Evaluate the rule now (dry run)",
+        description="The value for the rule's window and aggregation, the points it was computed from, "
+        "whether the condition holds and what the engine would do. Changes nothing.",
+        request=None,
+        responses={200: s.EvaluationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def evaluate(self, request, pk=None):
+        rule = self.get_object()
+        engine = AlertEngine()
+        (decision,) = engine.plan([rule])
+        reading = decision.reading
+        metric = get_metric(rule.metric_name)
+        value = decision.value
+        body = {
+            "rule_id": rule.pk,
+            "evaluated_at": engine.now,
+            "metric_name": rule.metric_name,
+            "source": metric.source if metric else "",
+            "aggregation": reading.aggregation if reading else rule.effective_aggregation,
+            "window_minutes": rule.time_window_minutes,
+            "window_start": reading.start if reading else None,
+            "window_end": reading.end if reading else None,
+            "value": value,
+            "no_data": value is None,
+            "condition": rule.condition,
+            "threshold_value": rule.threshold_value,
+            "resolve_threshold": rule.resolve_threshold,
+            "condition_met": None if value is None else condition_holds(rule.condition, value, rule.threshold_value),
+            "current_state": rule.state,
+            "state": decision.state,
+            "action": decision.action,
+            "reason": decision.reason,
+            "error": decision.error,
+            "open_alert_id": decision.alert.pk if decision.alert else None,
+            "points": [{"t": t, "v": v} for t, v in (reading.points if reading else [])],
+        }
+        return Response(s.EvaluationSerializer(body).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List alerts (newest first)"),
+    retrieve=extend_schema(summary="Get an alert with its notification deliveries"),
+)
+class AlertHistoryViewSet(IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The alert history: every alert, open or resolved, with how it was resolved."""
+
+    permission_classes = [ModelPermissions]
+    required_permissions = {"resolve": [CHANGE_HISTORY]}
+    filterset_class = AlertHistoryFilter
+    queryset = AlertHistory.objects.all()
+
+    def get_queryset(self):
+        queryset = (
+            AlertHistory.objects.select_related("rule", "resolved_by")
+            .annotate(severity_rank=selectors.severity_rank())
+            .order_by("-triggered_at", "-id")
+        )
+        if self.action in ("retrieve", "resolve"):
+            queryset = queryset.prefetch_related(
+                Prefetch("deliveries", queryset=NotificationDelivery.objects.order_by("created_at", "id"))
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action in ("retrieve", "resolve"):
+            return s.AlertHistoryDetailSerializer
+        return s.AlertHistorySerializer
+
+    @extend_schema(
+        summary="Resolve an alert with notes",
+        request=s.ResolveSerializer,
+        responses={
+            200: s.AlertHistoryDetailSerializer,
+            400: VALIDATION_ERROR,
+            409: OpenApiResponse(ErrorSerializer, description="The alert is already resolved."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        alert = self.get_object()
+        serializer = s.ResolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            alert_actions.resolve_alert(alert=alert, user=request.user, notes=serializer.validated_data["notes"])
+        except alert_actions.AlertAlreadyResolved as error:
+            resolved = error.alert
+            who = resolved.resolved_by.get_username() if resolved.resolved_by else "the system"
+            when = resolved.resolved_at.isoformat() if resolved.resolved_at else "earlier"
+            return Response(
+                {"detail": f"Alert {resolved.pk} is already resolved (by {who} at {when})."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(s.AlertHistoryDetailSerializer(self.get_queryset().get(pk=alert.pk)).data)
+
+
+class StatsView(APIView):
+    permission_classes = [ModelPermissions]
+    required_permissions = {"GET": [VIEW_HISTORY]}
+
+    @extend_schema(
+        summary="Alert statistics over the last N days",
+        parameters=[s.StatsQuerySerializer],
+        responses={200: s.StatsSerializer},
+    )
+    def get(self, request):
+        query = s.StatsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        days = query.validated_data["days"]
+        until = timezone.now()
+        stats = selectors.alert_stats(since=until - timedelta(days=days), until=until)
+        return Response(s.StatsSerializer({"days": days, **stats}).data)
+
+
+_TEST_SEND_STATUS = {
+    notifications.TestSendStatus.SENT: status.HTTP_200_OK,
+    notifications.TestSendStatus.NOT_CONFIGURED: status.HTTP_400_BAD_REQUEST,
+    notifications.TestSendStatus.FAILED: status.HTTP_502_BAD_GATEWAY,
+}
+
+_TEST_SEND_RESPONSES = {
+    200: OpenApiResponse(s.TestSendResultSerializer, description="Sent; `delivery` is its record."),
+    400: OpenApiResponse(
+        {
+            "anyOf": [
+                {"$ref": "#/components/schemas/TestSendResult"},
+                {"type": "object", "additionalProperties": {}},
+            ]
+        },
+        description="The channel is not configured (`status: not_configured`, recorded as skipped), or a field "
+        "is invalid (a message per field; nothing recorded).",
+    ),
+    429: ERROR_RESPONSES[429],
+    502: OpenApiResponse(
+        s.TestSendResultSerializer, description="Slack or the mail server refused or could not be reached; `detail` "
+        "has its answer.",
+    ),
+}
+
+
+def _test_send_response(outcome) -> Response:
+    if outcome.status == notifications.TestSendStatus.INVALID:
+        return Response(outcome.field_errors, status=status.HTTP_400_BAD_REQUEST)
+    body = {"status": outcome.status, "detail": outcome.detail, "delivery": outcome.delivery}
+    return Response(s.TestSendResultSerializer(body).data, status=_TEST_SEND_STATUS[outcome.status])
+
+
+class TestSlackView(APIView):
+    """Send a test message to Slack now."""
+
+    permission_classes = [ModelPermissions]
+    required_permissions = {"POST": [CHANGE_RULES]}
+    throttle_classes = [UserActionThrottle]
+
+    @extend_schema(summary="Send a test message to Slack", request=s.TestSlackSerializer,
+                   responses=_TEST_SEND_RESPONSES)
+    def post(self, request):
+        serializer = s.TestSlackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        outcome = notifications.send_test_slack(
+            message=data.get("message"), channel=data.get("channel") or None, user=request.user
+        )
+        return _test_send_response(outcome)
+
+
+class TestEmailView(APIView):
+    """Send a test email now."""
+
+    permission_classes = [ModelPermissions]
+    required_permissions = {"POST": [CHANGE_RULES]}
+    throttle_classes = [UserActionThrottle]
+
+    @extend_schema(summary="Send a test email", request=s.TestEmailSerializer, responses=_TEST_SEND_RESPONSES)
+    def post(self, request):
+        serializer = s.TestEmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        outcome = notifications.send_test_email(recipient=data["recipient"], message=data.get("message"),
+                                                user=request.user)
+        return _test_send_response(outcome)
+
+
+class TriggerView(APIView):
+    """Fire a rule's alert now, by hand."""
+
+    permission_classes = [ModelPermissions]
+    required_permissions = {"POST": [CHANGE_RULES]}
+    throttle_classes = [UserActionThrottle]
+
+    @extend_schema(
+        summary="Trigger a rule's alert by hand",
+        request=s.TriggerSerializer,
+        responses={
+            201: s.AlertHistoryDetailSerializer,
+            400: VALIDATION_ERROR,
+            404: OpenApiResponse(ErrorSerializer, description="No rule with that id."),
+            409: OpenApiResponse(s.AlreadyActiveSerializer, description="The rule already has an active alert."),
+            429: ERROR_RESPONSES[429],
+        },
+    )
+    def post(self, request):
+        serializer = s.TriggerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        rule = get_object_or_404(AlertRule, pk=data["rule_id"])
+        try:
+            alert = alert_actions.trigger_alert(rule=rule, user=request.user, message=data.get("message", "").strip())
+        except alert_actions.AlertAlreadyActive as error:
+            return Response(
+                s.AlreadyActiveSerializer({"detail": str(error), "alert_id": error.alert_id}).data,
+                status=status.HTTP_409_CONFLICT,
+            )
+        alert = AlertHistory.objects.select_related("rule", "resolved_by").prefetch_related("deliveries").get(
+            pk=alert.pk
+        )
+        return Response(s.AlertHistoryDetailSerializer(alert).data, status=status.HTTP_201_CREATED)
+
+
+class MetricCatalogueView(APIView):
+    """The metrics a rule can watch, with their current values, and the choices a rule form needs."""
+
+    permission_classes = [ModelPermissions]
+    required_permissions = {"GET": [VIEW_RULES]}
+
+    @extend_schema(summary="The metric catalogue with current values", responses={200: s.MetricCatalogueSerializer})
+    def get(self, request):
+        overview = cached_overview(minutes=CATALOGUE_WINDOW_MINUTES)
+        metrics = list(overview["metrics"])
+        custom = [name for name in available_metric_names() if name not in CATALOGUE]
+        if custom:
+            collector = MetricCollector()
+            collector.prefetch(custom)
+            for name in custom:
+                metric = custom_metric(name)
+                value = collector.get_metric_value(name, CATALOGUE_WINDOW_MINUTES, metric.default_aggregation)
+                metrics.append({**metric.as_dict(), "value": value, "no_data": value is None})
+        body = {
+            "generated_at": overview["generated_at"],
+            "window_minutes": overview["window_minutes"],
+            "metrics": metrics,
+            "aggregations": list(AGGREGATIONS),
+            "conditions": [{"value": c.value, "label": c.label} for c in Condition],
+            "severities": [{"value": c.value, "label": c.label} for c in Severity],
+        }
+        return Response(s.MetricCatalogueSerializer(body).data)
+
+
+class IntegrationsView(APIView):
+    """Whether each notification channel can send here. Names the missing setting, never a value."""
+
+    permission_classes = [ModelPermissions]
+    required_permissions = {"GET": [VIEW_RULES]}
+
+    @extend_schema(summary="Notification channels and whether they are configured",
+                   responses={200: s.IntegrationsSerializer})
+    def get(self, request):
+        channels = []
+        for notifier in all_notifiers():
+            problem = notifier.configuration_problem()
+            channels.append({"name": notifier.name, "label": notifier.label, "configured": not problem,
+                             "problem": problem})
+        body = {
+            "channels": channels,
+            "slack_default_channel": settings.SLACK_DEFAULT_CHANNEL,
+            "summary_recipients": len(settings.ALERT_SUMMARY_RECIPIENTS),
+        }
+        return Response(s.IntegrationsSerializer(body).data)
+
+
+class OpenAlertsView(APIView):
+    """Open alerts by severity, for the dashboard's badge. Counted now (one grouped query on an
+    indexed column), not read from the five-minute cache, so a resolved alert leaves the count at
+    once."""
+
+    permission_classes = [ModelPermissions]
+    required_permissions = {"GET": [VIEW_HISTORY]}
+
+    @extend_schema(summary="Open alerts by severity", responses={200: s.OpenAlertsSerializer})
+    def get(self, request):
+        counts = metrics_cache.open_alerts_by_severity()
+        by_severity = {severity: counts.get(severity, 0) for severity in Severity.values}
+        return Response(s.OpenAlertsSerializer({"total": sum(by_severity.values()), "by_severity": by_severity}).data)
+

@@ -1,0 +1,80 @@
+"""Every list endpoint costs the same number of queries for 1 item as for 50."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from monitoring.models import ErrorLog
+
+from .factories import make_alert, make_delivery, make_rule
+
+pytestmark = pytest.mark.django_db
+
+
+def add_rules(n, offset):
+    for i in range(n):
+        rule = make_rule(name=f"rule {offset + i}")
+        make_alert(rule)
+
+
+def add_alerts(n, offset, user):
+    rule = make_rule(name=f"history {offset}")
+    for _ in range(n):
+        alert = make_alert(rule, status="resolved", resolved_by=user)
+        make_delivery(alert=alert)
+
+
+def add_errors(n, offset, user):
+    now = timezone.now()
+    for i in range(n):
+        ErrorLog.objects.create(fingerprint=f"{offset}-{i}", level="ERROR", message="m", user=user, first_seen=now,
+                                last_seen=now)
+
+
+LISTS = {
+    "/api/alerts/rules/": lambda n, offset, user: add_rules(n, offset),
+    "/api/alerts/history/": add_alerts,
+    "/api/monitoring/errors/": add_errors,
+}
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, {"page_size": 100})
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("url", list(LISTS))
+def test_a_list_costs_the_same_for_1_item_and_for_50(auth_client, user, url):
+    LISTS[url](1, 0, user)
+    queries(auth_client, url)  # warm: user permissions, content types
+    one = queries(auth_client, url)
+    assert len(auth_client.get(url).json()["results"]) == 1
+
+    LISTS[url](49, 1, user)
+    fifty = queries(auth_client, url)
+
+    assert len(auth_client.get(url, {"page_size": 100}).json()["results"]) == 50
+    assert one == fifty
+
+
+def test_every_list_endpoint_is_measured():
+    """A new paginated list must be added to LISTS above."""
+    from django.urls import get_resolver
+    from rest_framework.mixins import ListModelMixin
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern), pattern.callback
+
+    lists = set()
+    for route, callback in walk(get_resolver().url_patterns):
+        actions = getattr(callback, "actions", None) or {}
+        if actions.get("get") == "list" and issubclass(callback.cls, ListModelMixin):
+            lists.add("/" + route.replace("^", "").replace("$", ""))
+    assert lists == set(LISTS)

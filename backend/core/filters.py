@@ -1,0 +1,49 @@
+"""Query-string filters that refuse what they cannot read (a 400), instead of ignoring it."""
+
+from datetime import UTC
+
+import django_filters
+from django import forms
+from django_filters.fields import IsoDateTimeField
+
+from .lookups import MAX_ID
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object id in a query string (`?rule=12`)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+def _as_bool(value: str) -> bool:
+    return value in ("true", "1")
+
+
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """`true` or `false` (also `1` or `0`); anything else is a 400, not "no filter"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")])
+        kwargs.setdefault("coerce", _as_bool)
+        super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, in UTC before it reaches the database: PostgreSQL refuses offsets past
+    ±15:59 (ISO allows more), and a time past the calendar's ends is a 400, not an overflow."""
+
+    def to_python(self, value):
+        try:
+            value = super().to_python(value)
+            return None if value is None else value.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("Enter a date and time between the years 1 and 9999.", code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField

@@ -1,0 +1,24 @@
+"""Object ids in URLs and query strings: whole numbers the database can hold. A larger one is a
+404 or a 400, never an overflow error from the database driver."""
+
+from django.http import Http404
+
+MAX_ID = 2**63 - 1
+
+
+class IdLookupMixin:
+    """For viewsets: a `<pk>` that is not a whole number in the database's range is a 404 (JSON,
+    from the view, like any other missing object)."""
+
+    # Anything up to the next slash reaches the view (DRF's default stops at a dot, which would
+    # leave "/rules/0.5/" to Django's HTML 404 page).
+    lookup_value_regex = r"[^/]+"
+
+    def get_object(self):
+        value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        try:
+            if not 0 < int(value) <= MAX_ID:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise Http404 from None
+        return super().get_object()

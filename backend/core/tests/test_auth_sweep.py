@@ -1,0 +1,135 @@
+"""Every URL the project registers, walked from the URL resolver (a new endpoint is covered without
+being listed): anonymous requests get 401 with a challenge, a viewer gets 403 on every write, a
+manager is let through. A view that is not a DRF view, or a path argument without a sample value,
+fails here until someone decides how it is protected."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from alerts.tests.factories import make_alert, make_rule
+from core.testing import client_for
+from monitoring.models import ErrorLog
+
+# Not behind the API's authentication, each for a reason:
+EXCLUDED_NAMES = {
+    "health",  # the liveness probe: public by design, says nothing
+    "auth-login",  # session login (the dashboard's, another module): anonymous by definition
+    "auth-csrf",  # the CSRF cookie for that login form
+    "auth-token",  # username and password for a token: anonymous by definition (core/tests/test_token.py)
+    "dashboard",  # the dashboard's HTML page, which logs in through the API (when it is built)
+}
+EXCLUDED_PREFIXES = ("admin/",)  # Django admin: its own staff login
+EXCLUDED_ROUTES = {""}  # the site root: a redirect to the admin (or the dashboard's page)
+# Writes that change nothing but the caller's own session: any signed-in user may.
+SELF_SERVICE = {"auth-logout"}
+# POSTs that are reads: a dry run needs the view permission.
+READ_ONLY_POSTS = {"alerts-rule-evaluate"}
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+def walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern
+
+
+def methods_of(callback) -> list[str]:
+    if getattr(callback, "actions", None):
+        return sorted(m for m in callback.actions if m not in ("options", "head"))
+    view_class = callback.cls
+    return sorted(m for m in view_class.http_method_names if m not in ("options", "head") and hasattr(view_class, m))
+
+
+def endpoints():
+    found = []
+    for route, pattern in walk(get_resolver().url_patterns):
+        if (pattern.name in EXCLUDED_NAMES or route in EXCLUDED_ROUTES
+                or route.lstrip("^").startswith(EXCLUDED_PREFIXES)):
+            continue
+        callback = pattern.callback
+        cls = getattr(callback, "cls", None)
+        assert cls is not None, f"{route} ({pattern.name}) is not a DRF view: decide how it is protected"
+        for method in methods_of(callback):
+            found.append(pytest.param(route, pattern.name, method, id=f"{method.upper()} {pattern.name or route}"))
+    return found
+
+
+ENDPOINTS = endpoints()
+
+
+@pytest.fixture
+def objects(db):
+    rule = make_rule()
+    return {
+        "alerts-rule": rule.pk,
+        "alerts-history": make_alert(rule).pk,
+        "monitoring-error": ErrorLog.objects.create(fingerprint="sweep", level="ERROR", message="m").pk,
+    }
+
+
+def url_for(route, name, objects) -> str:
+    arguments = re.findall(r"\(\?P<(\w+)>|<(?:\w+:)?(\w+)>", route)
+    kwargs = {}
+    for regex_name, path_name in arguments:
+        argument = regex_name or path_name
+        if argument == "pk":
+            owner = next((key for key in objects if name and name.startswith(key)), None)
+            assert owner, f"no sample object for {name}: add one to the objects fixture"
+            kwargs[argument] = objects[owner]
+        elif argument == "name":
+            kwargs[argument] = "cpu_usage"
+        elif argument == "format":
+            continue
+        else:
+            pytest.fail(f"no sample value for <{argument}> in {route}: add one to url_for")
+    if name:
+        return reverse(name, kwargs=kwargs)
+    assert not kwargs, route
+    return "/" + route.lstrip("^").rstrip("$")
+
+
+def call(client, method, url):
+    if method in WRITE_METHODS:
+        return getattr(client, method)(url, {}, format="json")
+    return getattr(client, method)(url)
+
+
+def test_the_sweep_sees_the_api():
+    names = {name for _, name, _ in (p.values for p in ENDPOINTS)}
+    assert {"alerts-rule-list", "alerts-history-resolve", "alerts-stats", "alerts-trigger", "alerts-metrics",
+            "monitoring-overview", "monitoring-metric-ingest", "auth-me", "api-schema", "api-docs"} <= names
+    assert len(ENDPOINTS) >= 25
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route, name, method", ENDPOINTS)
+def test_anonymous_requests_get_401_with_a_challenge(api_client, objects, route, name, method):
+    response = call(api_client, method, url_for(route, name, objects))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route, name, method", ENDPOINTS)
+def test_viewers_read_and_are_refused_every_write(viewer, objects, route, name, method):
+    response = call(client_for(viewer), method, url_for(route, name, objects))
+
+    if method in WRITE_METHODS and name not in SELF_SERVICE | READ_ONLY_POSTS:
+        assert response.status_code == 403, response.content[:300]
+    else:
+        assert response.status_code < 400, response.content[:300]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route, name, method", ENDPOINTS)
+def test_managers_are_let_through(user, objects, route, name, method):
+    # An empty body may well be a 400; what matters is that the permission check let it pass.
+    response = call(client_for(user), method, url_for(route, name, objects))
+
+    assert response.status_code not in (401, 403, 405, 500), response.content[:300]
