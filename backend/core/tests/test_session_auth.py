@@ -132,7 +132,9 @@ def test_login_takes_only_post(browser):
 def test_logout_ends_the_session(browser, user):
     log_in(browser)
 
-    response = browser.post("/api/auth/logout/", content_type="application/json", HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value)
+    response = browser.post(
+        "/api/auth/logout/", content_type="application/json", HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value
+    )
 
     assert response.status_code == 204
     assert browser.get("/api/auth/me/").status_code == 401
