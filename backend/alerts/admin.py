@@ -43,17 +43,27 @@ class AlertRuleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
+        switched_off = change and "is_active" in form.changed_data and not obj.is_active
         super().save_model(request, obj, form, change)
+        if switched_off:
+            rules.close_open_alert(rule=obj, user=request.user, why="switched off")
+
+    def delete_model(self, request, obj):
+        rules.delete_rule(rule=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for rule in queryset:
+            rules.delete_rule(rule=rule, user=request.user)
 
     @admin.action(description="Activate selected rules", permissions=["change"])
     def activate(self, request, queryset):
-        changed = rules.set_rules_active(rules=queryset, active=True)
+        changed = rules.set_rules_active(rules=queryset, active=True, user=request.user)
         self.message_user(request, f"{changed} rule(s) activated.", messages.SUCCESS)
 
     @admin.action(description="Deactivate selected rules", permissions=["change"])
     def deactivate(self, request, queryset):
-        changed = rules.set_rules_active(rules=queryset, active=False)
-        self.message_user(request, f"{changed} rule(s) deactivated; open alerts stay open.", messages.SUCCESS)
+        changed = rules.set_rules_active(rules=queryset, active=False, user=request.user)
+        self.message_user(request, f"{changed} rule(s) deactivated; their open alerts closed.", messages.SUCCESS)
 
     @admin.action(description="Send a test notification to the selected rules' channels", permissions=["change"])
     def send_test(self, request, queryset):
@@ -87,10 +97,10 @@ class ResolveForm(forms.Form):
 
 @admin.register(AlertHistory)
 class AlertHistoryAdmin(admin.ModelAdmin):
-    list_display = ("rule", "severity", "status", "metric_value", "triggered_at", "resolved_at", "resolved_by",
+    list_display = ("rule_name", "severity", "status", "metric_value", "triggered_at", "resolved_at", "resolved_by",
                     "manual", "notification_count")
     list_filter = ("status", "severity", "manual", "metric_name", ("rule", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("rule__name", "metric_name", "message", "resolution_notes")
+    search_fields = ("rule_name", "metric_name", "message", "resolution_notes")
     date_hierarchy = "triggered_at"
     list_select_related = ("rule", "resolved_by")
     readonly_fields = [field.name for field in AlertHistory._meta.fields]

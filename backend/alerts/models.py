@@ -155,11 +155,13 @@ class AlertStatus(models.TextChoices):
 class AlertHistory(models.Model):
     """One alert: opened when a rule fires, resolved by the system or by a person.
 
-    Severity, condition, threshold and metric are copied from the rule at trigger time, so the
-    history stays true when the rule is edited later.
+    Name, severity, condition, threshold and metric are copied from the rule at trigger time, so
+    the history stays true when the rule is edited, or deleted, later.
     """
 
-    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
+    # Null once the rule is deleted: the history outlives it (rule_name keeps what it was called).
+    rule = models.ForeignKey(AlertRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
+    rule_name = models.CharField(max_length=200, blank=True)
     severity = models.CharField(max_length=8, choices=Severity.choices)
     condition = models.CharField(max_length=3, choices=Condition.choices)
     threshold_value = models.FloatField()

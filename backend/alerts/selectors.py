@@ -26,7 +26,6 @@ def open_alerts():
     """Active alerts, most severe and then oldest first."""
     return (
         AlertHistory.objects.filter(status=AlertStatus.ACTIVE)
-        .select_related("rule")
         .annotate(severity_rank=severity_rank())
         .order_by("severity_rank", "triggered_at", "id")
     )
@@ -94,9 +93,9 @@ def alert_summary(*, since: datetime, until: datetime, top_rules: int = 5, open_
     for row in triggered.values("severity").annotate(count=Count("id")).order_by():
         by_severity[row["severity"]] = row["count"]
     top = list(
-        triggered.values("rule_id", "rule__name")
+        triggered.values("rule_id", "rule_name")
         .annotate(count=Count("id"))
-        .order_by("-count", "rule__name", "rule_id")[:top_rules]
+        .order_by("-count", "rule_name", "rule_id")[:top_rules]
     )
     still_open = open_alerts()
     return {
@@ -104,7 +103,7 @@ def alert_summary(*, since: datetime, until: datetime, top_rules: int = 5, open_
         "until": until,
         "total": sum(by_severity.values()),
         "by_severity": by_severity,
-        "top_rules": [{"rule_id": row["rule_id"], "name": row["rule__name"], "count": row["count"]} for row in top],
+        "top_rules": [{"rule_id": row["rule_id"], "name": row["rule_name"], "count": row["count"]} for row in top],
         "resolved_count": AlertHistory.objects.filter(
             status=AlertStatus.RESOLVED, resolved_at__gte=since, resolved_at__lt=until
         ).count(),
@@ -134,9 +133,9 @@ def alert_stats(*, since: datetime, until: datetime, top_rules: int = 10) -> dic
     total = sum(by_severity.values())
 
     rules = list(
-        triggered.values("rule_id", "rule__name")
+        triggered.values("rule_id", "rule_name")
         .annotate(count=Count("id"))
-        .order_by("-count", "rule__name", "rule_id")[:top_rules]
+        .order_by("-count", "rule_name", "rule_id")[:top_rules]
     )
     metrics = list(triggered.values("metric_name").annotate(count=Count("id")).order_by("-count", "metric_name"))
 
@@ -171,7 +170,7 @@ def alert_stats(*, since: datetime, until: datetime, top_rules: int = 10) -> dic
         "manual": triggered.filter(manual=True).count(),
         "by_severity": by_severity,
         "by_status": by_status,
-        "by_rule": [{"rule_id": r["rule_id"], "name": r["rule__name"], "count": r["count"]} for r in rules],
+        "by_rule": [{"rule_id": r["rule_id"], "name": r["rule_name"], "count": r["count"]} for r in rules],
         "by_metric": [{"metric_name": m["metric_name"], "count": m["count"]} for m in metrics],
         "per_day": per_day,
         "per_hour": per_hour,

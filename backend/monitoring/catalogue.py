@@ -6,7 +6,11 @@ that has received samples through the ingest API is a *custom* metric (a gauge, 
 default).
 """
 
+import re
 from dataclasses import dataclass
+
+# What a metric may be called (pushed samples are validated against it).
+METRIC_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 AGGREGATIONS = ("avg", "min", "max", "sum", "last", "count", "p95")
 
@@ -131,6 +135,8 @@ def get_metric(name: str) -> Metric | None:
     samples, or None."""
     if name in CATALOGUE:
         return CATALOGUE[name]
+    if not isinstance(name, str) or not METRIC_NAME.match(name):
+        return None  # not a name any sample can have: no need to ask the database
     from .selectors import has_samples
 
     if has_samples(name):

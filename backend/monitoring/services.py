@@ -2,7 +2,6 @@
 
 import logging
 import math
-import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -10,13 +9,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .catalogue import accepts_pushed_samples
+from .catalogue import METRIC_NAME, accepts_pushed_samples
 from .models import ActiveUserMinute, AIUsage, ErrorCount, ErrorLog, MetricSample, RequestRollup
 from .selectors import forget_sample_names_if_new
 
 logger = logging.getLogger(__name__)
 
-METRIC_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MAX_BATCH = 1000
 MAX_FUTURE = timedelta(minutes=5)
 

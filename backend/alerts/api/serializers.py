@@ -228,7 +228,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class AlertHistorySerializer(serializers.ModelSerializer):
-    rule_name = serializers.CharField(source="rule.name")
+    rule_name = serializers.CharField(read_only=True)
     value = serializers.FloatField(source="metric_value", allow_null=True, help_text="The value that fired it.")
     resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     notes = serializers.CharField(source="resolution_notes")

@@ -18,14 +18,13 @@ from core.permissions import ModelPermissions, perm
 from core.schema import ERROR_RESPONSES, VALIDATION_ERROR, ErrorSerializer
 from core.throttling import UserActionThrottle
 from monitoring.catalogue import CATALOGUE, custom_metric
-from monitoring.selectors import cached_overview
+from monitoring.selectors import MetricReader, cached_overview
 
 from .. import selectors
 from ..metrics import AGGREGATIONS, available_metric_names, get_metric
 from ..models import AlertHistory, AlertRule, AlertStatus, Condition, NotificationDelivery, Severity
 from ..services import alert_actions, metrics_cache, notifications, rules
 from ..services.alert_engine import AlertEngine, condition_holds, latest_evaluations
-from ..services.metric_collector import MetricCollector
 from ..services.notifiers import all_notifiers
 from . import serializers as s
 from .filters import AlertHistoryFilter, AlertRuleFilter
@@ -60,7 +59,11 @@ def _saving(call):
         summary="Change some of an alert rule", request=s.AlertRuleInputSerializer,
         responses={200: s.AlertRuleSerializer, 400: VALIDATION_ERROR},
     ),
-    destroy=extend_schema(summary="Delete an alert rule and its history", responses={204: None}),
+    destroy=extend_schema(
+        summary="Delete an alert rule",
+        description="Its alert history stays, with the rule's name; an open alert is resolved first.",
+        responses={204: None},
+    ),
 )
 class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
     """Alert rules with their evaluation state."""
@@ -98,8 +101,11 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
         rule = self.get_object()
         serializer = s.AlertRuleInputSerializer(rule, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        rule = _saving(lambda: rules.update_rule(rule=rule, **serializer.validated_data))
+        rule = _saving(lambda: rules.update_rule(rule=rule, user=request.user, **serializer.validated_data))
         return self._answer(rule)
+
+    def perform_destroy(self, instance):
+        rules.delete_rule(rule=instance, user=self.request.user)
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
@@ -336,11 +342,12 @@ class MetricCatalogueView(APIView):
         metrics = list(overview["metrics"])
         custom = [name for name in available_metric_names() if name not in CATALOGUE]
         if custom:
-            collector = MetricCollector()
-            collector.prefetch(custom)
+            # Read directly: a name listed a moment ago whose samples have just expired is no data.
+            reader = MetricReader()
+            reader.prefetch_samples(custom)
             for name in custom:
                 metric = custom_metric(name)
-                value = collector.get_metric_value(name, CATALOGUE_WINDOW_MINUTES, metric.default_aggregation)
+                value = reader.read(metric, CATALOGUE_WINDOW_MINUTES, metric.default_aggregation).value
                 metrics.append({**metric.as_dict(), "value": value, "no_data": value is None})
         body = {
             "generated_at": overview["generated_at"],

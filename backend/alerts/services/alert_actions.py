@@ -51,6 +51,7 @@ def trigger_alert(*, rule: AlertRule, user, message: str = "") -> AlertHistory:
         with transaction.atomic():
             alert = AlertHistory.objects.create(
                 rule=rule,
+                rule_name=rule.name,
                 severity=rule.severity,
                 condition=rule.condition,
                 threshold_value=rule.threshold_value,

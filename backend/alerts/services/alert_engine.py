@@ -301,6 +301,7 @@ class AlertEngine:
             with transaction.atomic():
                 alert = AlertHistory.objects.create(
                     rule_id=rule.id,
+                    rule_name=rule.name,
                     severity=rule.severity,
                     condition=rule.condition,
                     threshold_value=rule.threshold_value,

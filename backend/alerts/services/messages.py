@@ -218,7 +218,7 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         resolved_by = user.get_full_name() or user.get_username()
     return NotificationMessage(
         kind=NotificationEvent(event).value,
-        title=rule.name,
+        title=alert.rule_name,
         time=time,
         severity=alert.severity,
         metric_name=alert.metric_name,
@@ -226,8 +226,8 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         value=value,
         threshold=alert.threshold_value,
         condition=alert.condition,
-        window_minutes=context.get("window_minutes") or rule.time_window_minutes,
-        aggregation=context.get("aggregation") or rule.effective_aggregation,
+        window_minutes=context.get("window_minutes") or (rule.time_window_minutes if rule else None),
+        aggregation=context.get("aggregation") or (rule.effective_aggregation if rule else ""),
         link=alert_url(alert.pk),
         text=text or "",
         alert_id=alert.pk,

@@ -12,7 +12,7 @@ rules ask for it.
 
 from datetime import datetime
 
-from monitoring.catalogue import AGGREGATIONS, CATALOGUE, available_metric_names, custom_metric
+from monitoring.catalogue import AGGREGATIONS, CATALOGUE, METRIC_NAME, available_metric_names, custom_metric
 from monitoring.selectors import MetricReader, Reading, has_samples
 
 MIN_WINDOW_MINUTES = 1
@@ -38,7 +38,7 @@ class MetricCollector:
         if name in CATALOGUE:
             return CATALOGUE[name]
         if name not in self._custom:
-            self._custom[name] = has_samples(name)
+            self._custom[name] = bool(METRIC_NAME.match(name)) and has_samples(name)
         if self._custom[name]:
             return custom_metric(name)
         raise UnknownMetricError(name)

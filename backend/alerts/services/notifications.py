@@ -86,6 +86,8 @@ def queue_alert_notifications(*, alert: AlertHistory, event: str) -> list[Notifi
     if event not in ALERT_EVENTS:
         raise ValueError(f"{event!r} is not an alert event; expected one of {', '.join(ALERT_EVENTS)}")
     rule = alert.rule
+    if rule is None:  # the rule is gone, and with it whom to tell
+        return []
     if event == NotificationEvent.RESOLVE and not rule.notify_on_resolve:
         return []
     targets = []

@@ -39,7 +39,7 @@ def summary_for_message(stats: dict) -> dict:
         "open_alerts": [
             {
                 "id": alert.pk,
-                "rule": alert.rule.name,
+                "rule": alert.rule_name,
                 "severity": alert.severity,
                 "metric_name": alert.metric_name,
                 "triggered_at": format_time(alert.triggered_at),

@@ -22,6 +22,7 @@ def make_alert(rule: AlertRule | None = None, **fields) -> AlertHistory:
     rule = rule or make_rule()
     values = {
         "rule": rule,
+        "rule_name": rule.name,
         "severity": rule.severity,
         "condition": rule.condition,
         "threshold_value": rule.threshold_value,

@@ -277,15 +277,16 @@ def test_the_database_rejects_invalid_rules_that_skip_validation(update):
         AlertRule.objects.filter(pk=rule.pk).update(**update)
 
 
-def test_deleting_a_rule_deletes_its_alerts_and_their_deliveries():
-    alert = make_alert()
-    NotificationDelivery.objects.create(alert=alert, event="trigger", channel="slack", target="#alerts")
-    test_send = NotificationDelivery.objects.create(event="test", channel="slack", target="#alerts")
+def test_the_history_outlives_a_deleted_rule():
+    alert = make_alert(status="resolved")
+    delivery = NotificationDelivery.objects.create(alert=alert, event="trigger", channel="slack", target="#alerts")
+    name = alert.rule.name
 
     alert.rule.delete()
 
-    assert AlertHistory.objects.count() == 0
-    assert list(NotificationDelivery.objects.all()) == [test_send]
+    alert.refresh_from_db()
+    assert (alert.rule, alert.rule_name) == (None, name)
+    assert list(alert.deliveries.all()) == [delivery]
 
 
 def test_deleting_the_creator_keeps_the_rule(django_user_model):

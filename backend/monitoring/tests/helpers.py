@@ -14,10 +14,13 @@ def flush_to_database() -> None:
 
 
 def clear_redis_telemetry() -> None:
+    """Redis is not rolled back with each test's transaction: forget the buffered telemetry and
+    the Django cache's entries (prefixed `resee:`), and nothing else of what is in that database."""
     client = sinks.redis_client()
-    keys = list(client.scan_iter(match=f"{sinks.KEY_PREFIX}:*"))
-    if keys:
-        client.delete(*keys)
+    for pattern in (f"{sinks.KEY_PREFIX}:*", f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+        keys = list(client.scan_iter(match=pattern))
+        if keys:
+            client.delete(*keys)
 
 
 def store_rollup(minute, route="/api/x/", method="GET", **fields) -> None:
