@@ -28,7 +28,24 @@ export function formatValue(value: number, unit: string): string {
   }
   const number = formatNumber(value);
   if (!unit) return number;
-  return TIGHT_UNITS.has(unit) ? `${number}${unit}` : `${number} ${unit}`;
+  return TIGHT_UNITS.has(unit) ? `${number}${unit}` : `${number} ${value === 1 ? singular(unit) : unit}`;
+}
+
+/** Whether a unit is a counted noun ("requests", "workers") rather than a symbol ("ms", "MB"). */
+export function isNounUnit(unit: string): boolean {
+  return /^[a-z]{4,}$/.test(unit);
+}
+
+/** "1 worker", not "1 workers": the catalogue's nouns are plural. */
+function singular(unit: string): string {
+  if (!isNounUnit(unit)) return unit;
+  if (unit.endsWith("ies")) return `${unit.slice(0, -3)}y`;
+  return unit.endsWith("s") ? unit.slice(0, -1) : unit;
+}
+
+/** A chart axis's tick: symbols stay ("80%", "120 ms"), nouns go (the chart's title says them). */
+export function formatTick(value: number, unit: string): string {
+  return isNounUnit(unit) ? formatNumber(value) : formatValue(value, unit);
 }
 
 const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });

@@ -157,7 +157,7 @@ export function ErrorDetailPage() {
             {pending === "delete" ? "Deleting…" : "Delete…"}
           </button>
         </div>
-        <div role="status">
+        <div role="status" className="outcome">
           {outcome?.kind === "success" && <p className="notice notice--success">{outcome.message}</p>}
         </div>
         {outcome?.kind === "failure" && (

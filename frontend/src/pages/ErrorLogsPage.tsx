@@ -22,6 +22,7 @@ import {
   isFiltered,
   parseErrorFilters,
 } from "../lib/errorFilters";
+import { plural } from "../lib/text";
 import { ERROR_ORDERINGS, type ErrorBulkAction, type ErrorFilters, type ErrorOrdering } from "../types/monitoring";
 
 const ORDERING_LABELS: Record<ErrorOrdering, string> = {
@@ -216,7 +217,7 @@ export function ErrorLogsPage() {
           pageSize={filters.page_size ?? DEFAULT_ERROR_PAGE_SIZE}
           count={logs.data.count}
           shown={logs.data.results.length}
-          itemLabel="error groups"
+          noun="error group"
           onPageChange={(page) => {
             setOutcome(null);
             setSearchParams(errorFiltersToParams({ ...filters, page }));
@@ -240,7 +241,7 @@ export function ErrorLogsPage() {
         <section className="panel" aria-labelledby="error-list-heading" aria-busy={logs.isFetching}>
           <div className="panel__header">
             <h2 id="error-list-heading" className="panel__title">
-              {logs.data ? `${logs.data.count} error ${logs.data.count === 1 ? "group" : "groups"}` : "Error groups"}
+              {logs.data ? plural(logs.data.count, "error group") : "Error groups"}
             </h2>
             <ListControls filters={filters} onChange={applyFilters} />
           </div>

@@ -1,6 +1,6 @@
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import { useMetricSeries } from "../../hooks/monitoring/useMonitoring";
-import { formatValue } from "../../lib/format";
+import { formatTick, formatValue } from "../../lib/format";
 import type { TimeRange } from "../../lib/timeRanges";
 import type { MetricSeries } from "../../types/monitoring";
 import { EmptyState } from "../ui/EmptyState";
@@ -55,6 +55,22 @@ function summarise(line: MetricSeries): string {
   return `${line.label}: latest ${format(latest)}, lowest ${format(Math.min(...values))}, highest ${format(Math.max(...values))}`;
 }
 
+interface DotProps {
+  cx?: number | undefined;
+  cy?: number | undefined;
+  index?: number | undefined;
+}
+
+function IsolatedDot({ cx, cy, index, rows, metric, colour }: DotProps & { rows: Row[]; metric: string; colour: string }) {
+  const present = (at: number) => {
+    const value = rows[at]?.[metric];
+    return value !== undefined && value !== null;
+  };
+  if (cx === undefined || cy === undefined || index === undefined || !present(index)) return <g />;
+  if (present(index - 1) || present(index + 1)) return <g />;
+  return <circle cx={cx} cy={cy} r={3} fill={colour} stroke={colour} />;
+}
+
 function Chart({ series, range }: { series: readonly MetricSeries[]; range: TimeRange }) {
   const rows = toRows(series);
   const unit = series[0]?.unit ?? "";
@@ -77,8 +93,9 @@ function Chart({ series, range }: { series: readonly MetricSeries[]; range: Time
           width={64}
           stroke="var(--text-muted)"
           tick={{ fill: "var(--text-muted)", fontSize: 12 }}
-          tickFormatter={(value: number) => formatValue(value, unit)}
-          allowDecimals
+          tickFormatter={(value: number) => formatTick(value, unit)}
+          // Counts (requests, tasks) come in whole numbers.
+          allowDecimals={series[0]?.aggregation !== "sum"}
         />
         <Tooltip
           labelFormatter={(label) => (typeof label === "number" ? TOOLTIP_TIME.format(new Date(label)) : "")}
@@ -93,11 +110,12 @@ function Chart({ series, range }: { series: readonly MetricSeries[]; range: Time
               key={line.metric}
               dataKey={line.metric}
               name={line.label}
-              type="monotone"
+              type="linear"
               stroke={style.colour}
               strokeWidth={2}
               strokeDasharray={style.dash}
-              dot={false}
+              // A point with no data on either side would draw nothing as a line: it gets a dot.
+              dot={(props: DotProps) => <IsolatedDot {...props} rows={rows} metric={line.metric} colour={style.colour} />}
               // A bucket without data is a gap in the line, never a drop to zero.
               connectNulls={false}
               isAnimationActive={false}

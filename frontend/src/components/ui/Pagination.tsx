@@ -1,24 +1,26 @@
+import { plural } from "../../lib/text";
+
 interface PaginationProps {
   page: number;
   pageSize: number;
   count: number;
   /** How many items this page shows. */
   shown: number;
-  /** What the items are, for "1–50 of 120 error groups". */
-  itemLabel: string;
+  /** What an item is, for "1–50 of 120 error groups". */
+  noun: string;
   onPageChange: (page: number) => void;
 }
 
 /** Previous and next pages, with where the reader is. Buttons rather than links: the page owns
  * the address and changes it. */
-export function Pagination({ page, pageSize, count, shown, itemLabel, onPageChange }: PaginationProps) {
+export function Pagination({ page, pageSize, count, shown, noun, onPageChange }: PaginationProps) {
   const pages = Math.max(1, Math.ceil(count / pageSize));
   const first = shown === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = first + Math.max(0, shown - 1);
   return (
     <nav className="pagination" aria-label="Pagination">
       <p className="pagination__summary">
-        {first}–{last} of {count} {itemLabel} · page {page} of {pages}
+        {first}–{last} of {plural(count, noun)} · page {page} of {pages}
       </p>
       <div className="pagination__buttons">
         <button

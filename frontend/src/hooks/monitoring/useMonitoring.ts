@@ -101,8 +101,10 @@ export function useBulkErrorAction() {
     mutationFn: bulkUpdateErrors,
     onSuccess: async (_result, { ids, action }) => {
       if (action === "delete") {
+        // Not the detail a page still shows: removing it would make that page ask for it again
+        // (a 404) while it navigates away. It is forgotten once nothing shows it.
         for (const id of ids) {
-          queryClient.removeQueries({ queryKey: errorKeys.detail(id), exact: true });
+          queryClient.removeQueries({ queryKey: errorKeys.detail(id), exact: true, type: "inactive" });
         }
       } else {
         for (const id of ids) {
