@@ -24,6 +24,14 @@ export default tseslint.config(
   { ...reactHooks.configs.flat["recommended-latest"], files: ["src/**/*.{ts,tsx}"] },
   { ...jsxA11y.flatConfigs.recommended, files: ["src/**/*.tsx"] },
   {
+    files: ["src/**/*.tsx"],
+    rules: {
+      // A region that scrolls (a wide table, a traceback) must take the keyboard focus, or keyboard
+      // users cannot scroll it (WCAG 2.1.1; axe's scrollable-region-focusable).
+      "jsx-a11y/no-noninteractive-tabindex": ["error", { tags: [], roles: ["tabpanel", "region"] }],
+    },
+  },
+  {
     files: ["src/**/*.{ts,tsx}"],
     languageOptions: { globals: globals.browser },
   },

@@ -373,7 +373,7 @@ def _bucket(column: str, seconds: int) -> RawSQL:
 def metric_series(metric: Metric, minutes: int, *, now: datetime | None = None) -> dict:
     """The metric over the last `minutes` (up to a week) in buckets, each the metric's default
     aggregation over its bucket. Buckets without data are null, except for metrics whose empty
-    bucket is a true 0."""
+    bucket is a true 0 (and then only once the bucket's minutes are known)."""
     now = (now or timezone.now()).astimezone(UTC)
     seconds = series_bucket_seconds(minutes)
     end = int(now.timestamp()) // seconds * seconds
@@ -381,9 +381,19 @@ def metric_series(metric: Metric, minutes: int, *, now: datetime | None = None) 
     since = datetime.fromtimestamp(start, UTC)
     values: dict[int, float | None] = _SERIES_SOURCES[metric.source](metric, since, now, seconds)
     empty = 0.0 if metric.empty_means_zero else None
+    # Request metrics and active users are written once their minute has settled: an empty bucket
+    # reaching past the newest settled minute is not known yet, not a zero.
+    known_until = None
+    if metric.source == REQUESTS or metric.name == "active_users":
+        known_until = int((settled_minute(now) + MINUTE).timestamp())
     points = []
     for epoch in range(start, end + 1, seconds):
-        value = values.get(epoch, empty)
+        if epoch in values:
+            value = values[epoch]
+        elif known_until is not None and epoch + seconds > known_until:
+            value = None
+        else:
+            value = empty
         points.append({"t": datetime.fromtimestamp(epoch, UTC).isoformat(), "v": value})
     return {
         "metric": metric.name,

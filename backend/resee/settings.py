@@ -283,7 +283,7 @@ DISK_USAGE_PATH = env.str("DISK_USAGE_PATH", default=str(DATA_DIR))
 REQUEST_METRICS_PATH_PREFIX = env.str("REQUEST_METRICS_PATH_PREFIX", default="/api/")
 REQUEST_METRICS_EXCLUDE = env.list(
     "REQUEST_METRICS_EXCLUDE",
-    default=[r"^/api/monitoring/overview/", r"^/api/monitoring/metrics/[^/]+/series/"],
+    default=[r"^/api/monitoring/overview/", r"^/api/monitoring/metrics/[^/]+/series/", r"^/api/monitoring/endpoints/"],
 )
 # A database query at least this slow (ms) counts in slow_queries.
 SLOW_QUERY_MS = env.float("SLOW_QUERY_MS", default=200.0)

@@ -26,8 +26,16 @@ const CHOSEN_HERE = [
   "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "ENV_FILE", "DATA_DIR",
   "STATIC_ROOT", "DISK_USAGE_PATH", "HOST", "PORT", "SITE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
   "SECURE_COOKIES", "TRUST_X_FORWARDED_PROTO", "DEBUG", "SECRET_KEY", "ADMIN_USERNAME", "ADMIN_EMAIL",
-  "ADMIN_PASSWORD",
+  "ADMIN_PASSWORD", "METRICS_COLLECTION_INTERVAL_SECONDS",
 ];
+
+// The worker samples CPU, memory and disk every few seconds instead of every minute, so that the
+// dashboard has real measurements soon after the stack starts.
+const METRICS_COLLECTION_INTERVAL_SECONDS = "10";
+
+/** The stack's own settings, handed to the tests (through E2E_STACK_ENV) so that they can run
+ * `manage.py` commands against the same database. */
+const STACK_ENV_VARIABLE = "E2E_STACK_ENV";
 
 // Run by the stack's first process before it becomes `manage.py runstack`: should this test
 // process die without stopping the stack, the kernel sends runstack SIGTERM, and runstack stops
@@ -54,6 +62,8 @@ export interface Stack {
   baseUrl: string;
   username: string;
   password: string;
+  /** The settings the stack runs with (DATA_DIR, DATABASE_URL, ...), beside the runner's own. */
+  settings: Record<string, string>;
   stop: () => Promise<void>;
 }
 
@@ -188,14 +198,16 @@ export async function startStack(): Promise<Stack> {
   const env: NodeJS.ProcessEnv = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !CHOSEN_HERE.includes(name)),
   );
-  Object.assign(env, {
+  const settings: Record<string, string> = {
     ENV_FILE: path.join(dataDir, "no.env"),
     DATA_DIR: dataDir,
     ADMIN_USERNAME: username,
     ADMIN_PASSWORD: password,
     PYTHONUNBUFFERED: "1",
-  });
-  if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
+    METRICS_COLLECTION_INTERVAL_SECONDS,
+  };
+  if (process.env.REDIS_URL) settings.REDIS_URL = process.env.REDIS_URL;
+  Object.assign(env, settings);
 
   let dropDatabase: (() => Promise<void>) | null = null;
   let runstack: ChildProcess | null = null;
@@ -227,6 +239,7 @@ export async function startStack(): Promise<Stack> {
     if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
       const database = await temporaryPostgresDatabase(databaseUrl, env);
       env.DATABASE_URL = database.url;
+      settings.DATABASE_URL = database.url;
       dropDatabase = database.drop;
     }
     const setup = [["migrate", "--noinput"], ["collectstatic", "--noinput", "--verbosity", "0"], ["ensure_admin"]];
@@ -252,7 +265,26 @@ export async function startStack(): Promise<Stack> {
     await stop();
     throw error;
   }
-  return { baseUrl, username, password, stop };
+  return { baseUrl, username, password, settings, stop };
+}
+
+/** Makes the stack's settings known to the test processes (called by the global setup). */
+export function shareStackSettings(settings: Record<string, string>): void {
+  process.env[STACK_ENV_VARIABLE] = JSON.stringify(settings);
+}
+
+/**
+ * Runs `manage.py <args>` with the running stack's settings, as an operator would on its machine,
+ * e.g. a shell command that logs an error. The command's output goes to the stack's log.
+ */
+export async function manageInStack(label: string, args: string[]): Promise<void> {
+  const shared = process.env[STACK_ENV_VARIABLE];
+  if (!shared) throw new Error(`${STACK_ENV_VARIABLE} is not set: is the stack running (global setup)?`);
+  const settings = JSON.parse(shared) as Record<string, string>;
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !CHOSEN_HERE.includes(name)),
+  );
+  await python(label, ["manage.py", ...args], { ...env, ...settings });
 }
 
 /** The last lines the stack logged, to show with a failure. */

@@ -1,4 +1,4 @@
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from monitoring.catalogue import CATALOGUE
 from monitoring.models import ErrorLog, MetricSample
-from monitoring.selectors import overview_cache_key
+from monitoring.selectors import metric_series, overview_cache_key
 from monitoring.tests.helpers import store_rollup
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,26 @@ def test_series_of_long_ranges_have_at_most_a_few_hundred_points(auth_client, mi
 
     assert body["bucket_seconds"] == seconds
     assert len(body["points"]) <= 300
-    assert set(p["v"] for p in body["points"]) == {0.0}  # requests are counted: none is a true zero
+    values = [p["v"] for p in body["points"]]
+    # Requests are counted: none is a true zero, except where the minutes are not written yet.
+    assert values[0] == 0.0
+    assert values[-1] is None
+    assert set(values) == {0.0, None}
+
+
+def test_series_of_request_metrics_end_with_the_newest_settled_minute():
+    now = datetime(2026, 11, 27, 12, 0, 10, tzinfo=UTC)  # 11:59 settles at 12:00:15
+    store_rollup(datetime(2026, 11, 27, 11, 57, tzinfo=UTC), "/api/a/", "GET", count=3)
+
+    counts = metric_series(CATALOGUE["api_request_count"], 5, now=now)["points"]
+    users = metric_series(CATALOGUE["active_users"], 5, now=now)["points"]
+    errors = metric_series(CATALOGUE["error_count"], 5, now=now)["points"]
+
+    assert [p["t"][11:16] for p in counts] == ["11:56", "11:57", "11:58", "11:59", "12:00"]
+    assert [p["v"] for p in counts] == [0.0, 3.0, 0.0, None, None]
+    assert [p["v"] for p in users] == [0.0, 0.0, 0.0, None, None]
+    # Errors are written as they happen: the current minute is known.
+    assert [p["v"] for p in errors] == [0.0] * 5
 
 
 def test_series_of_request_metrics(auth_client):

@@ -6,7 +6,7 @@ import { admin, handlers, server } from "../test/server";
 
 describe("LoginPage", () => {
   beforeEach(() => {
-    server.use(handlers.anonymous(), handlers.csrf(), handlers.health());
+    server.use(handlers.anonymous(), handlers.csrf(), ...handlers.dashboard());
   });
 
   it("has labelled fields and starts in the user name", async () => {

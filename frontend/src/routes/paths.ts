@@ -1,7 +1,14 @@
 export const paths = {
   login: "/login",
   dashboard: "/dashboard",
+  errors: "/errors",
+  errorDetail: "/errors/:id",
 } as const;
+
+/** The page of one error group. */
+export function errorDetailPath(id: number): string {
+  return `${paths.errors}/${id}`;
+}
 
 /** The login page, remembering where the user was going unless that is the start page anyway. */
 export function loginPathFor(next: string): string {

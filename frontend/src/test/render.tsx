@@ -36,3 +36,10 @@ export function renderApp(path: string) {
 export function renderComponent(ui: ReactNode, path = "/") {
   return renderWithProviders(ui, path);
 }
+
+/** The `index`th of `elements`, failing the test when there is none. */
+export function nth(elements: readonly HTMLElement[], index: number): HTMLElement {
+  const element = elements[index];
+  if (!element) throw new Error(`expected at least ${index + 1} elements, found ${elements.length}`);
+  return element;
+}

@@ -16,7 +16,7 @@ describe("RequireAuth", () => {
   });
 
   it("returns to the login page on a 401 from any API call, remembering the page", async () => {
-    server.use(handlers.signedInAs(admin), handlers.health());
+    server.use(handlers.signedInAs(admin), ...handlers.dashboard());
     renderApp("/dashboard?range=1h");
     expect(await screen.findByRole("heading", { level: 1, name: "Dashboard" })).toBeInTheDocument();
 
@@ -37,13 +37,13 @@ describe("RequireAuth", () => {
   });
 
   it("shows the shell with a link per existing section and a skip link", async () => {
-    server.use(handlers.signedInAs(admin), handlers.health());
+    server.use(handlers.signedInAs(admin), ...handlers.dashboard());
 
     const { user } = renderApp("/dashboard");
 
     const nav = await screen.findByRole("navigation", { name: "Main" });
     const links = Array.from(nav.querySelectorAll("a")).map((link) => link.textContent);
-    expect(links).toEqual(["Dashboard"]);
+    expect(links).toEqual(["Dashboard", "Error logs"]);
     expect(screen.getByRole("link", { name: "Dashboard" })).toHaveAttribute("aria-current", "page");
     expect(screen.getByRole("main")).toHaveAttribute("id", "main");
     await user.tab();
@@ -63,7 +63,7 @@ describe("RequireAuth", () => {
     let loggedOut = false;
     server.use(
       handlers.signedInAs(admin),
-      handlers.health(),
+      ...handlers.dashboard(),
       handlers.csrf(),
       http.post("/api/auth/logout/", () => {
         loggedOut = true;

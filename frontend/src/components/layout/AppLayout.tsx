@@ -4,8 +4,11 @@ import { useSignedInUser } from "../../hooks/auth/signedInUser";
 import { paths } from "../../routes/paths";
 import { UserMenu } from "./UserMenu";
 
-/** The sections that exist; later ones (alerts, rules, error logs, ...) join as they are built. */
-const SECTIONS = [{ to: paths.dashboard, label: "Dashboard" }] as const;
+/** The sections that exist; later ones (alerts, rules, ...) join as they are built. */
+const SECTIONS = [
+  { to: paths.dashboard, label: "Dashboard" },
+  { to: paths.errors, label: "Error logs" },
+] as const;
 
 export function AppLayout() {
   const user = useSignedInUser();

@@ -1,10 +1,8 @@
-import { useState } from "react";
-import { HEALTH_REFRESH_INTERVAL_MS, useSystemHealth } from "../../hooks/monitoring/useMonitoring";
+import { useSystemHealth } from "../../hooks/monitoring/useMonitoring";
 import type { HealthReport } from "../../types/monitoring";
 import { ErrorState } from "../ui/ErrorState";
 import { LoadingState } from "../ui/LoadingState";
-import { SystemStatusCard } from "./SystemStatusCard";
-import { UpdatedAgo } from "./UpdatedAgo";
+import { HealthCheckCard } from "./HealthCheckCard";
 
 /** What each of the health probe's checks means to an operator; a check added to the backend
  * later shows under its own name until it gets an entry here. */
@@ -34,10 +32,9 @@ function HealthSummary({ report }: { report: HealthReport }) {
   );
 }
 
+/** The health probe's checks. It refreshes with the page (see `RefreshControls`). */
 export function HealthPanel() {
-  const [paused, setPaused] = useState(false);
-  const health = useSystemHealth({ paused });
-  const refreshSeconds = HEALTH_REFRESH_INTERVAL_MS / 1000;
+  const health = useSystemHealth();
 
   let body;
   if (health.isPending) {
@@ -65,7 +62,7 @@ export function HealthPanel() {
         <ul className="status-grid">
           {checks.map(([name, status]) => (
             <li key={name}>
-              <SystemStatusCard
+              <HealthCheckCard
                 label={CHECKS[name]?.label ?? name}
                 description={CHECKS[name]?.description ?? ""}
                 status={status}
@@ -83,34 +80,6 @@ export function HealthPanel() {
         <h2 id="health-heading" className="panel__title">
           System health
         </h2>
-        <div className="panel__meta">
-          {health.dataUpdatedAt > 0 && <UpdatedAgo timestamp={health.dataUpdatedAt} />}
-          <span className="muted">
-            {paused ? "Auto-refresh paused" : `Auto-refresh every ${refreshSeconds} s`}
-          </span>
-        </div>
-        <div className="panel__actions">
-          <button
-            type="button"
-            className="button button--secondary button--small"
-            onClick={() => {
-              setPaused((value) => !value);
-            }}
-          >
-            {paused ? "Resume auto-refresh" : "Pause auto-refresh"}
-          </button>
-          <button
-            type="button"
-            className="button button--secondary button--small"
-            // aria-disabled rather than disabled: a disabled button would drop the keyboard focus.
-            aria-disabled={health.isFetching}
-            onClick={() => {
-              if (!health.isFetching) void health.refetch();
-            }}
-          >
-            {health.isFetching ? "Refreshing…" : "Refresh now"}
-          </button>
-        </div>
       </div>
       {body}
     </section>

@@ -1,27 +1,56 @@
-import type { CheckStatus } from "../../types/monitoring";
+import type { MetricHealth } from "../../types/monitoring";
 
-interface SystemStatusCardProps {
+export interface StatusReading {
+  /** The metric's name, for keys and tests. */
+  name: string;
   label: string;
-  description: string;
-  status: CheckStatus;
+  /** The value with its unit, or null for no data. */
+  value: string | null;
+  /** What the value is, e.g. "average, last 5 min". */
+  note: string;
 }
 
-const STATUS_TEXT: Record<CheckStatus, string> = {
-  ok: "Operational",
-  unavailable: "Unavailable",
+interface SystemStatusCardProps {
+  title: string;
+  readings: readonly StatusReading[];
+  /**
+   * How the readings stand against the alert rules; it colours the card and is said in words.
+   * Without it the card is neutral: nothing has judged the numbers.
+   */
+  health?: MetricHealth | undefined;
+}
+
+const HEALTH_TEXT: Record<MetricHealth, string> = {
+  ok: "OK",
+  warning: "Warning",
+  critical: "Critical",
+  unknown: "Unknown",
 };
 
-/** One component of the system and whether it answers. The state is in words and an icon shape,
- * not only in colour. */
-export function SystemStatusCard({ label, description, status }: SystemStatusCardProps) {
+/** One part of the system and its current numbers. "No data" is said, never shown as 0. */
+export function SystemStatusCard({ title, readings, health }: SystemStatusCardProps) {
+  const allMissing = readings.every((reading) => reading.value === null);
+  const classes = ["metric-card", `metric-card--${health ?? "neutral"}`];
+  if (allMissing) classes.push("metric-card--no-data");
+  // A card with one reading is titled by it; its label would only repeat the title.
+  const single = readings.length === 1;
   return (
-    <article className={`status-card status-card--${status}`}>
-      <h3 className="status-card__label">{label}</h3>
-      <p className="status-card__status">
-        <span className="status-icon" aria-hidden="true" />
-        {STATUS_TEXT[status]}
-      </p>
-      <p className="status-card__description">{description}</p>
+    <article className={classes.join(" ")}>
+      <div className="metric-card__header">
+        <h3 className="metric-card__title">{title}</h3>
+        {health && <p className="metric-card__health">{HEALTH_TEXT[health]}</p>}
+      </div>
+      <dl className={`metric-card__readings${single ? " metric-card__readings--single" : ""}`}>
+        {readings.map((reading) => (
+          <div key={reading.name} className="reading" data-metric={reading.name}>
+            <dt className={single ? "visually-hidden" : "reading__label"}>{reading.label}</dt>
+            <dd className={reading.value === null ? "reading__value reading__value--no-data" : "reading__value"}>
+              {reading.value ?? "No data"}
+            </dd>
+            <dd className="reading__note">{reading.note}</dd>
+          </div>
+        ))}
+      </dl>
     </article>
   );
 }

@@ -1,0 +1,114 @@
+import { useOverview } from "../../hooks/monitoring/useMonitoring";
+import { formatDateTime, formatValue } from "../../lib/format";
+import type { Aggregation, MetricReading } from "../../types/monitoring";
+import { EmptyState } from "../ui/EmptyState";
+import { ErrorState } from "../ui/ErrorState";
+import { LoadingState } from "../ui/LoadingState";
+import { SystemStatusCard, type StatusReading } from "./SystemStatusCard";
+
+/** The window of the status cards' values. */
+export const OVERVIEW_MINUTES = 5;
+
+/**
+ * Which of the catalogue's metrics the cards show, and how they are grouped. Only names: labels,
+ * units and what the numbers mean come from the API's catalogue. A card without a title is titled
+ * by its one metric's label.
+ */
+const CARDS: readonly { title?: string; metrics: readonly string[] }[] = [
+  { metrics: ["cpu_usage"] },
+  { metrics: ["memory_usage"] },
+  { metrics: ["disk_usage"] },
+  { metrics: ["api_response_time"] },
+  { metrics: ["api_error_rate"] },
+  { metrics: ["api_request_count"] },
+  { title: "Database", metrics: ["db_connection_count", "db_query_time"] },
+  { title: "Redis", metrics: ["redis_memory_usage", "redis_connected_clients"] },
+  { title: "Celery", metrics: ["celery_workers", "celery_queue_length", "celery_failed_tasks"] },
+  { metrics: ["cache_hit_rate"] },
+  { metrics: ["active_users"] },
+];
+
+const AGGREGATION_TEXT: Record<Aggregation, string> = {
+  avg: "average",
+  min: "lowest",
+  max: "highest",
+  sum: "total",
+  last: "latest",
+  count: "distinct",
+  p95: "95th percentile",
+};
+
+function toReading(metric: MetricReading, minutes: number): StatusReading {
+  return {
+    name: metric.name,
+    label: metric.label,
+    value: metric.no_data || metric.value === null ? null : formatValue(metric.value, metric.unit),
+    note: `${AGGREGATION_TEXT[metric.default_aggregation]}, last ${minutes} min`,
+  };
+}
+
+function StatusCardList({ metrics, minutes }: { metrics: readonly MetricReading[]; minutes: number }) {
+  const byName = new Map(metrics.map((metric) => [metric.name, metric]));
+  const cards = CARDS.flatMap((card) => {
+    const found = card.metrics.flatMap((name) => byName.get(name) ?? []);
+    const first = found[0];
+    if (!first) return [];
+    return [{ title: card.title ?? first.label, readings: found.map((metric) => toReading(metric, minutes)) }];
+  });
+  if (cards.length === 0) {
+    return <EmptyState title="The server reported none of the dashboard's metrics." />;
+  }
+  return (
+    <ul className="metric-grid">
+      {cards.map((card) => (
+        <li key={card.title}>
+          {/* health: from the alert rules once their API exists; until then the cards are neutral. */}
+          <SystemStatusCard title={card.title} readings={card.readings} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The status cards: each part of the system's numbers over the last few minutes. */
+export function StatusOverview() {
+  const overview = useOverview(OVERVIEW_MINUTES);
+
+  let body;
+  if (overview.isPending) {
+    body = <LoadingState label="Loading current status…" />;
+  } else if (overview.isError && !overview.data) {
+    body = (
+      <ErrorState
+        title="Could not load the current status"
+        message={overview.error.message}
+        onRetry={() => void overview.refetch()}
+      />
+    );
+  } else {
+    const { data } = overview;
+    body = (
+      <>
+        {overview.isError && (
+          <p className="notice notice--warning" role="alert">
+            The last refresh failed ({overview.error.message}). Showing the previous values.
+          </p>
+        )}
+        <p className="muted section__note">
+          Values over the last {data.window_minutes} minutes, computed{" "}
+          <time dateTime={data.generated_at}>{formatDateTime(data.generated_at)}</time>.
+        </p>
+        <StatusCardList metrics={data.metrics} minutes={data.window_minutes} />
+      </>
+    );
+  }
+
+  return (
+    <section className="section" aria-labelledby="status-heading" aria-busy={overview.isFetching}>
+      <h2 id="status-heading" className="section__title">
+        Current status
+      </h2>
+      {body}
+    </section>
+  );
+}

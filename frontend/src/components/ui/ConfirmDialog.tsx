@@ -1,0 +1,88 @@
+import { useEffect, useId, useRef, type ReactNode } from "react";
+
+interface ConfirmDialogProps {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  /** The confirmation is destructive: the button says so in colour as well as words. */
+  destructive?: boolean;
+  busy?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}
+
+/**
+ * A modal question, rendered only while it is asked. The browser's own modal dialog keeps focus
+ * inside it and makes the page behind it inert; Escape cancels. Focus starts on Cancel (the safe
+ * choice) and returns to where it was when the dialog closes.
+ */
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  destructive = false,
+  busy = false,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const titleId = useId();
+  const bodyId = useId();
+
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
+    const returnFocusTo = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (!dialog.open) dialog.showModal();
+    cancelRef.current?.focus();
+    return () => {
+      if (dialog.open) dialog.close();
+      if (returnFocusTo?.isConnected) returnFocusTo.focus();
+    };
+  }, []);
+
+  return (
+    <dialog
+      ref={dialogRef}
+      className="dialog"
+      aria-labelledby={titleId}
+      aria-describedby={bodyId}
+      onCancel={(event) => {
+        // Escape: the parent decides (it unmounts the dialog), rather than the browser closing it.
+        event.preventDefault();
+        if (!busy) onCancel();
+      }}
+    >
+      <h2 id={titleId} className="dialog__title">
+        {title}
+      </h2>
+      <div id={bodyId} className="dialog__body">
+        {children}
+      </div>
+      <div className="dialog__actions">
+        <button
+          ref={cancelRef}
+          type="button"
+          className="button button--secondary"
+          aria-disabled={busy}
+          onClick={() => {
+            if (!busy) onCancel();
+          }}
+        >
+          Cancel
+        </button>
+        <button
+          type="button"
+          className={`button ${destructive ? "button--danger" : "button--primary"}`}
+          aria-busy={busy}
+          onClick={() => {
+            if (!busy) onConfirm();
+          }}
+        >
+          {confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
