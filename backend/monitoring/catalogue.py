@@ -108,7 +108,9 @@ _METRICS = (
            "Celery tasks that failed.", empty_means_zero=True),
     Metric("celery_queue_length", "Queue length", "messages", "services", GAUGE, "avg", SAMPLES,
            "Messages waiting in the default Celery queue."),
-    Metric("celery_workers", "Celery workers", "workers", "services", GAUGE, "avg", SAMPLES,
+    # max: a worker that misses one ping is not gone; "fewer than 1 for 5 minutes" means none
+    # answered in any of them.
+    Metric("celery_workers", "Celery workers", "workers", "services", GAUGE, "max", SAMPLES,
            "Celery workers answering a ping."),
     Metric("cache_hit_rate", "Cache hit rate", "%", "services", GAUGE, "avg", SAMPLES,
            "Percent of Redis key lookups that hit, sampled every minute; no data without Redis."),

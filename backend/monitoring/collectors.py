@@ -153,10 +153,14 @@ def celery_queue_length(app=None) -> float | None:
         return float(declared.message_count)
 
 
+# The embedded broker is polled about once a second, so a reply can take more than one.
+PING_TIMEOUT_SECONDS = 2.0
+
+
 def celery_workers(app=None) -> float:
-    """Workers that answer a ping within a second."""
+    """Workers that answer a ping within PING_TIMEOUT_SECONDS."""
     app = app or current_app
-    return float(len(app.control.ping(timeout=1.0) or []))
+    return float(len(app.control.ping(timeout=PING_TIMEOUT_SECONDS) or []))
 
 
 def system_probes():

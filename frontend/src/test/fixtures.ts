@@ -29,7 +29,7 @@ const CATALOGUE: CatalogueRow[] = [
   { name: "redis_connected_clients", label: "Redis clients", unit: "clients", category: "services", kind: "gauge", default_aggregation: "avg" },
   { name: "celery_failed_tasks", label: "Failed tasks", unit: "tasks", category: "services", kind: "counter", default_aggregation: "sum" },
   { name: "celery_queue_length", label: "Queue length", unit: "messages", category: "services", kind: "gauge", default_aggregation: "avg" },
-  { name: "celery_workers", label: "Celery workers", unit: "workers", category: "services", kind: "gauge", default_aggregation: "avg" },
+  { name: "celery_workers", label: "Celery workers", unit: "workers", category: "services", kind: "gauge", default_aggregation: "max" },
   { name: "cache_hit_rate", label: "Cache hit rate", unit: "%", category: "services", kind: "gauge", default_aggregation: "avg" },
 ];
 
