@@ -46,15 +46,16 @@ COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())
 def test_compose_has_the_production_services_with_health_checks():
     services = COMPOSE["services"]
 
-    assert set(services) == {"postgres", "redis", "backend", "worker", "beat", "frontend"}
+    # The product document runs `docker-compose exec backend ...` and `docker-compose exec celery ...`.
+    assert set(services) == {"postgres", "redis", "backend", "celery", "celery-beat", "frontend"}
     for name, service in services.items():
         assert "healthcheck" in service, name
-    for name in ("backend", "worker", "beat"):
+    for name in ("backend", "celery", "celery-beat"):
         assert services[name]["env_file"] == ".env"
         assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://")
         assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
-    assert services["worker"]["command"][:4] == ["celery", "-A", "resee", "worker"]
-    assert services["beat"]["command"][:4] == ["celery", "-A", "resee", "beat"]
+    assert services["celery"]["command"][:4] == ["celery", "-A", "resee", "worker"]
+    assert services["celery-beat"]["command"][:4] == ["celery", "-A", "resee", "beat"]
     assert set(COMPOSE["volumes"]) == {"app-data", "postgres-data", "redis-data"}
 
 
