@@ -24,9 +24,9 @@ function listSearchFrom(state: unknown): string {
   return "";
 }
 
-function Fact({ term, children }: { term: string; children: ReactNode }) {
+function Fact({ term, children, wide = false }: { term: string; children: ReactNode; wide?: boolean }) {
   return (
-    <div>
+    <div className={wide ? "facts__wide" : undefined}>
       <dt>{term}</dt>
       <dd>{children}</dd>
     </div>
@@ -68,7 +68,7 @@ function WhyItFired({ alert, unit }: { alert: AlertDetail; unit: string }) {
           <Fact term="Resolves past">{formatValue(context.resolveThreshold, unit)}</Fact>
         )}
         {context.windowStart && context.windowEnd && (
-          <Fact term="Evaluated window">
+          <Fact term="Evaluated window" wide>
             <Time iso={context.windowStart} /> – <Time iso={context.windowEnd} />
           </Fact>
         )}

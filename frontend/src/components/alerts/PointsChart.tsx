@@ -26,14 +26,9 @@ const TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-di
  */
 export function PointsChart({ title, points, unit, threshold, resolveThreshold }: PointsChartProps) {
   const headingId = useId();
-  const values = points.flatMap((point) => (point.v === null ? [] : [point.v]));
   if (points.length === 0) {
     return <p className="muted">No points were recorded for this window.</p>;
   }
-  // The threshold is always in view, even when every value is far from it.
-  const low = Math.min(threshold, resolveThreshold ?? threshold, ...values);
-  const high = Math.max(threshold, resolveThreshold ?? threshold, ...values);
-  const pad = (high - low) * 0.1 || Math.abs(high) * 0.1 || 1;
   return (
     <figure className="points-chart" aria-labelledby={headingId}>
       <figcaption id={headingId} className="points-chart__caption">
@@ -54,10 +49,9 @@ export function PointsChart({ title, points, unit, threshold, resolveThreshold }
           />
           <YAxis
             width={64}
-            domain={[low - pad, high + pad]}
             stroke="var(--text-muted)"
             tick={{ fill: "var(--text-muted)", fontSize: 12 }}
-            tickFormatter={(value: number) => formatTick(Number(value.toPrecision(3)), unit)}
+            tickFormatter={(value: number) => formatTick(value, unit)}
           />
           <Tooltip
             labelFormatter={(label) => (typeof label === "number" ? TIME.format(new Date(label)) : "")}
@@ -66,6 +60,8 @@ export function PointsChart({ title, points, unit, threshold, resolveThreshold }
           />
           <ReferenceLine
             y={threshold}
+            // The threshold is always in view, even when every value is far from it.
+            ifOverflow="extendDomain"
             stroke="var(--danger)"
             strokeWidth={2}
             label={{ value: "threshold", position: "insideTopRight", fill: "var(--danger)", fontSize: 12 }}
@@ -73,6 +69,7 @@ export function PointsChart({ title, points, unit, threshold, resolveThreshold }
           {resolveThreshold !== null && resolveThreshold !== undefined && (
             <ReferenceLine
               y={resolveThreshold}
+              ifOverflow="extendDomain"
               stroke="var(--ok)"
               strokeDasharray="6 3"
               label={{ value: "resolves", position: "insideBottomRight", fill: "var(--ok)", fontSize: 12 }}
