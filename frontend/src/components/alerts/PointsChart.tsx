@@ -100,8 +100,9 @@ export function PointsChart({ title, points, unit, threshold, resolveThreshold }
               </tr>
             </thead>
             <tbody>
-              {points.map((point) => (
-                <tr key={point.t}>
+              {points.map((point, index) => (
+                // Two samples may share a time (pushed in one batch).
+                <tr key={`${point.t}-${index}`}>
                   <th scope="row">
                     <time dateTime={new Date(point.t).toISOString()}>{TIME.format(new Date(point.t))}</time>
                   </th>
