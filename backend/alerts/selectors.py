@@ -1,4 +1,5 @@
-"""Read-side queries over alerts and notifications (the daily summary and the stats API)."""
+"""Read-side queries over alerts, rules and notifications (the daily summary, the stats API and the
+dashboard's metric health)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -6,7 +7,16 @@ from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
-from .models import AlertHistory, AlertStatus, DeliveryStatus, NotificationDelivery, NotificationEvent, Severity
+from .models import (
+    AlertHistory,
+    AlertRule,
+    AlertStatus,
+    DeliveryStatus,
+    NotificationDelivery,
+    NotificationEvent,
+    RuleState,
+    Severity,
+)
 from .services.notifiers import NOTIFIERS
 
 # Most severe first.
@@ -181,3 +191,54 @@ def alert_stats(*, since: datetime, until: datetime, top_rules: int = 10) -> dic
         "mean_time_to_resolve_seconds": None if mttr is None else round(mttr.total_seconds(), 3),
         "notifications": notification_stats(since=since, until=until),
     }
+
+
+# How a metric stands against its active rules, worst first.
+HEALTH_CRITICAL = "critical"
+HEALTH_WARNING = "warning"
+HEALTH_OK = "ok"
+# Firing at these severities makes a metric critical; at the others, a warning.
+CRITICAL_SEVERITIES = (Severity.CRITICAL, Severity.HIGH)
+
+
+def metric_health() -> list[dict]:
+    """Per metric watched by at least one active rule: how many active rules watch it, how many of
+    them are firing, without data or in error, the most severe of the firing ones, and what that
+    makes the metric: critical (a critical or high rule firing), warning (a medium or low rule
+    firing, or a rule without data or in error) or ok (none of those). Metrics no active rule
+    watches are left out: nothing has judged them.
+
+    One grouped query, however many rules there are. States are the engine's, as written on each
+    state change."""
+    rows = (
+        AlertRule.objects.filter(is_active=True)
+        .values_list("metric_name", "state", "severity")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    by_metric: dict[str, dict] = {}
+    for metric_name, state, severity, count in rows:
+        entry = by_metric.setdefault(
+            metric_name,
+            {"metric_name": metric_name, "active_rules": 0, "ok": 0, "firing": 0, "no_data": 0, "error": 0,
+             "worst_firing_severity": None},
+        )
+        entry["active_rules"] += count
+        if state in (RuleState.OK, RuleState.FIRING, RuleState.NO_DATA, RuleState.ERROR):
+            entry[state] += count
+        if state == RuleState.FIRING:
+            worst = entry["worst_firing_severity"]
+            if worst is None or SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(worst):
+                entry["worst_firing_severity"] = severity
+    for entry in by_metric.values():
+        entry["health"] = _health_of(entry)
+    return [by_metric[name] for name in sorted(by_metric)]
+
+
+def _health_of(entry: dict) -> str:
+    worst = entry["worst_firing_severity"]
+    if worst in CRITICAL_SEVERITIES:
+        return HEALTH_CRITICAL
+    if worst is not None or entry["no_data"] or entry["error"]:
+        return HEALTH_WARNING
+    return HEALTH_OK

@@ -97,6 +97,11 @@ class AuthUserSerializer(serializers.Serializer):
     email = serializers.CharField(allow_blank=True)
     is_staff = serializers.BooleanField()
     is_superuser = serializers.BooleanField()
+    permissions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The user's permissions on alerting and telemetry (`alerts.change_alertrule`, "
+        "`monitoring.view_errorlog`, ...): what the API will allow.",
+    )
 
 
 class MeViewSchema(OpenApiViewExtension):

@@ -1,14 +1,27 @@
 from django.contrib.auth import authenticate, get_user_model
 from rest_framework import serializers
 
+# The apps whose permissions the dashboard needs to know about (to offer or hide what a user may do).
+PERMISSION_APPS = ("alerts", "monitoring")
+
 
 class UserSerializer(serializers.ModelSerializer):
-    """The authenticated user as the API shows it (`/api/auth/me/`, `/api/auth/login/`)."""
+    """The authenticated user as the API shows it (`/api/auth/me/`, `/api/auth/login/`), with the
+    permissions the user holds on alerting and telemetry (directly, through groups, or as a
+    superuser), so that the dashboard offers only what the API would allow. The API still decides:
+    this list only spares people buttons that would answer 403."""
+
+    permissions = serializers.SerializerMethodField()
 
     class Meta:
         model = get_user_model()
-        fields = ["id", "username", "email", "is_staff", "is_superuser"]
+        fields = ["id", "username", "email", "is_staff", "is_superuser", "permissions"]
         read_only_fields = fields
+
+    def get_permissions(self, user) -> list[str]:
+        if not user.is_active:
+            return []
+        return sorted(p for p in user.get_all_permissions() if p.split(".", 1)[0] in PERMISSION_APPS)
 
 
 class LoginSerializer(serializers.Serializer):

@@ -283,7 +283,10 @@ DISK_USAGE_PATH = env.str("DISK_USAGE_PATH", default=str(DATA_DIR))
 REQUEST_METRICS_PATH_PREFIX = env.str("REQUEST_METRICS_PATH_PREFIX", default="/api/")
 REQUEST_METRICS_EXCLUDE = env.list(
     "REQUEST_METRICS_EXCLUDE",
-    default=[r"^/api/monitoring/overview/", r"^/api/monitoring/metrics/[^/]+/series/", r"^/api/monitoring/endpoints/"],
+    default=[
+        r"^/api/monitoring/overview/", r"^/api/monitoring/metrics/[^/]+/series/", r"^/api/monitoring/endpoints/",
+        r"^/api/alerts/open-alerts/", r"^/api/alerts/metric-health/",
+    ],
 )
 # A database query at least this slow (ms) counts in slow_queries.
 SLOW_QUERY_MS = env.float("SLOW_QUERY_MS", default=200.0)

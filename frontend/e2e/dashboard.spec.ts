@@ -73,7 +73,7 @@ test("a deep link to a client route opens in a signed-in browser", async ({ page
   await expect(tab.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
   await screenshot(tab, "05-deep-link");
 
-  await tab.goto("/alerts/42");
+  await tab.goto("/no/such/page");
 
   await expect(tab.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
   await expect(tab.getByRole("navigation", { name: "Main" })).toBeVisible();

@@ -1,26 +1,13 @@
 import { randomBytes } from "node:crypto";
-import type { Locator, Page } from "@playwright/test";
-import { expect, screenshot, signIn, test } from "./fixtures";
-import { manageInStack } from "./stack";
-
-/** No part of the page may make it scroll sideways (tables scroll inside their own box). */
-async function expectNoHorizontalOverflow(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
-
-function card(page: Page, title: string): Locator {
-  return page
-    .getByRole("region", { name: "Current status" })
-    .getByRole("article")
-    .filter({ has: page.getByRole("heading", { level: 3, name: title, exact: true }) });
-}
-
-async function signInAt(page: Page, path: string): Promise<void> {
-  await page.goto(path);
-  await signIn(page);
-  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-}
+import { expect, screenshot, test } from "./fixtures";
+import {
+  bulkResolve,
+  card,
+  expectNoHorizontalOverflow,
+  logErrorsFromShell,
+  searchErrorLog,
+  signInAt,
+} from "./helpers";
 
 test("the dashboard shows the worker's measurements, and the time range changes the charts", async ({ page }) => {
   // The worker samples every 10 s here, and the overview is cached for 30 s.
@@ -100,25 +87,10 @@ test("an error logged by the system is found, resolved and deleted in the error 
   // A real log record from a process of the system: the handler groups it and writes it when the
   // process exits. One plain error and one with an exception (a traceback).
   const token = `e2e${randomBytes(4).toString("hex")}`;
-  await manageInStack("log two errors from a shell", [
-    "shell",
-    "-c",
-    [
-      "import logging",
-      "log = logging.getLogger('e2e')",
-      `log.error('${token} boom %s', 1)`,
-      "try:\n    1 / 0\nexcept ZeroDivisionError:\n    log.exception('" + token + " crash')",
-    ].join("\n"),
-  ]);
+  await logErrorsFromShell(token);
 
   await signInAt(page, "/dashboard");
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Error logs" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Error logs" })).toBeVisible();
-  await page.getByLabel("Search").fill(token);
-  await page.getByRole("button", { name: "Apply filters" }).click();
-
-  await expect(page).toHaveURL(new RegExp(`/errors\\?q=${token}$`));
-  const table = page.getByRole("table", { name: "Error groups" });
+  const table = await searchErrorLog(page, token);
   await expect(table.getByRole("row")).toHaveCount(3);
   const boom = table.getByRole("row").filter({ hasText: `${token} boom 1` });
   const crash = table.getByRole("row").filter({ hasText: `${token} crash` });
@@ -126,12 +98,7 @@ test("an error logged by the system is found, resolved and deleted in the error 
   await expect(crash).toContainText("ZeroDivisionError");
   await screenshot(page, "20-error-log");
 
-  await boom.getByRole("checkbox").check();
-  await expect(page.getByText("1 error group selected")).toBeVisible();
-  await page.getByRole("button", { name: "Resolve", exact: true }).click();
-
-  await expect(page.getByRole("status").filter({ hasText: "Resolved 1 error group." })).toBeVisible();
-  await expect(boom).toContainText("Resolved");
+  await bulkResolve(page, boom);
   await expect(crash).toContainText("Open");
   await page.getByLabel("Status").selectOption("Resolved");
   await page.getByRole("button", { name: "Apply filters" }).click();

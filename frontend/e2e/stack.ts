@@ -26,12 +26,16 @@ const CHOSEN_HERE = [
   "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "ENV_FILE", "DATA_DIR",
   "STATIC_ROOT", "DISK_USAGE_PATH", "HOST", "PORT", "SITE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
   "SECURE_COOKIES", "TRUST_X_FORWARDED_PROTO", "DEBUG", "SECRET_KEY", "ADMIN_USERNAME", "ADMIN_EMAIL",
-  "ADMIN_PASSWORD", "METRICS_COLLECTION_INTERVAL_SECONDS",
+  "ADMIN_PASSWORD", "METRICS_COLLECTION_INTERVAL_SECONDS", "ALERT_CHECK_INTERVAL_SECONDS", "SLACK_WEBHOOK_URL",
+  "SLACK_DEFAULT_CHANNEL", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL",
+  "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "DEFAULT_FROM_EMAIL", "ALERT_SUMMARY_RECIPIENTS",
 ];
 
 // The worker samples CPU, memory and disk every few seconds instead of every minute, so that the
-// dashboard has real measurements soon after the stack starts.
+// dashboard has real measurements soon after the stack starts; and the alert rules are evaluated
+// every few seconds, so that a breach opens an alert within the test's patience.
 const METRICS_COLLECTION_INTERVAL_SECONDS = "10";
+const ALERT_CHECK_INTERVAL_SECONDS = "5";
 
 /** The stack's own settings, handed to the tests (through E2E_STACK_ENV) so that they can run
  * `manage.py` commands against the same database. */
@@ -180,7 +184,11 @@ async function waitForHealth(baseUrl: string, runstack: ChildProcess): Promise<v
   throw new Error(`${baseUrl}/health/ did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s; see ${LOG_FILE}`);
 }
 
-export async function startStack(): Promise<Stack> {
+/**
+ * Starts the stack. `extra` are settings of this run beside the stack's own (e.g. where Slack and
+ * the mail server are: the tests' stand-ins).
+ */
+export async function startStack(extra: Record<string, string> = {}): Promise<Stack> {
   if (!existsSync(PYTHON)) {
     throw new Error(`${PYTHON} is missing: run the browser tests through \`make test\`, which creates it`);
   }
@@ -205,6 +213,8 @@ export async function startStack(): Promise<Stack> {
     ADMIN_PASSWORD: password,
     PYTHONUNBUFFERED: "1",
     METRICS_COLLECTION_INTERVAL_SECONDS,
+    ALERT_CHECK_INTERVAL_SECONDS,
+    ...extra,
   };
   if (process.env.REDIS_URL) settings.REDIS_URL = process.env.REDIS_URL;
   Object.assign(env, settings);

@@ -2,11 +2,18 @@ import { Navigate, Route, Routes } from "react-router";
 import { RequireAuth } from "./components/auth/RequireAuth";
 import { AppLayout } from "./components/layout/AppLayout";
 import { useSessionExpiryRedirect } from "./hooks/auth/useAuth";
+import { AlertDetailPage } from "./pages/AlertDetailPage";
+import { AlertsPage } from "./pages/AlertsPage";
 import { ErrorDetailPage } from "./pages/ErrorDetailPage";
 import { ErrorLogsPage } from "./pages/ErrorLogsPage";
 import { LoginPage } from "./pages/LoginPage";
 import { MonitoringDashboard } from "./pages/MonitoringDashboard";
+import { IntegrationsPage } from "./pages/IntegrationsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { RuleDetailPage } from "./pages/RuleDetailPage";
+import { RuleFormPage } from "./pages/RuleFormPage";
+import { RulesPage } from "./pages/RulesPage";
+import { StatisticsPage } from "./pages/StatisticsPage";
 import { paths } from "./routes/paths";
 
 export function AppRoutes() {
@@ -19,6 +26,14 @@ export function AppRoutes() {
         <Route element={<AppLayout />}>
           <Route index element={<Navigate to={paths.dashboard} replace />} />
           <Route path={paths.dashboard} element={<MonitoringDashboard />} />
+          <Route path={paths.alerts} element={<AlertsPage />} />
+          <Route path={paths.alertDetail} element={<AlertDetailPage />} />
+          <Route path={paths.rules} element={<RulesPage />} />
+          <Route path={paths.ruleNew} element={<RuleFormPage />} />
+          <Route path={paths.ruleDetail} element={<RuleDetailPage />} />
+          <Route path={paths.ruleEdit} element={<RuleFormPage />} />
+          <Route path={paths.statistics} element={<StatisticsPage />} />
+          <Route path={paths.integrations} element={<IntegrationsPage />} />
           <Route path={paths.errors} element={<ErrorLogsPage />} />
           <Route path={paths.errorDetail} element={<ErrorDetailPage />} />
           <Route path="*" element={<NotFoundPage />} />

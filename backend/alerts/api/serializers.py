@@ -148,6 +148,41 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
         return attrs
 
 
+@extend_schema_serializer(component_name="AlertRuleDraft")
+class AlertRuleDraftSerializer(AlertRuleInputSerializer):
+    """A rule as a form holds it before saving: every field a rule takes, validated as a create (or,
+    with `rule_id`, as a change of that rule) would be, for a dry run. Nothing is saved."""
+
+    rule_id = StrictIntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID,
+        help_text="The saved rule these fields would change, if any: the dry run then sees its open alert "
+        "and state, as the engine would.",
+    )
+
+    class Meta(AlertRuleInputSerializer.Meta):
+        fields = [*_RULE_WRITABLE, "rule_id"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        data = kwargs.get("data")
+        rule_id = data.get("rule_id") if isinstance(data, dict) else None
+        if isinstance(rule_id, int) and not isinstance(rule_id, bool) and 0 < rule_id <= MAX_ID:
+            # The rule as it would be saved: its fields, changed by those sent (validate() reads
+            # self.instance).
+            self.instance = AlertRule.objects.filter(pk=rule_id).first()
+
+    def validate_rule_id(self, value):
+        if value is not None and self.instance is None:
+            raise serializers.ValidationError(f"No rule with id {value}.")
+        return value
+
+    def validate(self, attrs):
+        rule_id = attrs.pop("rule_id", None)
+        attrs = super().validate(attrs)
+        attrs["rule_id"] = rule_id
+        return attrs
+
+
 class AlertRuleSerializer(serializers.ModelSerializer):
     """A rule as the API shows it, with its evaluation state: the latest tick's value, state and
     time (from the engine's cache, where the engine keeps the values of rules whose state held)
@@ -191,7 +226,7 @@ class RulePointSerializer(serializers.Serializer):
 
 
 class EvaluationSerializer(serializers.Serializer):
-    rule_id = serializers.IntegerField()
+    rule_id = serializers.IntegerField(allow_null=True, help_text="Null for a rule not saved yet.")
     evaluated_at = serializers.DateTimeField()
     metric_name = serializers.CharField()
     source = serializers.CharField(help_text="Where the points come from: samples, requests, errors, ai, users.")
@@ -205,7 +240,8 @@ class EvaluationSerializer(serializers.Serializer):
     threshold_value = serializers.FloatField()
     resolve_threshold = serializers.FloatField(allow_null=True)
     condition_met = serializers.BooleanField(allow_null=True, help_text="Null when there is no value to compare.")
-    current_state = serializers.CharField(help_text="The rule's state now.")
+    current_state = serializers.CharField(allow_null=True, help_text="The rule's state now; null for a rule not "
+                                          "saved yet.")
     state = serializers.CharField(help_text="The state the engine would move the rule to.")
     action = serializers.ChoiceField(
         choices=["fire", "remind", "resolve", "update", "none", "suppressed"],
@@ -397,3 +433,25 @@ class OpenAlertsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     by_severity = _counts_of(["critical", "high", "medium", "low"], "Open alerts by severity:")
 
+
+
+class MetricHealthSerializer(serializers.Serializer):
+    metric_name = serializers.CharField()
+    active_rules = serializers.IntegerField(help_text="Active rules watching this metric.")
+    ok = serializers.IntegerField(help_text="Of those, within their threshold.")
+    firing = serializers.IntegerField()
+    no_data = serializers.IntegerField()
+    error = serializers.IntegerField()
+    worst_firing_severity = serializers.ChoiceField(
+        choices=Severity.choices, allow_null=True, help_text="The most severe firing rule's severity; null when none "
+        "fires."
+    )
+    health = serializers.ChoiceField(
+        choices=["critical", "warning", "ok"],
+        help_text="critical: a critical or high rule is firing; warning: a medium or low rule is firing, or a rule "
+        "has no data or is in error; ok: none of those.",
+    )
+
+
+class MetricHealthListSerializer(serializers.Serializer):
+    metrics = MetricHealthSerializer(many=True, help_text="Only metrics that at least one active rule watches.")

@@ -16,4 +16,5 @@ urlpatterns = [
     path("metrics/", views.MetricCatalogueView.as_view(), name="alerts-metrics"),
     path("integrations/", views.IntegrationsView.as_view(), name="alerts-integrations"),
     path("open-alerts/", views.OpenAlertsView.as_view(), name="alerts-open-alerts"),
+    path("metric-health/", views.MetricHealthView.as_view(), name="alerts-metric-health"),
 ]

@@ -69,7 +69,7 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
     """Alert rules with their evaluation state."""
 
     permission_classes = [ModelPermissions]
-    required_permissions = {"evaluate": [VIEW_RULES]}
+    required_permissions = {"evaluate": [VIEW_RULES], "evaluate_draft": [VIEW_RULES]}
     filterset_class = AlertRuleFilter
     serializer_class = s.AlertRuleSerializer
     queryset = AlertRule.objects.all()
@@ -120,35 +120,65 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def evaluate(self, request, pk=None):
         rule = self.get_object()
-        engine = AlertEngine()
-        (decision,) = engine.plan([rule])
-        reading = decision.reading
-        metric = get_metric(rule.metric_name)
-        value = decision.value
-        body = {
-            "rule_id": rule.pk,
-            "evaluated_at": engine.now,
-            "metric_name": rule.metric_name,
-            "source": metric.source if metric else "",
-            "aggregation": reading.aggregation if reading else rule.effective_aggregation,
-            "window_minutes": rule.time_window_minutes,
-            "window_start": reading.start if reading else None,
-            "window_end": reading.end if reading else None,
-            "value": value,
-            "no_data": value is None,
-            "condition": rule.condition,
-            "threshold_value": rule.threshold_value,
-            "resolve_threshold": rule.resolve_threshold,
-            "condition_met": None if value is None else condition_holds(rule.condition, value, rule.threshold_value),
-            "current_state": rule.state,
-            "state": decision.state,
-            "action": decision.action,
-            "reason": decision.reason,
-            "error": decision.error,
-            "open_alert_id": decision.alert.pk if decision.alert else None,
-            "points": [{"t": t, "v": v} for t, v in (reading.points if reading else [])],
-        }
+        return Response(s.EvaluationSerializer(_dry_run(rule, current_state=rule.state)).data)
+
+    @extend_schema(
+        operation_id="alerts_rules_evaluate_draft",
+        summary="Evaluate a rule before saving it (dry run)",
+        description="The fields of a rule being created or edited, validated as saving them would be (a 400 with "
+        "a message per field otherwise), evaluated now as the engine would: the value, the points, whether the "
+        "condition holds and what the engine would do. With `rule_id`, the fields change that saved rule, and the "
+        "dry run sees its state and open alert. Nothing is saved, nobody is notified.",
+        request=s.AlertRuleDraftSerializer,
+        responses={200: s.EvaluationSerializer, 400: VALIDATION_ERROR},
+    )
+    @action(detail=False, methods=["post"], url_path="evaluate", url_name="evaluate-draft")
+    def evaluate_draft(self, request):
+        serializer = s.AlertRuleDraftSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        fields.pop("rule_id", None)
+        saved = serializer.instance
+        # An unsaved copy: the saved rule's fields (if any) changed by those sent.
+        rule = AlertRule()
+        if saved is not None:
+            rule = AlertRule(**{f.attname: getattr(saved, f.attname) for f in AlertRule._meta.concrete_fields})
+        for name, value in fields.items():
+            setattr(rule, name, value)
+        body = _dry_run(rule, current_state=saved.state if saved is not None else None)
         return Response(s.EvaluationSerializer(body).data)
+
+
+def _dry_run(rule: AlertRule, *, current_state: str | None) -> dict:
+    """What the engine would make of `rule` now (saved or not): plan() reads, never writes."""
+    engine = AlertEngine()
+    (decision,) = engine.plan([rule])
+    reading = decision.reading
+    metric = get_metric(rule.metric_name)
+    value = decision.value
+    return {
+        "rule_id": rule.pk,
+        "evaluated_at": engine.now,
+        "metric_name": rule.metric_name,
+        "source": metric.source if metric else "",
+        "aggregation": reading.aggregation if reading else rule.effective_aggregation,
+        "window_minutes": rule.time_window_minutes,
+        "window_start": reading.start if reading else None,
+        "window_end": reading.end if reading else None,
+        "value": value,
+        "no_data": value is None,
+        "condition": rule.condition,
+        "threshold_value": rule.threshold_value,
+        "resolve_threshold": rule.resolve_threshold,
+        "condition_met": None if value is None else condition_holds(rule.condition, value, rule.threshold_value),
+        "current_state": current_state,
+        "state": decision.state,
+        "action": decision.action,
+        "reason": decision.reason,
+        "error": decision.error,
+        "open_alert_id": decision.alert.pk if decision.alert else None,
+        "points": [{"t": t, "v": v} for t, v in (reading.points if reading else [])],
+    }
 
 
 @extend_schema_view(
@@ -380,6 +410,21 @@ class IntegrationsView(APIView):
             "summary_recipients": len(settings.ALERT_SUMMARY_RECIPIENTS),
         }
         return Response(s.IntegrationsSerializer(body).data)
+
+
+class MetricHealthView(APIView):
+    """How each metric stands against the active rules that watch it, for the dashboard's status
+    cards: counted now from the rules' states (one grouped query)."""
+
+    permission_classes = [ModelPermissions]
+    required_permissions = {"GET": [VIEW_RULES]}
+
+    @extend_schema(
+        summary="Each watched metric's health from its active rules",
+        responses={200: s.MetricHealthListSerializer},
+    )
+    def get(self, request):
+        return Response(s.MetricHealthListSerializer({"metrics": selectors.metric_health()}).data)
 
 
 class OpenAlertsView(APIView):

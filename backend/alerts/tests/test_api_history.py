@@ -59,6 +59,20 @@ def test_newest_first_and_filters(auth_client):
     assert ids(auth_client.get(HISTORY, {"rule": 999999})) == []
 
 
+def test_most_severe_first_then_newest(auth_client):
+    """The dashboard's open alerts: ordering=severity,-triggered_at."""
+    now = timezone.now()
+    low_new = make_alert(make_rule(name="a", severity="low"), triggered_at=now - timedelta(minutes=1))
+    high_old = make_alert(make_rule(name="b", severity="high"), triggered_at=now - timedelta(hours=2))
+    high_new = make_alert(make_rule(name="c", severity="high"), triggered_at=now - timedelta(minutes=5))
+    critical = make_alert(make_rule(name="d", severity="critical"), triggered_at=now - timedelta(days=1))
+    medium = make_alert(make_rule(name="e", severity="medium"), triggered_at=now - timedelta(minutes=30))
+
+    response = auth_client.get(HISTORY, {"status": "active", "ordering": "severity,-triggered_at"})
+
+    assert ids(response) == [critical.pk, high_new.pk, high_old.pk, medium.pk, low_new.pk]
+
+
 @pytest.mark.parametrize("query", [{"status": "open"}, {"severity": "x"}, {"since": "yesterday"},
                                    {"rule": "abc"}, {"rule": "99999999999999999999999"}, {"ordering": "message"}])
 def test_bad_filters_are_a_400(auth_client, query):

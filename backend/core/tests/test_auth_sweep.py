@@ -25,7 +25,7 @@ EXCLUDED_ROUTES = {""}  # the site root: a redirect to the admin (or the dashboa
 # Writes that change nothing but the caller's own session: any signed-in user may.
 SELF_SERVICE = {"auth-logout"}
 # POSTs that are reads: a dry run needs the view permission.
-READ_ONLY_POSTS = {"alerts-rule-evaluate"}
+READ_ONLY_POSTS = {"alerts-rule-evaluate", "alerts-rule-evaluate-draft"}
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
@@ -122,6 +122,9 @@ def test_viewers_read_and_are_refused_every_write(viewer, objects, route, name, 
 
     if method in WRITE_METHODS and name not in SELF_SERVICE | READ_ONLY_POSTS:
         assert response.status_code == 403, response.content[:300]
+    elif name in READ_ONLY_POSTS:
+        # Let through; an empty body may well be a 400 (a dry run of a rule with no fields).
+        assert response.status_code not in (401, 403, 405) and response.status_code < 500, response.content[:300]
     else:
         assert response.status_code < 400, response.content[:300]
 

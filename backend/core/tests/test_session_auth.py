@@ -3,9 +3,11 @@
 import pytest
 from django.test import Client
 
+from core.roles import GROUP_PERMISSIONS, MANAGERS
+
 pytestmark = pytest.mark.django_db
 
-USER_FIELDS = {"id", "username", "email", "is_staff", "is_superuser"}
+USER_FIELDS = {"id", "username", "email", "is_staff", "is_superuser", "permissions"}
 
 
 @pytest.fixture
@@ -167,6 +169,7 @@ def test_me_has_the_documented_shape(auth_client, user):
         "email": "oncall@example.com",
         "is_staff": False,
         "is_superuser": False,
+        "permissions": sorted(GROUP_PERMISSIONS[MANAGERS]),
     }
 
 

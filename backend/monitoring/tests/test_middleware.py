@@ -59,6 +59,8 @@ def test_only_the_api_and_not_the_dashboards_polling_is_recorded(auth_client, cl
     auth_client.get("/api/monitoring/overview/")
     auth_client.get("/api/monitoring/metrics/cpu_usage/series/")
     auth_client.get("/api/monitoring/endpoints/")
+    auth_client.get("/api/alerts/open-alerts/")
+    auth_client.get("/api/alerts/metric-health/")
     auth_client.get("/api/auth/me/")
 
     assert list(rollups()) == [("/api/auth/me/", "GET")]

@@ -19,6 +19,10 @@ export class ApiError extends Error {
     readonly fieldErrors: FieldErrors = {},
     /** Messages about the request as a whole (DRF's `non_field_errors`). */
     readonly nonFieldErrors: readonly string[] = [],
+    /** For a 429: the seconds the server asks to wait (its `Retry-After`), when it said. */
+    readonly retryAfterSeconds: number | null = null,
+    /** The answer's JSON as it came, for what an endpoint adds to an error (a 409's `alert_id`). */
+    readonly payload: unknown = null,
   ) {
     super(message);
   }
@@ -101,7 +105,17 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   if (response.status === 401 && options.redirectOnUnauthorized !== false) {
     unauthorizedHandler();
   }
-  throw toApiError(response.status, payload.kind === "json" ? payload.value : null);
+  throw toApiError(
+    response.status,
+    payload.kind === "json" ? payload.value : null,
+    retryAfter(response.headers.get("Retry-After")),
+  );
+}
+
+/** `Retry-After` in seconds (the API sends seconds, never a date). */
+function retryAfter(header: string | null): number | null {
+  if (header === null || !/^\d+$/.test(header.trim())) return null;
+  return Number(header.trim());
 }
 
 function sameOriginUrl(path: string): URL {
@@ -190,7 +204,7 @@ function defaultMessage(status: number): string {
   return `The request failed (HTTP ${status}).`;
 }
 
-export function toApiError(status: number, payload: unknown): ApiError {
+export function toApiError(status: number, payload: unknown, retryAfterSeconds: number | null = null): ApiError {
   const collected: Record<string, string[]> = {};
   let detail: string | null = null;
   if (isRecord(payload) && typeof payload.detail === "string") {
@@ -205,5 +219,5 @@ export function toApiError(status: number, payload: unknown): ApiError {
     detail ??
     nonFieldErrors[0] ??
     (Object.keys(fieldErrors).length > 0 ? "Some fields need attention." : defaultMessage(status));
-  return new ApiError(message, status, fieldErrors, nonFieldErrors);
+  return new ApiError(message, status, fieldErrors, nonFieldErrors, retryAfterSeconds, payload);
 }

@@ -32,8 +32,10 @@ describe("MonitoringDashboard", () => {
       expect(screen.getByRole("figure", { name })).toBeInTheDocument();
     }
     expect(screen.getByRole("region", { name: "API routes" })).toBeInTheDocument();
-    // The open-alerts panel comes with the alerts API: nothing stands in for it.
-    expect(screen.queryByRole("region", { name: /alert/i })).not.toBeInTheDocument();
+    // First on the page: the open alerts (none here).
+    const panel = screen.getByRole("region", { name: "Open alerts" });
+    expect(await within(panel).findByText("No open alerts.")).toBeInTheDocument();
+    expect(screen.getAllByRole("region")[0]).toBe(panel);
   });
 
   it("switches every chart and the routes to the range chosen, and keeps it in the address", async () => {
@@ -87,8 +89,12 @@ describe("MonitoringDashboard", () => {
     expect(requests).toHaveLength(0);
 
     await act(() => vi.advanceTimersByTimeAsync(18_500));
-    // Health, overview, five series and the routes: everything on the page, once.
+    // Health, overview, five series, the routes, the open alerts, their counts and the rules'
+    // verdicts: everything on the page, once.
     expect(paths(requests).map((path) => path.split("?")[0]).sort()).toEqual([
+      "/api/alerts/history/",
+      "/api/alerts/metric-health/",
+      "/api/alerts/open-alerts/",
       "/api/monitoring/endpoints/",
       "/api/monitoring/metrics/api_error_rate/series/",
       "/api/monitoring/metrics/api_request_count/series/",
@@ -104,12 +110,12 @@ describe("MonitoringDashboard", () => {
     expect(screen.getByText("Auto-refresh paused")).toBeInTheDocument();
     expect(screen.getByText("Auto-refresh paused.")).toHaveAttribute("role", "status");
     await act(() => vi.advanceTimersByTimeAsync(95_000));
-    expect(requests).toHaveLength(8);
+    expect(requests).toHaveLength(11);
     expect(screen.getByText(/^Updated/)).toHaveTextContent("Updated 1 min ago");
 
     await user.click(screen.getByRole("button", { name: "Resume auto-refresh" }));
     await act(() => vi.advanceTimersByTimeAsync(30_500));
-    expect(requests).toHaveLength(16);
+    expect(requests).toHaveLength(22);
   });
 
   it("refreshes on demand and announces it, keeping the focus on the button", async () => {
@@ -122,7 +128,7 @@ describe("MonitoringDashboard", () => {
     await user.click(button);
 
     expect(await screen.findByText(/^Refreshed at/)).toHaveAttribute("role", "status");
-    expect(requests).toHaveLength(8);
+    expect(requests).toHaveLength(11);
     expect(button).toHaveFocus();
   });
 

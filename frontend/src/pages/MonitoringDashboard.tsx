@@ -1,5 +1,6 @@
 import { useSearchParams } from "react-router";
 import { AccountCard } from "../components/account/AccountCard";
+import { AlertPanel } from "../components/monitoring/AlertPanel";
 import { EndpointTable } from "../components/monitoring/EndpointTable";
 import { HealthPanel } from "../components/monitoring/HealthPanel";
 import { PerformanceChart } from "../components/monitoring/PerformanceChart";
@@ -7,12 +8,13 @@ import { AutoRefreshProvider, RefreshControls } from "../components/monitoring/R
 import { StatusOverview } from "../components/monitoring/StatusOverview";
 import { TimeRangeSelector } from "../components/monitoring/TimeRangeSelector";
 import { useSignedInUser } from "../hooks/auth/signedInUser";
+import { alertKeys, ruleKeys } from "../hooks/alerts/keys";
 import { healthKeys, monitoringKeys } from "../hooks/monitoring/useMonitoring";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { DEFAULT_TIME_RANGE, timeRangeFor, type TimeRangeId } from "../lib/timeRanges";
 
 /** Everything the page shows refreshes together, and "updated … ago" is about all of it. */
-const DASHBOARD_QUERIES = [healthKeys.all, monitoringKeys.all] as const;
+const DASHBOARD_QUERIES = [healthKeys.all, monitoringKeys.all, alertKeys.all, ruleKeys.health()] as const;
 
 const CHARTS = [
   { title: "API response time", metrics: ["api_response_time"] },
@@ -63,8 +65,9 @@ export function MonitoringDashboard() {
         <h1>Dashboard</h1>
         <RefreshControls queryPrefixes={DASHBOARD_QUERIES} />
       </div>
-      {/* The open alerts (AlertPanel) go here, first on the page, once the alerts API exists. */}
       <div className="page-sections">
+        {/* First on the page: what needs attention now. */}
+        <AlertPanel />
         <StatusOverview />
         <div className="dashboard-grid">
           <HealthPanel />

@@ -1,6 +1,14 @@
 export const paths = {
   login: "/login",
   dashboard: "/dashboard",
+  alerts: "/alerts",
+  alertDetail: "/alerts/:id",
+  rules: "/rules",
+  ruleNew: "/rules/new",
+  ruleDetail: "/rules/:id",
+  ruleEdit: "/rules/:id/edit",
+  statistics: "/statistics",
+  integrations: "/integrations",
   errors: "/errors",
   errorDetail: "/errors/:id",
 } as const;
@@ -8,6 +16,24 @@ export const paths = {
 /** The page of one error group. */
 export function errorDetailPath(id: number): string {
   return `${paths.errors}/${id}`;
+}
+
+/** The page of one alert (also where Slack and email link to: SITE_URL/alerts/<id>). */
+export function alertDetailPath(id: number): string {
+  return `${paths.alerts}/${id}`;
+}
+
+export function ruleDetailPath(id: number): string {
+  return `${paths.rules}/${id}`;
+}
+
+export function ruleEditPath(id: number): string {
+  return `${paths.rules}/${id}/edit`;
+}
+
+/** A number from a route's `:id`, or 0 when it is not one. */
+export function idParam(raw: string | undefined): number {
+  return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
 }
 
 /** The login page, remembering where the user was going unless that is the start page anyway. */

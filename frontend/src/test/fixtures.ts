@@ -1,5 +1,18 @@
 /** Builders of API answers for component tests (never used by the app itself). */
 import type {
+  AlertDetail,
+  AlertItem,
+  AlertRule,
+  AlertStats,
+  Delivery,
+  Evaluation,
+  Integrations,
+  MetricCatalogue,
+  MetricHealthEntry,
+  OpenAlertCounts,
+  Severity,
+} from "../types/alerts";
+import type {
   EndpointStat,
   EndpointStats,
   ErrorLogDetail,
@@ -111,4 +124,221 @@ export function errorDetail(overrides: Partial<ErrorLogDetail> = {}): ErrorLogDe
 
 export function page<T>(results: T[], count = results.length): Paginated<T> {
   return { count, next: null, previous: null, results };
+}
+
+// --- Alerting ---------------------------------------------------------------------------------------
+
+export function alertItem(overrides: Partial<AlertItem> = {}): AlertItem {
+  return {
+    id: 1,
+    rule: 1,
+    rule_name: "High CPU Usage",
+    metric_name: "cpu_usage",
+    severity: "high",
+    value: 91.5,
+    last_value: 91.5,
+    threshold_value: 80,
+    condition: "gt",
+    status: "active",
+    message: "cpu_usage (avg over 5 min) is 91.5 %, > 80 %",
+    triggered_at: "2026-11-27T17:20:00Z",
+    resolved_at: null,
+    resolved_by: null,
+    notes: "",
+    manual: false,
+    notification_count: 1,
+    last_notified_at: "2026-11-27T17:20:02Z",
+    context: {
+      metric: "cpu_usage",
+      value: 91.5,
+      aggregation: "avg",
+      window_minutes: 5,
+      window_start: "2026-11-27T17:15:00+00:00",
+      window_end: "2026-11-27T17:20:00+00:00",
+      points: [
+        ["2026-11-27T17:16:00+00:00", 88.0],
+        ["2026-11-27T17:18:00+00:00", 95.0],
+      ],
+      condition: "gt",
+      threshold: 80,
+      resolve_threshold: null,
+    },
+    ...overrides,
+  };
+}
+
+export function delivery(overrides: Partial<Delivery> = {}): Delivery {
+  return {
+    id: 1,
+    channel: "slack",
+    target: "#alerts",
+    event: "trigger",
+    status: "sent",
+    attempts: 1,
+    last_error: "",
+    response_code: 200,
+    created_at: "2026-11-27T17:20:00Z",
+    sent_at: "2026-11-27T17:20:01Z",
+    next_attempt_at: null,
+    ...overrides,
+  };
+}
+
+export function alertDetail(overrides: Partial<AlertDetail> = {}): AlertDetail {
+  return { ...alertItem(), deliveries: [delivery()], ...overrides };
+}
+
+export function rule(overrides: Partial<AlertRule> = {}): AlertRule {
+  return {
+    id: 1,
+    name: "High CPU Usage",
+    description: "Alert when CPU usage exceeds 80% for 5 minutes",
+    metric_name: "cpu_usage",
+    condition: "gt",
+    threshold_value: 80,
+    time_window_minutes: 5,
+    aggregation: "",
+    severity: "high",
+    slack_enabled: true,
+    slack_channel: "#system-alerts",
+    email_enabled: true,
+    email_recipients: ["ops@resee.com"],
+    cooldown_minutes: 60,
+    auto_resolve: true,
+    notify_on_resolve: true,
+    resolve_threshold: null,
+    alert_on_no_data: false,
+    max_alerts_per_hour: 10,
+    is_active: true,
+    effective_aggregation: "avg",
+    effective_slack_channel: "#system-alerts",
+    state: "ok",
+    last_value: 36.2,
+    last_evaluated_at: "2026-11-27T17:28:00Z",
+    last_error: "",
+    state_changed_at: null,
+    open_alert_id: null,
+    created_by: "admin",
+    created_at: "2026-11-27T17:00:00Z",
+    updated_at: "2026-11-27T17:00:00Z",
+    ...overrides,
+  };
+}
+
+export function evaluation(overrides: Partial<Evaluation> = {}): Evaluation {
+  return {
+    rule_id: null,
+    evaluated_at: "2026-11-27T17:28:40Z",
+    metric_name: "cpu_usage",
+    source: "samples",
+    aggregation: "avg",
+    window_minutes: 5,
+    window_start: "2026-11-27T17:23:40Z",
+    window_end: "2026-11-27T17:28:40Z",
+    value: 90,
+    no_data: false,
+    condition: "gt",
+    threshold_value: 80,
+    resolve_threshold: null,
+    condition_met: true,
+    current_state: null,
+    state: "firing",
+    action: "fire",
+    reason: "threshold crossed",
+    error: "",
+    open_alert_id: null,
+    points: [
+      { t: "2026-11-27T17:25:00Z", v: 85 },
+      { t: "2026-11-27T17:27:00Z", v: 95 },
+    ],
+    ...overrides,
+  };
+}
+
+export function catalogue(values: Record<string, number> = { cpu_usage: 36.2 }): MetricCatalogue {
+  return {
+    ...overview(values),
+    aggregations: ["avg", "min", "max", "sum", "last", "count", "p95"],
+    conditions: [
+      { value: "gt", label: "greater than" },
+      { value: "gte", label: "greater than or equal to" },
+      { value: "lt", label: "less than" },
+      { value: "lte", label: "less than or equal to" },
+      { value: "eq", label: "equal to" },
+      { value: "ne", label: "not equal to" },
+    ],
+    severities: [
+      { value: "low", label: "Low" },
+      { value: "medium", label: "Medium" },
+      { value: "high", label: "High" },
+      { value: "critical", label: "Critical" },
+    ],
+  };
+}
+
+export function healthEntry(overrides: Partial<MetricHealthEntry> = {}): MetricHealthEntry {
+  return {
+    metric_name: "cpu_usage",
+    active_rules: 1,
+    ok: 1,
+    firing: 0,
+    no_data: 0,
+    error: 0,
+    worst_firing_severity: null,
+    health: "ok",
+    ...overrides,
+  };
+}
+
+export function openCounts(bySeverity: Partial<Record<Severity, number>> = {}): OpenAlertCounts {
+  const counts = { critical: 0, high: 0, medium: 0, low: 0, ...bySeverity };
+  return { total: counts.critical + counts.high + counts.medium + counts.low, by_severity: counts };
+}
+
+export function stats(overrides: Partial<AlertStats> = {}): AlertStats {
+  return {
+    days: 7,
+    since: "2026-11-20T17:28:00Z",
+    until: "2026-11-27T17:28:00Z",
+    total: 3,
+    manual: 1,
+    by_severity: { critical: 1, high: 2, medium: 0, low: 0 },
+    by_status: { active: 1, resolved: 2 },
+    by_rule: [
+      { rule_id: 1, name: "High CPU Usage", count: 2 },
+      { rule_id: null, name: "Old rule", count: 1 },
+    ],
+    by_metric: [
+      { metric_name: "cpu_usage", count: 2 },
+      { metric_name: "checkout_queue", count: 1 },
+    ],
+    per_day: [
+      { date: "2026-11-26", count: 1 },
+      { date: "2026-11-27", count: 2 },
+    ],
+    per_hour: [
+      { hour: "2026-11-27T16:00:00Z", count: 1 },
+      { hour: "2026-11-27T17:00:00Z", count: 2 },
+    ],
+    open_now: 1,
+    resolved_in_period: 2,
+    mean_time_to_resolve_seconds: 750,
+    notifications: [
+      { channel: "slack", label: "Slack", pending: 0, sent: 3, failed: 1, skipped: 0, total: 4, success_rate: 75 },
+      { channel: "email", label: "Email", pending: 0, sent: 0, failed: 0, skipped: 2, total: 2, success_rate: null },
+    ],
+    ...overrides,
+  };
+}
+
+export function integrations(overrides: Partial<Integrations> = {}): Integrations {
+  return {
+    channels: [
+      { name: "slack", label: "Slack", configured: false, problem: "Slack is not configured: SLACK_WEBHOOK_URL is not set." },
+      { name: "email", label: "Email", configured: true, problem: "" },
+    ],
+    slack_default_channel: "#alerts",
+    summary_recipients: 0,
+    ...overrides,
+  };
 }

@@ -5,6 +5,9 @@ import type { ReactNode } from "react";
 import { MemoryRouter, useLocation } from "react-router";
 import { createQueryClient } from "../api/queryClient";
 import { AppRoutes } from "../AppRoutes";
+import { SignedInUserContext } from "../hooks/auth/signedInUser";
+import type { User } from "../types/auth";
+import { admin } from "./server";
 
 /** Shows the router's location, so that a test can see where the app navigated. */
 function LocationProbe() {
@@ -32,9 +35,9 @@ export function renderApp(path: string) {
   return renderWithProviders(<AppRoutes />, path);
 }
 
-/** One component with the app's providers around it. */
-export function renderComponent(ui: ReactNode, path = "/") {
-  return renderWithProviders(ui, path);
+/** One component with the app's providers around it, as `user` (who may do everything by default). */
+export function renderComponent(ui: ReactNode, path = "/", user: User = admin) {
+  return renderWithProviders(<SignedInUserContext value={user}>{ui}</SignedInUserContext>, path);
 }
 
 /** The `index`th of `elements`, failing the test when there is none. */

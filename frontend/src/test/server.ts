@@ -1,11 +1,36 @@
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import type { User } from "../types/auth";
+import type { AlertItem, MetricHealthEntry, OpenAlertCounts } from "../types/alerts";
 import type { EndpointStats, HealthReport, MetricSeries, MonitoringOverview } from "../types/monitoring";
-import { endpoints, overview, series } from "./fixtures";
+import { endpoints, openCounts, overview, page, series } from "./fixtures";
 
 /** The network boundary of every test: requests the test did not expect fail it. */
 export const server = setupServer();
+
+/** The alerting and telemetry permissions of the groups (backend core/roles.py). */
+const VIEW_PERMISSIONS = [
+  "alerts.view_alerthistory",
+  "alerts.view_alertrule",
+  "alerts.view_notificationdelivery",
+  "monitoring.view_activeuserminute",
+  "monitoring.view_aiusage",
+  "monitoring.view_errorcount",
+  "monitoring.view_errorlog",
+  "monitoring.view_metricsample",
+  "monitoring.view_requestrollup",
+];
+const MANAGER_PERMISSIONS = [
+  ...VIEW_PERMISSIONS,
+  "alerts.add_alertrule",
+  "alerts.change_alertrule",
+  "alerts.delete_alertrule",
+  "alerts.change_alerthistory",
+  "monitoring.change_errorlog",
+  "monitoring.delete_errorlog",
+  "monitoring.add_metricsample",
+  "monitoring.add_aiusage",
+].sort();
 
 export const admin: User = {
   id: 1,
@@ -13,6 +38,37 @@ export const admin: User = {
   email: "ops@example.com",
   is_staff: true,
   is_superuser: true,
+  permissions: MANAGER_PERMISSIONS,
+};
+
+/** An "Alert viewers" member: reads everything, changes nothing. */
+export const viewer: User = {
+  id: 2,
+  username: "watcher",
+  email: "",
+  is_staff: false,
+  is_superuser: false,
+  permissions: VIEW_PERMISSIONS,
+};
+
+/** An "Alert managers" member. */
+export const manager: User = {
+  id: 3,
+  username: "oncall",
+  email: "oncall@example.com",
+  is_staff: false,
+  is_superuser: false,
+  permissions: MANAGER_PERMISSIONS,
+};
+
+/** Signed in, in no group: may only see who they are. */
+export const nobody: User = {
+  id: 4,
+  username: "nobody",
+  email: "",
+  is_staff: false,
+  is_superuser: false,
+  permissions: [],
 };
 
 export const healthy: HealthReport = { status: "ok", checks: { database: "ok", broker: "ok" } };
@@ -42,8 +98,22 @@ export const handlers = {
     }),
   endpoints: (answer: EndpointStats = endpoints()) =>
     http.get("/api/monitoring/endpoints/", () => HttpResponse.json(answer)),
-  /** Everything the dashboard asks for, answered as a system with no data yet would. */
-  dashboard: () => [handlers.health(), handlers.overview(), handlers.series(), handlers.endpoints()],
+  /** The alert history, whatever the filters (none by default). */
+  alerts: (results: AlertItem[] = []) => http.get("/api/alerts/history/", () => HttpResponse.json(page(results))),
+  openAlertCounts: (answer: OpenAlertCounts = openCounts()) =>
+    http.get("/api/alerts/open-alerts/", () => HttpResponse.json(answer)),
+  metricHealth: (metrics: MetricHealthEntry[] = []) =>
+    http.get("/api/alerts/metric-health/", () => HttpResponse.json({ metrics })),
+  /** Everything the dashboard asks for, answered as a system with no data and no rules yet would. */
+  dashboard: () => [
+    handlers.health(),
+    handlers.overview(),
+    handlers.series(),
+    handlers.endpoints(),
+    handlers.alerts(),
+    handlers.openAlertCounts(),
+    handlers.metricHealth(),
+  ],
 };
 
 /** The address of every request made from now until the test ends, in order. */

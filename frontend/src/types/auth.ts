@@ -5,6 +5,11 @@ export interface User {
   email: string;
   is_staff: boolean;
   is_superuser: boolean;
+  /**
+   * The user's permissions on alerting and telemetry, e.g. "alerts.change_alertrule": what the API
+   * will allow. The dashboard offers only these; the API still decides.
+   */
+  permissions: string[];
 }
 
 export interface LoginCredentials {

@@ -11,8 +11,10 @@ export interface HealthReport {
 }
 
 /**
- * How a value stands against the active alert rules. Nothing decides it yet (the rules API comes
- * later); components take it as an optional prop so that it can drive their colour then.
+ * How a value stands against the active alert rules that watch it (`GET /api/alerts/metric-health/`):
+ * critical (a critical or high rule firing), warning (a medium or low rule firing, or a rule
+ * without data or in error), ok (rules, none firing). Where no rule watches a value, nothing has
+ * judged it: components then show no health at all (neutral), or "unknown" when asked to.
  */
 export type MetricHealth = "ok" | "warning" | "critical" | "unknown";
 

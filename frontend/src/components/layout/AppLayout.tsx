@@ -4,9 +4,12 @@ import { useSignedInUser } from "../../hooks/auth/signedInUser";
 import { paths } from "../../routes/paths";
 import { UserMenu } from "./UserMenu";
 
-/** The sections that exist; later ones (alerts, rules, ...) join as they are built. */
 const SECTIONS = [
   { to: paths.dashboard, label: "Dashboard" },
+  { to: paths.alerts, label: "Alerts" },
+  { to: paths.rules, label: "Rules" },
+  { to: paths.statistics, label: "Statistics" },
+  { to: paths.integrations, label: "Integrations" },
   { to: paths.errors, label: "Error logs" },
 ] as const;
 

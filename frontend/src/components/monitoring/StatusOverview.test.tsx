@@ -1,9 +1,9 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import { delay, http, HttpResponse } from "msw";
-import { describe, expect, it } from "vitest";
-import { overview } from "../../test/fixtures";
+import { beforeEach, describe, expect, it } from "vitest";
+import { healthEntry, openCounts, overview } from "../../test/fixtures";
 import { renderComponent } from "../../test/render";
-import { handlers, server, watchRequests } from "../../test/server";
+import { handlers, nobody, server, viewer, watchRequests } from "../../test/server";
 import { StatusOverview } from "./StatusOverview";
 
 function section() {
@@ -18,6 +18,11 @@ function card(title: string) {
 }
 
 describe("StatusOverview", () => {
+  beforeEach(() => {
+    // No rules and no open alerts unless a test says otherwise.
+    server.use(handlers.metricHealth(), handlers.openAlertCounts());
+  });
+
   it("says it is loading until the overview arrives", async () => {
     server.use(
       http.get("/api/monitoring/overview/", async () => {
@@ -55,7 +60,11 @@ describe("StatusOverview", () => {
 
     expect(await within(section()).findByText("36.2%")).toBeInTheDocument();
     expect(card("CPU usage")).toHaveTextContent("36.2%");
-    expect(requests.map((url) => url.pathname + url.search)).toEqual(["/api/monitoring/overview/?minutes=5"]);
+    expect(requests.map((url) => url.pathname + url.search).sort()).toEqual([
+      "/api/alerts/metric-health/",
+      "/api/alerts/open-alerts/",
+      "/api/monitoring/overview/?minutes=5",
+    ]);
     expect(card("CPU usage")).toHaveTextContent("average, last 5 min");
     expect(card("Memory usage")).toHaveTextContent("61%");
     expect(card("Disk usage")).toHaveTextContent("12%");
@@ -96,10 +105,12 @@ describe("StatusOverview", () => {
     renderComponent(<StatusOverview />);
 
     await within(section()).findByRole("heading", { level: 3, name: "CPU usage" });
+    await within(section()).findByText("none open");
     const titles = within(section())
       .getAllByRole("heading", { level: 3 })
       .map((heading) => heading.textContent);
     expect(titles).toEqual([
+      "Open alerts",
       "CPU usage",
       "Memory usage",
       "Disk usage",
@@ -112,9 +123,80 @@ describe("StatusOverview", () => {
       "Cache hit rate",
       "Active users",
     ]);
-    for (const article of within(section()).getAllByRole("article")) {
+    // No rule watches any of them: nothing has judged them, so no colour and no verdict.
+    for (const article of within(section()).getAllByRole("article").slice(1)) {
       expect(article).toHaveClass("metric-card--neutral");
+      expect(article).not.toHaveTextContent(/OK|Warning|Critical/);
     }
+    expect(card("Open alerts")).toHaveClass("metric-card--ok");
+  });
+
+  it("colours each card by the active rules on its metrics, and says what the colour rests on", async () => {
+    server.use(
+      handlers.overview(overview({ cpu_usage: 95, memory_usage: 40, disk_usage: 50, celery_workers: 1 })),
+      handlers.metricHealth([
+        healthEntry({ metric_name: "cpu_usage", active_rules: 2, ok: 1, firing: 1, worst_firing_severity: "critical", health: "critical" }),
+        healthEntry({ metric_name: "memory_usage", active_rules: 1, ok: 0, firing: 1, worst_firing_severity: "low", health: "warning" }),
+        healthEntry({ metric_name: "disk_usage", active_rules: 1, ok: 1 }),
+        // One of the Celery card's metrics without data: the whole card is a warning.
+        healthEntry({ metric_name: "celery_queue_length", active_rules: 1, ok: 0, no_data: 1, health: "warning" }),
+        healthEntry({ metric_name: "celery_workers", active_rules: 1, ok: 1 }),
+      ]),
+    );
+
+    renderComponent(<StatusOverview />);
+
+    await within(section()).findByText("95%");
+    await waitFor(() => {
+      expect(card("CPU usage")).toHaveClass("metric-card--critical");
+    });
+    expect(card("CPU usage")).toHaveTextContent("Critical");
+    expect(card("CPU usage")).toHaveTextContent("1 of 2 rules firing");
+    expect(card("Memory usage")).toHaveClass("metric-card--warning");
+    expect(card("Memory usage")).toHaveTextContent("Warning");
+    expect(card("Disk usage")).toHaveClass("metric-card--ok");
+    expect(card("Disk usage")).toHaveTextContent("1 rule, none firing");
+    expect(card("Celery")).toHaveClass("metric-card--warning");
+    expect(card("Celery")).toHaveTextContent("1 without data");
+    // No rule on it: neutral, no verdict.
+    expect(card("API requests")).toHaveClass("metric-card--neutral");
+  });
+
+  it("counts the open alerts by severity in their own card", async () => {
+    server.use(handlers.overview(), handlers.openAlertCounts(openCounts({ critical: 1, low: 2 })));
+
+    renderComponent(<StatusOverview />);
+
+    await within(section()).findByText("1 critical, 2 low");
+    const open = card("Open alerts");
+    expect(open).toHaveTextContent("3");
+    expect(open).toHaveClass("metric-card--critical");
+    expect(within(open).getByRole("link", { name: "See the open alerts" })).toHaveAttribute("href", "/alerts?status=active");
+  });
+
+  it("leaves out what the user may not read: no rules' verdicts, no open alerts card", async () => {
+    const requests = watchRequests();
+    server.use(handlers.overview(overview({ cpu_usage: 5 })));
+
+    renderComponent(<StatusOverview />, "/", { ...viewer, permissions: ["monitoring.view_metricsample"] });
+
+    await within(section()).findByText("5%");
+    expect(within(section()).queryByRole("heading", { name: "Open alerts" })).not.toBeInTheDocument();
+    expect(requests.map((url) => url.pathname)).toEqual(["/api/monitoring/overview/"]);
+    expect(nobody.permissions).toEqual([]);
+  });
+
+  it("keeps the values, uncoloured, with a warning, when the rules' verdicts cannot be loaded", async () => {
+    server.use(
+      handlers.overview(overview({ cpu_usage: 5 })),
+      http.get("/api/alerts/metric-health/", () => HttpResponse.json({ detail: "Boom." }, { status: 500 })),
+    );
+
+    renderComponent(<StatusOverview />);
+
+    expect(await within(section()).findByText(/verdicts could not be loaded \(Boom\.\)/)).toHaveAttribute("role", "alert");
+    expect(card("CPU usage")).toHaveTextContent("5%");
+    expect(card("CPU usage")).toHaveClass("metric-card--neutral");
   });
 
   it("says so when the server reports none of the dashboard's metrics", async () => {

@@ -1,9 +1,14 @@
+import { useMetricHealth } from "../../hooks/alerts/useRules";
+import { PERMISSIONS, useCan } from "../../hooks/auth/permissions";
 import { useOverview } from "../../hooks/monitoring/useMonitoring";
 import { formatDateTime, formatValue } from "../../lib/format";
+import { cardHealth } from "../../lib/metricHealth";
+import type { MetricHealthEntry } from "../../types/alerts";
 import type { Aggregation, MetricReading } from "../../types/monitoring";
 import { EmptyState } from "../ui/EmptyState";
 import { ErrorState } from "../ui/ErrorState";
 import { LoadingState } from "../ui/LoadingState";
+import { OpenAlertsCard } from "./OpenAlertsCard";
 import { SystemStatusCard, type StatusReading } from "./SystemStatusCard";
 
 /** The window of the status cards' values. */
@@ -47,32 +52,64 @@ function toReading(metric: MetricReading, minutes: number): StatusReading {
   };
 }
 
-function StatusCardList({ metrics, minutes }: { metrics: readonly MetricReading[]; minutes: number }) {
+interface StatusCardListProps {
+  metrics: readonly MetricReading[];
+  minutes: number;
+  /** Each watched metric's health; undefined while it is not known (cards stay neutral). */
+  health: readonly MetricHealthEntry[] | undefined;
+  /** Whether to show the open alerts card first. */
+  openAlerts: boolean;
+}
+
+function StatusCardList({ metrics, minutes, health, openAlerts }: StatusCardListProps) {
   const byName = new Map(metrics.map((metric) => [metric.name, metric]));
+  const healthByName = new Map((health ?? []).map((entry) => [entry.metric_name, entry]));
   const cards = CARDS.flatMap((card) => {
     const found = card.metrics.flatMap((name) => byName.get(name) ?? []);
     const first = found[0];
     if (!first) return [];
-    return [{ title: card.title ?? first.label, readings: found.map((metric) => toReading(metric, minutes)) }];
+    const judged = cardHealth(card.metrics.flatMap((name) => healthByName.get(name) ?? []));
+    return [
+      {
+        title: card.title ?? first.label,
+        readings: found.map((metric) => toReading(metric, minutes)),
+        health: judged?.health,
+        healthDetail: judged?.detail,
+      },
+    ];
   });
-  if (cards.length === 0) {
-    return <EmptyState title="The server reported none of the dashboard's metrics." />;
-  }
   return (
-    <ul className="metric-grid">
-      {cards.map((card) => (
-        <li key={card.title}>
-          {/* health: from the alert rules once their API exists; until then the cards are neutral. */}
-          <SystemStatusCard title={card.title} readings={card.readings} />
-        </li>
-      ))}
-    </ul>
+    <>
+      {(openAlerts || cards.length > 0) && (
+        <ul className="metric-grid">
+          {openAlerts && (
+            <li>
+              <OpenAlertsCard />
+            </li>
+          )}
+          {cards.map((card) => (
+            <li key={card.title}>
+              {/* Coloured by the active rules on the card's metrics; neutral where no rule watches them. */}
+              <SystemStatusCard
+                title={card.title}
+                readings={card.readings}
+                health={card.health}
+                healthDetail={card.healthDetail}
+              />
+            </li>
+          ))}
+        </ul>
+      )}
+      {cards.length === 0 && <EmptyState title="The server reported none of the dashboard's metrics." />}
+    </>
   );
 }
 
 /** The status cards: each part of the system's numbers over the last few minutes. */
 export function StatusOverview() {
   const overview = useOverview(OVERVIEW_MINUTES);
+  const can = useCan();
+  const health = useMetricHealth({ enabled: can(PERMISSIONS.viewRules) });
 
   let body;
   if (overview.isPending) {
@@ -96,9 +133,22 @@ export function StatusOverview() {
         )}
         <p className="muted section__note">
           Values over the last {data.window_minutes} minutes, computed{" "}
-          <time dateTime={data.generated_at}>{formatDateTime(data.generated_at)}</time>.
+          <time dateTime={data.generated_at}>{formatDateTime(data.generated_at)}</time>. A card is coloured by the
+          active alert rules on its metrics; one without rules stays grey.
         </p>
-        <StatusCardList metrics={data.metrics} minutes={data.window_minutes} />
+        {health.isError && (
+          <p className="notice notice--warning" role="alert">
+            {health.data
+              ? `The alert rules' verdicts could not be refreshed (${health.error.message}); the colours are the previous ones.`
+              : `The alert rules' verdicts could not be loaded (${health.error.message}); the cards are not coloured.`}
+          </p>
+        )}
+        <StatusCardList
+          metrics={data.metrics}
+          minutes={data.window_minutes}
+          health={health.data?.metrics}
+          openAlerts={can(PERMISSIONS.viewAlerts)}
+        />
       </>
     );
   }

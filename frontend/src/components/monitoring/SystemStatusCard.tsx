@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { MetricHealth } from "../../types/monitoring";
 
 export interface StatusReading {
@@ -18,6 +19,10 @@ interface SystemStatusCardProps {
    * Without it the card is neutral: nothing has judged the numbers.
    */
   health?: MetricHealth | undefined;
+  /** What the health rests on, e.g. "1 of 2 rules firing". */
+  healthDetail?: string | undefined;
+  /** A link to more, at the foot of the card. */
+  footer?: ReactNode;
 }
 
 const HEALTH_TEXT: Record<MetricHealth, string> = {
@@ -28,7 +33,7 @@ const HEALTH_TEXT: Record<MetricHealth, string> = {
 };
 
 /** One part of the system and its current numbers. "No data" is said, never shown as 0. */
-export function SystemStatusCard({ title, readings, health }: SystemStatusCardProps) {
+export function SystemStatusCard({ title, readings, health, healthDetail, footer }: SystemStatusCardProps) {
   const allMissing = readings.every((reading) => reading.value === null);
   const classes = ["metric-card", `metric-card--${health ?? "neutral"}`];
   if (allMissing) classes.push("metric-card--no-data");
@@ -40,6 +45,7 @@ export function SystemStatusCard({ title, readings, health }: SystemStatusCardPr
         <h3 className="metric-card__title">{title}</h3>
         {health && <p className="metric-card__health">{HEALTH_TEXT[health]}</p>}
       </div>
+      {healthDetail && <p className="metric-card__health-detail">{healthDetail}</p>}
       <dl className={`metric-card__readings${single ? " metric-card__readings--single" : ""}`}>
         {readings.map((reading) => (
           <div key={reading.name} className="reading" data-metric={reading.name}>
@@ -51,6 +57,7 @@ export function SystemStatusCard({ title, readings, health }: SystemStatusCardPr
           </div>
         ))}
       </dl>
+      {footer && <div className="metric-card__footer">{footer}</div>}
     </article>
   );
 }

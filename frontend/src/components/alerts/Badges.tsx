@@ -1,0 +1,23 @@
+import { ALERT_STATUS_LABELS, RULE_STATE_LABELS, SEVERITY_LABELS } from "../../lib/alerting";
+import type { AlertStatus, RuleState, Severity } from "../../types/alerts";
+
+/** Severity in words and colour (the words carry it; the colour repeats it). */
+export function SeverityBadge({ severity }: { severity: Severity }) {
+  return <span className={`badge badge--severity-${severity}`}>{SEVERITY_LABELS[severity]}</span>;
+}
+
+export function AlertStatusBadge({ status }: { status: AlertStatus }) {
+  return (
+    <span className={`badge ${status === "active" ? "badge--firing" : "badge--resolved"}`}>
+      {ALERT_STATUS_LABELS[status]}
+    </span>
+  );
+}
+
+export function RuleStateBadge({ state }: { state: RuleState }) {
+  return <span className={`badge badge--state-${state}`}>{RULE_STATE_LABELS[state]}</span>;
+}
+
+export function ActiveBadge({ active }: { active: boolean }) {
+  return <span className={`badge ${active ? "badge--open" : "badge--inactive"}`}>{active ? "Active" : "Off"}</span>;
+}

@@ -1,0 +1,100 @@
+import type { ReactNode } from "react";
+import { Link } from "react-router";
+import { CONDITION_WORDS, formatMaybe, formatThreshold } from "../../lib/alerting";
+import { formatDateTime, formatValue } from "../../lib/format";
+import { plural } from "../../lib/text";
+import { alertDetailPath } from "../../routes/paths";
+import type { AlertRule } from "../../types/alerts";
+import { ActiveBadge, RuleStateBadge, SeverityBadge } from "./Badges";
+
+function Fact({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function Time({ iso }: { iso: string | null }) {
+  return iso ? <time dateTime={iso}>{formatDateTime(iso)}</time> : <span className="muted">never</span>;
+}
+
+function yesNo(value: boolean): string {
+  return value ? "Yes" : "No";
+}
+
+/** A rule in one sentence: "Fires when cpu_usage (avg over 5 min) is above 80%." */
+export function ruleSentence(rule: AlertRule, unit: string): string {
+  return `Fires when ${rule.metric_name} (${rule.effective_aggregation} over ${rule.time_window_minutes} min) is ${
+    CONDITION_WORDS[rule.condition]
+  } ${formatValue(rule.threshold_value, unit)}.`;
+}
+
+export function RuleStatusFacts({ rule, unit }: { rule: AlertRule; unit: string }) {
+  return (
+    <dl className="facts facts--grid">
+      <Fact term="State">
+        <RuleStateBadge state={rule.state} />
+        {rule.state_changed_at && (
+          <span className="facts__note">
+            since <Time iso={rule.state_changed_at} />
+          </span>
+        )}
+      </Fact>
+      <Fact term="Last value">{rule.last_evaluated_at ? formatMaybe(rule.last_value, unit) : "—"}</Fact>
+      <Fact term="Last evaluated">
+        <Time iso={rule.last_evaluated_at} />
+      </Fact>
+      <Fact term="Open alert">
+        {rule.open_alert_id !== null ? (
+          <Link to={alertDetailPath(rule.open_alert_id)}>#{rule.open_alert_id}</Link>
+        ) : (
+          <span className="muted">none</span>
+        )}
+      </Fact>
+      <Fact term="Active">
+        <ActiveBadge active={rule.is_active} />
+      </Fact>
+      {rule.last_error && <Fact term="Last error">{rule.last_error}</Fact>}
+    </dl>
+  );
+}
+
+export function RuleSettingFacts({ rule, unit }: { rule: AlertRule; unit: string }) {
+  return (
+    <dl className="facts facts--grid">
+      <Fact term="Metric">
+        <code>{rule.metric_name}</code>
+      </Fact>
+      <Fact term="Condition">{formatThreshold(rule.condition, rule.threshold_value, unit)}</Fact>
+      <Fact term="Window">{rule.time_window_minutes} min</Fact>
+      <Fact term="Aggregation">
+        {rule.effective_aggregation}
+        {!rule.aggregation && <span className="facts__note">the metric's default</span>}
+      </Fact>
+      <Fact term="Severity">
+        <SeverityBadge severity={rule.severity} />
+      </Fact>
+      <Fact term="Slack">{rule.slack_enabled ? rule.effective_slack_channel : "Off"}</Fact>
+      <Fact term="Email">
+        {rule.email_enabled ? rule.email_recipients.join(", ") || "no recipients" : "Off"}
+      </Fact>
+      <Fact term="Reminders">{rule.cooldown_minutes === 0 ? "Never" : `Every ${rule.cooldown_minutes} min`}</Fact>
+      <Fact term="Resolves automatically">{yesNo(rule.auto_resolve)}</Fact>
+      <Fact term="Tells the channels when resolved">{yesNo(rule.notify_on_resolve)}</Fact>
+      <Fact term="Resolve threshold">
+        {rule.resolve_threshold === null ? <span className="muted">none</span> : formatValue(rule.resolve_threshold, unit)}
+      </Fact>
+      <Fact term="Alerts when there is no data">{yesNo(rule.alert_on_no_data)}</Fact>
+      <Fact term="At most">{plural(rule.max_alerts_per_hour, "alert")} an hour</Fact>
+      <Fact term="Created">
+        <Time iso={rule.created_at} />
+        {rule.created_by && <span className="facts__note">by {rule.created_by}</span>}
+      </Fact>
+      <Fact term="Changed">
+        <Time iso={rule.updated_at} />
+      </Fact>
+    </dl>
+  );
+}

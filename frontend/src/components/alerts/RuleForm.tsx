@@ -1,0 +1,356 @@
+import { useEffect, useId, useRef, type ReactNode, type SubmitEvent } from "react";
+import { Link } from "react-router";
+import type { FieldErrors } from "../../api/client";
+import { FIELD_LABELS, isFormField, type RuleFormValues } from "../../lib/ruleForm";
+import type { MetricCatalogue } from "../../types/alerts";
+import { CheckboxField, Field } from "../ui/Field";
+import { MetricPicker } from "./MetricPicker";
+
+interface RuleFormProps {
+  values: RuleFormValues;
+  onChange: (values: RuleFormValues) => void;
+  catalogue: MetricCatalogue;
+  /** The server's messages per field, from the last save or dry run. */
+  errors: FieldErrors;
+  /** Messages about the rule as a whole, or a failure that is not about a field. */
+  formError: string | null;
+  /** Changes each time the server refuses the fields: the focus then goes to the first one. */
+  failures: number;
+  slackDefaultChannel: string | undefined;
+  submitLabel: string;
+  saving: boolean;
+  evaluating: boolean;
+  cancelTo: string;
+  onSubmit: () => void;
+  onEvaluate: () => void;
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <fieldset className="form-section">
+      <legend className="form-section__title">{title}</legend>
+      <div className="form-grid">{children}</div>
+    </fieldset>
+  );
+}
+
+function ErrorSummary({ errors, formError, prefix }: { errors: FieldErrors; formError: string | null; prefix: string }) {
+  const fields = Object.keys(errors);
+  if (fields.length === 0 && !formError) return null;
+  return (
+    <div className="notice notice--error error-summary" role="alert" tabIndex={-1}>
+      {formError && <p>{formError}</p>}
+      {fields.length > 0 && (
+        <>
+          <p>
+            {fields.length === 1 ? "One field needs" : `${fields.length} fields need`} attention:
+          </p>
+          <ul>
+            {fields.map((name) => (
+              <li key={name}>
+                {isFormField(name) ? (
+                  <a href={`#${prefix}-${name}`}>{FIELD_LABELS[name]}</a>
+                ) : (
+                  <span>{name}</span>
+                )}
+                : {errors[name]?.join(" ")}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Every field of a rule, in three groups: what to watch, whom to tell, how to behave. The server
+ * judges the fields (on save, and on "Evaluate now"); its messages appear beside each field and in
+ * a summary, and the focus goes to the first field it refused.
+ */
+export function RuleForm({
+  values,
+  onChange,
+  catalogue,
+  errors,
+  formError,
+  failures,
+  slackDefaultChannel,
+  submitLabel,
+  saving,
+  evaluating,
+  cancelTo,
+  onSubmit,
+  onEvaluate,
+}: RuleFormProps) {
+  const prefix = useId().replace(/:/g, "");
+  const formRef = useRef<HTMLFormElement>(null);
+  const fieldId = (name: keyof RuleFormValues) => `${prefix}-${name}`;
+  const set = <K extends keyof RuleFormValues>(name: K, value: RuleFormValues[K]) => {
+    onChange({ ...values, [name]: value });
+  };
+  const text = (name: keyof RuleFormValues) => (event: { target: { value: string } }) => {
+    onChange({ ...values, [name]: event.target.value });
+  };
+  const metric = catalogue.metrics.find((candidate) => candidate.name === values.metric_name);
+  const busy = saving || evaluating;
+
+  useEffect(() => {
+    if (failures === 0) return;
+    const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    (first ?? formRef.current?.querySelector<HTMLElement>(".error-summary"))?.focus();
+  }, [failures]);
+
+  const submit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!busy) onSubmit();
+  };
+
+  return (
+    <form ref={formRef} className="rule-form" onSubmit={submit} noValidate aria-label="Alert rule">
+      <ErrorSummary errors={errors} formError={formError} prefix={prefix} />
+      <Section title="What to watch">
+        <Field id={fieldId("name")} label="Name" errors={errors.name} className="form-grid__wide">
+          {(control) => (
+            <input {...control} className="field__input" value={values.name} onChange={text("name")} maxLength={200} />
+          )}
+        </Field>
+        <Field
+          id={fieldId("description")}
+          label="Description"
+          hint="Optional: what it means when this fires, and what to do."
+          errors={errors.description}
+          className="form-grid__wide"
+        >
+          {(control) => (
+            <textarea {...control} className="field__input" rows={2} value={values.description} onChange={text("description")} />
+          )}
+        </Field>
+        <Field
+          id={fieldId("metric_name")}
+          label="Metric"
+          hint={metric ? `${metric.description} Unit: ${metric.unit || "none"}; default aggregation: ${metric.default_aggregation}.` : undefined}
+          errors={errors.metric_name}
+          className="form-grid__wide"
+        >
+          {(control) => (
+            <MetricPicker
+              control={control}
+              value={values.metric_name}
+              metrics={catalogue.metrics}
+              windowMinutes={catalogue.window_minutes}
+              onChange={(name) => {
+                set("metric_name", name);
+              }}
+            />
+          )}
+        </Field>
+        <Field id={fieldId("condition")} label="Condition" errors={errors.condition}>
+          {(control) => (
+            <select
+              {...control}
+              className="field__input"
+              value={values.condition}
+              onChange={(event) => {
+                const choice = catalogue.conditions.find((condition) => condition.value === event.target.value);
+                if (choice) set("condition", choice.value);
+              }}
+            >
+              {catalogue.conditions.map((condition) => (
+                <option key={condition.value} value={condition.value}>
+                  {condition.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          id={fieldId("threshold_value")}
+          label="Threshold"
+          hint={metric?.unit ? `In ${metric.unit}.` : undefined}
+          errors={errors.threshold_value}
+        >
+          {(control) => (
+            <input {...control} className="field__input" inputMode="decimal" value={values.threshold_value} onChange={text("threshold_value")} />
+          )}
+        </Field>
+        <Field id={fieldId("time_window_minutes")} label="Window (minutes)" hint="1 to 60." errors={errors.time_window_minutes}>
+          {(control) => (
+            <input {...control} className="field__input" inputMode="numeric" value={values.time_window_minutes} onChange={text("time_window_minutes")} />
+          )}
+        </Field>
+        <Field id={fieldId("aggregation")} label="Aggregation" errors={errors.aggregation}>
+          {(control) => (
+            <select
+              {...control}
+              className="field__input"
+              value={values.aggregation}
+              onChange={(event) => {
+                const choice = catalogue.aggregations.find((aggregation) => aggregation === event.target.value);
+                set("aggregation", choice ?? "");
+              }}
+            >
+              <option value="">The metric's default{metric ? ` (${metric.default_aggregation})` : ""}</option>
+              {catalogue.aggregations.map((aggregation) => (
+                <option key={aggregation} value={aggregation}>
+                  {aggregation}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id={fieldId("severity")} label="Severity" errors={errors.severity}>
+          {(control) => (
+            <select
+              {...control}
+              className="field__input"
+              value={values.severity}
+              onChange={(event) => {
+                const choice = catalogue.severities.find((severity) => severity.value === event.target.value);
+                if (choice) set("severity", choice.value);
+              }}
+            >
+              {catalogue.severities.map((severity) => (
+                <option key={severity.value} value={severity.value}>
+                  {severity.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </Section>
+
+      <Section title="Whom to tell">
+        <CheckboxField
+          id={fieldId("slack_enabled")}
+          label="Notify Slack"
+          checked={values.slack_enabled}
+          onChange={(checked) => {
+            set("slack_enabled", checked);
+          }}
+          errors={errors.slack_enabled}
+        />
+        <Field
+          id={fieldId("slack_channel")}
+          label="Slack channel"
+          hint={`#channel or @user; blank: ${slackDefaultChannel ?? "the default channel"}.`}
+          errors={errors.slack_channel}
+        >
+          {(control) => (
+            <input {...control} className="field__input" value={values.slack_channel} onChange={text("slack_channel")} placeholder={slackDefaultChannel} />
+          )}
+        </Field>
+        <CheckboxField
+          id={fieldId("email_enabled")}
+          label="Send email"
+          checked={values.email_enabled}
+          onChange={(checked) => {
+            set("email_enabled", checked);
+          }}
+          errors={errors.email_enabled}
+        />
+        <Field
+          id={fieldId("email_recipients")}
+          label="Email recipients"
+          hint="Addresses separated by commas."
+          errors={errors.email_recipients}
+        >
+          {(control) => (
+            <textarea {...control} className="field__input" rows={2} value={values.email_recipients} onChange={text("email_recipients")} />
+          )}
+        </Field>
+      </Section>
+
+      <Section title="How it behaves">
+        <Field
+          id={fieldId("cooldown_minutes")}
+          label="Reminder every (minutes)"
+          hint="While the alert stays open; 0: never remind."
+          errors={errors.cooldown_minutes}
+        >
+          {(control) => (
+            <input {...control} className="field__input" inputMode="numeric" value={values.cooldown_minutes} onChange={text("cooldown_minutes")} />
+          )}
+        </Field>
+        <Field
+          id={fieldId("max_alerts_per_hour")}
+          label="At most alerts per hour"
+          hint="Holds back a flapping rule."
+          errors={errors.max_alerts_per_hour}
+        >
+          {(control) => (
+            <input {...control} className="field__input" inputMode="numeric" value={values.max_alerts_per_hour} onChange={text("max_alerts_per_hour")} />
+          )}
+        </Field>
+        <Field
+          id={fieldId("resolve_threshold")}
+          label="Resolve threshold"
+          hint="Optional: resolve only once the value is back past this (above-rules: below it)."
+          errors={errors.resolve_threshold}
+        >
+          {(control) => (
+            <input {...control} className="field__input" inputMode="decimal" value={values.resolve_threshold} onChange={text("resolve_threshold")} />
+          )}
+        </Field>
+        <div className="form-grid__checks">
+          <CheckboxField
+            id={fieldId("auto_resolve")}
+            label="Resolve automatically when back to normal"
+            checked={values.auto_resolve}
+            onChange={(checked) => {
+              set("auto_resolve", checked);
+            }}
+            errors={errors.auto_resolve}
+          />
+          <CheckboxField
+            id={fieldId("notify_on_resolve")}
+            label="Tell the channels when resolved"
+            checked={values.notify_on_resolve}
+            onChange={(checked) => {
+              set("notify_on_resolve", checked);
+            }}
+            errors={errors.notify_on_resolve}
+          />
+          <CheckboxField
+            id={fieldId("alert_on_no_data")}
+            label="Alert when there is no data"
+            checked={values.alert_on_no_data}
+            onChange={(checked) => {
+              set("alert_on_no_data", checked);
+            }}
+            errors={errors.alert_on_no_data}
+          />
+          <CheckboxField
+            id={fieldId("is_active")}
+            label="Active (evaluated every minute)"
+            checked={values.is_active}
+            onChange={(checked) => {
+              set("is_active", checked);
+            }}
+            errors={errors.is_active}
+          />
+        </div>
+      </Section>
+
+      <div className="form-actions">
+        <button type="submit" className="button button--primary" aria-busy={saving} aria-disabled={busy}>
+          {saving ? "Saving…" : submitLabel}
+        </button>
+        <button
+          type="button"
+          className="button button--secondary"
+          aria-busy={evaluating}
+          aria-disabled={busy}
+          onClick={() => {
+            if (!busy) onEvaluate();
+          }}
+        >
+          {evaluating ? "Evaluating…" : "Evaluate now"}
+        </button>
+        <Link to={cancelTo} className="button button--secondary">
+          Cancel
+        </Link>
+      </div>
+    </form>
+  );
+}

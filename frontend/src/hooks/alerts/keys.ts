@@ -1,0 +1,52 @@
+/**
+ * Query keys of the alerting resources, one factory per resource, and what a change invalidates.
+ * A mutation invalidates the lists it changes.
+ */
+import type { QueryClient } from "@tanstack/react-query";
+import type { AlertFilters, RuleFilters } from "../../types/alerts";
+
+export const alertKeys = {
+  all: ["alerts"] as const,
+  lists: () => [...alertKeys.all, "list"] as const,
+  list: (filters: AlertFilters) => [...alertKeys.lists(), filters] as const,
+  details: () => [...alertKeys.all, "detail"] as const,
+  detail: (id: number) => [...alertKeys.details(), id] as const,
+  openCounts: () => [...alertKeys.all, "open-counts"] as const,
+};
+
+export const ruleKeys = {
+  all: ["rules"] as const,
+  lists: () => [...ruleKeys.all, "list"] as const,
+  list: (filters: RuleFilters) => [...ruleKeys.lists(), filters] as const,
+  details: () => [...ruleKeys.all, "detail"] as const,
+  detail: (id: number) => [...ruleKeys.details(), id] as const,
+  /** Each watched metric's health: it follows the rules' states. */
+  health: () => [...ruleKeys.all, "metric-health"] as const,
+};
+
+export const metricCatalogueKeys = {
+  all: ["metric-catalogue"] as const,
+};
+
+export const statsKeys = {
+  all: ["stats"] as const,
+  period: (days: number) => [...statsKeys.all, days] as const,
+};
+
+export const integrationKeys = {
+  all: ["integrations"] as const,
+  status: () => [...integrationKeys.all, "status"] as const,
+};
+
+/**
+ * What changes when an alert opens or closes (a resolve, a trigger, a rule switched off or
+ * deleted): every alert list, detail and count, the rules (their open alert) and the statistics.
+ * Awaited, so that a mutation reports success once the lists show the change.
+ */
+export async function invalidateAfterAlertChange(queryClient: QueryClient): Promise<void> {
+  await Promise.all([
+    queryClient.invalidateQueries({ queryKey: alertKeys.all }),
+    queryClient.invalidateQueries({ queryKey: ruleKeys.all }),
+    queryClient.invalidateQueries({ queryKey: statsKeys.all }),
+  ]);
+}

@@ -1,0 +1,31 @@
+import { useCallback } from "react";
+import type { User } from "../../types/auth";
+import { useSignedInUser } from "./signedInUser";
+
+/** The permissions the dashboard asks about, as the API names them (see README "Who may do what"). */
+export const PERMISSIONS = {
+  viewRules: "alerts.view_alertrule",
+  addRules: "alerts.add_alertrule",
+  /** Also what test sends and manual triggers need. */
+  changeRules: "alerts.change_alertrule",
+  deleteRules: "alerts.delete_alertrule",
+  viewAlerts: "alerts.view_alerthistory",
+  resolveAlerts: "alerts.change_alerthistory",
+  viewMetrics: "monitoring.view_metricsample",
+  viewErrors: "monitoring.view_errorlog",
+} as const;
+
+export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
+
+export function userCan(user: User, permission: Permission): boolean {
+  return user.is_superuser || user.permissions.includes(permission);
+}
+
+/**
+ * Whether the signed-in user may do something, so that the page can leave out what would only
+ * answer 403. The API still decides.
+ */
+export function useCan(): (permission: Permission) => boolean {
+  const user = useSignedInUser();
+  return useCallback((permission: Permission) => userCan(user, permission), [user]);
+}

@@ -1,0 +1,132 @@
+/** The rule form's values: what a person types, and the body sent to the API. */
+import type { AlertRule, Condition, RuleInputBody, Severity } from "../types/alerts";
+import type { Aggregation } from "../types/monitoring";
+
+export interface RuleFormValues {
+  name: string;
+  description: string;
+  metric_name: string;
+  condition: Condition;
+  threshold_value: string;
+  time_window_minutes: string;
+  aggregation: Aggregation | "";
+  severity: Severity;
+  slack_enabled: boolean;
+  slack_channel: string;
+  email_enabled: boolean;
+  /** Addresses separated by commas, as typed. */
+  email_recipients: string;
+  cooldown_minutes: string;
+  auto_resolve: boolean;
+  notify_on_resolve: boolean;
+  /** Blank for none. */
+  resolve_threshold: string;
+  alert_on_no_data: boolean;
+  max_alerts_per_hour: string;
+  is_active: boolean;
+}
+
+/** A new rule's values: the model's defaults (backend alerts/models.py). */
+export const NEW_RULE: RuleFormValues = {
+  name: "",
+  description: "",
+  metric_name: "",
+  condition: "gt",
+  threshold_value: "",
+  time_window_minutes: "5",
+  aggregation: "",
+  severity: "medium",
+  slack_enabled: false,
+  slack_channel: "",
+  email_enabled: false,
+  email_recipients: "",
+  cooldown_minutes: "60",
+  auto_resolve: true,
+  notify_on_resolve: true,
+  resolve_threshold: "",
+  alert_on_no_data: false,
+  max_alerts_per_hour: "10",
+  is_active: true,
+};
+
+export function valuesOf(rule: AlertRule): RuleFormValues {
+  return {
+    name: rule.name,
+    description: rule.description,
+    metric_name: rule.metric_name,
+    condition: rule.condition,
+    threshold_value: String(rule.threshold_value),
+    time_window_minutes: String(rule.time_window_minutes),
+    aggregation: rule.aggregation,
+    severity: rule.severity,
+    slack_enabled: rule.slack_enabled,
+    slack_channel: rule.slack_channel,
+    email_enabled: rule.email_enabled,
+    email_recipients: rule.email_recipients.join(", "),
+    cooldown_minutes: String(rule.cooldown_minutes),
+    auto_resolve: rule.auto_resolve,
+    notify_on_resolve: rule.notify_on_resolve,
+    resolve_threshold: rule.resolve_threshold === null ? "" : String(rule.resolve_threshold),
+    alert_on_no_data: rule.alert_on_no_data,
+    max_alerts_per_hour: String(rule.max_alerts_per_hour),
+    is_active: rule.is_active,
+  };
+}
+
+/** A number when the text reads as one; the text itself otherwise, for the server to name. */
+function numberOrText(text: string): number | string {
+  const trimmed = text.trim();
+  const number = Number(trimmed);
+  return trimmed !== "" && Number.isFinite(number) ? number : trimmed;
+}
+
+export function bodyOf(values: RuleFormValues): RuleInputBody {
+  return {
+    name: values.name.trim(),
+    description: values.description.trim(),
+    metric_name: values.metric_name,
+    condition: values.condition,
+    threshold_value: numberOrText(values.threshold_value),
+    time_window_minutes: numberOrText(values.time_window_minutes),
+    aggregation: values.aggregation,
+    severity: values.severity,
+    slack_enabled: values.slack_enabled,
+    slack_channel: values.slack_channel.trim(),
+    email_enabled: values.email_enabled,
+    email_recipients: values.email_recipients.trim(),
+    cooldown_minutes: numberOrText(values.cooldown_minutes),
+    auto_resolve: values.auto_resolve,
+    notify_on_resolve: values.notify_on_resolve,
+    resolve_threshold: values.resolve_threshold.trim() === "" ? null : numberOrText(values.resolve_threshold),
+    alert_on_no_data: values.alert_on_no_data,
+    max_alerts_per_hour: numberOrText(values.max_alerts_per_hour),
+    is_active: values.is_active,
+  };
+}
+
+/** Where each of the API's field names is in the form, for the error summary. */
+export const FIELD_LABELS: Record<keyof RuleFormValues, string> = {
+  name: "Name",
+  description: "Description",
+  metric_name: "Metric",
+  condition: "Condition",
+  threshold_value: "Threshold",
+  time_window_minutes: "Window",
+  aggregation: "Aggregation",
+  severity: "Severity",
+  slack_enabled: "Notify Slack",
+  slack_channel: "Slack channel",
+  email_enabled: "Send email",
+  email_recipients: "Email recipients",
+  cooldown_minutes: "Reminder every",
+  auto_resolve: "Resolve automatically",
+  notify_on_resolve: "Tell the channels when resolved",
+  resolve_threshold: "Resolve threshold",
+  alert_on_no_data: "Alert when there is no data",
+  max_alerts_per_hour: "At most alerts per hour",
+  is_active: "Active",
+};
+
+export function isFormField(name: string): name is keyof RuleFormValues {
+  return name in FIELD_LABELS;
+}

@@ -1,0 +1,159 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { http, HttpResponse } from "msw";
+import { describe, expect, it } from "vitest";
+import { alertDetail, catalogue, delivery } from "../test/fixtures";
+import { renderApp } from "../test/render";
+import { admin, handlers, server, viewer } from "../test/server";
+
+function answer(detail = alertDetail()) {
+  return [
+    http.get("/api/alerts/history/1/", () => HttpResponse.json(detail)),
+    http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue())),
+  ];
+}
+
+describe("AlertDetailPage", () => {
+  it("says why it fired: the value against the threshold, the window, the aggregation and the points", async () => {
+    server.use(handlers.signedInAs(admin), ...answer());
+
+    const { user } = renderApp("/alerts/1");
+
+    expect(await screen.findByRole("heading", { level: 1, name: /High CPU Usage/ })).toHaveTextContent("Alert #1");
+    const why = screen.getByRole("region", { name: "Why it fired" });
+    expect(why).toHaveTextContent("cpu_usage (avg over 5 min) was 91.5%, above the threshold of 80%.");
+    const fact = (term: string) => within(why).getByText(term, { selector: "dt" }).nextElementSibling;
+    expect(fact("Value when it fired")).toHaveTextContent("91.5%");
+    expect(fact("Threshold")).toHaveTextContent("> 80%");
+    expect(fact("Window")).toHaveTextContent("5 min");
+    expect(fact("Aggregation")).toHaveTextContent("avg");
+    // The points, as a table for those who do not see the chart.
+    expect(within(why).getByRole("figure", { name: /the values in the window/ })).toBeInTheDocument();
+    await user.click(within(why).getByText("The 2 values as a table"));
+    const points = within(why).getByRole("table");
+    expect(within(points).getAllByRole("row").slice(1).map((row) => row.lastElementChild?.textContent)).toEqual(["88%", "95%"]);
+  });
+
+  it("lists the notifications with status, attempts, reply code and error", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      ...answer(
+        alertDetail({
+          deliveries: [
+            delivery(),
+            delivery({ id: 2, channel: "email", target: "ops@resee.com", status: "failed", attempts: 5, response_code: 550, last_error: "Mailbox unavailable", sent_at: null }),
+          ],
+        }),
+      ),
+    );
+
+    renderApp("/alerts/1");
+
+    const table = await screen.findByRole("table", { name: "Notifications" });
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows[0]).toHaveTextContent(/Alert\s*Slack\s*#alerts\s*Sent\s*1\s*200/);
+    expect(rows[1]).toHaveTextContent(/Alert\s*Email\s*ops@resee.com\s*Failed\s*5\s*550/);
+    expect(rows[1]).toHaveTextContent("Mailbox unavailable");
+  });
+
+  it("resolves with notes in a dialog that keeps the focus, and announces it", async () => {
+    const bodies: unknown[] = [];
+    const resolved = alertDetail({ status: "resolved", resolved_at: "2026-11-27T17:40:00Z", resolved_by: "admin", notes: "Restarted the worker" });
+    server.use(
+      handlers.signedInAs(admin),
+      handlers.csrf(),
+      http.get("/api/alerts/history/1/", () => HttpResponse.json(bodies.length > 0 ? resolved : alertDetail())),
+      http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue())),
+      http.post("/api/alerts/history/1/resolve/", async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json(resolved);
+      }),
+    );
+    const { user } = renderApp("/alerts/1");
+
+    const resolve = await screen.findByRole("button", { name: "Resolve…" });
+    await user.click(resolve);
+    const dialog = screen.getByRole("dialog", { name: "Resolve alert #1" });
+    const notes = within(dialog).getByLabelText("Notes");
+    expect(notes).toHaveFocus();
+    await user.type(notes, "Restarted the worker");
+    await user.click(within(dialog).getByRole("button", { name: "Resolve alert" }));
+
+    expect(await screen.findByText("Alert #1 resolved with your notes.")).toBeInTheDocument();
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(bodies).toEqual([{ notes: "Restarted the worker" }]);
+    const resolution = screen.getByRole("region", { name: "Resolution" });
+    expect(resolution).toHaveTextContent("admin");
+    expect(resolution).toHaveTextContent("Restarted the worker");
+    expect(screen.queryByRole("button", { name: "Resolve…" })).not.toBeInTheDocument();
+  });
+
+  it("shows a 409 clearly when someone resolved it first, then shows how it ended", async () => {
+    let resolvedElsewhere = false;
+    server.use(
+      handlers.signedInAs(admin),
+      handlers.csrf(),
+      http.get("/api/alerts/history/1/", () =>
+        HttpResponse.json(
+          resolvedElsewhere
+            ? alertDetail({ status: "resolved", resolved_at: "2026-11-27T17:40:00Z", resolved_by: "oncall", notes: "done" })
+            : alertDetail(),
+        ),
+      ),
+      http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue())),
+      http.post("/api/alerts/history/1/resolve/", () => {
+        resolvedElsewhere = true;
+        return HttpResponse.json(
+          { detail: "Alert 1 is already resolved (by oncall at 2026-11-27T17:40:00+00:00)." },
+          { status: 409 },
+        );
+      }),
+    );
+    const { user } = renderApp("/alerts/1");
+
+    await user.click(await screen.findByRole("button", { name: "Resolve…" }));
+    const dialog = screen.getByRole("dialog");
+    await user.click(within(dialog).getByRole("button", { name: "Resolve alert" }));
+
+    const failure = await within(dialog).findByText(/Already resolved/);
+    expect(failure).toHaveTextContent("Alert 1 is already resolved (by oncall");
+    expect(failure.closest('[role="alert"]')).not.toBeNull();
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => {
+      expect(screen.getByRole("region", { name: "Resolution" })).toHaveTextContent("oncall");
+    });
+  });
+
+  it("offers no resolve to a viewer", async () => {
+    server.use(handlers.signedInAs(viewer), ...answer());
+
+    renderApp("/alerts/1");
+
+    await screen.findByRole("region", { name: "Why it fired" });
+    expect(screen.queryByRole("button", { name: "Resolve…" })).not.toBeInTheDocument();
+  });
+
+  it("says a manual trigger was by hand, with no measured value", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      ...answer(alertDetail({ manual: true, value: null, last_value: null, message: "Failover drill", context: { manual: true, triggered_by: "admin", window_minutes: 5, aggregation: "avg" } })),
+    );
+
+    renderApp("/alerts/1");
+
+    const why = await screen.findByRole("region", { name: "Why it fired" });
+    expect(why).toHaveTextContent("Triggered by hand by admin, not by a measurement.");
+    expect(screen.getByText("Failover drill")).toBeInTheDocument();
+  });
+
+  it("says there is no such alert on a 404", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      http.get("/api/alerts/history/1/", () => HttpResponse.json({ detail: "Not found." }, { status: 404 })),
+      http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue())),
+    );
+
+    renderApp("/alerts/1");
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("There is no such thing as alert #1");
+  });
+});

@@ -1,0 +1,227 @@
+import { useState, type ReactNode } from "react";
+import { Link, useLocation, useParams } from "react-router";
+import { AlertStatusBadge, SeverityBadge } from "../components/alerts/Badges";
+import { DeliveryTable } from "../components/alerts/DeliveryTable";
+import { PointsChart } from "../components/alerts/PointsChart";
+import { ResolveDialog } from "../components/alerts/ResolveDialog";
+import { ErrorState } from "../components/ui/ErrorState";
+import { LoadingState } from "../components/ui/LoadingState";
+import { QueryError } from "../components/ui/QueryError";
+import { useAlert } from "../hooks/alerts/useAlerts";
+import { useMetricCatalogue } from "../hooks/alerts/useRules";
+import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
+import { usePageTitle } from "../hooks/usePageTitle";
+import { readAlertContext } from "../lib/alertContext";
+import { CONDITION_WORDS, formatMaybe, formatThreshold, unitOf } from "../lib/alerting";
+import { formatDateTime, formatValue } from "../lib/format";
+import { idParam, paths, ruleDetailPath } from "../routes/paths";
+import type { AlertDetail } from "../types/alerts";
+
+function listSearchFrom(state: unknown): string {
+  if (typeof state === "object" && state !== null && "listSearch" in state && typeof state.listSearch === "string") {
+    return state.listSearch;
+  }
+  return "";
+}
+
+function Fact({ term, children, wide = false }: { term: string; children: ReactNode; wide?: boolean }) {
+  return (
+    <div className={wide ? "facts__wide" : undefined}>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function Time({ iso }: { iso: string }) {
+  return <time dateTime={iso}>{formatDateTime(iso)}</time>;
+}
+
+/** Why it fired: the value against the threshold, the window and aggregation, and the points. */
+function WhyItFired({ alert, unit }: { alert: AlertDetail; unit: string }) {
+  const context = readAlertContext(alert.context);
+  const threshold = formatThreshold(alert.condition, alert.threshold_value, unit);
+  const window = context.windowMinutes !== null ? `${context.windowMinutes} min` : "not recorded";
+  return (
+    <section className="panel" aria-labelledby="why-heading">
+      <h2 id="why-heading">Why it fired</h2>
+      {alert.manual ? (
+        <p className="why-sentence">
+          Triggered by hand{context.triggeredBy ? ` by ${context.triggeredBy}` : ""}, not by a measurement. The rule
+          watches <code>{alert.metric_name}</code> for values {CONDITION_WORDS[alert.condition]}{" "}
+          {formatValue(alert.threshold_value, unit)}.
+        </p>
+      ) : (
+        <p className="why-sentence">
+          <code>{alert.metric_name}</code> ({context.aggregation ?? "value"} over {window}) was{" "}
+          <strong>{formatMaybe(alert.value, unit)}</strong>, {CONDITION_WORDS[alert.condition]} the threshold of{" "}
+          <strong>{formatValue(alert.threshold_value, unit)}</strong>.
+        </p>
+      )}
+      <dl className="facts facts--grid">
+        <Fact term="Value when it fired">{alert.manual && alert.value === null ? "—" : formatMaybe(alert.value, unit)}</Fact>
+        <Fact term="Threshold">{threshold}</Fact>
+        <Fact term="Latest value">{formatMaybe(alert.last_value, unit)}</Fact>
+        <Fact term="Window">{window}</Fact>
+        <Fact term="Aggregation">{context.aggregation ?? "not recorded"}</Fact>
+        {context.resolveThreshold !== null && (
+          <Fact term="Resolves past">{formatValue(context.resolveThreshold, unit)}</Fact>
+        )}
+        {context.windowStart && context.windowEnd && (
+          <Fact term="Evaluated window" wide>
+            <Time iso={context.windowStart} /> – <Time iso={context.windowEnd} />
+          </Fact>
+        )}
+      </dl>
+      {!alert.manual && (
+        <PointsChart
+          title={`${alert.metric_name}: the values in the window, against the threshold`}
+          points={context.points}
+          unit={unit}
+          threshold={alert.threshold_value}
+          resolveThreshold={context.resolveThreshold}
+        />
+      )}
+    </section>
+  );
+}
+
+function Resolution({ alert }: { alert: AlertDetail }) {
+  if (alert.status === "active" || !alert.resolved_at) return null;
+  return (
+    <section className="panel" aria-labelledby="resolution-heading">
+      <h2 id="resolution-heading">Resolution</h2>
+      <dl className="facts facts--grid">
+        <Fact term="Resolved">
+          <Time iso={alert.resolved_at} />
+        </Fact>
+        <Fact term="By">{alert.resolved_by ?? "the system"}</Fact>
+      </dl>
+      <div>
+        <h3 className="facts__term">Notes</h3>
+        {alert.notes ? <p className="notes">{alert.notes}</p> : <p className="muted">No notes.</p>}
+      </div>
+    </section>
+  );
+}
+
+function AlertBody({ alert, unit, onResolve }: { alert: AlertDetail; unit: string; onResolve: (() => void) | null }) {
+  const can = useCan();
+  return (
+    <>
+      <div className="alert-summary">
+        <SeverityBadge severity={alert.severity} />
+        <AlertStatusBadge status={alert.status} />
+        {alert.manual && <span className="badge badge--open">Triggered by hand</span>}
+        <span className="muted">
+          Triggered <Time iso={alert.triggered_at} />
+        </span>
+      </div>
+      {alert.message && <p className="error-message alert-message">{alert.message}</p>}
+      <div className="panel__actions" role="group" aria-label="Actions on this alert">
+        {onResolve && (
+          <button type="button" className="button button--primary" onClick={onResolve}>
+            Resolve…
+          </button>
+        )}
+        {alert.rule !== null && can(PERMISSIONS.viewRules) && (
+          <Link to={ruleDetailPath(alert.rule)} className="button button--secondary">
+            Rule: {alert.rule_name}
+          </Link>
+        )}
+        {alert.rule === null && <span className="muted">The rule “{alert.rule_name}” has been deleted.</span>}
+      </div>
+      <WhyItFired alert={alert} unit={unit} />
+      <Resolution alert={alert} />
+      <section className="panel" aria-labelledby="deliveries-heading">
+        <div className="panel__header">
+          <h2 id="deliveries-heading" className="panel__title">
+            Notifications
+          </h2>
+          <p className="muted">
+            {alert.notification_count} delivered
+            {alert.last_notified_at && (
+              <>
+                , last <Time iso={alert.last_notified_at} />
+              </>
+            )}
+          </p>
+        </div>
+        <DeliveryTable deliveries={alert.deliveries} />
+      </section>
+    </>
+  );
+}
+
+/** One alert: what fired and why, how it ended, and every notification sent about it. */
+export function AlertDetailPage() {
+  const { id: rawId } = useParams();
+  const id = idParam(rawId);
+  usePageTitle(id ? `Alert #${id}` : "Alert");
+  const location = useLocation();
+  const listSearch = listSearchFrom(location.state);
+  const listPath = listSearch ? `${paths.alerts}?${listSearch}` : paths.alerts;
+  const can = useCan();
+  const alert = useAlert(id);
+  const catalogue = useMetricCatalogue({ enabled: can(PERMISSIONS.viewRules) });
+  const [resolving, setResolving] = useState(false);
+  const [outcome, setOutcome] = useState<string | null>(null);
+
+  let body;
+  if (!id) {
+    body = <ErrorState title="There is no such alert" message={`"${rawId ?? ""}" is not an alert number.`} />;
+  } else if (alert.isPending) {
+    body = <LoadingState label="Loading the alert…" />;
+  } else if (alert.isError) {
+    body = <QueryError error={alert.error} what={`alert #${id}`} onRetry={() => void alert.refetch()} />;
+  } else {
+    const data = alert.data;
+    const canResolve = data.status === "active" && can(PERMISSIONS.resolveAlerts);
+    body = (
+      <AlertBody
+        alert={data}
+        unit={unitOf(catalogue.data?.metrics, data.metric_name)}
+        onResolve={
+          canResolve
+            ? () => {
+                setOutcome(null);
+                setResolving(true);
+              }
+            : null
+        }
+      />
+    );
+  }
+
+  return (
+    <>
+      <div className="page-header">
+        <p>
+          <Link to={listPath}>
+            <span aria-hidden="true">← </span>Alerts
+          </Link>
+        </p>
+        <h1>
+          {id ? `Alert #${id}` : "Alert"}
+          {alert.data && <span className="h1__sub">{alert.data.rule_name}</span>}
+        </h1>
+      </div>
+      <div role="status" className="outcome">
+        {outcome && <p className="notice notice--success">{outcome}</p>}
+      </div>
+      <div className="page-sections">{body}</div>
+      {resolving && (
+        <ResolveDialog
+          alertId={id}
+          onCancel={() => {
+            setResolving(false);
+          }}
+          onResolved={(resolved) => {
+            setResolving(false);
+            setOutcome(`Alert #${resolved.id} resolved${resolved.notes ? " with your notes" : ""}.`);
+          }}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,180 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { delay, http, HttpResponse } from "msw";
+import { describe, expect, it } from "vitest";
+import { alertDetail, alertItem, catalogue, page, rule } from "../test/fixtures";
+import { nth, renderApp } from "../test/render";
+import { admin, handlers, nobody, server, viewer, watchRequests } from "../test/server";
+
+function common() {
+  return [
+    handlers.signedInAs(admin),
+    http.get("/api/alerts/rules/", () => HttpResponse.json(page([rule({ id: 1 }), rule({ id: 2, name: "Checkout backlog" })]))),
+    http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue())),
+  ];
+}
+
+function list() {
+  return screen.getByRole("table", { name: "Alerts" });
+}
+
+describe("AlertsPage", () => {
+  it("lists open and resolved alerts with value, threshold and how each ended", async () => {
+    server.use(
+      ...common(),
+      handlers.alerts([
+        alertItem({ id: 2, status: "active" }),
+        alertItem({ id: 1, status: "resolved", resolved_at: "2026-11-27T17:30:00Z", resolved_by: "oncall", notes: "fixed" }),
+        alertItem({ id: 3, status: "resolved", resolved_at: "2026-11-27T17:31:00Z", resolved_by: null, rule: null, rule_name: "Gone" }),
+      ]),
+    );
+
+    renderApp("/alerts");
+
+    expect(await screen.findByRole("heading", { level: 2, name: "3 alerts" })).toBeInTheDocument();
+    const rows = within(list()).getAllByRole("row").slice(1);
+    expect(rows[0]).toHaveTextContent("#2 High CPU Usage");
+    expect(rows[0]).toHaveTextContent("91.5%");
+    expect(rows[0]).toHaveTextContent("> 80%");
+    expect(rows[0]).toHaveTextContent("Open");
+    expect(rows[1]).toHaveTextContent("by oncall");
+    expect(rows[2]).toHaveTextContent("by the system");
+    expect(within(nth(rows, 0)).getByRole("link", { name: "#2 High CPU Usage" })).toHaveAttribute("href", "/alerts/2");
+  });
+
+  it("applies the filters through the address and asks the API for exactly them", async () => {
+    server.use(...common(), handlers.alerts([alertItem()]));
+    const { user } = renderApp("/alerts");
+    await screen.findByRole("heading", { level: 2, name: "1 alert" });
+    const requests = watchRequests();
+
+    const filters = screen.getByRole("search", { name: "Filter the alert history" });
+    await user.selectOptions(within(filters).getByLabelText("Status"), "Resolved");
+    await user.selectOptions(within(filters).getByLabelText("Severity"), "Critical");
+    await user.selectOptions(within(filters).getByLabelText("Rule"), "Checkout backlog");
+    await user.click(within(filters).getByRole("button", { name: "Apply filters" }));
+
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent("/alerts?status=resolved&severity=critical&rule=2");
+    });
+    await user.selectOptions(screen.getByLabelText("Sort by"), "Most severe first");
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent("ordering=severity%2C-triggered_at");
+    });
+    const asked = requests.filter((url) => url.pathname === "/api/alerts/history/").map((url) => url.search);
+    expect(asked).toEqual([
+      "?status=resolved&severity=critical&rule=2",
+      "?status=resolved&severity=critical&rule=2&ordering=severity%2C-triggered_at",
+    ]);
+  });
+
+  it("opens at the filters and page in the address", async () => {
+    const requests = watchRequests();
+    server.use(...common(), http.get("/api/alerts/history/", () => HttpResponse.json(page([alertItem()], 120))));
+
+    renderApp("/alerts?status=active&page=2&bogus=1&severity=nope");
+
+    expect(await screen.findByText(/51–51 of 120 alerts · page 2 of 3/)).toBeInTheDocument();
+    expect(requests.find((url) => url.pathname === "/api/alerts/history/")?.search).toBe("?status=active&page=2");
+    expect(screen.getByLabelText("Status")).toHaveValue("active");
+  });
+
+  it("says it is loading, then that nothing matches, with a way to clear the filters", async () => {
+    server.use(
+      ...common(),
+      http.get("/api/alerts/history/", async () => {
+        await delay(30);
+        return HttpResponse.json(page([]));
+      }),
+    );
+    const { user } = renderApp("/alerts?severity=low");
+
+    expect(await screen.findByText("Loading the alert history…")).toBeInTheDocument();
+    expect(await screen.findByText("No alerts match these filters.")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Clear filters" }));
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent(/^\/alerts$/);
+    });
+    expect(await screen.findByText("No alert has fired yet.")).toBeInTheDocument();
+  });
+
+  it("shows a failure with a way to try again", async () => {
+    server.use(
+      ...common(),
+      http.get("/api/alerts/history/", () => HttpResponse.json({ detail: "Boom." }, { status: 500 }), { once: true }),
+      handlers.alerts([alertItem()]),
+    );
+    const { user } = renderApp("/alerts");
+
+    const failure = await screen.findByRole("alert");
+    expect(failure).toHaveTextContent("Could not load the alert history");
+    await user.click(within(failure).getByRole("button", { name: "Try again" }));
+    expect(await screen.findByRole("heading", { level: 2, name: "1 alert" })).toBeInTheDocument();
+  });
+
+  it("says plainly when the user may not read the history (403)", async () => {
+    server.use(
+      handlers.signedInAs(nobody),
+      http.get("/api/alerts/history/", () =>
+        HttpResponse.json({ detail: "You do not have permission to perform this action." }, { status: 403 }),
+      ),
+    );
+
+    renderApp("/alerts");
+
+    const failure = await screen.findByRole("alert");
+    expect(failure).toHaveTextContent("You do not have permission to see the alert history");
+    expect(within(failure).queryByRole("button", { name: "Try again" })).not.toBeInTheDocument();
+    // Nor is anything offered that would only answer 403.
+    expect(screen.queryByRole("button", { name: "Trigger an alert…" })).not.toBeInTheDocument();
+  });
+
+  it("offers no manual trigger to a viewer", async () => {
+    server.use(handlers.signedInAs(viewer), ...common().slice(1), handlers.alerts([alertItem()]));
+
+    renderApp("/alerts");
+
+    await screen.findByRole("heading", { level: 2, name: "1 alert" });
+    expect(screen.queryByRole("button", { name: "Trigger an alert…" })).not.toBeInTheDocument();
+  });
+
+  it("triggers an alert by hand, and on a 409 links to the alert already open", async () => {
+    const bodies: unknown[] = [];
+    server.use(
+      ...common(),
+      handlers.alerts([]),
+      http.post("/api/alerts/trigger/", async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json({ detail: "This rule already has an active alert (5).", alert_id: 5 }, { status: 409 });
+      }, { once: true }),
+      http.post("/api/alerts/trigger/", () => HttpResponse.json(alertDetail({ id: 8, rule_name: "Checkout backlog", manual: true }), { status: 201 })),
+      handlers.csrf(),
+    );
+    const { user } = renderApp("/alerts");
+    await screen.findByText("No alert has fired yet.");
+
+    await user.click(screen.getByRole("button", { name: "Trigger an alert…" }));
+    const dialog = screen.getByRole("dialog", { name: "Trigger an alert by hand" });
+    expect(within(dialog).getByLabelText("Rule")).toHaveFocus();
+    await user.click(within(dialog).getByRole("button", { name: "Trigger alert" }));
+    expect(within(dialog).getByText("Choose the rule whose alert to fire.")).toBeInTheDocument();
+    await within(dialog).findByRole("option", { name: "Checkout backlog" });
+    await user.selectOptions(within(dialog).getByLabelText("Rule"), "Checkout backlog");
+    await user.type(within(dialog).getByLabelText("Message"), "Failover drill");
+    await user.click(within(dialog).getByRole("button", { name: "Trigger alert" }));
+
+    const conflict = await within(dialog).findByText(/already has an active alert/);
+    expect(conflict).toHaveTextContent("This rule already has an active alert (5). Open alert #5");
+    expect(within(dialog).getByRole("link", { name: "Open alert #5" })).toHaveAttribute("href", "/alerts/5");
+    expect(bodies).toEqual([{ rule_id: 2, message: "Failover drill" }]);
+
+    await user.click(within(dialog).getByRole("button", { name: "Trigger alert" }));
+
+    await waitFor(() => {
+      expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    });
+    const opened = await screen.findByText(/Alert #8 opened for “Checkout backlog”/);
+    // Announced: inside the page's outcome region.
+    expect(opened.closest('[role="status"]')).not.toBeNull();
+    expect(screen.getByRole("link", { name: "Open it" })).toHaveAttribute("href", "/alerts/8");
+  });
+});

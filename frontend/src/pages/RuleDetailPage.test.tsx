@@ -1,0 +1,114 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { http, HttpResponse } from "msw";
+import { describe, expect, it } from "vitest";
+import { alertItem, catalogue, evaluation, page, rule } from "../test/fixtures";
+import { renderApp } from "../test/render";
+import { admin, handlers, server, viewer } from "../test/server";
+
+function common(answer = rule()) {
+  return [
+    handlers.csrf(),
+    http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue())),
+    http.get("/api/alerts/rules/1/", () => HttpResponse.json(answer)),
+    http.get("/api/alerts/history/", () => HttpResponse.json(page([alertItem({ id: 4 })]))),
+  ];
+}
+
+describe("RuleDetailPage", () => {
+  it("shows the rule, its state, every setting and its recent alerts", async () => {
+    server.use(handlers.signedInAs(admin), ...common(rule({ state: "firing", open_alert_id: 4, last_value: 91.5 })));
+
+    renderApp("/rules/1");
+
+    expect(await screen.findByRole("heading", { level: 1, name: "High CPU Usage" })).toBeInTheDocument();
+    expect(screen.getByText("Fires when cpu_usage (avg over 5 min) is above 80%.")).toBeInTheDocument();
+    const status = screen.getByRole("region", { name: "Status" });
+    expect(status).toHaveTextContent("Firing");
+    expect(status).toHaveTextContent("91.5%");
+    expect(within(status).getByRole("link", { name: "#4" })).toHaveAttribute("href", "/alerts/4");
+    const settings = screen.getByRole("region", { name: "Settings" });
+    expect(settings).toHaveTextContent("#system-alerts");
+    expect(settings).toHaveTextContent("ops@resee.com");
+    expect(settings).toHaveTextContent("Every 60 min");
+    expect(await screen.findByRole("table", { name: "Alerts of High CPU Usage" })).toBeInTheDocument();
+  });
+
+  it("evaluates the saved rule now", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      ...common(),
+      http.post("/api/alerts/rules/1/evaluate/", () =>
+        HttpResponse.json(evaluation({ rule_id: 1, current_state: "ok", value: 36.2, condition_met: false, state: "ok", action: "none", reason: "within the threshold" })),
+      ),
+    );
+    const { user } = renderApp("/rules/1");
+
+    await user.click(await screen.findByRole("button", { name: "Evaluate now" }));
+
+    const result = await screen.findByRole("region", { name: "Evaluated now" });
+    expect(await within(result).findByText("36.2% is not above 80%: within the threshold.")).toBeInTheDocument();
+    expect(result).toHaveTextContent("Would do nothing. (within the threshold)");
+  });
+
+  it("asks before deleting, saying the history is kept and the open alert closed", async () => {
+    let deleted = false;
+    server.use(
+      handlers.signedInAs(admin),
+      ...common(rule({ open_alert_id: 4 })),
+      http.delete("/api/alerts/rules/1/", () => {
+        deleted = true;
+        return new HttpResponse(null, { status: 204 });
+      }),
+      http.get("/api/alerts/rules/", () => HttpResponse.json(page([]))),
+    );
+    const { user } = renderApp("/rules/1");
+
+    const button = await screen.findByRole("button", { name: "Delete…" });
+    await user.click(button);
+    const dialog = screen.getByRole("dialog", { name: "Delete the rule “High CPU Usage”?" });
+    expect(dialog).toHaveTextContent("Its alert history is kept, under the rule's name.");
+    expect(dialog).toHaveTextContent("Its open alert #4 is resolved, with a note that the rule was deleted");
+    expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus();
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(deleted).toBe(false);
+    expect(button).toHaveFocus();
+
+    await user.click(button);
+    await user.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Delete this rule" }));
+
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent(/^\/rules$/);
+    });
+    expect(deleted).toBe(true);
+    expect(await screen.findByText("Deleted the rule “High CPU Usage”. Its alert history is kept.")).toBeInTheDocument();
+  });
+
+  it("switches the rule off and says what that did", async () => {
+    const patches: unknown[] = [];
+    server.use(
+      handlers.signedInAs(admin),
+      ...common(rule({ open_alert_id: 4 })),
+      http.patch("/api/alerts/rules/1/", async ({ request }) => {
+        patches.push(await request.json());
+        return HttpResponse.json(rule({ is_active: false }));
+      }),
+    );
+    const { user } = renderApp("/rules/1");
+
+    await user.click(await screen.findByRole("button", { name: "Switch off" }));
+
+    expect(await screen.findByText("Switched off: it is no longer evaluated, and its open alert was resolved.")).toBeInTheDocument();
+    expect(patches).toEqual([{ is_active: false }]);
+  });
+
+  it("shows a viewer no write action", async () => {
+    server.use(handlers.signedInAs(viewer), ...common());
+
+    renderApp("/rules/1");
+
+    const actions = await screen.findByRole("group", { name: "Actions on this rule" });
+    expect(within(actions).getAllByRole("button").map((button) => button.textContent)).toEqual(["Evaluate now"]);
+    expect(within(actions).queryByRole("link", { name: "Edit" })).not.toBeInTheDocument();
+  });
+});

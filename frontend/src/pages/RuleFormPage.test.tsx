@@ -1,0 +1,232 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import type { UserEvent } from "@testing-library/user-event";
+import { delay, http, HttpResponse } from "msw";
+import { describe, expect, it } from "vitest";
+import { alertItem, catalogue, evaluation, integrations, page, rule } from "../test/fixtures";
+import { renderApp } from "../test/render";
+import { admin, handlers, server, viewer } from "../test/server";
+
+function common() {
+  return [
+    handlers.signedInAs(admin),
+    handlers.csrf(),
+    http.get("/api/alerts/metrics/", () =>
+      HttpResponse.json({
+        ...catalogue({ cpu_usage: 36.2 }),
+        metrics: [
+          ...catalogue({ cpu_usage: 36.2 }).metrics,
+          { name: "checkout_queue", label: "checkout_queue", unit: "", category: "custom", kind: "gauge", default_aggregation: "avg", description: "Pushed by another system.", value: 42, no_data: false },
+        ],
+      }),
+    ),
+    http.get("/api/alerts/integrations/", () => HttpResponse.json(integrations())),
+  ];
+}
+
+async function fillNewRule(user: UserEvent) {
+  await user.type(await screen.findByLabelText("Name"), "Checkout backlog");
+  await user.selectOptions(screen.getByLabelText("Metric"), "checkout_queue");
+  await user.type(screen.getByLabelText("Threshold"), "100");
+  await user.selectOptions(screen.getByLabelText("Severity"), "Critical");
+}
+
+describe("RuleFormPage", () => {
+  it("offers every metric by category with its current value, and every field of a rule", async () => {
+    server.use(...common());
+
+    renderApp("/rules/new");
+
+    const metric = await screen.findByLabelText("Metric");
+    const groups = within(metric).getAllByRole("group").map((group) => group.getAttribute("label"));
+    expect(groups).toContain("System");
+    expect(groups).toContain("Custom (pushed by other systems)");
+    expect(within(metric).getByRole("option", { name: "CPU usage (cpu_usage) · now 36.2%" })).toBeInTheDocument();
+    expect(within(metric).getByRole("option", { name: "Memory usage (memory_usage) · no data now" })).toBeInTheDocument();
+    expect(within(metric).getByRole("option", { name: "checkout_queue (checkout_queue) · now 42" })).toBeInTheDocument();
+    for (const label of [
+      "Name", "Description", "Condition", "Threshold", "Window (minutes)", "Aggregation", "Severity", "Notify Slack",
+      "Slack channel", "Send email", "Email recipients", "Reminder every (minutes)", "At most alerts per hour",
+      "Resolve threshold", "Resolve automatically when back to normal", "Tell the channels when resolved",
+      "Alert when there is no data", "Active (evaluated every minute)",
+    ]) {
+      expect(screen.getByLabelText(label)).toBeInTheDocument();
+    }
+    expect(within(screen.getByLabelText("Condition")).getAllByRole("option")).toHaveLength(6);
+    expect(screen.getByText("#channel or @user; blank: #alerts.")).toBeInTheDocument();
+  });
+
+  it("shows the server's messages beside their fields and moves the focus to the first", async () => {
+    const bodies: Record<string, unknown>[] = [];
+    server.use(
+      ...common(),
+      http.post("/api/alerts/rules/", async ({ request }) => {
+        bodies.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json(
+          {
+            time_window_minutes: ["The time window must be between 1 and 60 minutes."],
+            email_recipients: ["Email notifications need at least one recipient."],
+          },
+          { status: 400 },
+        );
+      }),
+    );
+    const { user } = renderApp("/rules/new");
+    await fillNewRule(user);
+    const window = screen.getByLabelText("Window (minutes)");
+    await user.clear(window);
+    await user.type(window, "61");
+    await user.click(screen.getByLabelText("Send email"));
+
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+
+    await waitFor(() => {
+      expect(window).toHaveAttribute("aria-invalid", "true");
+    });
+    expect(window).toHaveAccessibleDescription(/The time window must be between 1 and 60 minutes\./);
+    const recipients = screen.getByLabelText("Email recipients");
+    expect(recipients).toHaveAttribute("aria-invalid", "true");
+    expect(recipients).toHaveAccessibleDescription(/Email notifications need at least one recipient\./);
+    expect(window).toHaveFocus();
+    const summary = screen.getByRole("alert");
+    expect(summary).toHaveTextContent("2 fields need attention");
+    expect(within(summary).getByRole("link", { name: "Window" })).toHaveAttribute("href", `#${window.id}`);
+    expect(bodies[0]).toMatchObject({
+      name: "Checkout backlog", metric_name: "checkout_queue", threshold_value: 100, time_window_minutes: 61,
+      severity: "critical", email_enabled: true, email_recipients: "", aggregation: "", resolve_threshold: null,
+    });
+    // Still on the form, nothing lost.
+    expect(screen.getByLabelText("Name")).toHaveValue("Checkout backlog");
+  });
+
+  it("sends what was typed when it is not a number, for the server to name", async () => {
+    const bodies: Record<string, unknown>[] = [];
+    server.use(
+      ...common(),
+      http.post("/api/alerts/rules/", async ({ request }) => {
+        bodies.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json({ threshold_value: ["A valid number is required."] }, { status: 400 });
+      }),
+    );
+    const { user } = renderApp("/rules/new");
+    await user.type(await screen.findByLabelText("Name"), "x");
+    await user.type(screen.getByLabelText("Threshold"), "lots");
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+
+    expect(await screen.findByText("A valid number is required.", { selector: ".field__error" })).toBeInTheDocument();
+    expect(bodies[0]?.threshold_value).toBe("lots");
+  });
+
+  it("creates the rule and opens it", async () => {
+    server.use(
+      ...common(),
+      http.post("/api/alerts/rules/", () => HttpResponse.json(rule({ id: 9, name: "Checkout backlog", metric_name: "checkout_queue" }), { status: 201 })),
+      http.get("/api/alerts/rules/9/", () => HttpResponse.json(rule({ id: 9, name: "Checkout backlog", metric_name: "checkout_queue" }))),
+      http.get("/api/alerts/history/", () => HttpResponse.json(page([]))),
+    );
+    const { user } = renderApp("/rules/new");
+    await fillNewRule(user);
+
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent("/rules/9");
+    });
+    expect(await screen.findByText("Created “Checkout backlog”. It is evaluated every minute.")).toBeInTheDocument();
+  });
+
+  it("evaluates the unsaved rule now and says whether it would fire, saving nothing", async () => {
+    const drafts: Record<string, unknown>[] = [];
+    server.use(
+      ...common(),
+      http.post("/api/alerts/rules/evaluate/", async ({ request }) => {
+        drafts.push((await request.json()) as Record<string, unknown>);
+        await delay(20);
+        return HttpResponse.json(evaluation({ metric_name: "checkout_queue", value: 250, threshold_value: 100, points: [{ t: "2026-11-27T17:27:00Z", v: 250 }] }));
+      }),
+    );
+    const { user } = renderApp("/rules/new");
+    await fillNewRule(user);
+
+    await user.click(screen.getByRole("button", { name: "Evaluate now" }));
+
+    expect(screen.getByRole("button", { name: "Evaluating…" })).toHaveAttribute("aria-busy", "true");
+    const result = screen.getByRole("region", { name: "Evaluate now" });
+    expect(await within(result).findByText("250 is above 100: the condition holds.")).toBeInTheDocument();
+    expect(result).toHaveTextContent("Would fire: open an alert and notify its channels.");
+    expect(result).toHaveTextContent("A dry run: nothing was saved or sent.");
+    expect(drafts).toEqual([expect.objectContaining({ name: "Checkout backlog", metric_name: "checkout_queue", threshold_value: 100, rule_id: null })]);
+    expect(screen.getByTestId("location")).toHaveTextContent("/rules/new");
+  });
+
+  it("shows a dry run's refusal beside the fields too", async () => {
+    server.use(
+      ...common(),
+      http.post("/api/alerts/rules/evaluate/", () =>
+        HttpResponse.json({ metric_name: ["Unknown metric ''. Valid metrics: cpu_usage, …"] }, { status: 400 }),
+      ),
+    );
+    const { user } = renderApp("/rules/new");
+    await user.type(await screen.findByLabelText("Name"), "x");
+
+    await user.click(screen.getByRole("button", { name: "Evaluate now" }));
+
+    const metric = screen.getByLabelText("Metric");
+    await waitFor(() => {
+      expect(metric).toHaveAttribute("aria-invalid", "true");
+    });
+    expect(metric).toHaveFocus();
+  });
+
+  it("edits a saved rule: its values in the form, a PUT of every field, a dry run of the edit", async () => {
+    const puts: Record<string, unknown>[] = [];
+    const drafts: Record<string, unknown>[] = [];
+    server.use(
+      ...common(),
+      http.get("/api/alerts/rules/1/", () => HttpResponse.json(rule({ state: "firing", open_alert_id: 4 }))),
+      http.post("/api/alerts/rules/evaluate/", async ({ request }) => {
+        drafts.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json(evaluation({ rule_id: 1, current_state: "firing", state: "firing", action: "update", open_alert_id: 4 }));
+      }),
+      http.put("/api/alerts/rules/1/", async ({ request }) => {
+        puts.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json(rule({ threshold_value: 85 }));
+      }),
+      http.get("/api/alerts/history/", () => HttpResponse.json(page([alertItem({ id: 4 })]))),
+    );
+    const { user } = renderApp("/rules/1/edit");
+
+    const threshold = await screen.findByLabelText("Threshold");
+    expect(threshold).toHaveValue("80");
+    expect(screen.getByLabelText("Email recipients")).toHaveValue("ops@resee.com");
+    expect(screen.getByLabelText("Slack channel")).toHaveValue("#system-alerts");
+    await user.clear(threshold);
+    await user.type(threshold, "85");
+    await user.click(screen.getByRole("button", { name: "Evaluate now" }));
+    const result = screen.getByRole("region", { name: "Evaluate now" });
+    expect(await within(result).findByText(/Still firing: the open alert stays open/)).toBeInTheDocument();
+    expect(within(result).getByRole("link", { name: "#4" })).toHaveAttribute("href", "/alerts/4");
+    expect(drafts[0]).toMatchObject({ rule_id: 1, threshold_value: 85 });
+
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent(/^\/rules\/1$/);
+    });
+    expect(puts[0]).toEqual({
+      name: "High CPU Usage", description: "Alert when CPU usage exceeds 80% for 5 minutes", metric_name: "cpu_usage",
+      condition: "gt", threshold_value: 85, time_window_minutes: 5, aggregation: "", severity: "high",
+      slack_enabled: true, slack_channel: "#system-alerts", email_enabled: true, email_recipients: "ops@resee.com",
+      cooldown_minutes: 60, auto_resolve: true, notify_on_resolve: true, resolve_threshold: null,
+      alert_on_no_data: false, max_alerts_per_hour: 10, is_active: true,
+    });
+  });
+
+  it("tells a viewer they may not create rules, and asks nothing", async () => {
+    server.use(handlers.signedInAs(viewer), ...common().slice(2));
+
+    renderApp("/rules/new");
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("You do not have permission to create rules");
+    expect(screen.queryByRole("button", { name: "Create rule" })).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,93 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { delay, http, HttpResponse } from "msw";
+import { describe, expect, it } from "vitest";
+import { catalogue, page, rule } from "../test/fixtures";
+import { nth, renderApp } from "../test/render";
+import { admin, handlers, server, viewer, watchRequests } from "../test/server";
+
+const metrics = () => http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue()));
+
+describe("RulesPage", () => {
+  it("lists the rules with their condition, state, last value and evaluation", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      metrics(),
+      http.get("/api/alerts/rules/", () =>
+        HttpResponse.json(
+          page([
+            rule({ id: 1, state: "firing", last_value: 91.5, open_alert_id: 7 }),
+            rule({ id: 2, name: "Disk", metric_name: "disk_usage", state: "no_data", last_value: null, is_active: false }),
+            rule({ id: 3, name: "Broken", metric_name: "checkout_queue", state: "error", last_error: "no samples", last_evaluated_at: null }),
+          ]),
+        ),
+      ),
+    );
+
+    renderApp("/rules");
+
+    const table = await screen.findByRole("table", { name: "Alert rules" });
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows[0]).toHaveTextContent("High CPU Usage");
+    expect(rows[0]).toHaveTextContent("> 80%");
+    expect(rows[0]).toHaveTextContent("avg over 5 min");
+    expect(rows[0]).toHaveTextContent("Firing");
+    expect(rows[0]).toHaveTextContent("91.5%");
+    expect(within(nth(rows, 0)).getByRole("link", { name: "open alert #7" })).toHaveAttribute("href", "/alerts/7");
+    expect(rows[1]).toHaveTextContent("No data");
+    expect(rows[1]).toHaveTextContent("Off");
+    expect(rows[2]).toHaveTextContent("Error");
+    expect(rows[2]).toHaveTextContent("no samples");
+    expect(rows[2]).toHaveTextContent("not yet");
+    expect(screen.getByRole("link", { name: "New rule" })).toHaveAttribute("href", "/rules/new");
+  });
+
+  it("filters by search, active, severity, metric and state through the address", async () => {
+    server.use(handlers.signedInAs(admin), metrics(), http.get("/api/alerts/rules/", () => HttpResponse.json(page([rule()]))));
+    const { user } = renderApp("/rules");
+    await screen.findByRole("table", { name: "Alert rules" });
+    const requests = watchRequests();
+
+    const form = screen.getByRole("search", { name: "Filter the rules" });
+    await user.type(within(form).getByLabelText("Search"), "cpu");
+    await user.selectOptions(within(form).getByLabelText("Active"), "Active");
+    await user.selectOptions(within(form).getByLabelText("Severity"), "High");
+    await user.selectOptions(within(form).getByLabelText("Metric"), "cpu_usage");
+    await user.selectOptions(within(form).getByLabelText("State"), "Firing");
+    await user.click(within(form).getByRole("button", { name: "Apply filters" }));
+
+    const expected = "search=cpu&is_active=true&severity=high&metric_name=cpu_usage&state=firing";
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent(`/rules?${expected}`);
+    });
+    expect(requests.filter((url) => url.pathname === "/api/alerts/rules/").map((url) => url.search)).toEqual([`?${expected}`]);
+  });
+
+  it("has loading, empty and error states", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      metrics(),
+      http.get("/api/alerts/rules/", async () => {
+        await delay(30);
+        return HttpResponse.json({ detail: "Boom." }, { status: 500 });
+      }, { once: true }),
+      http.get("/api/alerts/rules/", () => HttpResponse.json(page([]))),
+    );
+    const { user } = renderApp("/rules");
+
+    expect(await screen.findByText("Loading the rules…")).toBeInTheDocument();
+    const failure = await screen.findByRole("alert");
+    expect(failure).toHaveTextContent("Could not load the alert rules");
+    await user.click(within(failure).getByRole("button", { name: "Try again" }));
+    expect(await screen.findByText("There are no alert rules yet.")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Create the first rule" })).toHaveAttribute("href", "/rules/new");
+  });
+
+  it("offers a viewer no new rule", async () => {
+    server.use(handlers.signedInAs(viewer), metrics(), http.get("/api/alerts/rules/", () => HttpResponse.json(page([]))));
+
+    renderApp("/rules");
+
+    expect(await screen.findByText("There are no alert rules yet.")).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: /New rule|Create the first rule/ })).not.toBeInTheDocument();
+  });
+});
