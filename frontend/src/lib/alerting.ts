@@ -1,5 +1,5 @@
 /** How alerting's codes read on screen: conditions, severities, states, actions, durations. */
-import type { AlertStatus, Condition, EngineAction, RuleState, Severity } from "../types/alerts";
+import { SEVERITIES, type AlertStatus, type Condition, type EngineAction, type RuleState, type Severity } from "../types/alerts";
 import { formatValue } from "./format";
 
 export const CONDITION_SYMBOLS: Record<Condition, string> = {
@@ -26,6 +26,9 @@ export const SEVERITY_LABELS: Record<Severity, string> = {
   medium: "Medium",
   low: "Low",
 };
+
+/** The severities as the choices of a select, most severe first. */
+export const SEVERITY_CHOICES = SEVERITIES.map((value) => ({ value, label: SEVERITY_LABELS[value] }));
 
 export const RULE_STATE_LABELS: Record<RuleState, string> = {
   ok: "OK",

@@ -1,15 +1,11 @@
 import { useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import { ApiError } from "../api/client";
 import { AlertFiltersForm } from "../components/alerts/AlertFiltersForm";
 import { AlertTable } from "../components/alerts/AlertTable";
 import { TriggerAlertDialog } from "../components/alerts/TriggerAlertDialog";
 import { EmptyState } from "../components/ui/EmptyState";
-import { ErrorState } from "../components/ui/ErrorState";
 import { ListControls } from "../components/ui/ListControls";
-import { LoadingState } from "../components/ui/LoadingState";
-import { Pagination } from "../components/ui/Pagination";
-import { QueryError } from "../components/ui/QueryError";
+import { PagedList } from "../components/ui/PagedList";
 import { useAlerts } from "../hooks/alerts/useAlerts";
 import { useMetricCatalogue, useRules } from "../hooks/alerts/useRules";
 import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
@@ -21,6 +17,7 @@ import {
   isAlertListFiltered,
   parseAlertFilters,
 } from "../lib/alertFilters";
+import { withoutPage } from "../lib/listPages";
 import { plural } from "../lib/text";
 import { alertDetailPath } from "../routes/paths";
 import type { AlertDetail, AlertFilters, AlertOrdering } from "../types/alerts";
@@ -33,12 +30,6 @@ const ORDERINGS: readonly { value: AlertOrdering; label: string }[] = [
 ];
 
 const RULE_CHOICES = { ordering: "name", page_size: 200 } as const;
-
-function withoutPage(filters: AlertFilters): AlertFilters {
-  const next = { ...filters };
-  delete next.page;
-  return next;
-}
 
 /** The alert history: open and resolved alerts, filtered, sorted and paged in the address. */
 export function AlertsPage() {
@@ -57,68 +48,6 @@ export function AlertsPage() {
     setTriggered(null);
     setSearchParams(alertFiltersToParams(next));
   };
-
-  let body;
-  if (alerts.isPending) {
-    body = <LoadingState label="Loading the alert history…" />;
-  } else if (alerts.isError && !alerts.data) {
-    const pageGone = alerts.error instanceof ApiError && alerts.error.status === 404 && (filters.page ?? 1) > 1;
-    body = pageGone ? (
-      <ErrorState
-        title="This page of the alert history does not exist"
-        message="The list is shorter than it was when this link was made."
-        onRetry={() => {
-          apply(withoutPage(filters));
-        }}
-      />
-    ) : (
-      <QueryError error={alerts.error} what="the alert history" onRetry={() => void alerts.refetch()} />
-    );
-  } else if (alerts.data.count === 0) {
-    body = isAlertListFiltered(filters) ? (
-      <EmptyState title="No alerts match these filters.">
-        <button
-          type="button"
-          className="button button--secondary"
-          onClick={() => {
-            apply({});
-          }}
-        >
-          Clear filters
-        </button>
-      </EmptyState>
-    ) : (
-      <EmptyState title="No alert has fired yet.">
-        <p className="muted">Alerts appear here when a rule's condition holds, and stay after they are resolved.</p>
-      </EmptyState>
-    );
-  } else {
-    body = (
-      <>
-        {alerts.isError && (
-          <p className="notice notice--warning" role="alert">
-            The last refresh failed ({alerts.error.message}). Showing the previous list.
-          </p>
-        )}
-        <AlertTable
-          alerts={alerts.data.results}
-          metrics={catalogue.data?.metrics}
-          listSearch={listSearch}
-          busy={alerts.isPlaceholderData}
-        />
-        <Pagination
-          page={filters.page ?? 1}
-          pageSize={filters.page_size ?? DEFAULT_ALERT_PAGE_SIZE}
-          count={alerts.data.count}
-          shown={alerts.data.results.length}
-          noun="alert"
-          onPageChange={(page) => {
-            apply({ ...filters, page });
-          }}
-        />
-      </>
-    );
-  }
 
   return (
     <>
@@ -168,7 +97,33 @@ export function AlertsPage() {
               </p>
             )}
           </div>
-          {body}
+          <PagedList
+            query={alerts}
+            what="the alert history"
+            noun="alert"
+            page={filters.page ?? 1}
+            pageSize={filters.page_size ?? DEFAULT_ALERT_PAGE_SIZE}
+            filtered={isAlertListFiltered(filters)}
+            noMatchTitle="No alerts match these filters."
+            empty={
+              <EmptyState title="No alert has fired yet.">
+                <p className="muted">Alerts appear here when a rule's condition holds, and stay after they are resolved.</p>
+              </EmptyState>
+            }
+            onPageChange={(page) => {
+              apply({ ...filters, page });
+            }}
+            onFirstPage={() => {
+              apply(withoutPage(filters));
+            }}
+            onClearFilters={() => {
+              apply({});
+            }}
+          >
+            {(results, busy) => (
+              <AlertTable alerts={results} metrics={catalogue.data?.metrics} listSearch={listSearch} busy={busy} />
+            )}
+          </PagedList>
         </section>
       </div>
       {triggering && (

@@ -1,6 +1,5 @@
-import { useId, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { useLocation, useSearchParams } from "react-router";
-import { ApiError } from "../api/client";
 import {
   describeFailure,
   describeOutcome,
@@ -10,9 +9,8 @@ import {
 import { ErrorFiltersForm } from "../components/monitoring/ErrorFiltersForm";
 import { ErrorLogTable } from "../components/monitoring/ErrorLogTable";
 import { EmptyState } from "../components/ui/EmptyState";
-import { ErrorState } from "../components/ui/ErrorState";
-import { LoadingState } from "../components/ui/LoadingState";
-import { Pagination } from "../components/ui/Pagination";
+import { ListControls } from "../components/ui/ListControls";
+import { PagedList } from "../components/ui/PagedList";
 import { useBulkErrorAction, useErrorLogs } from "../hooks/monitoring/useMonitoring";
 import { usePageTitle } from "../hooks/usePageTitle";
 import {
@@ -22,91 +20,19 @@ import {
   isFiltered,
   parseErrorFilters,
 } from "../lib/errorFilters";
+import { noticeFrom, withoutPage } from "../lib/listPages";
 import { plural } from "../lib/text";
-import { ERROR_ORDERINGS, type ErrorBulkAction, type ErrorFilters, type ErrorOrdering } from "../types/monitoring";
+import type { ErrorBulkAction, ErrorFilters, ErrorOrdering } from "../types/monitoring";
 
-const ORDERING_LABELS: Record<ErrorOrdering, string> = {
-  "-last_seen": "Last seen, newest first",
-  last_seen: "Last seen, oldest first",
-  "-first_seen": "First seen, newest first",
-  first_seen: "First seen, oldest first",
-  "-occurrences": "Most occurrences",
-  level: "Critical first",
-};
-
-function isOrdering(value: string): value is ErrorOrdering {
-  return (ERROR_ORDERINGS as readonly string[]).includes(value);
-}
-
-/** The same filters on their first page (a new order or page size starts again). */
-function withoutPage(filters: ErrorFilters): ErrorFilters {
-  const next = { ...filters };
-  delete next.page;
-  return next;
-}
-
-/** A notice handed over by the page that navigated here (the detail page after a delete). */
-function noticeFrom(state: unknown): string | null {
-  if (typeof state === "object" && state !== null && "notice" in state && typeof state.notice === "string") {
-    return state.notice;
-  }
-  return null;
-}
-
-function ListControls({ filters, onChange }: { filters: ErrorFilters; onChange: (filters: ErrorFilters) => void }) {
-  const id = useId();
-  return (
-    <div className="list-controls">
-      <div className="field field--inline">
-        <label htmlFor={`${id}-ordering`} className="field__label">
-          Sort by
-        </label>
-        <select
-          id={`${id}-ordering`}
-          className="field__input"
-          value={filters.ordering ?? "-last_seen"}
-          onChange={(event) => {
-            const value = event.target.value;
-            if (!isOrdering(value)) return;
-            const next = withoutPage(filters);
-            if (value === "-last_seen") delete next.ordering;
-            else next.ordering = value;
-            onChange(next);
-          }}
-        >
-          {ERROR_ORDERINGS.map((value) => (
-            <option key={value} value={value}>
-              {ORDERING_LABELS[value]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field field--inline">
-        <label htmlFor={`${id}-size`} className="field__label">
-          Per page
-        </label>
-        <select
-          id={`${id}-size`}
-          className="field__input"
-          value={filters.page_size ?? DEFAULT_ERROR_PAGE_SIZE}
-          onChange={(event) => {
-            const next = withoutPage(filters);
-            const size = Number(event.target.value);
-            if (size === DEFAULT_ERROR_PAGE_SIZE) delete next.page_size;
-            else next.page_size = size;
-            onChange(next);
-          }}
-        >
-          {ERROR_PAGE_SIZES.map((size) => (
-            <option key={size} value={size}>
-              {size}
-            </option>
-          ))}
-        </select>
-      </div>
-    </div>
-  );
-}
+const ORDERINGS: readonly { value: ErrorOrdering; label: string }[] = [
+  { value: "-last_seen", label: "Last seen, newest first" },
+  { value: "last_seen", label: "Last seen, oldest first" },
+  { value: "-first_seen", label: "First seen, newest first" },
+  { value: "first_seen", label: "First seen, oldest first" },
+  { value: "-occurrences", label: "Most occurrences" },
+  { value: "level", label: "Critical first" },
+];
+const DEFAULT_ORDERING: ErrorOrdering = "-last_seen";
 
 /** The error log: search, filters, order and page in the address, bulk actions on a selection. */
 export function ErrorLogsPage() {
@@ -156,77 +82,6 @@ export function ErrorLogsPage() {
     );
   };
 
-  let body;
-  if (logs.isPending) {
-    body = <LoadingState label="Loading the error log…" />;
-  } else if (logs.isError && !logs.data) {
-    const pageGone = logs.error instanceof ApiError && logs.error.status === 404 && (filters.page ?? 1) > 1;
-    body = pageGone ? (
-      <ErrorState
-        title="This page of the error log does not exist"
-        message="The list is shorter than it was when this link was made."
-        onRetry={() => {
-          applyFilters({ ...filters, page: 1 });
-        }}
-      />
-    ) : (
-      <ErrorState title="Could not load the error log" message={logs.error.message} onRetry={() => void logs.refetch()} />
-    );
-  } else if (logs.data.count === 0) {
-    body = isFiltered(filters) ? (
-      <EmptyState title="No errors match these filters.">
-        <button
-          type="button"
-          className="button button--secondary"
-          onClick={() => {
-            applyFilters({});
-          }}
-        >
-          Clear filters
-        </button>
-      </EmptyState>
-    ) : (
-      <EmptyState title="No errors have been logged.">
-        <p className="muted">Every error and critical error logged by the web server, worker and beat appears here.</p>
-      </EmptyState>
-    );
-  } else {
-    body = (
-      <>
-        {logs.isError && (
-          <p className="notice notice--warning" role="alert">
-            The last refresh failed ({logs.error.message}). Showing the previous list.
-          </p>
-        )}
-        <ErrorBulkActions
-          selectedCount={selected.size}
-          pending={bulk.isPending ? bulk.variables.action : null}
-          onAction={runBulk}
-        />
-        <ErrorLogTable
-          entries={logs.data.results}
-          selected={selected}
-          onSelectionChange={(ids) => {
-            setSelection({ view: listSearch, ids });
-          }}
-          listSearch={listSearch}
-          busy={logs.isPlaceholderData}
-        />
-        <Pagination
-          page={filters.page ?? 1}
-          pageSize={filters.page_size ?? DEFAULT_ERROR_PAGE_SIZE}
-          count={logs.data.count}
-          shown={logs.data.results.length}
-          noun="error group"
-          onPageChange={(page) => {
-            setOutcome(null);
-            setSearchParams(errorFiltersToParams({ ...filters, page }));
-          }}
-        />
-      </>
-    );
-  }
-
   return (
     <>
       <div className="page-header">
@@ -243,7 +98,24 @@ export function ErrorLogsPage() {
             <h2 id="error-list-heading" className="panel__title">
               {logs.data ? plural(logs.data.count, "error group") : "Error groups"}
             </h2>
-            <ListControls filters={filters} onChange={applyFilters} />
+            <ListControls
+              ordering={filters.ordering ?? DEFAULT_ORDERING}
+              orderings={ORDERINGS}
+              onOrderingChange={(ordering) => {
+                const next = withoutPage(filters);
+                if (ordering === DEFAULT_ORDERING) delete next.ordering;
+                else next.ordering = ordering;
+                applyFilters(next);
+              }}
+              pageSize={filters.page_size ?? DEFAULT_ERROR_PAGE_SIZE}
+              pageSizes={ERROR_PAGE_SIZES}
+              onPageSizeChange={(size) => {
+                const next = withoutPage(filters);
+                if (size === DEFAULT_ERROR_PAGE_SIZE) delete next.page_size;
+                else next.page_size = size;
+                applyFilters(next);
+              }}
+            />
           </div>
           {/* Outcomes of actions: always present, so that a change in it is announced. */}
           <div role="status" className="outcome">
@@ -255,7 +127,48 @@ export function ErrorLogsPage() {
               {outcome.message}
             </p>
           )}
-          {body}
+          <PagedList
+            query={logs}
+            what="the error log"
+            noun="error group"
+            page={filters.page ?? 1}
+            pageSize={filters.page_size ?? DEFAULT_ERROR_PAGE_SIZE}
+            filtered={isFiltered(filters)}
+            noMatchTitle="No errors match these filters."
+            empty={
+              <EmptyState title="No errors have been logged.">
+                <p className="muted">Every error and critical error logged by the web server, worker and beat appears here.</p>
+              </EmptyState>
+            }
+            onPageChange={(page) => {
+              applyFilters({ ...filters, page });
+            }}
+            onFirstPage={() => {
+              applyFilters(withoutPage(filters));
+            }}
+            onClearFilters={() => {
+              applyFilters({});
+            }}
+          >
+            {(entries, busy) => (
+              <>
+                <ErrorBulkActions
+                  selectedCount={selected.size}
+                  pending={bulk.isPending ? bulk.variables.action : null}
+                  onAction={runBulk}
+                />
+                <ErrorLogTable
+                  entries={entries}
+                  selected={selected}
+                  onSelectionChange={(ids) => {
+                    setSelection({ view: listSearch, ids });
+                  }}
+                  listSearch={listSearch}
+                  busy={busy}
+                />
+              </>
+            )}
+          </PagedList>
         </section>
       </div>
     </>

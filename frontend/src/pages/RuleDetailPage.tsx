@@ -16,19 +16,13 @@ import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { unitOf } from "../lib/alerting";
 import { alertFiltersToParams } from "../lib/alertFilters";
+import { noticeFrom } from "../lib/listPages";
 import { alertDetailPath, idParam, paths, ruleEditPath } from "../routes/paths";
 import type { AlertRule } from "../types/alerts";
 
 interface Outcome {
   kind: "success" | "failure";
   message: string;
-}
-
-function noticeFrom(state: unknown): string | null {
-  if (typeof state === "object" && state !== null && "notice" in state && typeof state.notice === "string") {
-    return state.notice;
-  }
-  return null;
 }
 
 function RecentAlerts({ rule }: { rule: AlertRule }) {

@@ -1,18 +1,15 @@
 import { useMemo } from "react";
 import { Link, useLocation, useSearchParams } from "react-router";
-import { ApiError } from "../api/client";
 import { RuleFiltersForm } from "../components/alerts/RuleFiltersForm";
 import { RuleTable } from "../components/alerts/RuleTable";
 import { EmptyState } from "../components/ui/EmptyState";
-import { ErrorState } from "../components/ui/ErrorState";
 import { ListControls } from "../components/ui/ListControls";
-import { LoadingState } from "../components/ui/LoadingState";
-import { Pagination } from "../components/ui/Pagination";
-import { QueryError } from "../components/ui/QueryError";
+import { PagedList } from "../components/ui/PagedList";
 import { useMetricCatalogue, useRules } from "../hooks/alerts/useRules";
 import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { DEFAULT_RULE_PAGE_SIZE, isRuleListFiltered, parseRuleFilters, ruleFiltersToParams } from "../lib/ruleFilters";
+import { noticeFrom, withoutPage } from "../lib/listPages";
 import { plural } from "../lib/text";
 import { paths } from "../routes/paths";
 import type { RuleFilters, RuleOrdering } from "../types/alerts";
@@ -26,19 +23,6 @@ const ORDERINGS: readonly { value: RuleOrdering; label: string }[] = [
   { value: "-last_evaluated_at", label: "Recently evaluated" },
 ];
 const PAGE_SIZES = [25, 50, 100] as const;
-
-function withoutPage(filters: RuleFilters): RuleFilters {
-  const next = { ...filters };
-  delete next.page;
-  return next;
-}
-
-function noticeFrom(state: unknown): string | null {
-  if (typeof state === "object" && state !== null && "notice" in state && typeof state.notice === "string") {
-    return state.notice;
-  }
-  return null;
-}
 
 /** The alert rules: what each watches, its state at the last evaluation, filters in the address. */
 export function RulesPage() {
@@ -55,68 +39,6 @@ export function RulesPage() {
   const apply = (next: RuleFilters) => {
     setSearchParams(ruleFiltersToParams(next));
   };
-
-  let body;
-  if (rules.isPending) {
-    body = <LoadingState label="Loading the rules…" />;
-  } else if (rules.isError && !rules.data) {
-    const pageGone = rules.error instanceof ApiError && rules.error.status === 404 && (filters.page ?? 1) > 1;
-    body = pageGone ? (
-      <ErrorState
-        title="This page of the rules does not exist"
-        message="The list is shorter than it was when this link was made."
-        onRetry={() => {
-          apply(withoutPage(filters));
-        }}
-      />
-    ) : (
-      <QueryError error={rules.error} what="the alert rules" onRetry={() => void rules.refetch()} />
-    );
-  } else if (rules.data.count === 0) {
-    body = isRuleListFiltered(filters) ? (
-      <EmptyState title="No rules match these filters.">
-        <button
-          type="button"
-          className="button button--secondary"
-          onClick={() => {
-            apply({});
-          }}
-        >
-          Clear filters
-        </button>
-      </EmptyState>
-    ) : (
-      <EmptyState title="There are no alert rules yet.">
-        <p className="muted">A rule watches one metric and opens an alert when it crosses a threshold.</p>
-        {can(PERMISSIONS.addRules) && (
-          <Link to={paths.ruleNew} className="button button--primary">
-            Create the first rule
-          </Link>
-        )}
-      </EmptyState>
-    );
-  } else {
-    body = (
-      <>
-        {rules.isError && (
-          <p className="notice notice--warning" role="alert">
-            The last refresh failed ({rules.error.message}). Showing the previous list.
-          </p>
-        )}
-        <RuleTable rules={rules.data.results} metrics={catalogue.data?.metrics} busy={rules.isPlaceholderData} />
-        <Pagination
-          page={filters.page ?? 1}
-          pageSize={filters.page_size ?? DEFAULT_RULE_PAGE_SIZE}
-          count={rules.data.count}
-          shown={rules.data.results.length}
-          noun="rule"
-          onPageChange={(page) => {
-            apply({ ...filters, page });
-          }}
-        />
-      </>
-    );
-  }
 
   return (
     <>
@@ -154,7 +76,37 @@ export function RulesPage() {
           <div role="status" className="outcome">
             {handedOver && <p className="notice notice--success">{handedOver}</p>}
           </div>
-          {body}
+          <PagedList
+            query={rules}
+            what="the alert rules"
+            loadingLabel="Loading the rules…"
+            noun="rule"
+            page={filters.page ?? 1}
+            pageSize={filters.page_size ?? DEFAULT_RULE_PAGE_SIZE}
+            filtered={isRuleListFiltered(filters)}
+            noMatchTitle="No rules match these filters."
+            empty={
+              <EmptyState title="There are no alert rules yet.">
+                <p className="muted">A rule watches one metric and opens an alert when it crosses a threshold.</p>
+                {can(PERMISSIONS.addRules) && (
+                  <Link to={paths.ruleNew} className="button button--primary">
+                    Create the first rule
+                  </Link>
+                )}
+              </EmptyState>
+            }
+            onPageChange={(page) => {
+              apply({ ...filters, page });
+            }}
+            onFirstPage={() => {
+              apply(withoutPage(filters));
+            }}
+            onClearFilters={() => {
+              apply({});
+            }}
+          >
+            {(results, busy) => <RuleTable rules={results} metrics={catalogue.data?.metrics} busy={busy} />}
+          </PagedList>
         </section>
       </div>
     </>

@@ -1,7 +1,9 @@
 import { useId, useState, type SubmitEvent } from "react";
-import { RULE_STATE_LABELS, SEVERITY_LABELS } from "../../lib/alerting";
-import { RULE_STATES, SEVERITIES, type RuleFilters, type RuleState, type Severity } from "../../types/alerts";
+import { RULE_STATE_LABELS, SEVERITY_CHOICES } from "../../lib/alerting";
+import { listSettingsOf } from "../../lib/listPages";
+import { RULE_STATES, type RuleFilters, type RuleState, type Severity } from "../../types/alerts";
 import type { MetricReading } from "../../types/monitoring";
+import { FilterActions, SearchFilter, SelectFilter } from "../ui/FilterFields";
 import { CATEGORY_LABELS, groupByCategory } from "./MetricPicker";
 
 interface RuleFiltersFormProps {
@@ -11,27 +13,26 @@ interface RuleFiltersFormProps {
   onApply: (filters: RuleFilters) => void;
 }
 
-type Active = "" | "true" | "false";
+type Active = "true" | "false";
+
+const ACTIVE_CHOICES: readonly { value: Active; label: string }[] = [
+  { value: "true", label: "Active" },
+  { value: "false", label: "Off" },
+];
+const STATE_CHOICES = RULE_STATES.map((value) => ({ value, label: RULE_STATE_LABELS[value] }));
 
 /** Search and filters of the rule list, applied together on submit. */
 export function RuleFiltersForm({ filters, metrics, onApply }: RuleFiltersFormProps) {
   const id = useId();
   const [search, setSearch] = useState(filters.search ?? "");
-  const [active, setActive] = useState<Active>(filters.is_active === undefined ? "" : filters.is_active ? "true" : "false");
+  const [active, setActive] = useState<Active | "">(filters.is_active === undefined ? "" : filters.is_active ? "true" : "false");
   const [severity, setSeverity] = useState<Severity | "">(filters.severity ?? "");
   const [metric, setMetric] = useState(filters.metric_name ?? "");
   const [state, setState] = useState<RuleState | "">(filters.state ?? "");
 
-  const kept = (): RuleFilters => {
-    const next: RuleFilters = {};
-    if (filters.ordering) next.ordering = filters.ordering;
-    if (filters.page_size) next.page_size = filters.page_size;
-    return next;
-  };
-
   const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const next = kept();
+    const next: RuleFilters = listSettingsOf(filters);
     if (search.trim()) next.search = search.trim();
     if (active) next.is_active = active === "true";
     if (severity) next.severity = severity;
@@ -42,59 +43,9 @@ export function RuleFiltersForm({ filters, metrics, onApply }: RuleFiltersFormPr
 
   return (
     <form className="filters" role="search" aria-label="Filter the rules" onSubmit={onSubmit}>
-      <div className="field filters__search">
-        <label htmlFor={`${id}-search`} className="field__label">
-          Search
-        </label>
-        <input
-          id={`${id}-search`}
-          type="search"
-          className="field__input"
-          value={search}
-          placeholder="Words in the name or description"
-          onChange={(event) => {
-            setSearch(event.target.value);
-          }}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-active`} className="field__label">
-          Active
-        </label>
-        <select
-          id={`${id}-active`}
-          className="field__input"
-          value={active}
-          onChange={(event) => {
-            const value = event.target.value;
-            setActive(value === "true" || value === "false" ? value : "");
-          }}
-        >
-          <option value="">Active and off</option>
-          <option value="true">Active</option>
-          <option value="false">Off</option>
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-severity`} className="field__label">
-          Severity
-        </label>
-        <select
-          id={`${id}-severity`}
-          className="field__input"
-          value={severity}
-          onChange={(event) => {
-            setSeverity(SEVERITIES.find((choice) => choice === event.target.value) ?? "");
-          }}
-        >
-          <option value="">Any severity</option>
-          {SEVERITIES.map((value) => (
-            <option key={value} value={value}>
-              {SEVERITY_LABELS[value]}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SearchFilter value={search} placeholder="Words in the name or description" onChange={setSearch} />
+      <SelectFilter label="Active" anyLabel="Active and off" value={active} choices={ACTIVE_CHOICES} onChange={setActive} />
+      <SelectFilter label="Severity" anyLabel="Any severity" value={severity} choices={SEVERITY_CHOICES} onChange={setSeverity} />
       <div className="field">
         <label htmlFor={`${id}-metric`} className="field__label">
           Metric
@@ -131,40 +82,12 @@ export function RuleFiltersForm({ filters, metrics, onApply }: RuleFiltersFormPr
           />
         )}
       </div>
-      <div className="field">
-        <label htmlFor={`${id}-state`} className="field__label">
-          State
-        </label>
-        <select
-          id={`${id}-state`}
-          className="field__input"
-          value={state}
-          onChange={(event) => {
-            setState(RULE_STATES.find((choice) => choice === event.target.value) ?? "");
-          }}
-        >
-          <option value="">Any state</option>
-          {RULE_STATES.map((value) => (
-            <option key={value} value={value}>
-              {RULE_STATE_LABELS[value]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="filters__actions">
-        <button type="submit" className="button button--primary">
-          Apply filters
-        </button>
-        <button
-          type="button"
-          className="button button--secondary"
-          onClick={() => {
-            onApply(kept());
-          }}
-        >
-          Clear
-        </button>
-      </div>
+      <SelectFilter label="State" anyLabel="Any state" value={state} choices={STATE_CHOICES} onChange={setState} />
+      <FilterActions
+        onClear={() => {
+          onApply(listSettingsOf(filters));
+        }}
+      />
     </form>
   );
 }

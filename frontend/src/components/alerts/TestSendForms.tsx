@@ -61,6 +61,35 @@ function TestForm({
   );
 }
 
+/** The optional text of a test send. */
+function MessageField({
+  id,
+  value,
+  errors,
+  onChange,
+}: {
+  id: string;
+  value: string;
+  errors: readonly string[] | undefined;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field id={id} label="Message" hint="Optional; a default test message when blank." errors={errors}>
+      {(control) => (
+        <textarea
+          {...control}
+          className="field__input"
+          rows={2}
+          value={value}
+          onChange={(event) => {
+            onChange(event.target.value);
+          }}
+        />
+      )}
+    </Field>
+  );
+}
+
 export function SlackTestForm({ disabledReason, defaultChannel }: { disabledReason: string | null; defaultChannel: string }) {
   const id = useId();
   const send = useTestSlack();
@@ -76,19 +105,7 @@ export function SlackTestForm({ disabledReason, defaultChannel }: { disabledReas
         send.mutate({ message: message.trim(), channel: channel.trim() });
       }}
     >
-      <Field id={`${id}-message`} label="Message" hint="Optional; a default test message when blank." errors={errors.message}>
-        {(control) => (
-          <textarea
-            {...control}
-            className="field__input"
-            rows={2}
-            value={message}
-            onChange={(event) => {
-              setMessage(event.target.value);
-            }}
-          />
-        )}
-      </Field>
+      <MessageField id={`${id}-message`} value={message} errors={errors.message} onChange={setMessage} />
       <Field id={`${id}-channel`} label="Channel" hint={`Optional: #channel or @user; blank: ${defaultChannel}.`} errors={errors.channel}>
         {(control) => (
           <input
@@ -136,19 +153,7 @@ export function EmailTestForm({ disabledReason }: { disabledReason: string | nul
           />
         )}
       </Field>
-      <Field id={`${id}-message`} label="Message" hint="Optional; a default test message when blank." errors={errors.message}>
-        {(control) => (
-          <textarea
-            {...control}
-            className="field__input"
-            rows={2}
-            value={message}
-            onChange={(event) => {
-              setMessage(event.target.value);
-            }}
-          />
-        )}
-      </Field>
+      <MessageField id={`${id}-message`} value={message} errors={errors.message} onChange={setMessage} />
       <Outcome result={send.data} error={send.error} />
     </TestForm>
   );

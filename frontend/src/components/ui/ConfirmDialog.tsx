@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useId, type ReactNode } from "react";
+import { useModalDialog } from "./useModalDialog";
 
 interface ConfirmDialogProps {
   title: string;
@@ -12,9 +13,7 @@ interface ConfirmDialogProps {
 }
 
 /**
- * A modal question, rendered only while it is asked. The browser's own modal dialog keeps focus
- * inside it and makes the page behind it inert; Escape cancels. Focus starts on Cancel (the safe
- * choice) and returns to where it was when the dialog closes.
+ * A modal question, rendered only while it is asked (see `useModalDialog`); Escape cancels.
  */
 export function ConfirmDialog({
   title,
@@ -25,22 +24,9 @@ export function ConfirmDialog({
   onConfirm,
   onCancel,
 }: ConfirmDialogProps) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
-  const cancelRef = useRef<HTMLButtonElement>(null);
+  const { dialogRef, cancelRef } = useModalDialog();
   const titleId = useId();
   const bodyId = useId();
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    const returnFocusTo = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (!dialog.open) dialog.showModal();
-    cancelRef.current?.focus();
-    return () => {
-      if (dialog.open) dialog.close();
-      if (returnFocusTo?.isConnected) returnFocusTo.focus();
-    };
-  }, []);
 
   return (
     <dialog

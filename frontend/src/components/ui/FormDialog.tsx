@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode, type RefObject, type SubmitEvent } from "react";
+import { useId, type ReactNode, type RefObject, type SubmitEvent } from "react";
+import { useModalDialog } from "./useModalDialog";
 
 interface FormDialogProps {
   title: string;
@@ -17,8 +18,8 @@ interface FormDialogProps {
 }
 
 /**
- * A modal form: the browser's modal dialog keeps the focus inside and makes the page behind inert;
- * Escape cancels (unless it is busy); the focus starts on the first field and returns where it was.
+ * A modal form (see `useModalDialog`): Escape cancels unless it is busy; the focus starts on the
+ * first field.
  */
 export function FormDialog({
   title,
@@ -32,24 +33,9 @@ export function FormDialog({
   onSubmit,
   onCancel,
 }: FormDialogProps) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
-  const cancelRef = useRef<HTMLButtonElement>(null);
+  const { dialogRef, cancelRef } = useModalDialog(initialFocus);
   const titleId = useId();
   const descriptionId = useId();
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    const returnFocusTo = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (!dialog.open) dialog.showModal();
-    (initialFocus?.current ?? cancelRef.current)?.focus();
-    return () => {
-      if (dialog.open) dialog.close();
-      if (returnFocusTo?.isConnected) returnFocusTo.focus();
-    };
-    // Once, when the dialog opens.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
 
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
