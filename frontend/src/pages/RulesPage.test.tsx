@@ -41,6 +41,31 @@ describe("RulesPage", () => {
     expect(screen.getByRole("link", { name: "New rule" })).toHaveAttribute("href", "/rules/new");
   });
 
+  it("says a rule the engine has not evaluated yet is not evaluated, not OK", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      metrics(),
+      http.get("/api/alerts/rules/", () =>
+        HttpResponse.json(
+          page([
+            rule({ id: 1, name: "New", state: "ok", last_value: null, last_evaluated_at: null }),
+            rule({ id: 2, name: "Seen", state: "ok", last_value: 36.2 }),
+          ]),
+        ),
+      ),
+    );
+
+    renderApp("/rules");
+
+    const table = await screen.findByRole("table", { name: "Alert rules" });
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows[0]).toHaveTextContent("Not evaluated yet");
+    expect(rows[0]).not.toHaveTextContent("OK");
+    expect(rows[0]).toHaveTextContent("not yet");
+    expect(rows[1]).toHaveTextContent("OK");
+    expect(rows[1]).not.toHaveTextContent("Not evaluated yet");
+  });
+
   it("filters by search, active, severity, metric and state through the address", async () => {
     server.use(handlers.signedInAs(admin), metrics(), http.get("/api/alerts/rules/", () => HttpResponse.json(page([rule()]))));
     const { user } = renderApp("/rules");

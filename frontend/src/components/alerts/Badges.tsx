@@ -14,7 +14,14 @@ export function AlertStatusBadge({ status }: { status: AlertStatus }) {
   );
 }
 
-export function RuleStateBadge({ state }: { state: RuleState }) {
+/**
+ * The rule's state at its last evaluation. A rule the engine has not evaluated yet (just created)
+ * starts "ok" in the database; it says so rather than claiming to be OK.
+ */
+export function RuleStateBadge({ state, evaluatedAt }: { state: RuleState; evaluatedAt: string | null }) {
+  if (state === "ok" && evaluatedAt === null) {
+    return <span className="badge badge--inactive">Not evaluated yet</span>;
+  }
   return <span className={`badge badge--state-${state}`}>{RULE_STATE_LABELS[state]}</span>;
 }
 

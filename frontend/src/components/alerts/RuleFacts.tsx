@@ -35,7 +35,7 @@ export function RuleStatusFacts({ rule, unit }: { rule: AlertRule; unit: string 
   return (
     <dl className="facts facts--grid">
       <Fact term="State">
-        <RuleStateBadge state={rule.state} />
+        <RuleStateBadge state={rule.state} evaluatedAt={rule.last_evaluated_at} />
         {rule.state_changed_at && (
           <span className="facts__note">
             since <Time iso={rule.state_changed_at} />

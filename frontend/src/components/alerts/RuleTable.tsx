@@ -58,7 +58,7 @@ export function RuleTable({ rules, metrics, busy = false }: RuleTableProps) {
                   <SeverityBadge severity={rule.severity} />
                 </td>
                 <td>
-                  <RuleStateBadge state={rule.state} />
+                  <RuleStateBadge state={rule.state} evaluatedAt={rule.last_evaluated_at} />
                   {rule.open_alert_id !== null && (
                     <span className="message-cell__meta">
                       <Link to={alertDetailPath(rule.open_alert_id)}>open alert #{rule.open_alert_id}</Link>
