@@ -200,6 +200,8 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or REDIS_UR
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     BROKER_DIR = DATA_DIR / "broker"
+    # kombu's filesystem transport, with messages that appear in the queue only once complete.
+    CELERY_BROKER_TRANSPORT = "core.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # One folder in and out: producers and consumers are different processes on this host.
         "data_folder_in": str(BROKER_DIR / "queue"),

@@ -15,6 +15,7 @@ print(json.dumps({
     "db_engine": db["ENGINE"], "db_name": str(db["NAME"]), "db_host": db.get("HOST", ""),
     "cache": settings.CACHES["default"]["BACKEND"], "cache_location": settings.CACHES["default"].get("LOCATION"),
     "broker": settings.CELERY_BROKER_URL, "result_backend": settings.CELERY_RESULT_BACKEND,
+    "broker_transport": getattr(settings, "CELERY_BROKER_TRANSPORT", None),
     "secret_key": settings.SECRET_KEY, "debug": settings.DEBUG, "allowed_hosts": settings.ALLOWED_HOSTS,
     "time_zone": settings.TIME_ZONE, "celery_timezone": settings.CELERY_TIMEZONE,
     "slack_channel": settings.SLACK_DEFAULT_CHANNEL, "summary_recipients": settings.ALERT_SUMMARY_RECIPIENTS,
@@ -44,6 +45,7 @@ def test_no_env_file_gives_the_embedded_default(tmp_path):
     assert s["db_engine"] == "django.db.backends.sqlite3"
     assert s["db_name"] == str(tmp_path / "data" / "db.sqlite3")
     assert s["broker"] == "filesystem://localhost/"
+    assert s["broker_transport"] == "core.broker:Transport"
     assert s["result_backend"].startswith("file://")
     # Shared by web, worker and beat: not a per-process memory cache.
     assert s["cache"] == "django.core.cache.backends.db.DatabaseCache"
@@ -81,6 +83,7 @@ def test_redis_url_switches_broker_results_and_cache_to_redis(tmp_path):
     s = load_settings(tmp_path, REDIS_URL="redis://127.0.0.1:6379/3")
 
     assert s["broker"] == "redis://127.0.0.1:6379/3"
+    assert s["broker_transport"] is None
     assert s["result_backend"] == "redis://127.0.0.1:6379/3"
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert s["cache_location"] == "redis://127.0.0.1:6379/3"
