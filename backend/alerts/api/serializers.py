@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from core.fields import FiniteFloatField, StrictIntegerField
 from core.lookups import MAX_ID
+from monitoring.api.serializers import OverviewMetricSerializer
 
 from ..models import AGGREGATIONS, AlertHistory, AlertRule, Condition, NotificationDelivery, Severity
 from ..services.alert_actions import MAX_NOTES_LENGTH
@@ -388,16 +389,8 @@ class AlreadyActiveSerializer(serializers.Serializer):
     alert_id = serializers.IntegerField(allow_null=True)
 
 
-class CatalogueMetricSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    label = serializers.CharField()
-    unit = serializers.CharField(allow_blank=True)
-    category = serializers.CharField()
-    kind = serializers.CharField()
-    default_aggregation = serializers.CharField()
-    description = serializers.CharField()
+class CatalogueMetricSerializer(OverviewMetricSerializer):
     value = serializers.FloatField(allow_null=True, help_text="Over the last window_minutes; null: no data.")
-    no_data = serializers.BooleanField()
 
 
 class ChoiceSerializer(serializers.Serializer):

@@ -7,27 +7,11 @@ import {
   type AlertStatus,
   type Severity,
 } from "../types/alerts";
+import { isoDate, oneOf, parsePaging, positiveInteger, writePaging } from "./listPages";
 
 /** The API's page size when none is asked for. */
 export const DEFAULT_ALERT_PAGE_SIZE = 50;
 export const ALERT_PAGE_SIZES = [25, 50, 100] as const;
-const MAX_PAGE_SIZE = 200;
-
-function oneOf<T extends string>(values: readonly T[], value: string | null): T | undefined {
-  return value !== null && (values as readonly string[]).includes(value) ? (value as T) : undefined;
-}
-
-export function positiveInteger(value: string | null, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (value === null || !/^\d+$/.test(value)) return undefined;
-  const number = Number(value);
-  return number >= 1 && number <= max ? number : undefined;
-}
-
-function isoDate(value: string | null): string | undefined {
-  if (!value) return undefined;
-  return Number.isNaN(Date.parse(value)) ? undefined : value;
-}
-
 export function isSeverity(value: string): value is Severity {
   return oneOf(SEVERITIES, value) !== undefined;
 }
@@ -50,11 +34,7 @@ export function parseAlertFilters(params: URLSearchParams): AlertFilters {
   if (until) filters.until = until;
   const ordering = oneOf<AlertOrdering>(ALERT_ORDERINGS, params.get("ordering"));
   if (ordering && ordering !== "-triggered_at") filters.ordering = ordering;
-  const page = positiveInteger(params.get("page"));
-  if (page !== undefined && page > 1) filters.page = page;
-  const pageSize = positiveInteger(params.get("page_size"), MAX_PAGE_SIZE);
-  if (pageSize !== undefined && pageSize !== DEFAULT_ALERT_PAGE_SIZE) filters.page_size = pageSize;
-  return filters;
+  return { ...filters, ...parsePaging(params, DEFAULT_ALERT_PAGE_SIZE) };
 }
 
 /** The query string for `filters`, in a fixed order and without defaults (the page's address and
@@ -67,10 +47,7 @@ export function alertFiltersToParams(filters: AlertFilters): URLSearchParams {
   if (filters.since) params.set("since", filters.since);
   if (filters.until) params.set("until", filters.until);
   if (filters.ordering && filters.ordering !== "-triggered_at") params.set("ordering", filters.ordering);
-  if (filters.page !== undefined && filters.page > 1) params.set("page", String(filters.page));
-  if (filters.page_size !== undefined && filters.page_size !== DEFAULT_ALERT_PAGE_SIZE) {
-    params.set("page_size", String(filters.page_size));
-  }
+  writePaging(params, filters, DEFAULT_ALERT_PAGE_SIZE);
   return params;
 }
 

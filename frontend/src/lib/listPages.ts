@@ -28,3 +28,42 @@ export function noticeFrom(state: unknown): string | null {
   }
   return null;
 }
+
+/** The most rows the API returns in one page. */
+const MAX_PAGE_SIZE = 200;
+
+/** `value` when it is one of `values`. */
+export function oneOf<T extends string>(values: readonly T[], value: string | null | undefined): T | undefined {
+  return value != null && (values as readonly string[]).includes(value) ? (value as T) : undefined;
+}
+
+/** A whole number from 1 to `max` written in the address, or nothing. */
+export function positiveInteger(value: string | null, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === null || !/^\d+$/.test(value)) return undefined;
+  const number = Number(value);
+  return number >= 1 && number <= max ? number : undefined;
+}
+
+/** An instant the browser can read, as written, or nothing. */
+export function isoDate(value: string | null): string | undefined {
+  if (!value) return undefined;
+  return Number.isNaN(Date.parse(value)) ? undefined : value;
+}
+
+/** The page and page size an address asks for, leaving out the defaults. */
+export function parsePaging(params: URLSearchParams, defaultPageSize: number): { page?: number; page_size?: number } {
+  const paging: { page?: number; page_size?: number } = {};
+  const page = positiveInteger(params.get("page"));
+  if (page !== undefined && page > 1) paging.page = page;
+  const pageSize = positiveInteger(params.get("page_size"), MAX_PAGE_SIZE);
+  if (pageSize !== undefined && pageSize !== defaultPageSize) paging.page_size = pageSize;
+  return paging;
+}
+
+/** Writes the page and page size of `filters` into `params`, leaving out the defaults. */
+export function writePaging(params: URLSearchParams, filters: ListSettings, defaultPageSize: number): void {
+  if (filters.page !== undefined && filters.page > 1) params.set("page", String(filters.page));
+  if (filters.page_size !== undefined && filters.page_size !== defaultPageSize) {
+    params.set("page_size", String(filters.page_size));
+  }
+}

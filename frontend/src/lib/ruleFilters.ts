@@ -1,13 +1,8 @@
 import { RULE_ORDERINGS, RULE_STATES, SEVERITIES, type RuleFilters, type RuleOrdering, type RuleState, type Severity } from "../types/alerts";
-import { positiveInteger } from "./alertFilters";
+import { oneOf, parsePaging, writePaging } from "./listPages";
 
 export const DEFAULT_RULE_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 200;
 const METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/;
-
-function oneOf<T extends string>(values: readonly T[], value: string | null): T | undefined {
-  return value !== null && (values as readonly string[]).includes(value) ? (value as T) : undefined;
-}
 
 /** The rule list's filters that a page's address asks for; values the API would refuse are dropped. */
 export function parseRuleFilters(params: URLSearchParams): RuleFilters {
@@ -24,11 +19,7 @@ export function parseRuleFilters(params: URLSearchParams): RuleFilters {
   if (state) filters.state = state;
   const ordering = oneOf<RuleOrdering>(RULE_ORDERINGS, params.get("ordering"));
   if (ordering && ordering !== "name") filters.ordering = ordering;
-  const page = positiveInteger(params.get("page"));
-  if (page !== undefined && page > 1) filters.page = page;
-  const pageSize = positiveInteger(params.get("page_size"), MAX_PAGE_SIZE);
-  if (pageSize !== undefined && pageSize !== DEFAULT_RULE_PAGE_SIZE) filters.page_size = pageSize;
-  return filters;
+  return { ...filters, ...parsePaging(params, DEFAULT_RULE_PAGE_SIZE) };
 }
 
 export function ruleFiltersToParams(filters: RuleFilters): URLSearchParams {
@@ -39,10 +30,7 @@ export function ruleFiltersToParams(filters: RuleFilters): URLSearchParams {
   if (filters.metric_name) params.set("metric_name", filters.metric_name);
   if (filters.state) params.set("state", filters.state);
   if (filters.ordering && filters.ordering !== "name") params.set("ordering", filters.ordering);
-  if (filters.page !== undefined && filters.page > 1) params.set("page", String(filters.page));
-  if (filters.page_size !== undefined && filters.page_size !== DEFAULT_RULE_PAGE_SIZE) {
-    params.set("page_size", String(filters.page_size));
-  }
+  writePaging(params, filters, DEFAULT_RULE_PAGE_SIZE);
   return params;
 }
 

@@ -5,7 +5,7 @@ import { LoadingState } from "../components/ui/LoadingState";
 import { QueryError } from "../components/ui/QueryError";
 import { useAlertStats } from "../hooks/alerts/useStats";
 import { usePageTitle } from "../hooks/usePageTitle";
-import { positiveInteger } from "../lib/alertFilters";
+import { positiveInteger } from "../lib/listPages";
 import { formatDuration } from "../lib/alerting";
 import { formatDateTime } from "../lib/format";
 import { plural } from "../lib/text";
