@@ -392,8 +392,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # The API speaks JSON only: what the product document's curl examples and the dashboard send.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The API speaks JSON only (what the product document's curl examples and the dashboard send),
+    # nested at most core.parsers.MAX_JSON_DEPTH levels.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.BoundedJSONParser"],
+    # A 500 is JSON with an error id that is also in the log, never Django's HTML page.
+    "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,

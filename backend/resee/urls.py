@@ -6,6 +6,9 @@ from core.dashboard import dashboard_page
 from core.docs_views import ApiDocsView
 from core.views import ApiNotFound, health
 
+# Under /api/, a server error is JSON with an error id (core.exceptions), not an HTML page.
+handler500 = "core.exceptions.server_error"
+
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
