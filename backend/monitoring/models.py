@@ -129,8 +129,9 @@ class AIUsage(models.Model):
     provider = models.CharField(max_length=64)
     model = models.CharField(max_length=128)
     operation = models.CharField(max_length=128, blank=True)
-    input_tokens = models.PositiveIntegerField(default=0)
-    output_tokens = models.PositiveIntegerField(default=0)
+    # 64-bit: a sum of many calls' tokens (and one large count) must fit where they are stored.
+    input_tokens = models.PositiveBigIntegerField(default=0)
+    output_tokens = models.PositiveBigIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=14, decimal_places=6, default=0)
     success = models.BooleanField(default=True)
     latency_ms = models.FloatField(null=True, blank=True)

@@ -16,6 +16,9 @@ from .selectors import forget_sample_names_if_new
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
+# Tokens of one AI call: far above any model's context, and small enough that millions of calls
+# still sum within a 64-bit column.
+MAX_TOKENS_PER_CALL = 10**12
 MAX_FUTURE = timedelta(minutes=5)
 
 
@@ -111,8 +114,8 @@ def record_ai_usages(items: list[dict]) -> list[AIUsage]:
                 errors[key] = "This field is required."
         for key in ("input_tokens", "output_tokens"):
             value = item.get(key, 0)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                errors[key] = "Must be a whole number, 0 or more."
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TOKENS_PER_CALL:
+                errors[key] = f"Must be a whole number from 0 to {MAX_TOKENS_PER_CALL:,}."
         try:
             cost = Decimal(str(item.get("cost_usd", 0)))
             if not cost.is_finite() or cost < 0:

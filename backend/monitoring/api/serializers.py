@@ -5,7 +5,7 @@ from core.fields import FiniteFloatField, StrictIntegerField
 from core.lookups import MAX_ID
 
 from ..models import ErrorLog
-from ..services import ERROR_ACTIONS, MAX_BATCH, metric_name_error, timestamp_error
+from ..services import ERROR_ACTIONS, MAX_BATCH, MAX_TOKENS_PER_CALL, metric_name_error, timestamp_error
 
 
 class _TimestampMixin:
@@ -30,8 +30,8 @@ class AIUsageInSerializer(_TimestampMixin, serializers.Serializer):
     provider = serializers.CharField(max_length=64)
     model = serializers.CharField(max_length=128)
     operation = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
-    input_tokens = StrictIntegerField(min_value=0, required=False, default=0)
-    output_tokens = StrictIntegerField(min_value=0, required=False, default=0)
+    input_tokens = StrictIntegerField(min_value=0, max_value=MAX_TOKENS_PER_CALL, required=False, default=0)
+    output_tokens = StrictIntegerField(min_value=0, max_value=MAX_TOKENS_PER_CALL, required=False, default=0)
     cost_usd = serializers.DecimalField(max_digits=14, decimal_places=6, min_value=0, required=False, default=0)
     success = serializers.BooleanField(required=False, default=True)
     latency_ms = FiniteFloatField(min_value=0, required=False, allow_null=True, default=None)
