@@ -68,10 +68,33 @@ class CacheRateThrottle(BaseThrottle):
             cache.add(key, 1, timeout=period + 1)
             count = 1
         self._wait = (window + 1) * period - now
-        return count <= limit
+        allowed = count <= limit
+        if allowed:
+            # Given back by RefundRejectedMixin if the request is then refused as invalid.
+            request.__dict__.setdefault("_resee_throttle_keys", []).append(key)
+        return allowed
 
     def wait(self) -> float:
         return max(1.0, getattr(self, "_wait", 1.0))
+
+
+def refund(request) -> None:
+    """Give back what `request` took of its rate limits."""
+    for key in request.__dict__.pop("_resee_throttle_keys", []):
+        try:
+            cache.decr(key)
+        except ValueError:  # the window ended meanwhile: nothing left to give back
+            pass
+
+
+class RefundRejectedMixin:
+    """For views with a rate limit: a request refused as invalid (400) does not count, so that
+    typos in a form never use up the limit of real sends (the limit is for what is done)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code == 400:
+            refund(request)
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class UserActionThrottle(CacheRateThrottle):

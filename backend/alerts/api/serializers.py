@@ -8,7 +8,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from core.fields import FiniteFloatField, StrictIntegerField
+from core.fields import FiniteFloatField, NameField, StrictIntegerField, text_field
 from core.lookups import MAX_ID
 from monitoring.api.serializers import OverviewMetricSerializer
 
@@ -18,12 +18,18 @@ from ..validators import (
     MAX_EMAIL_RECIPIENTS,
     MAX_WINDOW_MINUTES,
     MIN_WINDOW_MINUTES,
+    SLACK_CHANNEL_MAX_LENGTH,
     parse_email_recipients,
     validate_email_recipients,
     validate_time_window,
 )
 
 MAX_MESSAGE_LENGTH = 2000
+MAX_RULE_NAME_LENGTH = 200
+MAX_DESCRIPTION_LENGTH = 2000
+MAX_EMAIL_ADDRESS_LENGTH = 254
+# Room for MAX_EMAIL_RECIPIENTS full-length addresses and their separators, read as one string.
+MAX_RECIPIENTS_TEXT_LENGTH = MAX_EMAIL_RECIPIENTS * (MAX_EMAIL_ADDRESS_LENGTH + 2)
 
 
 def django_errors(error: DjangoValidationError):
@@ -40,8 +46,12 @@ def _choices_message(values) -> str:
 @extend_schema_field(
     {
         "oneOf": [
-            {"type": "array", "items": {"type": "string", "format": "email"}, "maxItems": MAX_EMAIL_RECIPIENTS},
-            {"type": "string", "description": "Addresses separated by commas."},
+            {
+                "type": "array", "maxItems": MAX_EMAIL_RECIPIENTS,
+                "items": {"type": "string", "format": "email", "maxLength": MAX_EMAIL_ADDRESS_LENGTH},
+            },
+            {"type": "string", "description": "Addresses separated by commas.",
+             "maxLength": MAX_RECIPIENTS_TEXT_LENGTH},
         ]
     }
 )
@@ -50,6 +60,14 @@ class EmailRecipientsField(serializers.Field):
     "dev@resee.com,ops@resee.com"). Always answered as a list."""
 
     def to_internal_value(self, data):
+        # Bounded before parsing, so that a huge list is refused with one message, not one per item.
+        if isinstance(data, str) and len(data) > MAX_RECIPIENTS_TEXT_LENGTH:
+            raise serializers.ValidationError(f"At most {MAX_RECIPIENTS_TEXT_LENGTH:,} characters.")
+        if isinstance(data, (list, tuple)):
+            if len(data) > MAX_EMAIL_RECIPIENTS:
+                raise serializers.ValidationError(f"At most {MAX_EMAIL_RECIPIENTS} email recipients (got {len(data)}).")
+            if any(isinstance(item, str) and len(item) > MAX_EMAIL_ADDRESS_LENGTH for item in data):
+                raise serializers.ValidationError(f"An address has at most {MAX_EMAIL_ADDRESS_LENGTH} characters.")
         try:
             return parse_email_recipients(data)
         except DjangoValidationError as error:
@@ -75,7 +93,7 @@ class BlankableChoiceField(_NullIsBlank, serializers.ChoiceField):
     pass
 
 
-class BlankableCharField(_NullIsBlank, serializers.CharField):
+class BlankableNameField(_NullIsBlank, NameField):
     pass
 
 
@@ -111,7 +129,9 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
         error_messages={"invalid_choice": _choices_message(AGGREGATIONS)},
         help_text="Blank or omitted: the metric's default aggregation.",
     )
-    slack_channel = BlankableCharField(
+    name = NameField(max_length=MAX_RULE_NAME_LENGTH)
+    description = text_field(MAX_DESCRIPTION_LENGTH, required=False, allow_blank=True)
+    slack_channel = BlankableNameField(
         required=False, allow_blank=True, allow_null=True, max_length=80,
         help_text="#channel or @user; blank: SLACK_DEFAULT_CHANNEL.",
     )
@@ -361,16 +381,16 @@ class StatsSerializer(serializers.Serializer):
 
 
 class TestSlackSerializer(serializers.Serializer):
-    message = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
-                                    help_text=f"At most {MAX_MESSAGE_LENGTH} characters; a default when blank.")
-    channel = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
-                                    help_text="#channel or @user; default SLACK_DEFAULT_CHANNEL.")
+    message = text_field(MAX_MESSAGE_LENGTH, required=False, allow_blank=True, trim_whitespace=False,
+                         help_text=f"At most {MAX_MESSAGE_LENGTH} characters; a default when blank.")
+    channel = NameField(max_length=SLACK_CHANNEL_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False,
+                        help_text="#channel or @user; default SLACK_DEFAULT_CHANNEL.")
 
 
 class TestEmailSerializer(serializers.Serializer):
-    recipient = serializers.CharField(trim_whitespace=False)
-    message = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
-                                    help_text=f"At most {MAX_MESSAGE_LENGTH} characters; a default when blank.")
+    recipient = NameField(max_length=MAX_EMAIL_ADDRESS_LENGTH, trim_whitespace=False)
+    message = text_field(MAX_MESSAGE_LENGTH, required=False, allow_blank=True, trim_whitespace=False,
+                         help_text=f"At most {MAX_MESSAGE_LENGTH} characters; a default when blank.")
 
 
 class TestSendResultSerializer(serializers.Serializer):
@@ -381,7 +401,7 @@ class TestSendResultSerializer(serializers.Serializer):
 
 class TriggerSerializer(serializers.Serializer):
     rule_id = StrictIntegerField(min_value=1, max_value=MAX_ID)
-    message = serializers.CharField(required=False, allow_blank=True, max_length=MAX_MESSAGE_LENGTH)
+    message = text_field(MAX_MESSAGE_LENGTH, required=False, allow_blank=True)
 
 
 class AlreadyActiveSerializer(serializers.Serializer):

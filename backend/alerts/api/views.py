@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from core.lookups import IdLookupMixin
 from core.permissions import ModelPermissions, perm
 from core.schema import ERROR_RESPONSES, VALIDATION_ERROR, ErrorSerializer
-from core.throttling import UserActionThrottle
+from core.throttling import RefundRejectedMixin, UserActionThrottle
 from monitoring.catalogue import CATALOGUE, custom_metric
 from monitoring.selectors import MetricReader, cached_overview
 
@@ -288,7 +288,7 @@ def _test_send_response(outcome) -> Response:
     return Response(s.TestSendResultSerializer(body).data, status=_TEST_SEND_STATUS[outcome.status])
 
 
-class TestSlackView(APIView):
+class TestSlackView(RefundRejectedMixin, APIView):
     """Send a test message to Slack now."""
 
     permission_classes = [ModelPermissions]
@@ -307,7 +307,7 @@ class TestSlackView(APIView):
         return _test_send_response(outcome)
 
 
-class TestEmailView(APIView):
+class TestEmailView(RefundRejectedMixin, APIView):
     """Send a test email now."""
 
     permission_classes = [ModelPermissions]
@@ -324,7 +324,7 @@ class TestEmailView(APIView):
         return _test_send_response(outcome)
 
 
-class TriggerView(APIView):
+class TriggerView(RefundRejectedMixin, APIView):
     """Fire a rule's alert now, by hand."""
 
     permission_classes = [ModelPermissions]

@@ -1,7 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from core.fields import FiniteFloatField, StrictIntegerField
+from core.fields import FiniteFloatField, NameField, StrictIntegerField, text_field
 from core.lookups import MAX_ID
 
 from ..models import ErrorLog
@@ -27,15 +27,15 @@ class MetricSampleInSerializer(_TimestampMixin, serializers.Serializer):
 
 
 class AIUsageInSerializer(_TimestampMixin, serializers.Serializer):
-    provider = serializers.CharField(max_length=64)
-    model = serializers.CharField(max_length=128)
-    operation = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    provider = NameField(max_length=64)
+    model = NameField(max_length=128)
+    operation = NameField(max_length=128, required=False, allow_blank=True, default="")
     input_tokens = StrictIntegerField(min_value=0, max_value=MAX_TOKENS_PER_CALL, required=False, default=0)
     output_tokens = StrictIntegerField(min_value=0, max_value=MAX_TOKENS_PER_CALL, required=False, default=0)
     cost_usd = serializers.DecimalField(max_digits=14, decimal_places=6, min_value=0, required=False, default=0)
     success = serializers.BooleanField(required=False, default=True)
     latency_ms = FiniteFloatField(min_value=0, required=False, allow_null=True, default=None)
-    error = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="")
+    error = text_field(10_000, required=False, allow_blank=True, default="")
     timestamp = serializers.DateTimeField(required=False, help_text="Defaults to now.")
 
 
