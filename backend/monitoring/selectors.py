@@ -30,6 +30,21 @@ from .telemetry import minute_of
 HORIZON_MINUTES = 60
 MINUTE = timedelta(minutes=1)
 
+# A sample is stamped when its collection starts and written a few seconds later, and an
+# evaluation tick runs at the same moment: a tick may read before this interval's sample exists.
+# So a window of samples ends up to half a minute after the newest sample, even if that is
+# before `now` (by at most sample_grace()); the newest sample is always in it, and one older
+# than the window and its grace never is.
+SAMPLE_SLACK = timedelta(seconds=30)
+
+
+def sample_grace(source: str) -> timedelta:
+    """How far before `now` a window of samples may end: a collection interval, less the half
+    minute by which the window may reach past the newest sample (pushed metrics: per minute)."""
+    if source != SAMPLES:
+        return SAMPLE_SLACK
+    return max(SAMPLE_SLACK, timedelta(seconds=settings.METRICS_COLLECTION_INTERVAL_SECONDS) - SAMPLE_SLACK)
+
 
 SAMPLE_NAMES_CACHE_KEY = "monitoring:sample-names"
 SAMPLE_NAMES_CACHE_SECONDS = 60
@@ -64,9 +79,23 @@ def settled_minute(now: datetime) -> datetime:
     return minute_of(now - timedelta(seconds=settings.ROLLUP_SETTLE_SECONDS)) - MINUTE
 
 
+OVERFLOWED = "value overflowed"
+
+
+def finite_or_none(value: float | None) -> float | None:
+    return value if value is None or math.isfinite(value) else None
+
+
 @dataclass
 class Reading:
-    """A metric's value over a window, with what it was computed from."""
+    """A metric's value over a window, with what it was computed from.
+
+    `value` is a finite number, or None. None with `error` None is "no data"; None with `error`
+    set means the value could not be computed: "value overflowed" when finite samples aggregate
+    to more than a float holds (two samples of 1e308 summed), which a rule must report as an
+    error, never as no data. Points are finite or None too: nothing here is ever inf or NaN.
+    `start` and `end` are the window that was really read (see SAMPLE_SLACK).
+    """
 
     metric: str
     value: float | None
@@ -76,9 +105,15 @@ class Reading:
     end: datetime
     # Per-minute values (or the samples themselves) the value was computed from, oldest first.
     points: list[tuple[datetime, float | None]] = field(default_factory=list)
+    error: str | None = None
+
+    def __post_init__(self):
+        if self.value is not None and not math.isfinite(self.value):
+            self.value, self.error = None, OVERFLOWED
+        self.points = [(t, finite_or_none(v)) for t, v in self.points]
 
     def as_context(self) -> dict:
-        return {
+        context = {
             "metric": self.metric,
             "value": self.value,
             "aggregation": self.aggregation,
@@ -87,6 +122,9 @@ class Reading:
             "window_end": self.end.isoformat(),
             "points": [[t.isoformat(), v] for t, v in self.points],
         }
+        if self.error:
+            context["error"] = self.error
+        return context
 
 
 class MetricReader:
@@ -115,10 +153,9 @@ class MetricReader:
             return
         for name in wanted:
             self._samples[name] = ([], [])
+        since = self.now - timedelta(minutes=HORIZON_MINUTES) - sample_grace(SAMPLES) - sample_grace(PUSHED)
         rows = (
-            MetricSample.objects.filter(
-                name__in=wanted, timestamp__gt=self.now - timedelta(minutes=HORIZON_MINUTES), timestamp__lte=self.now
-            )
+            MetricSample.objects.filter(name__in=wanted, timestamp__gt=since, timestamp__lte=self.now)
             .order_by("timestamp", "id")
             .values_list("name", "timestamp", "value")
         )
@@ -127,11 +164,26 @@ class MetricReader:
             times.append(timestamp)
             values.append(value)
 
-    def _sample_window(self, name: str, window: int) -> tuple[list[datetime], list[float]]:
-        self.prefetch_samples([name])
-        times, values = self._samples[name]
-        first = bisect.bisect_right(times, self.now - timedelta(minutes=window))
-        return times[first:], values[first:]
+    def _sample_window(self, metric: Metric, window: int):
+        """The samples in (end - window, end], and that end: `now`, or up to sample_grace()
+        earlier while the newest sample is older than SAMPLE_SLACK (see there)."""
+        self.prefetch_samples([metric.name])
+        times, values = self._samples[metric.name]
+        end = self.now
+        if times:
+            end = max(self.now - sample_grace(metric.source), min(self.now, times[-1] + SAMPLE_SLACK))
+        first = bisect.bisect_right(times, end - timedelta(minutes=window))
+        last = bisect.bisect_right(times, end)
+        return times[first:last], values[first:last], end
+
+    def _event_end_minute(self, has_events_in) -> datetime:
+        """Where a window of events counted per minute ends: the live minute once it has any, else
+        the minute before, which a tick early in a minute has not seen whole (an error logged at
+        :59 is otherwise in no 1-minute window any tick reads)."""
+        return self.live_minute if has_events_in(self.live_minute) else self.live_minute - MINUTE
+
+    def _event_window_end(self, last_minute: datetime) -> datetime:
+        return self.now if last_minute == self.live_minute else last_minute + MINUTE
 
     def _load_requests(self) -> dict:
         if self._requests is None:
@@ -148,7 +200,8 @@ class MetricReader:
 
     def _load_errors(self) -> dict:
         if self._errors is None:
-            first = self.live_minute - timedelta(minutes=HORIZON_MINUTES - 1)
+            # A window may end at the minute before the live one.
+            first = self.live_minute - timedelta(minutes=HORIZON_MINUTES)
             counts: dict = defaultdict(lambda: {"ERROR": 0, "CRITICAL": 0})
             rows = ErrorCount.objects.filter(minute__gte=first).values_list("minute", "level", "count")
             for minute, level, count in rows:
@@ -158,7 +211,7 @@ class MetricReader:
 
     def _load_ai(self) -> dict:
         if self._ai is None:
-            first = self.live_minute - timedelta(minutes=HORIZON_MINUTES - 1)
+            first = self.live_minute - timedelta(minutes=HORIZON_MINUTES)
             rows = (
                 AIUsage.objects.filter(timestamp__gte=first, timestamp__lte=self.now)
                 .annotate(minute=TruncMinute("timestamp", tzinfo=UTC))
@@ -187,7 +240,7 @@ class MetricReader:
 
     def _load_signups(self) -> dict:
         if self._signups is None:
-            first = self.live_minute - timedelta(minutes=HORIZON_MINUTES - 1)
+            first = self.live_minute - timedelta(minutes=HORIZON_MINUTES)
             rows = (
                 get_user_model().objects.filter(date_joined__gte=first, date_joined__lte=self.now)
                 .annotate(minute=TruncMinute("date_joined", tzinfo=UTC))
@@ -233,21 +286,20 @@ class MetricReader:
         return Reading(metric.name, value, aggregation, window, start, end, points)
 
     def _read_samples(self, metric: Metric, window: int, aggregation: str) -> Reading:
-        times, values = self._sample_window(metric.name, window)
-        start = self.now - timedelta(minutes=window)
+        times, values, end = self._sample_window(metric, window)
+        start = end - timedelta(minutes=window)
         if metric.kind == COUNTER:
-            # Each sample adds to a count (a failed task, new subscriptions): totals per minute.
-            buckets = self._buckets(self.live_minute, window)
-            per_minute = dict.fromkeys(buckets, 0.0)
+            # Each sample adds to a count (a failed task, new subscriptions): totals per minute of
+            # the window, each minute named by its start.
+            buckets = [start + timedelta(minutes=i) for i in range(window)]
+            per_minute = [0.0] * window
             for t, v in zip(times, values):
-                minute = minute_of(t)
-                if minute in per_minute:
-                    per_minute[minute] += v
+                per_minute[min(window, math.ceil((t - start) / MINUTE)) - 1] += v
             if values or metric.empty_means_zero:
-                value = agg.of_counter(list(per_minute.values()), len(values), aggregation)
+                value = agg.of_counter(per_minute, len(values), aggregation)
             else:
                 value = None
-            points = list(per_minute.items())
+            points = list(zip(buckets, per_minute))
         else:
             value = agg.of_values(values, aggregation)
             points = list(zip(times, values))
@@ -255,8 +307,8 @@ class MetricReader:
                 grouped = defaultdict(list)
                 for t, v in points:
                     grouped[minute_of(t)].append(v)
-                points = [(m, sum(vs) / len(vs)) for m, vs in sorted(grouped.items())]
-        return self._reading(metric, window, aggregation, value, points, start, self.now)
+                points = [(m, agg.of_values(vs, "avg")) for m, vs in sorted(grouped.items())]
+        return self._reading(metric, window, aggregation, value, points, start, end)
 
     def _read_requests(self, metric: Metric, window: int, aggregation: str) -> Reading:
         rows = self._load_requests()
@@ -294,25 +346,30 @@ class MetricReader:
 
     def _read_errors(self, metric: Metric, window: int, aggregation: str) -> Reading:
         counts = self._load_errors()
-        buckets = self._buckets(self.live_minute, window)
+        last_minute = self._event_end_minute(counts.__contains__)
+        buckets = self._buckets(last_minute, window)
         if metric.name == "critical_errors":
             per_minute = [counts[m]["CRITICAL"] if m in counts else 0 for m in buckets]
         else:
             per_minute = [counts[m]["ERROR"] + counts[m]["CRITICAL"] if m in counts else 0 for m in buckets]
         value = agg.of_counter(per_minute, int(sum(per_minute)), aggregation)
         return self._reading(
-            metric, window, aggregation, value, list(zip(buckets, per_minute)), buckets[0], self.now
+            metric, window, aggregation, value, list(zip(buckets, per_minute)), buckets[0],
+            self._event_window_end(last_minute),
         )
 
     def _read_ai(self, metric: Metric, window: int, aggregation: str) -> Reading:
-        buckets = self._buckets(self.live_minute, window)
         if not self.ai_ever_recorded():
             # Nothing has ever reported AI usage: unknown, not free.
+            buckets = self._buckets(self.live_minute, window)
             return self._reading(metric, window, aggregation, None, [], buckets[0], self.now)
         if metric.name == "ai_cost_daily":
             value = self.ai_cost_today()
-            return self._reading(metric, window, aggregation, value, [], buckets[0], self.now)
+            midnight = timezone.localtime(self.now).replace(hour=0, minute=0, second=0, microsecond=0)
+            return self._reading(metric, window, aggregation, value, [], midnight, self.now)
         rows = self._load_ai()
+        last_minute = self._event_end_minute(rows.__contains__)
+        buckets = self._buckets(last_minute, window)
         cells = [rows.get(m) for m in buckets]
         calls = [c["calls"] if c else 0 for c in cells]
         if metric.name == "ai_failure_rate":
@@ -323,16 +380,22 @@ class MetricReader:
             key = "cost" if metric.name == "ai_cost" else "tokens"
             per_minute = [float(c[key] or 0) if c else 0.0 for c in cells]
             value = agg.of_counter(per_minute, int(sum(calls)), aggregation)
-        return self._reading(metric, window, aggregation, value, list(zip(buckets, per_minute)), buckets[0], self.now)
+        return self._reading(
+            metric, window, aggregation, value, list(zip(buckets, per_minute)), buckets[0],
+            self._event_window_end(last_minute),
+        )
 
     def _read_users(self, metric: Metric, window: int, aggregation: str) -> Reading:
         if metric.name == "signups":
             joined = self._load_signups()
-            buckets = self._buckets(self.live_minute, window)
+            last_minute = self._event_end_minute(joined.__contains__)
+            buckets = self._buckets(last_minute, window)
             per_minute = [joined.get(m, 0) for m in buckets]
             value = agg.of_counter(per_minute, int(sum(per_minute)), aggregation)
             points = list(zip(buckets, per_minute))
-            return self._reading(metric, window, aggregation, value, points, buckets[0], self.now)
+            return self._reading(
+                metric, window, aggregation, value, points, buckets[0], self._event_window_end(last_minute)
+            )
         seen = self._load_active_users()
         buckets = self._buckets(self.settled_minute, window)
         per_minute = [len(seen.get(m, ())) for m in buckets]
