@@ -151,7 +151,7 @@ class LoginViewSchema(OpenApiViewExtension):
         class Login(self.target_class):
             @extend_schema(tags=["auth"], auth=[], request=LoginRequestSerializer,
                            responses={200: AuthUserSerializer, 400: VALIDATION_ERROR,
-                                      403: ERROR_RESPONSES[403]},
+                                      403: ERROR_RESPONSES[403], 429: ERROR_RESPONSES[429]},
                            summary="Session login for the dashboard")
             def post(self, request):  # pragma: no cover - schema only
                 raise NotImplementedError

@@ -1,5 +1,7 @@
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
+
+from .login_lockout import authenticate_login
 
 # The apps whose permissions the dashboard needs to know about (to offer or hide what a user may do).
 PERMISSION_APPS = ("alerts", "monitoring")
@@ -34,7 +36,7 @@ class LoginSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         request = self.context["request"]
-        user = authenticate(request, username=attrs["username"], password=attrs["password"])
+        user = authenticate_login(request, attrs["username"], attrs["password"])
         if user is None:
             self.fail("invalid_login")
         attrs["user"] = user

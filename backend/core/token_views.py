@@ -1,7 +1,7 @@
 """`POST /api/auth/token/`: a username and password exchanged for the user's API token, for scripts
-and curl. Rate-limited per client address, so that passwords cannot be guessed at speed."""
+and curl. Rate-limited per client address, so that passwords cannot be guessed at speed, and locked
+out per username and address after repeated wrong passwords (core.login_lockout)."""
 
-from django.contrib.auth import authenticate
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .login_lockout import authenticate_login
 from .schema import ERROR_RESPONSES, VALIDATION_ERROR
 from .throttling import AddressThrottle
 
@@ -25,7 +26,7 @@ class TokenRequestSerializer(serializers.Serializer):
     default_error_messages = {"invalid_login": "Wrong username or password."}
 
     def validate(self, attrs):
-        user = authenticate(self.context["request"], username=attrs["username"], password=attrs["password"])
+        user = authenticate_login(self.context["request"], attrs["username"], attrs["password"])
         if user is None:
             self.fail("invalid_login")
         attrs["user"] = user

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "core",
     "monitoring",
     "alerts",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +119,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out admin login into its lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Request metrics (api_response_time, api_error_rate, ...): on unless switched off, placed outside
@@ -342,9 +345,20 @@ ALERT_HISTORY_RETENTION_DAYS = env.int("ALERT_HISTORY_RETENTION_DAYS", default=9
 if ALERT_HISTORY_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("ALERT_HISTORY_RETENTION_DAYS must be at least 1")
 
-# A tick that starts while the previous one still runs is skipped; the lock expires after this
-# many seconds, before the next tick is due, so a crashed tick never blocks the ones after it.
-ALERT_TICK_LOCK_SECONDS = env.int("ALERT_TICK_LOCK_SECONDS", default=55)
+# A tick that starts while the previous one still runs is skipped. The lock expires after this
+# many seconds: shorter than the check interval (and the task's hard time limit), so a crashed
+# tick never blocks the next one; far longer than a tick takes (under a second), so a running
+# tick keeps it. Default: the shorter of the two less 5 s (half of it when that is 10 s or less).
+_TICK_BOUND_SECONDS = min(ALERT_CHECK_INTERVAL_SECONDS, CELERY_TASK_TIME_LIMIT)
+ALERT_TICK_LOCK_SECONDS = env.int(
+    "ALERT_TICK_LOCK_SECONDS",
+    default=_TICK_BOUND_SECONDS - 5 if _TICK_BOUND_SECONDS > 10 else max(1, _TICK_BOUND_SECONDS // 2),
+)
+if ALERT_TICK_LOCK_SECONDS < 1 or (_TICK_BOUND_SECONDS > 1 and ALERT_TICK_LOCK_SECONDS >= _TICK_BOUND_SECONDS):
+    raise ImproperlyConfigured(
+        f"ALERT_TICK_LOCK_SECONDS must be at least 1 and less than {_TICK_BOUND_SECONDS} (the shorter of "
+        "ALERT_CHECK_INTERVAL_SECONDS and CELERY_TASK_TIME_LIMIT), so a crashed tick never blocks the next one"
+    )
 
 # --- Auth, API ------------------------------------------------------------------------------------
 
@@ -360,6 +374,47 @@ AUTH_PASSWORD_VALIDATORS = [
 ADMIN_USERNAME = env.str("ADMIN_USERNAME", default="admin")
 ADMIN_EMAIL = env.str("ADMIN_EMAIL", default="")
 ADMIN_PASSWORD = env.str("ADMIN_PASSWORD", default="")
+
+# Repeated wrong passwords lock out further logins (django-axes), on every login path: the
+# dashboard's, the token exchange and the admin. LOGIN_FAILURE_LIMIT failures lock for
+# LOGIN_LOCKOUT_MINUTES, counted from the latest failure; by default per username from one client
+# address (LOGIN_LOCKOUT_BY=username+ip_address), so that neither someone else's address nor a
+# stranger guessing at one account locks its owner out. `manage.py axes_reset` unlocks everyone.
+AUTHENTICATION_BACKENDS = [
+    "core.login_lockout.LoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+LOGIN_LOCKOUT_BY = env.str("LOGIN_LOCKOUT_BY", default="username+ip_address")
+if LOGIN_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT must be at least 1")
+if LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_LOCKOUT_MINUTES must be at least 1")
+
+
+def _lockout_parameters(spec: str) -> list:
+    """"username+ip_address" (one combination) or a comma-separated list of them, any of which locks."""
+    criteria = []
+    for criterion in spec.split(","):
+        names = [name.strip() for name in criterion.split("+") if name.strip()]
+        if not names or any(name not in ("username", "ip_address") for name in names):
+            raise ImproperlyConfigured(
+                f"LOGIN_LOCKOUT_BY={spec!r}: write username, ip_address or username+ip_address "
+                "(several separated by commas)"
+            )
+        criteria.append(names[0] if len(names) == 1 else names)
+    return criteria
+
+
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = _lockout_parameters(LOGIN_LOCKOUT_BY)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "core.login_lockout.lockout_response"
+# Successful logins are in the session table already; a row per login would only grow.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Behind this many reverse proxies (nginx in docker-compose.yml: 1), the client's address is the
 # one the outermost trusted proxy saw: the Nth entry from the right of X-Forwarded-For. 0 trusts no
