@@ -10,6 +10,20 @@ from collections.abc import Sequence
 from .models import LATENCY_BUCKETS_MS
 
 
+def share(amounts: Sequence[float], divisor: float) -> float:
+    """sum(amounts) / divisor, finite whenever the answer is: finite amounts whose sum overflows
+    (1e308 twice) still have a finite mean. A result that really is out of range is inf, which
+    the reader reports as an overflow."""
+    total = sum(amounts)
+    if math.isfinite(total) or not all(math.isfinite(a) for a in amounts):
+        return total / divisor
+    return sum(a / divisor for a in amounts)
+
+
+def mean(values: Sequence[float]) -> float:
+    return share(values, len(values))
+
+
 def quantile(values: Sequence[float], q: float) -> float | None:
     """Linear interpolation between closest ranks (numpy's default)."""
     if not values:
@@ -18,7 +32,12 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     rank = q * (len(ordered) - 1)
     low = math.floor(rank)
     high = math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    fraction = rank - low
+    estimate = ordered[low] + (ordered[high] - ordered[low]) * fraction
+    if math.isinf(estimate) and math.isfinite(ordered[low]) and math.isfinite(ordered[high]):
+        # The difference of two extremes overflowed; the weighted form cannot.
+        estimate = ordered[low] * (1 - fraction) + ordered[high] * fraction
+    return estimate
 
 
 def of_values(values: Sequence[float], aggregation: str) -> float | None:
@@ -27,7 +46,7 @@ def of_values(values: Sequence[float], aggregation: str) -> float | None:
         return None
     match aggregation:
         case "avg":
-            return sum(values) / len(values)
+            return mean(values)
         case "min":
             return min(values)
         case "max":
@@ -50,7 +69,7 @@ def of_counter(per_bucket: Sequence[float], events: int, aggregation: str) -> fl
         case "sum":
             return float(sum(per_bucket))
         case "avg":
-            return sum(per_bucket) / len(per_bucket)
+            return mean(per_bucket)
         case "min":
             return float(min(per_bucket))
         case "max":
@@ -77,7 +96,7 @@ def of_ratio(numerators: Sequence[float], denominators: Sequence[float], aggrega
     if not total:
         return None
     if aggregation == "avg":
-        return sum(numerators) / total * 100
+        return share(numerators, total) * 100
     ratios = [n / d * 100 for n, d in zip(numerators, denominators) if d]
     return of_values(ratios, aggregation)
 
@@ -97,7 +116,7 @@ def of_means(totals: Sequence[float], counts: Sequence[float], aggregation: str,
     if not events:
         return None
     if aggregation == "avg":
-        return sum(totals) / events
+        return share(totals, events)
     if aggregation == "max" and maxima is not None:
         return max(m for m, c in zip(maxima, counts) if c)
     if aggregation == "p95" and histogram is not None:

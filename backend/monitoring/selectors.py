@@ -8,18 +8,20 @@ in memory.
 
 import bisect
 import math
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import reduce
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BigIntegerField, Count, F, Max, Q, Sum
+from django.db.models import Aggregate, BigIntegerField, Count, DecimalField, F, FloatField, Func, Max, Q, Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import TruncMinute
+from django.db.models.functions import Cast, TruncMinute
 from django.utils import timezone
 
 from . import aggregation as agg
@@ -70,6 +72,27 @@ def forget_sample_names_if_new(names: set[str]) -> None:
 def has_samples(name: str) -> bool:
     """Whether `name` has any sample: one index lookup."""
     return MetricSample.objects.filter(name=name).exists()
+
+
+class _Total(Aggregate):
+    """SQLite's TOTAL(): a float sum that never raises, 0.0 over no rows."""
+
+    function = "TOTAL"
+    name = "Total"
+    output_field = FloatField()
+
+
+def safe_sum(*columns: str):
+    """SUM(column + ...) as a float that never raises: PostgreSQL's SUM of float8 or bigint raises
+    on overflow ("value out of range", "integer overflow") and so does SQLite's SUM of integers.
+    It is summed as numeric (PostgreSQL) or with TOTAL (SQLite), each column cast first so that
+    their addition cannot overflow either; a result past the largest float is inf, which callers
+    report as an overflow."""
+    if connection.vendor == "postgresql":
+        terms = [Func(F(c), template="CAST(%(expressions)s AS numeric)", output_field=DecimalField()) for c in columns]
+        return Sum(reduce(operator.add, terms), output_field=FloatField())
+    terms = [Cast(F(c), FloatField()) for c in columns]
+    return _Total(reduce(operator.add, terms))
 
 
 def settled_minute(now: datetime) -> datetime:
@@ -220,7 +243,7 @@ class MetricReader:
                     calls=Count("id"),
                     failures=Count("id", filter=Q(success=False)),
                     cost=Sum("cost_usd"),
-                    tokens=Sum(F("input_tokens") + F("output_tokens")),
+                    tokens=safe_sum("input_tokens", "output_tokens"),
                 )
                 .order_by()
             )
@@ -470,16 +493,25 @@ def metric_series(metric: Metric, minutes: int, *, now: datetime | None = None) 
 
 
 def _series_samples(metric, since, now, seconds):
+    samples = MetricSample.objects.filter(name=metric.name, timestamp__gte=since, timestamp__lte=now)
     rows = (
-        MetricSample.objects.filter(name=metric.name, timestamp__gte=since, timestamp__lte=now)
-        .annotate(bucket=_bucket("timestamp", seconds))
+        samples.annotate(bucket=_bucket("timestamp", seconds))
         .values("bucket")
-        .annotate(total=Sum("value"), n=Count("id"))
+        .annotate(total=safe_sum("value"), n=Count("id"))
         .order_by()
     )
     if metric.kind == COUNTER:
-        return {row["bucket"]: row["total"] for row in rows}
-    return {row["bucket"]: row["total"] / row["n"] for row in rows}
+        return {row["bucket"]: finite_or_none(row["total"]) for row in rows}
+    means = {}
+    for row in rows:
+        mean = row["total"] / row["n"]
+        if not math.isfinite(mean):
+            # Finite samples whose sum overflowed (rare): their mean, from the bucket's samples.
+            start = datetime.fromtimestamp(row["bucket"], UTC)
+            values = samples.filter(timestamp__gte=start, timestamp__lt=start + timedelta(seconds=seconds))
+            mean = finite_or_none(agg.mean(list(values.values_list("value", flat=True))))
+        means[row["bucket"]] = mean
+    return means
 
 
 def _series_requests(metric, since, now, seconds):
@@ -490,8 +522,8 @@ def _series_requests(metric, since, now, seconds):
         .annotate(bucket=_bucket("minute", seconds))
         .values("bucket")
         .annotate(
-            count=Sum("count"), errors=Sum("status_5xx"), duration=Sum("duration_total_ms"),
-            queries=Sum("db_queries"), query_ms=Sum("db_time_ms"), slow=Sum("slow_queries"),
+            count=Sum("count"), errors=Sum("status_5xx"), duration=safe_sum("duration_total_ms"),
+            queries=Sum("db_queries"), query_ms=safe_sum("db_time_ms"), slow=Sum("slow_queries"),
         )
         .order_by()
     )
@@ -509,7 +541,7 @@ def _series_requests(metric, since, now, seconds):
             case "slow_queries":
                 return float(row["slow"])
 
-    return {row["bucket"]: value(row) for row in rows}
+    return {row["bucket"]: finite_or_none(value(row)) for row in rows}
 
 
 def _series_errors(metric, since, now, seconds):
@@ -538,7 +570,7 @@ def _series_ai(metric, since, now, seconds):
     if metric.name == "ai_failure_rate":
         return {b: r["failures"] / r["calls"] * 100 for b, r in rows.items() if r["calls"]}
     key = "cost" if metric.name == "ai_cost" else "tokens"
-    return {b: float(r[key] or 0) for b, r in rows.items()}
+    return {b: finite_or_none(float(r[key] or 0)) for b, r in rows.items()}
 
 
 def _ai_buckets(since, now, seconds):
@@ -548,7 +580,7 @@ def _ai_buckets(since, now, seconds):
         .values("bucket")
         .annotate(
             calls=Count("id"), failures=Count("id", filter=Q(success=False)), cost=Sum("cost_usd"),
-            tokens=Sum(F("input_tokens") + F("output_tokens")),
+            tokens=safe_sum("input_tokens", "output_tokens"),
         )
         .order_by()
     )
@@ -591,7 +623,7 @@ def endpoint_stats(*, minutes: int, now: datetime | None = None) -> list[dict]:
         .values("route", "method")
         .annotate(
             count=Sum("count"), status_4xx=Sum("status_4xx"), status_5xx=Sum("status_5xx"),
-            duration=Sum("duration_total_ms"), max_ms=Max("duration_max_ms"), queries=Sum("db_queries"),
+            duration=safe_sum("duration_total_ms"), max_ms=Max("duration_max_ms"), queries=Sum("db_queries"),
             **{name: Sum(name) for name in LATENCY_FIELDS},
         )
         .order_by()
@@ -606,7 +638,7 @@ def endpoint_stats(*, minutes: int, now: datetime | None = None) -> list[dict]:
             "status_4xx": row["status_4xx"],
             "status_5xx": row["status_5xx"],
             "error_rate": round(row["status_5xx"] / count * 100, 3) if count else None,
-            "avg_ms": round(row["duration"] / count, 3) if count else None,
+            "avg_ms": _round(row["duration"] / count) if count else None,
             "p95_ms": _round(
                 agg.histogram_quantile([row[n] for n in LATENCY_FIELDS], 0.95, observed_max=row["max_ms"])
             ),
@@ -617,7 +649,7 @@ def endpoint_stats(*, minutes: int, now: datetime | None = None) -> list[dict]:
 
 
 def _round(value):
-    return None if value is None else round(value, 3)
+    return None if value is None or not math.isfinite(value) else round(value, 3)
 
 
 # --- overview -------------------------------------------------------------------------------------
