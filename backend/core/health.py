@@ -1,10 +1,12 @@
-"""Liveness of what the system cannot work without: its database and its Celery broker."""
+"""Liveness of what the system needs: its database, its Celery broker and its cache (Redis, when
+configured: the API keeps answering without it, but slower and without its shared rate limits)."""
 
 import logging
 import os
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from kombu import Connection
 
@@ -40,5 +42,17 @@ def check_broker() -> bool:
     return True
 
 
+def check_cache() -> bool:
+    backend = caches["default"]
+    try:
+        if hasattr(backend, "ping"):  # core.cache.ResilientRedisCache: its reads never fail
+            return backend.ping()
+        backend.get("health:probe")
+    except Exception:
+        logger.warning("health: cache check failed", exc_info=True)
+        return False
+    return True
+
+
 def run_checks() -> dict[str, bool]:
-    return {"database": check_database(), "broker": check_broker()}
+    return {"database": check_database(), "broker": check_broker(), "cache": check_cache()}

@@ -137,3 +137,55 @@ def client_for(user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.get_or_create(user=user)[0].key}")
     return client
+
+
+# --- a Redis server of the test's own -------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server on a free port of 127.0.0.1, without persistence (what it holds is lost on
+    a restart, as in a default container), that a test stops and starts again by its pid."""
+
+    def __init__(self, log_dir: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log_dir = log_dir
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import redis
+
+        log = open(self.log_dir / f"redis-{self.port}.log", "ab")
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
+
+        def answers():
+            try:
+                return client.ping()
+            except redis.RedisError:
+                return False
+
+        wait_for(answers, timeout=10, interval=0.05, message="redis-server to answer")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None

@@ -6,8 +6,11 @@ TELEMETRY_FLUSH_INTERVAL_SECONDS:
 
 - without Redis, each completed minute goes to the database once per process, as an additive
   upsert into RequestRollup (and ActiveUserMinute);
-- with Redis, the buffered deltas are pipelined into per-minute Redis hashes, which the
-  every-minute collection task moves into RequestRollup (`drain_redis_requests`);
+- with Redis, each completed minute is pipelined into per-minute Redis hashes and, in the same
+  flush, every completed minute in Redis is moved into RequestRollup (`drain_redis_requests`;
+  the every-minute collection task drains too). The minute in progress stays in the process, so
+  what a Redis restart without persistence can lose is only what was pushed by flushes still
+  running at that moment (milliseconds of pushes, not the minute's requests);
 - errors go to ErrorLog (grouped by fingerprint) and ErrorCount.
 
 A failing flush keeps its data for the next attempt (up to a bound) and never raises into the
@@ -158,7 +161,7 @@ class TelemetryBuffer:
 
     def take(self, *, everything: bool) -> Batch:
         """Remove and return what is ready to flush: errors always; requests and active users of
-        completed minutes, or of every minute when `everything` (shutdown, tests, Redis)."""
+        completed minutes, or of every minute when `everything` (shutdown, tests)."""
         self._for_this_process()
         current = minute_of(datetime.now(UTC))
         with self._lock:
@@ -193,20 +196,30 @@ class TelemetryBuffer:
         from . import sinks
 
         use_redis = bool(settings.REDIS_URL)
-        batch = self.take(everything=everything or use_redis)
+        batch = self.take(everything=everything)
         if not batch:
             return True
         try:
             sinks.write(batch, use_redis=use_redis)
         except Exception:
             self.put_back(batch)
-            # WARNING, not ERROR: an error here would be recorded by the error handler, into
-            # the very store that is failing.
-            if time.monotonic() - self._failure_logged_at > 60:
-                self._failure_logged_at = time.monotonic()
-                logger.warning("telemetry flush failed; keeping the data for the next attempt", exc_info=True)
+            self._warn("telemetry flush failed; keeping the data for the next attempt")
             return False
+        if use_redis and (batch.requests or batch.users):
+            try:
+                # What was just pushed leaves Redis at once: a Redis restart then finds little
+                # to lose. A minute that cannot be written is given back to Redis by the drain.
+                sinks.drain_redis_requests()
+            except Exception:
+                self._warn("moving request metrics from Redis to the database failed; the next flush retries")
         return True
+
+    def _warn(self, message: str) -> None:
+        # WARNING, not ERROR: an error here would be recorded by the error handler, into the very
+        # store that is failing. At most once a minute per process.
+        if time.monotonic() - self._failure_logged_at > 60:
+            self._failure_logged_at = time.monotonic()
+            logger.warning(message, exc_info=True)
 
     def clear(self) -> None:
         with self._lock:

@@ -12,7 +12,7 @@ def test_health_is_ok_without_authentication(client):
     response = client.get("/health/")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok", "cache": "ok"}}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -24,7 +24,9 @@ def test_health_reports_a_broker_that_does_not_answer(client, settings):
     response = client.get("/health/")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "checks": {"database": "ok", "broker": "unavailable"}}
+    assert response.json() == {
+        "status": "unavailable", "checks": {"database": "ok", "broker": "unavailable", "cache": "ok"},
+    }
     assert b"secret-password" not in response.content
     assert b"127.0.0.1" not in response.content
 
@@ -60,7 +62,9 @@ def test_health_reports_a_database_that_does_not_answer(tmp_path):
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["code"] == 503
-    assert result["body"] == {"status": "unavailable", "checks": {"database": "unavailable", "broker": "ok"}}
+    assert result["body"] == {
+        "status": "unavailable", "checks": {"database": "unavailable", "broker": "ok", "cache": "unavailable"},
+    }
     assert "hunter2" not in out.stdout
 
 
