@@ -4,7 +4,10 @@ import time
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.db import connection
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.functional import empty
 
 from .error_logging import error_group_from_exception
@@ -17,6 +20,19 @@ UNMATCHED_ROUTE = "<unmatched>"
 # URL names of the catch-all patterns that answer paths no real route matched.
 CATCH_ALL_URL_NAMES = frozenset({"api-not-found"})
 _REGEX_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+# What Django answers with a 4xx (django.core.handlers.exception): a missing page, a refusal, a
+# bad request. Not errors: /favicon.ico or /metrics asked of the dashboard must not page anyone.
+CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
+
+
+def mark_upstream_failure(response):
+    """Mark a 5xx answer that reports another service's failure, not this server's: a test send
+    that Slack or the mail server refused (502). The middleware counts it with the failed requests
+    (4xx), not in api_error_rate, and Django does not log it as a server error: it is a delivery
+    failure, recorded and logged as one."""
+    response.upstream_failure = True
+    response._has_been_logged = True  # django.utils.log.log_response: no "Bad Gateway" ERROR record
+    return response
 
 
 def route_template(request) -> str:
@@ -104,6 +120,7 @@ class RequestMetricsMiddleware:
                 db_time_ms=stats.time_ms,
                 slow_queries=stats.slow,
                 user_id=_authenticated_user_id(request),
+                upstream_failure=getattr(response, "upstream_failure", False),
             )
         except Exception:
             logger.warning("could not record request metrics", exc_info=True)
@@ -111,7 +128,10 @@ class RequestMetricsMiddleware:
 
     def process_exception(self, request, exception):
         """An exception no view handled: record it with its request, once (the log record Django
-        writes for it next is recognised and skipped)."""
+        writes for it next is recognised and skipped). One that Django answers with a 4xx is not
+        an error (a suspicious request is still logged by django.security, as Django means it)."""
+        if isinstance(exception, CLIENT_ERRORS):
+            return None
         try:
             group = error_group_from_exception(
                 exception,

@@ -116,7 +116,7 @@ class TelemetryBuffer:
     # --- recording (hot path: memory only) ----------------------------------------------------
 
     def record_request(self, *, when, route, method, status, duration_ms, db_queries=0, db_time_ms=0.0,
-                       slow_queries=0, user_id=None):
+                       slow_queries=0, user_id=None, upstream_failure=False):
         self._for_this_process()
         minute = minute_of(when)
         key = (minute, route, method)
@@ -125,7 +125,8 @@ class TelemetryBuffer:
             if values is None:
                 values = self._pending.requests[key] = [0] * len(REQUEST_FIELDS)
             values[0] += 1
-            if 400 <= status < 500:
+            # An upstream failure (a test send Slack refused) is a failed request, not a server error.
+            if 400 <= status < 500 or upstream_failure:
                 values[1] += 1
             elif status >= 500:
                 values[2] += 1

@@ -18,6 +18,7 @@ from core.permissions import ModelPermissions, perm
 from core.schema import ERROR_RESPONSES, VALIDATION_ERROR, ErrorSerializer
 from core.throttling import RefundRejectedMixin, UserActionThrottle
 from monitoring.catalogue import CATALOGUE, custom_metric
+from monitoring.middleware import mark_upstream_failure
 from monitoring.selectors import MetricReader, cached_overview
 
 from .. import selectors
@@ -285,7 +286,10 @@ def _test_send_response(outcome) -> Response:
     if outcome.status == notifications.TestSendStatus.INVALID:
         return Response(outcome.field_errors, status=status.HTTP_400_BAD_REQUEST)
     body = {"status": outcome.status, "detail": outcome.detail, "delivery": outcome.delivery}
-    return Response(s.TestSendResultSerializer(body).data, status=_TEST_SEND_STATUS[outcome.status])
+    response = Response(s.TestSendResultSerializer(body).data, status=_TEST_SEND_STATUS[outcome.status])
+    if outcome.status == notifications.TestSendStatus.FAILED:
+        mark_upstream_failure(response)  # a delivery failure, not an error of this server
+    return response
 
 
 class TestSlackView(RefundRejectedMixin, APIView):

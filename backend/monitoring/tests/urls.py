@@ -1,7 +1,8 @@
 """The project's URLs plus views that fail or query on purpose, for the telemetry tests."""
 
 from django.contrib.auth import get_user_model
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.http import Http404, JsonResponse
 from django.urls import path
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -23,9 +24,20 @@ def answer(request, status):
     return JsonResponse({"status": status}, status=status)
 
 
+def refuse(exception):
+    """A view raising what Django answers with a 4xx."""
+    def view(request):
+        raise exception
+    return view
+
+
 urlpatterns = [
     path("api/test/crash/", crash),
     path("api/test/items/<int:pk>/", items),
     path("api/test/answer/<int:status>/", answer),
+    path("api/test/missing/", refuse(Http404("no such item"))),
+    path("api/test/forbidden/", refuse(PermissionDenied("not yours"))),
+    path("api/test/suspicious/", refuse(SuspiciousOperation("odd request"))),
+    path("elsewhere/missing/", refuse(Http404("no such page"))),
     *project_urlpatterns,
 ]
