@@ -1,14 +1,18 @@
 /** How alerting's codes read on screen: conditions, severities, states, actions, durations. */
-import { SEVERITIES, type AlertStatus, type Condition, type EngineAction, type RuleState, type Severity } from "../types/alerts";
+import { SEVERITIES, type AlertRule, type AlertStatus, type Condition, type EngineAction, type RuleState, type Severity } from "../types/alerts";
 import { formatValue } from "./format";
 
+/**
+ * The product document's symbols, which the API accepts as conditions too and the Slack and email
+ * messages use: the dashboard writes the same, so one alert never reads two ways.
+ */
 export const CONDITION_SYMBOLS: Record<Condition, string> = {
   gt: ">",
-  gte: "≥",
+  gte: ">=",
   lt: "<",
-  lte: "≤",
+  lte: "<=",
   eq: "=",
-  ne: "≠",
+  ne: "!=",
 };
 
 export const CONDITION_WORDS: Record<Condition, string> = {
@@ -33,9 +37,22 @@ export const SEVERITY_CHOICES = SEVERITIES.map((value) => ({ value, label: SEVER
 export const RULE_STATE_LABELS: Record<RuleState, string> = {
   ok: "OK",
   firing: "Firing",
+  suppressed: "Suppressed",
   no_data: "No data",
   error: "Error",
 };
+
+/**
+ * Why a rule stands where it does, in a sentence, or "": the engine's reason (what limit holds a
+ * suppressed rule back and until when, why there is no data), else the error of a rule in error.
+ * A suppressed rule is never left without one: it is the state that looks most like a mistake.
+ */
+export function ruleStateNote(rule: Pick<AlertRule, "state" | "state_reason" | "last_error">): string {
+  if (rule.state_reason) return rule.state_reason;
+  if (rule.state === "error") return rule.last_error;
+  if (rule.state === "suppressed") return "The condition holds, but a limit holds a new alert back.";
+  return "";
+}
 
 export const ALERT_STATUS_LABELS: Record<AlertStatus, string> = {
   active: "Open",
@@ -52,7 +69,7 @@ export const ACTION_TEXT: Record<EngineAction, string> = {
   suppressed: "The condition holds, but a limit holds the alert back.",
 };
 
-/** "> 80%", "≤ 3 workers": a threshold with its condition and unit. */
+/** "> 80%", "<= 3 workers": a threshold with its condition and unit. */
 export function formatThreshold(condition: Condition, threshold: number, unit: string): string {
   return `${CONDITION_SYMBOLS[condition]} ${formatValue(threshold, unit)}`;
 }

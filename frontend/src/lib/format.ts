@@ -48,11 +48,77 @@ export function formatTick(value: number, unit: string): string {
   return isNounUnit(unit) ? formatNumber(value) : formatValue(value, unit);
 }
 
-const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+/**
+ * How much of an instant to show: the date and time to the second or to the minute, the time to the
+ * second or to the minute, a day and month, with the time, or a weekday with the time (chart axes).
+ */
+export type InstantStyle = "seconds" | "minutes" | "time" | "clock" | "day" | "dayTime" | "weekdayTime";
 
-/** An instant in the reader's time zone, e.g. "27 Nov 2026, 17:28:40". */
-export function formatDateTime(iso: string): string {
-  return DATE_TIME.format(new Date(iso));
+export interface InstantOptions {
+  style?: InstantStyle;
+  /** Whether to name the zone; chart axes leave it to the chart's title. Default true. */
+  zone?: boolean;
+  /** An IANA zone ("Europe/Paris"); the reader's (the browser's) by default. */
+  timeZone?: string;
+  /** A BCP 47 locale; the reader's by default. */
+  locale?: string;
+}
+
+const STYLE_PARTS: Record<InstantStyle, Intl.DateTimeFormatOptions> = {
+  seconds: { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", second: "2-digit" },
+  minutes: { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" },
+  time: { hour: "numeric", minute: "2-digit", second: "2-digit" },
+  clock: { hour: "2-digit", minute: "2-digit" },
+  day: { day: "numeric", month: "short" },
+  dayTime: { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" },
+  weekdayTime: { weekday: "short", hour: "2-digit", minute: "2-digit" },
+};
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The reader's zone, asked each time: a test (or the reader) may change it while the page runs. */
+function readerTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+function formatterFor(style: InstantStyle, zone: boolean, timeZone: string, locale: string | undefined): Intl.DateTimeFormat {
+  const key = `${style}|${zone ? "z" : ""}|${timeZone}|${locale ?? ""}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, {
+      ...STYLE_PARTS[style],
+      timeZone,
+      ...(zone ? { timeZoneName: "short" } : {}),
+    });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * Every time the dashboard shows goes through here, so that no clock is ever unmarked: an instant
+ * (an ISO string, a Date or epoch milliseconds) in the reader's zone, with that zone named, e.g.
+ * "27 Nov 2026, 17:28:40 CET" or "Nov 27, 2026, 05:28:40 PM GMT+1". "" for an unreadable instant.
+ */
+export function formatInstant(value: string | number | Date, options: InstantOptions = {}): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return "";
+  const { style = "seconds", zone = true, timeZone = readerTimeZone(), locale } = options;
+  return formatterFor(style, zone, timeZone, locale).format(date);
+}
+
+/** An instant to the second with its zone: the usual way a time reads on the dashboard. */
+export function formatDateTime(iso: string, options: Omit<InstantOptions, "style" | "zone"> = {}): string {
+  return formatInstant(iso, options);
+}
+
+/** The short name of the zone times are shown in at `at` ("CET", "GMT+1", "UTC"), for a chart's title. */
+export function timeZoneLabel(at: string | number | Date = new Date(), options: Pick<InstantOptions, "timeZone" | "locale"> = {}): string {
+  const date = at instanceof Date ? at : new Date(at);
+  const when = Number.isNaN(date.getTime()) ? new Date() : date;
+  const { timeZone = readerTimeZone(), locale } = options;
+  const parts = formatterFor("time", true, timeZone, locale).formatToParts(when);
+  return parts.find((part) => part.type === "timeZoneName")?.value ?? timeZone;
 }
 
 /** An ISO instant as a `datetime-local` value in the reader's time zone ("2026-11-27T17:28"). */

@@ -23,8 +23,10 @@ export function cardHealth(entries: readonly MetricHealthEntry[]): CardHealth | 
   const firing = sum("firing");
   const noData = sum("no_data");
   const errors = sum("error");
+  const suppressed = entries.reduce((total, entry) => total + (entry.suppressed ?? 0), 0);
   const parts: string[] = [];
   if (firing > 0) parts.push(`${firing} of ${plural(rules, "rule")} firing`);
+  if (suppressed > 0) parts.push(`${suppressed} suppressed by a limit`);
   if (noData > 0) parts.push(`${noData} without data`);
   if (errors > 0) parts.push(`${errors} in error`);
   const detail = parts.length > 0 ? parts.join(", ") : `${plural(rules, "rule")}, none firing`;

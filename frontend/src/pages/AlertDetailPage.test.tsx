@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { alertDetail, catalogue, delivery } from "../test/fixtures";
 import { renderApp } from "../test/render";
 import { admin, handlers, server, viewer } from "../test/server";
+import { readerInTimeZone } from "../test/timeZone";
 
 function answer(detail = alertDetail()) {
   return [
@@ -31,6 +32,31 @@ describe("AlertDetailPage", () => {
     await user.click(within(why).getByText("The 2 values as a table"));
     const points = within(why).getByRole("table");
     expect(within(points).getAllByRole("row").slice(1).map((row) => row.lastElementChild?.textContent)).toEqual(["88%", "95%"]);
+  });
+
+  it("says the zone of every time it shows, the reader's, the points and the notifications too", async () => {
+    readerInTimeZone("Asia/Kolkata");
+    server.use(handlers.signedInAs(admin), ...answer());
+
+    const { user } = renderApp("/alerts/1");
+
+    await screen.findByRole("heading", { level: 1, name: /High CPU Usage/ });
+    const times = document.querySelectorAll("time");
+    expect(times.length).toBeGreaterThan(0);
+    for (const time of times) {
+      expect(time).toHaveTextContent(/GMT\+5:30$/);
+    }
+    // Triggered at 17:20 UTC: 22:50 in India; the notification was sent a second later.
+    expect(screen.getAllByText(/10:50:00\sPM GMT\+5:30$/).length).toBeGreaterThan(0);
+    const deliveries = screen.getByRole("table", { name: "Notifications" });
+    expect(deliveries).toHaveTextContent(/10:50:01\sPM GMT\+5:30/);
+    const why = screen.getByRole("region", { name: "Why it fired" });
+    expect(within(why).getByRole("figure", { name: /the values in the window/ })).toHaveTextContent("times in GMT+5:30");
+    await user.click(within(why).getByText("The 2 values as a table"));
+    expect(within(within(why).getByRole("table")).getAllByRole("rowheader").map((cell) => cell.textContent)).toEqual([
+      expect.stringMatching(/^10:46:00\sPM GMT\+5:30$/),
+      expect.stringMatching(/^10:48:00\sPM GMT\+5:30$/),
+    ]);
   });
 
   it("lists the notifications with status, attempts, reply code and error", async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { alertItem, catalogue, evaluation, page, rule } from "../test/fixtures";
 import { renderApp } from "../test/render";
 import { admin, handlers, server, viewer } from "../test/server";
+import { readerInTimeZone } from "../test/timeZone";
 
 function common(answer = rule()) {
   return [
@@ -31,6 +32,29 @@ describe("RuleDetailPage", () => {
     expect(settings).toHaveTextContent("ops@resee.com");
     expect(settings).toHaveTextContent("Every 60 min");
     expect(await screen.findByRole("table", { name: "Alerts of High CPU Usage" })).toBeInTheDocument();
+  });
+
+  it("shows a suppressed rule as suppressed, with what holds it back, and every time with its zone", async () => {
+    readerInTimeZone("Europe/Paris");
+    const reason = "Cooldown after a manual resolve: no new alert until 18:30 UTC.";
+    server.use(
+      handlers.signedInAs(admin),
+      ...common(rule({ state: "suppressed", state_reason: reason, open_alert_id: null, state_changed_at: "2026-11-27T17:25:00Z" })),
+    );
+
+    renderApp("/rules/1");
+
+    const status = await screen.findByRole("region", { name: "Status" });
+    expect(status).toHaveTextContent("Suppressed");
+    expect(status).not.toHaveTextContent("Firing");
+    expect(status).toHaveTextContent(reason);
+    expect(status).toHaveTextContent("none: held back by a limit");
+    // 17:25 UTC is 18:25 in Paris; the zone is named wherever a time is shown.
+    expect(within(status).getByText(/6:25:00\sPM GMT\+1$/)).toBeInTheDocument();
+    const settings = screen.getByRole("region", { name: "Settings" });
+    for (const time of within(settings).getAllByText((_, element) => element?.tagName === "TIME")) {
+      expect(time).toHaveTextContent(/GMT\+1$/);
+    }
   });
 
   it("evaluates the saved rule now", async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { catalogue, page, rule } from "../test/fixtures";
 import { nth, renderApp } from "../test/render";
 import { admin, handlers, server, viewer, watchRequests } from "../test/server";
+import { readerInTimeZone } from "../test/timeZone";
 
 const metrics = () => http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue()));
 
@@ -39,6 +40,49 @@ describe("RulesPage", () => {
     expect(rows[2]).toHaveTextContent("no samples");
     expect(rows[2]).toHaveTextContent("not yet");
     expect(screen.getByRole("link", { name: "New rule" })).toHaveAttribute("href", "/rules/new");
+  });
+
+  it("says a rule held back by a limit is suppressed, and why, never firing without an alert", async () => {
+    const reason = "3 alerts in the last hour (max_alerts_per_hour 3); further alerts held back until 18:00 UTC.";
+    server.use(
+      handlers.signedInAs(admin),
+      metrics(),
+      http.get("/api/alerts/rules/", () =>
+        HttpResponse.json(
+          page([
+            rule({ id: 1, state: "suppressed", state_reason: reason, last_value: 91.5, open_alert_id: null }),
+            rule({ id: 2, name: "Queue", metric_name: "queue_depth", state: "no_data", state_reason: "No samples of queue_depth yet." }),
+            rule({ id: 3, name: "Broken", state: "error", last_error: "value overflowed", state_reason: "" }),
+          ]),
+        ),
+      ),
+    );
+
+    renderApp("/rules");
+
+    const table = await screen.findByRole("table", { name: "Alert rules" });
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows[0]).toHaveTextContent("Suppressed");
+    expect(rows[0]).not.toHaveTextContent("Firing");
+    expect(rows[0]).toHaveTextContent(reason);
+    expect(rows[1]).toHaveTextContent("No data");
+    expect(rows[1]).toHaveTextContent("No samples of queue_depth yet.");
+    expect(rows[2]).toHaveTextContent("value overflowed");
+  });
+
+  it("says the zone of every time it shows: the reader's", async () => {
+    readerInTimeZone("Asia/Kolkata");
+    server.use(
+      handlers.signedInAs(admin),
+      metrics(),
+      http.get("/api/alerts/rules/", () => HttpResponse.json(page([rule({ last_evaluated_at: "2026-11-27T17:28:00Z" })]))),
+    );
+
+    renderApp("/rules");
+
+    const table = await screen.findByRole("table", { name: "Alert rules" });
+    // 17:28 UTC is 22:58 in India.
+    expect(within(table).getByText(/10:58:00\sPM GMT\+5:30$/)).toBeInTheDocument();
   });
 
   it("says a rule the engine has not evaluated yet is not evaluated, not OK", async () => {

@@ -213,6 +213,7 @@ export function rule(overrides: Partial<AlertRule> = {}): AlertRule {
     effective_aggregation: "avg",
     effective_slack_channel: "#system-alerts",
     state: "ok",
+    state_reason: "",
     last_value: 36.2,
     last_evaluated_at: "2026-11-27T17:28:00Z",
     last_error: "",

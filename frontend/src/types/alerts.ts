@@ -8,8 +8,11 @@ export type Severity = (typeof SEVERITIES)[number];
 export const CONDITIONS = ["gt", "gte", "lt", "lte", "eq", "ne"] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
-export const RULE_STATES = ["ok", "firing", "no_data", "error"] as const;
-/** The engine's verdict on a rule at its last evaluation. */
+export const RULE_STATES = ["ok", "firing", "suppressed", "no_data", "error"] as const;
+/**
+ * The engine's verdict on a rule at its last evaluation. "suppressed": the condition holds but a
+ * limit (max alerts per hour, the cooldown after a manual resolve) holds a new alert back.
+ */
 export type RuleState = (typeof RULE_STATES)[number];
 
 export const ALERT_STATUSES = ["active", "resolved"] as const;
@@ -143,6 +146,8 @@ export interface AlertRule extends AlertRuleInput {
   effective_aggregation: Aggregation;
   effective_slack_channel: string;
   state: RuleState;
+  /** Why the rule is in its state (what holds it back, why there is no data); "" when nothing to say. */
+  state_reason: string;
   last_value: number | null;
   last_evaluated_at: string | null;
   last_error: string;
@@ -243,6 +248,8 @@ export interface MetricHealthEntry {
   firing: number;
   no_data: number;
   error: number;
+  /** Held back by a limit; absent from a server that does not count them apart. */
+  suppressed?: number;
   worst_firing_severity: Severity | null;
   health: MetricHealthLevel;
 }

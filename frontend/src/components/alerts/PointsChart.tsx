@@ -1,7 +1,7 @@
 import { useId } from "react";
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import { formatMaybe } from "../../lib/alerting";
-import { formatTick, formatValue } from "../../lib/format";
+import { formatInstant, formatTick, formatValue, timeZoneLabel } from "../../lib/format";
 
 export interface ChartPoint {
   /** Epoch milliseconds. */
@@ -17,8 +17,6 @@ interface PointsChartProps {
   resolveThreshold?: number | null | undefined;
 }
 
-const TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-
 /**
  * The values an alert (or a dry run) was computed from, against the threshold: a small line chart
  * with the threshold drawn across it, and the same numbers as a table for those who do not see the
@@ -32,7 +30,7 @@ export function PointsChart({ title, points, unit, threshold, resolveThreshold }
   return (
     <figure className="points-chart" aria-labelledby={headingId}>
       <figcaption id={headingId} className="points-chart__caption">
-        {title}
+        {title} <span className="muted">(times in {timeZoneLabel(points.at(-1)?.t)})</span>
       </figcaption>
       <div className="chart__plot chart__plot--small" aria-hidden="true">
         <LineChart data={[...points]} responsive style={{ width: "100%", height: "100%" }} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
@@ -42,7 +40,7 @@ export function PointsChart({ title, points, unit, threshold, resolveThreshold }
             type="number"
             scale="time"
             domain={["dataMin", "dataMax"]}
-            tickFormatter={(t: number) => TIME.format(new Date(t))}
+            tickFormatter={(t: number) => formatInstant(t, { style: "time", zone: false })}
             stroke="var(--text-muted)"
             tick={{ fill: "var(--text-muted)", fontSize: 12 }}
             minTickGap={24}
@@ -54,7 +52,7 @@ export function PointsChart({ title, points, unit, threshold, resolveThreshold }
             tickFormatter={(value: number) => formatTick(value, unit)}
           />
           <Tooltip
-            labelFormatter={(label) => (typeof label === "number" ? TIME.format(new Date(label)) : "")}
+            labelFormatter={(label) => (typeof label === "number" ? formatInstant(label, { style: "time" }) : "")}
             formatter={(value) => (typeof value === "number" ? formatValue(value, unit) : "no data")}
             contentStyle={{ background: "var(--surface)", borderColor: "var(--border)", color: "var(--text)" }}
           />
@@ -104,7 +102,7 @@ export function PointsChart({ title, points, unit, threshold, resolveThreshold }
                 // Two samples may share a time (pushed in one batch).
                 <tr key={`${point.t}-${index}`}>
                   <th scope="row">
-                    <time dateTime={new Date(point.t).toISOString()}>{TIME.format(new Date(point.t))}</time>
+                    <time dateTime={new Date(point.t).toISOString()}>{formatInstant(point.t, { style: "time" })}</time>
                   </th>
                   <td className="numeric">{formatMaybe(point.v, unit)}</td>
                 </tr>

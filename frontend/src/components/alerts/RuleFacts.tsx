@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { Link } from "react-router";
-import { CONDITION_WORDS, formatMaybe, formatThreshold } from "../../lib/alerting";
+import { CONDITION_WORDS, formatMaybe, formatThreshold, ruleStateNote } from "../../lib/alerting";
 import { formatDateTime, formatValue } from "../../lib/format";
 import { plural } from "../../lib/text";
 import { alertDetailPath } from "../../routes/paths";
@@ -32,6 +32,7 @@ export function ruleSentence(rule: AlertRule, unit: string): string {
 }
 
 export function RuleStatusFacts({ rule, unit }: { rule: AlertRule; unit: string }) {
+  const note = ruleStateNote(rule);
   return (
     <dl className="facts facts--grid">
       <Fact term="State">
@@ -41,6 +42,8 @@ export function RuleStatusFacts({ rule, unit }: { rule: AlertRule; unit: string 
             since <Time iso={rule.state_changed_at} />
           </span>
         )}
+        {/* The error has a fact of its own below. */}
+        {note && note !== rule.last_error && <span className="facts__note">{note}</span>}
       </Fact>
       <Fact term="Last value">{rule.last_evaluated_at ? formatMaybe(rule.last_value, unit) : "—"}</Fact>
       <Fact term="Last evaluated">
@@ -50,7 +53,7 @@ export function RuleStatusFacts({ rule, unit }: { rule: AlertRule; unit: string 
         {rule.open_alert_id !== null ? (
           <Link to={alertDetailPath(rule.open_alert_id)}>#{rule.open_alert_id}</Link>
         ) : (
-          <span className="muted">none</span>
+          <span className="muted">{rule.state === "suppressed" ? "none: held back by a limit" : "none"}</span>
         )}
       </Fact>
       <Fact term="Active">

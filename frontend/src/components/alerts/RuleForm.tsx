@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, type ReactNode, type SubmitEvent } from "react";
 import { Link } from "react-router";
 import type { FieldErrors } from "../../api/client";
+import { CONDITION_SYMBOLS } from "../../lib/alerting";
 import { FIELD_LABELS, isFormField, type RuleFormValues } from "../../lib/ruleForm";
 import type { MetricCatalogue } from "../../types/alerts";
 import { CheckboxField, Field } from "../ui/Field";
@@ -158,7 +159,7 @@ export function RuleForm({
             >
               {catalogue.conditions.map((condition) => (
                 <option key={condition.value} value={condition.value}>
-                  {condition.label}
+                  {CONDITION_SYMBOLS[condition.value]} {condition.label}
                 </option>
               ))}
             </select>

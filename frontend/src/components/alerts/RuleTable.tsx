@@ -1,6 +1,6 @@
 import { useId } from "react";
 import { Link } from "react-router";
-import { formatMaybe, formatThreshold, unitOf } from "../../lib/alerting";
+import { formatMaybe, formatThreshold, ruleStateNote, unitOf } from "../../lib/alerting";
 import { formatDateTime } from "../../lib/format";
 import { alertDetailPath, ruleDetailPath } from "../../routes/paths";
 import type { AlertRule } from "../../types/alerts";
@@ -64,9 +64,7 @@ export function RuleTable({ rules, metrics, busy = false }: RuleTableProps) {
                       <Link to={alertDetailPath(rule.open_alert_id)}>open alert #{rule.open_alert_id}</Link>
                     </span>
                   )}
-                  {rule.state === "error" && rule.last_error && (
-                    <span className="message-cell__meta">{rule.last_error}</span>
-                  )}
+                  {ruleStateNote(rule) && <span className="message-cell__meta">{ruleStateNote(rule)}</span>}
                 </td>
                 <td className="numeric">{rule.last_evaluated_at ? formatMaybe(rule.last_value, unit) : "—"}</td>
                 <td className="nowrap">

@@ -2,7 +2,7 @@ import { useId, type ReactNode } from "react";
 import { Link } from "react-router";
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
 import { SEVERITY_LABELS } from "../../lib/alerting";
-import { formatNumber } from "../../lib/format";
+import { formatInstant, formatNumber, timeZoneLabel } from "../../lib/format";
 import { ruleDetailPath } from "../../routes/paths";
 import { SEVERITIES, type AlertStats, type ChannelStats } from "../../types/alerts";
 
@@ -12,8 +12,6 @@ export interface CountPoint {
   count: number;
 }
 
-const DAY = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
-const HOUR = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
 
 /** A local date ("2026-11-27") as the start of that day here. */
 function dayStart(date: string): number {
@@ -32,7 +30,8 @@ export function perHour(stats: AlertStats): CountPoint[] {
 /** Alerts triggered per day or hour: bars, with the same numbers as a table. */
 export function FrequencyChart({ points, unit }: { points: readonly CountPoint[]; unit: "day" | "hour" }) {
   const headingId = useId();
-  const format = unit === "day" ? DAY : HOUR;
+  // A day is a date, not a clock; an hour says its zone (in the title for the axis).
+  const format = (t: number, zone: boolean) => formatInstant(t, { style: unit === "day" ? "day" : "dayTime", zone: zone && unit === "hour" });
   const nonZero = points.filter((point) => point.count > 0);
   return (
     <figure className="chart" aria-labelledby={headingId}>
@@ -40,20 +39,21 @@ export function FrequencyChart({ points, unit }: { points: readonly CountPoint[]
         <h3 id={headingId} className="chart__title">
           Alerts triggered per {unit}
         </h3>
+        {unit === "hour" && <span className="muted chart__range">times in {timeZoneLabel(points.at(-1)?.t)}</span>}
       </figcaption>
       <div className="chart__plot" aria-hidden="true">
         <BarChart data={[...points]} responsive style={{ width: "100%", height: "100%" }} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
           <XAxis
             dataKey="t"
-            tickFormatter={(t: number) => format.format(new Date(t))}
+            tickFormatter={(t: number) => format(t, false)}
             stroke="var(--text-muted)"
             tick={{ fill: "var(--text-muted)", fontSize: 12 }}
             minTickGap={16}
           />
           <YAxis width={40} allowDecimals={false} stroke="var(--text-muted)" tick={{ fill: "var(--text-muted)", fontSize: 12 }} />
           <Tooltip
-            labelFormatter={(label) => (typeof label === "number" ? format.format(new Date(label)) : "")}
+            labelFormatter={(label) => (typeof label === "number" ? format(label, true) : "")}
             formatter={(value) => [String(value), "alerts"]}
             contentStyle={{ background: "var(--surface)", borderColor: "var(--border)", color: "var(--text)" }}
           />
@@ -78,7 +78,7 @@ export function FrequencyChart({ points, unit }: { points: readonly CountPoint[]
               <tbody>
                 {nonZero.map((point) => (
                   <tr key={point.t}>
-                    <th scope="row">{format.format(new Date(point.t))}</th>
+                    <th scope="row">{format(point.t, true)}</th>
                     <td className="numeric">{point.count}</td>
                   </tr>
                 ))}

@@ -1,6 +1,6 @@
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import { useMetricSeries } from "../../hooks/monitoring/useMonitoring";
-import { formatTick, formatValue } from "../../lib/format";
+import { formatInstant, formatTick, formatValue, timeZoneLabel } from "../../lib/format";
 import type { TimeRange } from "../../lib/timeRanges";
 import type { MetricSeries } from "../../types/monitoring";
 import { EmptyState } from "../ui/EmptyState";
@@ -36,15 +36,11 @@ function toRows(series: readonly MetricSeries[]): Row[] {
   return [...rows.values()].sort((a, b) => a.t - b.t);
 }
 
+/** The axis's times, without the zone: the chart's caption names it once. */
 function timeFormatter(minutes: number): (epochMs: number) => string {
-  const format =
-    minutes > 1440
-      ? new Intl.DateTimeFormat(undefined, { weekday: "short", hour: "2-digit", minute: "2-digit" })
-      : new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-  return (epochMs) => format.format(new Date(epochMs));
+  const style = minutes > 1440 ? "weekdayTime" : "clock";
+  return (epochMs) => formatInstant(epochMs, { style, zone: false });
 }
-
-const TOOLTIP_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** "latest 36.2%, lowest 12%, highest 80%" over the points that have data. */
 function summarise(line: MetricSeries): string {
@@ -98,7 +94,7 @@ function Chart({ series, range }: { series: readonly MetricSeries[]; range: Time
           allowDecimals={series[0]?.aggregation !== "sum"}
         />
         <Tooltip
-          labelFormatter={(label) => (typeof label === "number" ? TOOLTIP_TIME.format(new Date(label)) : "")}
+          labelFormatter={(label) => (typeof label === "number" ? formatInstant(label, { style: "minutes" }) : "")}
           formatter={(value) => (typeof value === "number" ? formatValue(value, unit) : "no data")}
           contentStyle={{ background: "var(--surface)", borderColor: "var(--border)", color: "var(--text)" }}
         />
@@ -176,7 +172,9 @@ export function PerformanceChart({ title, metrics, range }: PerformanceChartProp
         <h3 id={headingId} className="chart__title">
           {title}
         </h3>
-        <span className="muted chart__range">{range.description}</span>
+        <span className="muted chart__range">
+          {range.description} · times in {timeZoneLabel()}
+        </span>
       </figcaption>
       {body}
     </figure>

@@ -6,6 +6,7 @@ import {
   useAutoRefresh,
   usePageQueries,
 } from "../../hooks/monitoring/autoRefresh";
+import { formatInstant } from "../../lib/format";
 import { UpdatedAgo } from "./UpdatedAgo";
 
 /** Holds the page's one auto-refresh switch; every query hook below it follows it. */
@@ -14,8 +15,6 @@ export function AutoRefreshProvider({ children }: { children: ReactNode }) {
   const value = useMemo(() => ({ paused, setPaused }), [paused]);
   return <AutoRefreshContext value={value}>{children}</AutoRefreshContext>;
 }
-
-const TIME = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
 
 /**
  * How fresh the page's data is (the oldest of it), whether it refreshes itself, a pause button and
@@ -54,7 +53,7 @@ export function RefreshControls({ queryPrefixes }: { queryPrefixes: readonly Que
             if (fetching) return;
             setAnnouncement("Refreshing…");
             void refresh().then(() => {
-              setAnnouncement(`Refreshed at ${TIME.format(new Date())}.`);
+              setAnnouncement(`Refreshed at ${formatInstant(new Date(), { style: "time" })}.`);
             });
           }}
         >

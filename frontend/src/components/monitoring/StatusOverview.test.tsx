@@ -162,6 +162,23 @@ describe("StatusOverview", () => {
     expect(card("API requests")).toHaveClass("metric-card--neutral");
   });
 
+  it("says a card's rules are suppressed by a limit, not that none fires", async () => {
+    server.use(
+      handlers.overview(overview({ cpu_usage: 95 })),
+      handlers.metricHealth([
+        healthEntry({ metric_name: "cpu_usage", active_rules: 1, ok: 0, suppressed: 1, health: "warning" }),
+      ]),
+    );
+
+    renderComponent(<StatusOverview />);
+
+    await within(section()).findByText("95%");
+    await waitFor(() => {
+      expect(card("CPU usage")).toHaveTextContent("1 suppressed by a limit");
+    });
+    expect(card("CPU usage")).not.toHaveTextContent("none firing");
+  });
+
   it("counts the open alerts by severity in their own card", async () => {
     server.use(handlers.overview(), handlers.openAlertCounts(openCounts({ critical: 1, low: 2 })));
 

@@ -1,4 +1,5 @@
 import { useNow } from "../../hooks/useNow";
+import { formatDateTime } from "../../lib/format";
 
 interface UpdatedAgoProps {
   /** Epoch milliseconds of the data shown. */
@@ -20,7 +21,7 @@ export function UpdatedAgo({ timestamp }: UpdatedAgoProps) {
   return (
     <span className="updated-ago">
       Updated{" "}
-      <time dateTime={at.toISOString()} title={at.toLocaleString()}>
+      <time dateTime={at.toISOString()} title={formatDateTime(at.toISOString())}>
         {formatAge(now - timestamp)}
       </time>
     </span>

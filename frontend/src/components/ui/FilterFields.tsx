@@ -1,4 +1,5 @@
 import { useId } from "react";
+import { timeZoneLabel } from "../../lib/format";
 
 /** A choice of the filters form: "any" (the empty value) or one of `choices`. */
 export function SelectFilter<T extends string>({
@@ -99,6 +100,7 @@ export function TimeRangeFilter({
           className="field__input"
           value={since}
           max={until || undefined}
+          aria-describedby={`${id}-zone`}
           onChange={(event) => {
             onSinceChange(event.target.value);
           }}
@@ -114,10 +116,14 @@ export function TimeRangeFilter({
           className="field__input"
           value={until}
           min={since || undefined}
+          aria-describedby={`${id}-zone`}
           onChange={(event) => {
             onUntilChange(event.target.value);
           }}
         />
+        <p id={`${id}-zone`} className="field__hint">
+          In your time zone ({timeZoneLabel()}).
+        </p>
       </div>
     </>
   );
