@@ -14,7 +14,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 .PHONY: run test bench frontend install install-dev migrate manage clean help
 
 help:
-	@echo "make run      set up (venv, dependencies, database, admin user, dashboard build) and run web, worker and beat"
+	@echo "make run      set up (venv, dependencies, database, admin user, dashboard build) and run web, workers and beat"
 	@echo "make test     install test dependencies and run every test: ruff, pytest, tsc, eslint, vitest, browser tests"
 	@echo "make bench    measure the speed targets (ratios, side by side in one run)"
 	@echo "make manage ARGS='...'   run a manage.py command, e.g. ARGS='drf_create_token admin'"

@@ -240,6 +240,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Notifications have a queue of their own, consumed by workers of their own (`make run` starts one,
+# docker compose runs the celery-notifications service), so that sends waiting on a slow Slack or
+# mail server never hold the processes that run ticks and collections. Every other task stays on
+# the default queue, "celery".
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+NOTIFICATIONS_QUEUE = "notifications"
+CELERY_TASK_ROUTES = {
+    "alerts.tasks.send_notification": {"queue": NOTIFICATIONS_QUEUE},
+}
 
 # How often system metrics are sampled and alert rules evaluated. 60 runs on the minute.
 METRICS_COLLECTION_INTERVAL_SECONDS = env.int("METRICS_COLLECTION_INTERVAL_SECONDS", default=60)

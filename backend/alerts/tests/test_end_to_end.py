@@ -33,7 +33,8 @@ def test_a_rule_on_a_pushed_metric_fires_notifies_once_and_resolves(tmp_path, pr
         SITE_URL="https://alerts.resee.test",
     )
     worker = process_group.start(
-        "worker", [PYTHON, "-m", "celery", "-A", "resee", "worker", "--loglevel", "INFO", "--concurrency", "2"], env
+        "worker", [PYTHON, "-m", "celery", "-A", "resee", "worker", "--loglevel", "INFO", "--concurrency", "2",
+                   "--queues", "celery,notifications"], env
     )
     beat = process_group.start("beat", [PYTHON, "-m", "celery", "-A", "resee", "beat", "--loglevel", "INFO"], env)
 

@@ -23,10 +23,36 @@ def _die_with_parent():
         pass
 
 
+def web_command(host: str, port: int, workers: int, python: str = sys.executable) -> list[str]:
+    """gunicorn with the project's settings (resee/gunicorn_conf.py: threaded workers, an access log
+    without query-string secrets), as the Docker image runs it."""
+    return [
+        python, "-m", "gunicorn", "resee.wsgi:application",
+        "--config", "python:resee.gunicorn_conf",
+        "--bind", f"{host}:{port}",
+        "--workers", str(workers),
+    ]
+
+
+def worker_commands(concurrency: int, notification_concurrency: int, python: str = sys.executable) -> dict:
+    """Two Celery workers: one for ticks, collections and the other periodic tasks (the default
+    queue), one for notifications (settings.CELERY_TASK_ROUTES), so that sends waiting on a slow
+    channel can never occupy the processes that evaluate the rules on time."""
+    celery = [python, "-m", "celery", "-A", "resee", "worker", "--loglevel", "INFO"]
+    return {
+        "worker": [*celery, "--queues", "celery", "--hostname", "celery@%h", "--concurrency", str(concurrency)],
+        "notifications": [
+            *celery, "--queues", "notifications", "--hostname", "notifications@%h",
+            "--concurrency", str(notification_concurrency),
+        ],
+    }
+
+
 class Command(BaseCommand):
     help = (
-        "Run the whole system in the foreground: the web server (gunicorn), a Celery worker and "
-        "Celery beat. Ctrl-C (or SIGTERM) stops every process it started."
+        "Run the whole system in the foreground: the web server (gunicorn), a Celery worker for the "
+        "periodic tasks, one for notifications, and Celery beat. Ctrl-C (or SIGTERM) stops every "
+        "process it started."
     )
 
     def add_arguments(self, parser):
@@ -34,22 +60,13 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.PORT)
         parser.add_argument("--web-workers", type=int, default=2)
         parser.add_argument("--worker-concurrency", type=int, default=2)
+        parser.add_argument("--notification-concurrency", type=int, default=4)
 
-    def handle(self, *args, host, port, web_workers, worker_concurrency, **options):
+    def handle(self, *args, host, port, web_workers, worker_concurrency, notification_concurrency, **options):
         python = sys.executable
         commands = {
-            "web": [
-                python, "-m", "gunicorn", "resee.wsgi:application",
-                "--bind", f"{host}:{port}",
-                "--workers", str(web_workers),
-                "--access-logfile", "-",
-                "--graceful-timeout", "10",
-                "--no-control-socket",
-            ],
-            "worker": [
-                python, "-m", "celery", "-A", "resee", "worker",
-                "--loglevel", "INFO", "--concurrency", str(worker_concurrency),
-            ],
+            "web": web_command(host, port, web_workers, python),
+            **worker_commands(worker_concurrency, notification_concurrency, python),
             "beat": [python, "-m", "celery", "-A", "resee", "beat", "--loglevel", "INFO"],
         }
 
@@ -110,11 +127,26 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         # The dashboard when it is built (make run builds it), the admin otherwise.
         login_url = url if (settings.FRONTEND_DIST_DIR / "index.html").is_file() else f"{url}admin/"
+        admin = settings.ADMIN_USERNAME
+        slack = (
+            "Slack: messages go to the webhook in SLACK_WEBHOOK_URL." if settings.SLACK_WEBHOOK_URL
+            else "Slack: not configured (SLACK_WEBHOOK_URL is not set); Slack notifications are skipped."
+        )
+        if not settings.EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+            email = f"Email: through {settings.EMAIL_BACKEND} (EMAIL_BACKEND)."
+        elif settings.EMAIL_HOST:
+            server = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+            email = f"Email: through the SMTP server at {server} (EMAIL_HOST, EMAIL_PORT)."
+        else:
+            email = "Email: not configured (EMAIL_HOST is not set); email notifications are skipped."
+        notice = f"  {slack}\n  {email}\n  Both are set in .env at the repository root (see .env.example).\n"
         self.stdout.write(
             self.style.SUCCESS(f"\nResee Alerts is running at {url}\n")
-            + f"  Log in at {login_url} as '{settings.ADMIN_USERNAME}' (password printed when the user was created;\n"
-            + f"  to set a new one: make manage ARGS='changepassword {settings.ADMIN_USERNAME}').\n"
-            + f"  Health: {url}health/   Press Ctrl-C to stop web, worker and beat.\n"
+            + f"  Log in at {login_url} as '{admin}'. Its password was printed once, above, when\n"
+            + "  the user was created (or is ADMIN_PASSWORD); forgotten or missed it? Set a new one with\n"
+            + f"      make manage ARGS='changepassword {admin}'\n"
+            + notice
+            + f"  Health: {url}health/   Press Ctrl-C to stop web, workers and beat.\n"
         )
 
     def _stop(self, processes):
