@@ -3,7 +3,7 @@ work without internet access). For signed-in users only, like the schema they sh
 
 from django.http import HttpResponse
 from django.utils.html import escape
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions
 
 _SIGN_IN = """<!doctype html>
@@ -14,7 +14,10 @@ admin</a> (staff) or to <a href="/">the dashboard</a>, then come back to this pa
 """
 
 
-class ApiDocsView(SpectacularSwaggerView):
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Its start-up script is a file of its own (`?script`), not inline: the page's
+    Content-Security-Policy allows scripts from this origin only."""
+
     def handle_exception(self, exc):
         if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
             # A browser gets a way to sign in, not a bare "401 Unauthorized"; the status stays 401.
