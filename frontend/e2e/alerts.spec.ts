@@ -114,6 +114,18 @@ test("a rule on a pushed metric fires, is explained, resolved, counted, and the 
   expect(arrived.email.some((mail) => mail.to.includes("oncall@example.com") && mail.data.includes(ruleName))).toBe(true);
   await screenshot(page, "35-alert-detail");
 
+  // On a phone the notifications scroll in their own box, and an address in "To" stays whole on
+  // its line instead of stacking one character per line.
+  await page.setViewportSize({ width: 375, height: 740 });
+  const to = deliveries.getByRole("row").filter({ hasText: "oncall@example.com" }).locator("td", { has: page.locator("code") });
+  await expect(to).toHaveText("oncall@example.com");
+  const toBox = await to.boundingBox();
+  const lineHeight = await to.locator("code").evaluate((element) => parseFloat(getComputedStyle(element).lineHeight));
+  expect(toBox?.height ?? Infinity).toBeLessThan(3 * lineHeight);
+  await expectNoHorizontalOverflow(page);
+  await screenshot(page, "35-alert-detail-375px");
+  await page.setViewportSize({ width: 1280, height: 720 });
+
   // Resolve it with a note, in a dialog that holds the focus.
   const resolveButton = page.getByRole("button", { name: "Resolve…" });
   await resolveButton.click();

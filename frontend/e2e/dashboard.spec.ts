@@ -1,4 +1,5 @@
 import { admin, expect, screenshot, signIn, test } from "./fixtures";
+import { expectNoHorizontalOverflow, signInAt } from "./helpers";
 
 test("an unauthenticated visit goes to the login page, remembering the page", async ({ page }) => {
   await page.goto("/");
@@ -95,4 +96,42 @@ test("signing out returns to the login page and ends the session", async ({ page
   await page.goto("/dashboard");
 
   await expect(page).toHaveURL(/\/login$/);
+});
+
+test("on a phone the navigation is one row with a menu button that opens the sections", async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await signInAt(page, "/dashboard");
+
+  const banner = page.getByRole("banner");
+  const menu = banner.getByRole("button", { name: "Menu" });
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(menu).toBeVisible();
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(nav).toBeHidden();
+  // One row: the brand and the button side by side, the bar no taller than one of them with padding.
+  const brand = await banner.getByRole("link", { name: "Resee Alerts" }).boundingBox();
+  const button = await menu.boundingBox();
+  const bar = await banner.boundingBox();
+  if (!brand || !button || !bar) throw new Error("the top bar is not laid out");
+  expect(Math.abs(brand.y + brand.height / 2 - (button.y + button.height / 2))).toBeLessThan(4);
+  expect(bar.height).toBeLessThan(Math.max(brand.height, button.height) * 2);
+  await expectNoHorizontalOverflow(page);
+  await screenshot(page, "08-phone-menu-closed");
+
+  await menu.click();
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await expect(nav).toBeVisible();
+  await expect(banner.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await screenshot(page, "09-phone-menu-open");
+  await page.keyboard.press("Escape");
+  await expect(nav).toBeHidden();
+  await expect(menu).toBeFocused();
+
+  await menu.click();
+  await nav.getByRole("link", { name: "Rules" }).click();
+  await expect(page).toHaveURL(/\/rules$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Rules" })).toBeVisible();
+  await expect(nav).toBeHidden();
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expectNoHorizontalOverflow(page);
 });

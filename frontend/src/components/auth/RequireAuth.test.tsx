@@ -2,6 +2,7 @@ import { screen, waitFor } from "@testing-library/react";
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { apiRequest } from "../../api/client";
+import { catalogue, page } from "../../test/fixtures";
 import { renderApp } from "../../test/render";
 import { admin, handlers, server } from "../../test/server";
 
@@ -48,6 +49,39 @@ describe("RequireAuth", () => {
     expect(screen.getByRole("main")).toHaveAttribute("id", "main");
     await user.tab();
     expect(screen.getByRole("link", { name: "Skip to main content" })).toHaveFocus();
+  });
+
+  it("has a menu button for phones that opens the sections, and closes on navigation and on Escape", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      ...handlers.dashboard(),
+      http.get("/api/alerts/history/", () => HttpResponse.json(page([]))),
+      http.get("/api/alerts/rules/", () => HttpResponse.json(page([]))),
+      http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue())),
+    );
+
+    const { user } = renderApp("/dashboard");
+
+    const button = await screen.findByRole("button", { name: "Menu" });
+    expect(button).toHaveAttribute("aria-expanded", "false");
+    const menu = document.getElementById(button.getAttribute("aria-controls") ?? "");
+    expect(menu).toContainElement(screen.getByRole("navigation", { name: "Main" }));
+    expect(menu).not.toHaveClass("is-open");
+
+    await user.click(button);
+    expect(button).toHaveAttribute("aria-expanded", "true");
+    expect(menu).toHaveClass("is-open");
+    await user.keyboard("{Escape}");
+    expect(button).toHaveAttribute("aria-expanded", "false");
+    expect(button).toHaveFocus();
+
+    await user.click(button);
+    await user.click(screen.getByRole("link", { name: "Alerts" }));
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent("/alerts");
+    });
+    expect(button).toHaveAttribute("aria-expanded", "false");
+    expect(menu).not.toHaveClass("is-open");
   });
 
   it("shows a page-not-found inside the shell for an unknown route", async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { Link, NavLink, Outlet, useLocation } from "react-router";
 import { useSignedInUser } from "../../hooks/auth/signedInUser";
 import { paths } from "../../routes/paths";
@@ -17,7 +17,13 @@ export function AppLayout() {
   const user = useSignedInUser();
   const { pathname } = useLocation();
   const mainRef = useRef<HTMLElement>(null);
+  const menuButtonRef = useRef<HTMLButtonElement>(null);
   const previousPath = useRef(pathname);
+  const menuId = useId();
+  // On a phone the sections sit behind a menu button. The menu is open on the page it was opened
+  // on: moving to another page closes it, however the move happened (a link, Back).
+  const [menuOpenOn, setMenuOpenOn] = useState<string | null>(null);
+  const menuOpen = menuOpenOn === pathname;
 
   // After moving between sections, put keyboard and screen-reader focus at the new content
   // instead of leaving it on the link that was used (not on the first load).
@@ -27,6 +33,24 @@ export function AppLayout() {
       mainRef.current?.focus();
     }
   }, [pathname]);
+
+  // Escape closes the open menu wherever the focus is, and gives the focus back to its button.
+  useEffect(() => {
+    if (!menuOpen) return undefined;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      setMenuOpenOn(null);
+      menuButtonRef.current?.focus();
+    };
+    document.addEventListener("keydown", onKeyDown);
+    return () => {
+      document.removeEventListener("keydown", onKeyDown);
+    };
+  }, [menuOpen]);
+
+  const closeMenu = () => {
+    setMenuOpenOn(null);
+  };
 
   return (
     <div className="shell">
@@ -39,16 +63,33 @@ export function AppLayout() {
             <img className="brand__mark" src="/favicon.svg" alt="" width="28" height="28" />
             Resee Alerts
           </Link>
-          <nav className="mainnav" aria-label="Main">
-            <ul>
-              {SECTIONS.map((section) => (
-                <li key={section.to}>
-                  <NavLink to={section.to}>{section.label}</NavLink>
-                </li>
-              ))}
-            </ul>
-          </nav>
-          <UserMenu />
+          <button
+            ref={menuButtonRef}
+            type="button"
+            className="button button--secondary button--small menu-button"
+            aria-expanded={menuOpen}
+            aria-controls={menuId}
+            onClick={() => {
+              setMenuOpenOn(menuOpen ? null : pathname);
+            }}
+          >
+            <span className="menu-button__icon" aria-hidden="true" />
+            Menu
+          </button>
+          <div id={menuId} className={`topbar__menu${menuOpen ? " is-open" : ""}`}>
+            <nav className="mainnav" aria-label="Main">
+              <ul>
+                {SECTIONS.map((section) => (
+                  <li key={section.to}>
+                    <NavLink to={section.to} onClick={closeMenu}>
+                      {section.label}
+                    </NavLink>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <UserMenu />
+          </div>
         </div>
       </header>
       <main id="main" ref={mainRef} tabIndex={-1} className="container main">
