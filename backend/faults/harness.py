@@ -58,8 +58,10 @@ def beat_args(schedule: Path) -> list[str]:
 
 
 def gunicorn_args(port: int) -> list[str]:
-    return [PYTHON, "-m", "gunicorn", "resee.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-            "--worker-class", "gthread", "--threads", "4", "--no-control-socket", "--graceful-timeout", "5"]
+    """The web server exactly as `make run` and the image start it (resee/gunicorn_conf.py)."""
+    from core.management.commands.runstack import web_command
+
+    return web_command("127.0.0.1", port, 2, PYTHON)
 
 
 def kill_hard(group: ProcessGroup, name: str) -> list[int]:
