@@ -3,10 +3,33 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
-from .models import AlertHistory, AlertRule, AlertStatus, NotificationDelivery
+from .models import AlertHistory, AlertRule, AlertStatus, Condition, NotificationDelivery
 from .services import alert_actions, notifications, rules
 from .services.alert_actions import MAX_NOTES_LENGTH
-from .validators import parse_email_recipients
+from .services.messages import format_time
+from .validators import CONDITION_ALIASES, normalize_condition, parse_email_recipients
+
+
+class ConditionFormField(forms.ChoiceField):
+    """A condition picked from the list, or typed (or posted) as the product document's symbol."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Also accepted as " + " ".join(CONDITION_ALIASES) + ".")
+        super().__init__(choices=Condition.choices, **kwargs)
+
+    def to_python(self, value):
+        return normalize_condition(super().to_python(value))
+
+
+def zoned(field: str, description: str):
+    """A list column or read-only field showing a time with its zone (TIME_ZONE), never bare."""
+
+    @admin.display(description=description, ordering=field)
+    def show(self, obj):
+        return format_time(getattr(obj, field)) or "-"
+
+    show.__name__ = f"{field}_zoned"
+    return show
 
 # A test send waits for Slack or the mail server: a bounded number per click keeps the page quick.
 MAX_TEST_RULES = 10
@@ -17,10 +40,11 @@ class AlertRuleForm(forms.ModelForm):
     email_recipients = forms.CharField(
         required=False, widget=forms.TextInput(attrs={"size": 80}), help_text="Comma-separated email addresses."
     )
+    condition = ConditionFormField()
 
     class Meta:
         model = AlertRule
-        exclude = ("state", "last_value", "last_evaluated_at", "last_error", "state_changed_at")
+        exclude = ("state", "state_reason", "last_value", "last_evaluated_at", "last_error", "state_changed_at")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,11 +58,16 @@ class AlertRuleForm(forms.ModelForm):
 @admin.register(AlertRule)
 class AlertRuleAdmin(admin.ModelAdmin):
     form = AlertRuleForm
-    list_display = ("name", "metric_name", "condition", "threshold_value", "severity", "is_active", "state")
+    list_display = ("name", "metric_name", "condition", "threshold_value", "severity", "is_active", "state",
+                    "state_reason")
     list_filter = ("is_active", "severity", "state", "metric_name", "slack_enabled", "email_enabled")
     search_fields = ("name", "metric_name", "description")
-    readonly_fields = ("state", "last_value", "last_evaluated_at", "last_error", "state_changed_at", "created_by")
+    readonly_fields = ("state", "state_reason", "last_value", "last_evaluated_at_zoned", "last_error",
+                       "state_changed_at_zoned", "created_by")
     actions = ("activate", "deactivate", "send_test")
+
+    last_evaluated_at_zoned = zoned("last_evaluated_at", "last evaluated at")
+    state_changed_at_zoned = zoned("state_changed_at", "state changed at")
 
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:
@@ -97,15 +126,23 @@ class ResolveForm(forms.Form):
 
 @admin.register(AlertHistory)
 class AlertHistoryAdmin(admin.ModelAdmin):
-    list_display = ("rule_name", "severity", "status", "metric_value", "triggered_at", "resolved_at", "resolved_by",
-                    "manual", "notification_count")
+    list_display = ("rule_name", "severity", "status", "metric_value", "triggered_at_zoned", "resolved_at_zoned",
+                    "resolved_by", "manual", "notification_count")
     list_filter = ("status", "severity", "manual", "metric_name", ("rule", admin.RelatedOnlyFieldListFilter))
     search_fields = ("rule_name", "metric_name", "message", "resolution_notes")
     date_hierarchy = "triggered_at"
     list_select_related = ("rule", "resolved_by")
-    readonly_fields = [field.name for field in AlertHistory._meta.fields]
+    readonly_fields = [
+        f"{field.name}_zoned" if field.get_internal_type() == "DateTimeField" else field.name
+        for field in AlertHistory._meta.fields
+    ]
     show_full_result_count = False
     actions = ("resolve_selected",)
+
+    triggered_at_zoned = zoned("triggered_at", "triggered at")
+    resolved_at_zoned = zoned("resolved_at", "resolved at")
+    last_notified_at_zoned = zoned("last_notified_at", "last notified at")
+    reminded_at_zoned = zoned("reminded_at", "reminded at")
 
     def has_add_permission(self, request):
         return False
@@ -153,12 +190,24 @@ class AlertHistoryAdmin(admin.ModelAdmin):
 class NotificationDeliveryAdmin(admin.ModelAdmin):
     """The record of what was sent: read-only."""
 
-    list_display = ("created_at", "event", "channel", "target", "status", "attempts", "response_code", "error",
+    list_display = ("created_at_zoned", "event", "channel", "target", "status", "attempts", "response_code", "error",
                     "alert_id")
     list_filter = ("status", "event", "channel")
     search_fields = ("target", "last_error")
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+    created_at_zoned = zoned("created_at", "created at")
+    sent_at_zoned = zoned("sent_at", "sent at")
+    next_attempt_at_zoned = zoned("next_attempt_at", "next attempt at")
+    claimed_until_zoned = zoned("claimed_until", "claimed until")
+
+    def get_fields(self, request, obj=None):
+        return [f"{f.name}_zoned" if f.get_internal_type() == "DateTimeField" else f.name
+                for f in NotificationDelivery._meta.fields if f.name != "id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
     @admin.display(description="last error")
     def error(self, delivery):

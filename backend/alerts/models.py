@@ -22,6 +22,7 @@ class Condition(models.TextChoices):
 
 # How a condition is written in messages, as the product document lists them.
 CONDITION_SYMBOLS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "eq": "=", "ne": "!="}
+CONDITION_ALIASES = validators.CONDITION_ALIASES
 
 
 class Severity(models.TextChoices):
@@ -36,6 +37,9 @@ class RuleState(models.TextChoices):
     FIRING = "firing", "Firing"
     NO_DATA = "no_data", "No data"
     ERROR = "error", "Error"
+    # The condition holds but a limit (max alerts per hour, the cooldown after a manual resolve)
+    # holds the new alert back; state_reason says which and until when.
+    SUPPRESSED = "suppressed", "Suppressed"
 
 
 AGGREGATION_CHOICES = [(name, name) for name in AGGREGATIONS]
@@ -79,7 +83,9 @@ class AlertRule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     # Evaluation state, written by the alert engine.
-    state = models.CharField(max_length=8, choices=RuleState.choices, default=RuleState.OK)
+    state = models.CharField(max_length=16, choices=RuleState.choices, default=RuleState.OK)
+    # Why the rule is in its state, when that needs saying (suppressed, error, no data); "" otherwise.
+    state_reason = models.TextField(blank=True, default="")
     last_value = models.FloatField(null=True, blank=True)
     last_evaluated_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -109,6 +115,8 @@ class AlertRule(models.Model):
         return self.name
 
     def clean_fields(self, exclude=None):
+        # The product document's symbols (">", ">=", ...) are stored as the codes they stand for.
+        self.condition = validators.normalize_condition(self.condition)
         # The API and the admin may hand over the product document's "a@x.com,b@y.com": made a
         # list before the field's validators see it.
         try:
@@ -231,6 +239,8 @@ class NotificationEvent(models.TextChoices):
     RESOLVE = "resolve", "Resolve"
     TEST = "test", "Test"
     SUMMARY = "summary", "Summary"
+    # A rule's channels told, once per episode, that a limit holds its new alerts back.
+    SUPPRESSED = "suppressed", "Suppressed"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -255,7 +265,7 @@ class NotificationDelivery(models.Model):
     alert = models.ForeignKey(
         AlertHistory, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
-    event = models.CharField(max_length=8, choices=NotificationEvent.choices)
+    event = models.CharField(max_length=16, choices=NotificationEvent.choices)
     channel = models.CharField(max_length=32, choices=channel_choices)
     # A Slack channel or an email address; never a webhook URL.
     target = models.CharField(max_length=254)
@@ -268,6 +278,9 @@ class NotificationDelivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # When a pending delivery is next tried (a retry after a transient failure).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set while an attempt runs: when it will have ended one way or another (the task's hard time
+    # limit). A later message to the same target waits for it; past it, the sender is gone.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     # The message as built once for the event (NotificationMessage.as_dict()): every channel, and
     # every retry, sends the same content. It holds no secret.
     payload = models.JSONField(default=dict, blank=True)

@@ -10,7 +10,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
-from .metrics import available_metric_names, get_metric
+from monitoring.catalogue import METRIC_NAME
+
+from .metrics import CATALOGUE, get_metric
 
 MIN_WINDOW_MINUTES = 1
 MAX_WINDOW_MINUTES = 60
@@ -24,6 +26,25 @@ SLACK_CHANNEL_RE = re.compile(r"^[#@][a-z0-9._-]+$")
 _RECIPIENT_SEPARATORS = re.compile(r"[,;\s]+")
 
 _email_validator = EmailValidator()
+
+CONDITION_CODES = ("gt", "gte", "lt", "lte", "eq", "ne")
+# The product document's symbols, accepted wherever a condition is read as the codes they stand
+# for; the code is what is stored.
+CONDITION_ALIASES = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "=": "eq", "==": "eq", "!=": "ne"}
+# Every way a condition may be written (the schema's enum of a condition that is read).
+CONDITION_INPUTS = (*CONDITION_CODES, *CONDITION_ALIASES)
+
+
+def normalize_condition(value):
+    """The stored code for a condition written as a code or as a symbol (" >= " -> "gte");
+    anything else is returned as it came, for the field's choices to refuse."""
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped in CONDITION_ALIASES:
+            return CONDITION_ALIASES[stripped]
+        if stripped.lower() in CONDITION_CODES:
+            return stripped.lower()
+    return value
 
 
 def validate_finite(value):
@@ -48,13 +69,22 @@ def validate_time_window(value):
 
 
 def validate_metric_name(value):
-    """A metric of the catalogue, or a custom metric that has received samples."""
-    if isinstance(value, str) and value and get_metric(value) is not None:
+    """A metric of the catalogue, or any name a custom metric may have, whether or not its first
+    sample has arrived: a rule can be defined ahead of its data (it reads no data until then)."""
+    if isinstance(value, str) and (value in CATALOGUE or METRIC_NAME.fullmatch(value)):
         return
-    names = ", ".join(available_metric_names(fresh=True))
     raise ValidationError(
-        f"Unknown metric {value!r}. Valid metrics: {names}.", code="unknown_metric"
+        f"{value!r} is not a metric name: use lowercase letters, digits and '_', starting with a letter, "
+        f"at most 64 characters (a custom metric), or a built-in metric: {', '.join(CATALOGUE)}.",
+        code="invalid_metric_name",
     )
+
+
+def metric_name_warnings(name: str) -> list[str]:
+    """What a person saving a rule on `name` should know: a custom metric with no sample yet."""
+    if not isinstance(name, str) or name in CATALOGUE or get_metric(name) is not None:
+        return []
+    return [f"No samples of {name} yet: the rule reads no data until the first arrives."]
 
 
 def parse_email_recipients(value) -> list[str]:

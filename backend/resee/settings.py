@@ -514,6 +514,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SeverityEnum": "alerts.models.Severity",
         "ConditionEnum": "alerts.models.Condition",
+        "ConditionOrSymbolEnum": "alerts.validators.CONDITION_INPUTS",
         "AlertStatusEnum": "alerts.models.AlertStatus",
         "RuleStateEnum": "alerts.models.RuleState",
         "DeliveryStatusEnum": "alerts.models.DeliveryStatus",

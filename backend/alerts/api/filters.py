@@ -4,12 +4,26 @@ from django.db.models import Q
 from core.filters import IdFilter, StrictBooleanFilter, UtcIsoDateTimeFilter
 
 from ..models import AGGREGATIONS, AlertHistory, AlertRule, AlertStatus, RuleState, Severity
+from ..validators import CONDITION_INPUTS, normalize_condition
+
+
+class ConditionFilter(django_filters.ChoiceFilter):
+    """?condition=gt, or the same as a symbol: ?condition=> (URL-encoded: %3E)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [(value, value) for value in CONDITION_INPUTS])
+        kwargs.setdefault("help_text", "gt, gte, lt, lte, eq, ne, or > >= < <= = == !=.")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, normalize_condition(value) if value else value)
 
 
 class AlertRuleFilter(django_filters.FilterSet):
     is_active = StrictBooleanFilter()
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     metric_name = django_filters.CharFilter()
+    condition = ConditionFilter()
     state = django_filters.ChoiceFilter(choices=RuleState.choices)
     aggregation = django_filters.ChoiceFilter(choices=[(a, a) for a in AGGREGATIONS])
     search = django_filters.CharFilter(method="search_words", help_text="Words in the name or description.")
@@ -23,7 +37,7 @@ class AlertRuleFilter(django_filters.FilterSet):
 
     class Meta:
         model = AlertRule
-        fields = ["is_active", "severity", "metric_name", "state", "aggregation", "search"]
+        fields = ["is_active", "severity", "metric_name", "condition", "state", "aggregation", "search"]
 
     def search_words(self, queryset, name, value):
         for word in value.split():
@@ -36,6 +50,7 @@ class AlertHistoryFilter(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     status = django_filters.ChoiceFilter(choices=AlertStatus.choices)
     metric_name = django_filters.CharFilter()
+    condition = ConditionFilter()
     manual = StrictBooleanFilter()
     since = UtcIsoDateTimeFilter(field_name="triggered_at", lookup_expr="gte",
                                              help_text="Triggered at or after this time.")
@@ -48,4 +63,4 @@ class AlertHistoryFilter(django_filters.FilterSet):
 
     class Meta:
         model = AlertHistory
-        fields = ["rule", "severity", "status", "metric_name", "manual", "since", "until"]
+        fields = ["rule", "severity", "status", "metric_name", "condition", "manual", "since", "until"]

@@ -12,13 +12,16 @@ from core.fields import FiniteFloatField, NameField, StrictIntegerField, text_fi
 from core.lookups import MAX_ID
 from monitoring.api.serializers import OverviewMetricSerializer
 
-from ..models import AGGREGATIONS, AlertHistory, AlertRule, Condition, NotificationDelivery, Severity
+from ..models import AGGREGATIONS, AlertHistory, AlertRule, NotificationDelivery, Severity
 from ..services.alert_actions import MAX_NOTES_LENGTH
+from ..services.alert_engine import finite
 from ..validators import (
+    CONDITION_INPUTS,
     MAX_EMAIL_RECIPIENTS,
     MAX_WINDOW_MINUTES,
     MIN_WINDOW_MINUTES,
     SLACK_CHANNEL_MAX_LENGTH,
+    normalize_condition,
     parse_email_recipients,
     validate_email_recipients,
     validate_time_window,
@@ -82,6 +85,17 @@ class WindowMinutesField(StrictIntegerField):
     pass
 
 
+class ConditionField(serializers.ChoiceField):
+    """gt, gte, lt, lte, eq, ne, or the product document's symbols for them (> >= < <= = == !=);
+    stored and answered as the code."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=list(CONDITION_INPUTS), **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(normalize_condition(data))
+
+
 class _NullIsBlank:
     """Null is taken as blank (which the model stores for "the default")."""
 
@@ -140,11 +154,15 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
         help_text="A list of addresses, or one comma-separated string.",
     )
 
+    condition = ConditionField(
+        error_messages={"invalid_choice": _choices_message(CONDITION_INPUTS)},
+        help_text="gt, gte, lt, lte, eq, ne, or the symbols > >= < <= = (or ==) !=; stored as the code.",
+    )
+
     class Meta:
         model = AlertRule
         fields = _RULE_WRITABLE
         extra_kwargs = {
-            "condition": {"error_messages": {"invalid_choice": _choices_message(Condition.values)}},
             "severity": {"error_messages": {"invalid_choice": _choices_message(Severity.values)}},
         }
 
@@ -220,8 +238,8 @@ class AlertRuleSerializer(serializers.ModelSerializer):
         model = AlertRule
         fields = [
             "id", *_RULE_WRITABLE, "effective_aggregation", "effective_slack_channel",
-            "state", "last_value", "last_evaluated_at", "last_error", "state_changed_at", "open_alert_id",
-            "created_by", "created_at", "updated_at",
+            "state", "state_reason", "last_value", "last_evaluated_at", "last_error", "state_changed_at",
+            "open_alert_id", "created_by", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -238,7 +256,22 @@ class AlertRuleSerializer(serializers.ModelSerializer):
                 data["last_value"] = evaluation.value
                 data["last_evaluated_at"] = serializers.DateTimeField().to_representation(cached_at)
                 data["last_error"] = evaluation.error
+                data["state_reason"] = evaluation.state_reason
+        # A value stored before non-finite ones were refused must not make the list fail.
+        data["last_value"] = finite(data["last_value"])
         return data
+
+
+class AlertRuleSavedSerializer(AlertRuleSerializer):
+    """A rule just created or changed, with what the person saving it should know."""
+
+    warnings = serializers.ListField(
+        child=serializers.CharField(), help_text="E.g. a custom metric with no sample yet; empty when none."
+    )
+
+    class Meta(AlertRuleSerializer.Meta):
+        fields = [*AlertRuleSerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
 
 
 class RulePointSerializer(serializers.Serializer):
@@ -290,6 +323,10 @@ class AlertHistorySerializer(serializers.ModelSerializer):
     resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     notes = serializers.CharField(source="resolution_notes")
     context = serializers.DictField(help_text="How the value was computed: window, aggregation, points.")
+
+    def to_representation(self, alert):
+        # Infinite or NaN values (stored before the engine refused them) are not JSON: null.
+        return finite(super().to_representation(alert))
 
     class Meta:
         model = AlertHistory
@@ -356,6 +393,17 @@ class ChannelStatsSerializer(serializers.Serializer):
     success_rate = serializers.FloatField(allow_null=True, help_text="sent / (sent + failed), in percent.")
 
 
+class EngineStatusSerializer(serializers.Serializer):
+    last_tick_at = serializers.DateTimeField(allow_null=True, help_text="When the last tick finished; null: none yet.")
+    last_tick_seconds = serializers.FloatField(allow_null=True, help_text="How long it took.")
+    skipped_ticks = serializers.IntegerField(help_text="Ticks skipped since the cache was last emptied.")
+    skipped_by_reason = serializers.DictField(child=serializers.IntegerField())
+    last_skipped_at = serializers.DateTimeField(allow_null=True)
+    last_skip_reason = serializers.CharField(
+        allow_blank=True, help_text="previous tick still running, database is locked, ...; blank: none skipped."
+    )
+
+
 def _counts_of(choices, help_text: str):
     return serializers.DictField(child=serializers.IntegerField(), help_text=help_text + " " + ", ".join(choices))
 
@@ -378,6 +426,7 @@ class StatsSerializer(serializers.Serializer):
         allow_null=True, help_text="Of the alerts resolved in the period; null when none was."
     )
     notifications = ChannelStatsSerializer(many=True)
+    engine = EngineStatusSerializer(help_text="The evaluation ticks: the last one run, and those skipped.")
 
 
 class TestSlackSerializer(serializers.Serializer):

@@ -25,8 +25,10 @@ from .. import selectors
 from ..metrics import AGGREGATIONS, available_metric_names, get_metric
 from ..models import AlertHistory, AlertRule, AlertStatus, Condition, NotificationDelivery, Severity
 from ..services import alert_actions, metrics_cache, notifications, rules
-from ..services.alert_engine import AlertEngine, condition_holds, latest_evaluations
+from ..services.alert_engine import AlertEngine, condition_holds, finite, latest_evaluations
 from ..services.notifiers import all_notifiers
+from ..services.tick_lock import engine_status
+from ..validators import metric_name_warnings
 from . import serializers as s
 from .filters import AlertHistoryFilter, AlertRuleFilter
 
@@ -50,15 +52,15 @@ def _saving(call):
     retrieve=extend_schema(summary="Get an alert rule", responses={200: s.AlertRuleSerializer}),
     create=extend_schema(
         summary="Create an alert rule", request=s.AlertRuleInputSerializer,
-        responses={201: s.AlertRuleSerializer, 400: VALIDATION_ERROR},
+        responses={201: s.AlertRuleSavedSerializer, 400: VALIDATION_ERROR},
     ),
     update=extend_schema(
         summary="Replace an alert rule", request=s.AlertRuleInputSerializer,
-        responses={200: s.AlertRuleSerializer, 400: VALIDATION_ERROR},
+        responses={200: s.AlertRuleSavedSerializer, 400: VALIDATION_ERROR},
     ),
     partial_update=extend_schema(
         summary="Change some of an alert rule", request=s.AlertRuleInputSerializer,
-        responses={200: s.AlertRuleSerializer, 400: VALIDATION_ERROR},
+        responses={200: s.AlertRuleSavedSerializer, 400: VALIDATION_ERROR},
     ),
     destroy=extend_schema(
         summary="Delete an alert rule",
@@ -90,7 +92,8 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
         return context
 
     def _answer(self, rule, code=status.HTTP_200_OK):
-        return Response(s.AlertRuleSerializer(rule, context=self.get_serializer_context()).data, status=code)
+        data = s.AlertRuleSerializer(rule, context=self.get_serializer_context()).data
+        return Response({**data, "warnings": metric_name_warnings(rule.metric_name)}, status=code)
 
     def create(self, request, *args, **kwargs):
         serializer = s.AlertRuleInputSerializer(data=request.data)
@@ -156,7 +159,7 @@ def _dry_run(rule: AlertRule, *, current_state: str | None) -> dict:
     (decision,) = engine.plan([rule])
     reading = decision.reading
     metric = get_metric(rule.metric_name)
-    value = decision.value
+    value = finite(decision.value)
     return {
         "rule_id": rule.pk,
         "evaluated_at": engine.now,
@@ -178,7 +181,7 @@ def _dry_run(rule: AlertRule, *, current_state: str | None) -> dict:
         "reason": decision.reason,
         "error": decision.error,
         "open_alert_id": decision.alert.pk if decision.alert else None,
-        "points": [{"t": t, "v": v} for t, v in (reading.points if reading else [])],
+        "points": [{"t": t, "v": finite(v)} for t, v in (reading.points if reading else [])],
     }
 
 
@@ -253,7 +256,7 @@ class StatsView(APIView):
         days = query.validated_data["days"]
         until = timezone.now()
         stats = selectors.alert_stats(since=until - timedelta(days=days), until=until)
-        return Response(s.StatsSerializer({"days": days, **stats}).data)
+        return Response(s.StatsSerializer({"days": days, **stats, "engine": engine_status()}).data)
 
 
 _TEST_SEND_STATUS = {

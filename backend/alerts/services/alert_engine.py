@@ -12,30 +12,65 @@ the API reads them.
 
 import logging
 import math
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from monitoring.selectors import Reading
 
 from ..metrics import get_metric
-from ..models import CONDITION_SYMBOLS, AlertHistory, AlertRule, AlertStatus, NotificationEvent, RuleState
-from .messages import format_number
+from ..models import (
+    CONDITION_ALIASES,
+    CONDITION_SYMBOLS,
+    AlertHistory,
+    AlertRule,
+    AlertStatus,
+    NotificationEvent,
+    RuleState,
+)
+from .messages import format_number, format_time, resolve_phrase
 from .metric_collector import MetricCollector
-from .notifications import queue_alert_notifications
+from .notifications import queue_alert_notifications, queue_suppressed_notice
+from .tick_lock import TICK_LOCK_KEY, run_locked  # noqa: F401 (TICK_LOCK_KEY: where the lock lives)
 
 logger = logging.getLogger(__name__)
 
 # eq and ne compare with this tolerance, so that 0.1 + 0.2 "equals" 0.3.
 EQUALITY_TOLERANCE = 1e-9
 EVALUATIONS_CACHE_KEY = "alerts:evaluations"
-TICK_LOCK_KEY = "alerts:tick-lock"
+ONE_ACTIVE_ALERT_CONSTRAINT = "alerthistory_one_active_per_rule"
+# The longest cooldown a rule may have (AlertRule.cooldown_minutes): how far back a manual resolve
+# can still hold a new alert back.
+MAX_COOLDOWN = timedelta(days=7)
+
+
+def finite(value):
+    """`value` with every infinite or NaN float made None, through dicts and lists: neither may be
+    stored (PostgreSQL's JSON refuses them) nor answered (JSON has no such numbers)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(item) for item in value]
+    return value
+
+
+def is_one_active_alert_violation(error: IntegrityError) -> bool:
+    """Whether `error` is the database refusing a second active alert for a rule, and not any
+    other integrity problem. PostgreSQL names the constraint; SQLite names the column of the
+    unique index (the only unique one on rule_id)."""
+    cause = error.__cause__
+    diag = getattr(cause, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return diag.constraint_name == ONE_ACTIVE_ALERT_CONSTRAINT
+    text = str(error)
+    return ONE_ACTIVE_ALERT_CONSTRAINT in text or text == (
+        f"UNIQUE constraint failed: {AlertHistory._meta.db_table}.rule_id"
+    )
 
 @dataclass(slots=True)
 class RuleSnapshot:
@@ -57,6 +92,7 @@ class RuleSnapshot:
     alert_on_no_data: bool
     max_alerts_per_hour: int
     state: str
+    state_reason: str
 
     @classmethod
     def fields(cls) -> list[str]:
@@ -86,7 +122,7 @@ SUPPRESSED = "suppressed"  # the condition holds but a limit keeps a new alert b
 
 
 def condition_holds(condition: str, value: float, threshold: float) -> bool:
-    match condition:
+    match CONDITION_ALIASES.get(condition, condition):
         case "gt":
             return value > threshold
         case "gte":
@@ -105,9 +141,10 @@ def condition_holds(condition: str, value: float, threshold: float) -> bool:
 def recovered(rule: "RuleSnapshot", value: float) -> bool:
     """Whether an open alert's value is back to normal: past resolve_threshold when the rule has
     one (hysteresis), else simply no longer breaching."""
-    if rule.resolve_threshold is None or rule.condition in ("eq", "ne"):
-        return not condition_holds(rule.condition, value, rule.threshold_value)
-    if rule.condition in ("gt", "gte"):
+    condition = CONDITION_ALIASES.get(rule.condition, rule.condition)
+    if rule.resolve_threshold is None or condition in ("eq", "ne"):
+        return not condition_holds(condition, value, rule.threshold_value)
+    if condition in ("gt", "gte"):
         return value <= rule.resolve_threshold
     return value >= rule.resolve_threshold
 
@@ -122,10 +159,18 @@ class Decision:
     error: str = ""
     alert: AlertHistory | None = None
     reading: Reading | None = None
+    # Why the rule is in its state, saved on the rule (suppressed, error, no data); "" otherwise.
+    state_reason: str = ""
+    # A held-back alert: the rule's latest alert, to which the one notice per episode belongs.
+    suppressed_by_alert_id: int | None = None
 
     @property
     def state_changed(self) -> bool:
         return self.state != self.rule.state
+
+    @property
+    def needs_write(self) -> bool:
+        return self.state_changed or self.state_reason != (self.rule.state_reason or "")
 
     @property
     def context(self) -> dict:
@@ -133,20 +178,22 @@ class Decision:
         what they were compared with. Built only for the alerts that need it."""
         rule = self.rule
         base = self.reading.as_context() if self.reading else {}
-        return {**base, "condition": rule.condition, "threshold": rule.threshold_value,
-                "resolve_threshold": rule.resolve_threshold}
+        return finite({**base, "condition": rule.condition, "threshold": rule.threshold_value,
+                       "resolve_threshold": rule.resolve_threshold})
 
 
 @dataclass
 class TickReport:
     started_at: datetime
     skipped: bool = False
+    # Why a tick was skipped: the previous one still runs, or the database is locked.
+    skip_reason: str = ""
     decisions: list[Decision] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
 
     def summary(self) -> dict:
         if self.skipped:
-            return {"skipped": True}
+            return {"skipped": True, "reason": self.skip_reason}
         return {"evaluated": len(self.decisions), **self.counts}
 
 
@@ -177,13 +224,26 @@ class AlertEngine:
             reading = self.collector.get_reading(rule.metric_name, rule.time_window_minutes, rule.aggregation or None)
         except Exception as error:  # one broken rule must not stop the others
             logger.warning("rule %s (%s) could not be evaluated: %s", rule.id, rule.name, error)
-            return Decision(rule, RuleState.ERROR, NONE, alert=alert, error=str(error) or type(error).__name__,
-                            reason="evaluation failed")
+            text = str(error) or type(error).__name__
+            return Decision(rule, RuleState.ERROR, NONE, alert=alert, error=text, reason="evaluation failed",
+                            state_reason=text)
         value = reading.value
+        reading_error = getattr(reading, "error", None)
+        if reading_error or (value is not None and not math.isfinite(value)):
+            # Finite samples can add up past the largest float: an infinite value would compare as
+            # breaching (or, NaN, as nothing) and cannot be stored or shown; the reader may also
+            # say so itself. An error, said as one, never "no data".
+            what = reading_error or ("value overflowed" if math.isinf(value) else "value is not a number (NaN)")
+            text = (f"{what}: the {reading.aggregation} of {rule.metric_name} over "
+                    f"{rule.time_window_minutes} min is not a finite number")
+            logger.warning("rule %s (%s) could not be evaluated: %s", rule.id, rule.name, text)
+            return Decision(rule, RuleState.ERROR, NONE, alert=alert, error=text, reason="evaluation failed",
+                            state_reason=text, reading=reading)
         decision = Decision(rule, RuleState.OK, NONE, value=value, alert=alert, reading=reading)
 
         if value is None:
             decision.state = RuleState.NO_DATA
+            decision.state_reason = f"No data for {rule.metric_name} in the last {rule.time_window_minutes} min."
             if not rule.alert_on_no_data:
                 # Nothing can be said either way: an open alert stays open until data returns.
                 decision.reason = "no data"
@@ -224,31 +284,53 @@ class AlertEngine:
 
     def _apply_limits(self, firing: list[Decision]) -> None:
         """Hold back new alerts of rules that a person resolved less than a cooldown ago, or that
-        have opened max_alerts_per_hour alerts in the last hour: two queries for all of them."""
+        have opened max_alerts_per_hour alerts in the last hour: two queries for all of them
+        (rules about to fire, without an open alert: few)."""
         if not firing:
             return
         rule_ids = [d.rule.id for d in firing]
-        last_hour = dict(
+        last_hour: dict[int, list[tuple[datetime, int]]] = {}
+        for rule_id, alert_id, at in (
             AlertHistory.objects.filter(rule__in=rule_ids, triggered_at__gt=self.now - timedelta(hours=1))
-            .values_list("rule")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        manually_resolved = dict(
-            AlertHistory.objects.filter(rule__in=rule_ids, status=AlertStatus.RESOLVED, resolved_by__isnull=False)
-            .values_list("rule")
-            .annotate(last=Max("resolved_at"))
-            .order_by()
-        )
+            .values_list("rule", "id", "triggered_at")
+            .order_by("triggered_at", "id")
+        ):
+            last_hour.setdefault(rule_id, []).append((at, alert_id))
+        manually_resolved: dict[int, tuple[datetime, int]] = {}
+        for rule_id, alert_id, at in (
+            AlertHistory.objects.filter(
+                rule__in=rule_ids, status=AlertStatus.RESOLVED, resolved_by__isnull=False,
+                resolved_at__gt=self.now - MAX_COOLDOWN,
+            )
+            .values_list("rule", "id", "resolved_at")
+            .order_by("resolved_at", "id")
+        ):
+            manually_resolved[rule_id] = (at, alert_id)  # the latest wins
         for decision in firing:
             rule = decision.rule
-            resolved_at = manually_resolved.get(rule.id)
-            if resolved_at and self.now - resolved_at < timedelta(minutes=rule.cooldown_minutes):
-                decision.action = SUPPRESSED
-                decision.reason = "resolved by hand less than a cooldown ago"
-            elif last_hour.get(rule.id, 0) >= rule.max_alerts_per_hour:
-                decision.action = SUPPRESSED
-                decision.reason = f"{rule.max_alerts_per_hour} alerts in the last hour already"
+            resolved = manually_resolved.get(rule.id)
+            opened = last_hour.get(rule.id, [])
+            if resolved and self.now - resolved[0] < timedelta(minutes=rule.cooldown_minutes):
+                until = resolved[0] + timedelta(minutes=rule.cooldown_minutes)
+                decision.state_reason = (
+                    f"Resolved by hand at {format_time(resolved[0])}; a new alert is held back until "
+                    f"{format_time(until)} (the rule's cooldown of {rule.cooldown_minutes} min)."
+                )
+                decision.suppressed_by_alert_id = resolved[1]
+            elif len(opened) >= rule.max_alerts_per_hour:
+                # The limit lifts when enough of them are over an hour old to leave room for one more.
+                until = opened[len(opened) - rule.max_alerts_per_hour][0] + timedelta(hours=1)
+                alerts = f"{len(opened)} alert{'' if len(opened) == 1 else 's'}"
+                decision.state_reason = (
+                    f"{alerts} in the last hour; further alerts held back until {format_time(until)} "
+                    f"(max_alerts_per_hour is {rule.max_alerts_per_hour})."
+                )
+                decision.suppressed_by_alert_id = opened[-1][1]
+            else:
+                continue
+            decision.state = RuleState.SUPPRESSED
+            decision.action = SUPPRESSED
+            decision.reason = decision.state_reason
 
     # --- acting ---------------------------------------------------------------------------------
 
@@ -262,38 +344,66 @@ class AlertEngine:
                 counts["errors"] += 1
             if decision.action == SUPPRESSED:
                 counts["suppressed"] += 1
-            if decision.action not in (FIRE, REMIND, RESOLVE) and not decision.state_changed:
+            if decision.action not in (FIRE, REMIND, RESOLVE) and not decision.needs_write:
                 continue  # the steady state: nothing to write
             try:
                 with transaction.atomic():
-                    if decision.state_changed and self._change_state(decision):
+                    entered = decision.state_changed
+                    if decision.needs_write and self._change_state(decision) and entered:
                         counts["state_changes"] += 1
+                        if decision.state == RuleState.SUPPRESSED:
+                            self._tell_suppressed(decision)
                     if decision.action == FIRE and self._fire(decision):
                         counts["fired"] += 1
                     elif decision.action == REMIND and self._remind(decision):
                         counts["reminded"] += 1
                     elif decision.action == RESOLVE and self._resolve(decision):
                         counts["resolved"] += 1
-            except Exception:
+            except Exception as error:
                 logger.exception("applying the decision for rule %s (%s) failed", decision.rule.id, decision.rule.name)
                 counts["errors"] += 1
+                self._record_failure(decision, error)
         self._remember(decisions)
         return counts
 
     def _change_state(self, decision: Decision) -> bool:
-        """Compare-and-set: only the tick that sees the rule in its old state moves it."""
+        """Compare-and-set: only the tick that sees the rule in its old state (and reason) moves it."""
         rule = decision.rule
-        changed = AlertRule.objects.filter(id=rule.id, state=rule.state).update(
-            state=decision.state,
-            state_changed_at=self.now,
-            last_value=decision.value,
-            last_evaluated_at=self.now,
-            last_error=decision.error,
+        fields = dict(state=decision.state, state_reason=decision.state_reason, last_value=finite(decision.value),
+                      last_evaluated_at=self.now, last_error=decision.error)
+        if decision.state_changed:
+            fields["state_changed_at"] = self.now
+        changed = AlertRule.objects.filter(id=rule.id, state=rule.state, state_reason=rule.state_reason).update(
+            **fields
         )
         if changed:
-            logger.info("rule %s (%s): %s -> %s", rule.id, rule.name, rule.state, decision.state)
-            rule.state = decision.state
+            if decision.state_changed:
+                logger.info("rule %s (%s): %s -> %s", rule.id, rule.name, rule.state, decision.state)
+            rule.state, rule.state_reason = decision.state, decision.state_reason
         return bool(changed)
+
+    def _record_failure(self, decision: Decision, error: Exception) -> None:
+        """A decision that could not be applied (a database error) leaves the rule in `error` with
+        what went wrong, rather than in a state that claims what did not happen; the next tick
+        tries again."""
+        text = f"Could not apply the decision to {decision.action}: {type(error).__name__}: {error}"[:1000]
+        decision.state, decision.error, decision.state_reason = RuleState.ERROR, text, text
+        try:
+            AlertRule.objects.filter(id=decision.rule.id).update(
+                state=RuleState.ERROR, state_reason=text, last_error=text, last_evaluated_at=self.now,
+                state_changed_at=self.now,
+            )
+        except Exception:
+            logger.exception("recording the failure of rule %s failed too", decision.rule.id)
+
+    def _tell_suppressed(self, decision: Decision) -> None:
+        """Once per episode (the alert that reached the limit), the rule's channels hear that new
+        alerts are held back, and until when."""
+        alert_id = decision.suppressed_by_alert_id
+        alert = AlertHistory.objects.filter(pk=alert_id).select_related("rule").first() if alert_id else None
+        if alert is None or alert.deliveries.filter(event=NotificationEvent.SUPPRESSED).exists():
+            return
+        queue_suppressed_notice(alert=alert, text=decision.state_reason, now=self.now)
 
     def _fire(self, decision: Decision) -> bool:
         rule = decision.rule
@@ -307,13 +417,15 @@ class AlertEngine:
                     threshold_value=rule.threshold_value,
                     metric_name=rule.metric_name,
                     triggered_at=self.now,
-                    metric_value=decision.value,
-                    last_value=decision.value,
+                    metric_value=finite(decision.value),
+                    last_value=finite(decision.value),
                     message=describe(rule, decision.value, decision.context),
                     context=decision.context,
                 )
                 queue_alert_notifications(alert=alert, event=NotificationEvent.TRIGGER)
-        except IntegrityError:
+        except IntegrityError as error:
+            if not is_one_active_alert_violation(error):
+                raise  # not the race below: an error, logged and counted as one by apply()
             # Another tick opened this rule's alert first: the database allows only one.
             logger.info("rule %s already has an active alert; not opening another", rule.id)
             return False
@@ -325,19 +437,18 @@ class AlertEngine:
         alert = decision.alert
         claimed = AlertHistory.objects.filter(
             id=alert.id, status=AlertStatus.ACTIVE, reminded_at=alert.reminded_at
-        ).update(reminded_at=self.now, last_value=decision.value)
+        ).update(reminded_at=self.now, last_value=finite(decision.value))
         if not claimed:
             return False
-        alert.reminded_at, alert.last_value = self.now, decision.value
+        alert.reminded_at, alert.last_value = self.now, finite(decision.value)
         queue_alert_notifications(alert=alert, event=NotificationEvent.REMINDER)
         return True
 
     def _resolve(self, decision: Decision) -> bool:
         alert = decision.alert
-        notes = (
-            f"Resolved automatically: {decision.rule.metric_name} is "
-            f"{format_number(decision.value)}, back within the threshold."
-        )
+        rule = decision.rule
+        phrase = resolve_phrase(rule.condition, rule.threshold_value, rule.resolve_threshold)
+        notes = f"Resolved automatically: {rule.metric_name} is {format_number(decision.value)} ({phrase})."
         resolved = AlertHistory.objects.filter(id=alert.id, status=AlertStatus.ACTIVE).update(
             status=AlertStatus.RESOLVED, resolved_at=self.now, resolved_by=None, resolution_notes=notes,
             last_value=decision.value,
@@ -357,7 +468,7 @@ class AlertEngine:
         evaluations = {}
         at = self.now.isoformat()
         for d in decisions:
-            evaluations[d.rule.id] = (d.value, at, str(d.state), d.error)
+            evaluations[d.rule.id] = (finite(d.value), at, str(d.state), d.error, d.state_reason)
         cache.set(EVALUATIONS_CACHE_KEY, evaluations, timeout=24 * 3600)
 
     # --- one tick -------------------------------------------------------------------------------
@@ -391,22 +502,23 @@ class Evaluation:
     evaluated_at: str
     state: str
     error: str
+    state_reason: str = ""
 
 
 def latest_evaluations() -> dict[int, Evaluation]:
     """Rule id -> its latest evaluation from the last tick."""
-    return {rule_id: Evaluation(*row) for rule_id, row in (cache.get(EVALUATIONS_CACHE_KEY) or {}).items()}
+    evaluations = {}
+    for rule_id, row in (cache.get(EVALUATIONS_CACHE_KEY) or {}).items():
+        evaluation = Evaluation(*row)
+        if evaluation.value is not None and not math.isfinite(evaluation.value):  # written before they were refused
+            evaluation = Evaluation(None, *row[1:])
+        evaluations[rule_id] = evaluation
+    return evaluations
 
 
 def run_tick(*, now: datetime | None = None) -> TickReport:
-    """One evaluation tick, unless another is still running (a lock that expires before the next
-    tick is due, so a crashed tick never blocks the ones after it)."""
-    token = uuid.uuid4().hex
-    if not cache.add(TICK_LOCK_KEY, token, timeout=settings.ALERT_TICK_LOCK_SECONDS):
-        logger.warning("check_alert_rules: the previous tick is still running; skipping this one")
-        return TickReport(started_at=now or timezone.now(), skipped=True)
-    try:
-        return AlertEngine(now=now).run()
-    finally:
-        if cache.get(TICK_LOCK_KEY) == token:
-            cache.delete(TICK_LOCK_KEY)
+    """One evaluation tick, unless another is still running or the database is locked (see
+    tick_lock: the lock outlives a crashed tick by less than the check interval)."""
+    started = now or timezone.now()
+    report, skip_reason = run_locked(lambda: AlertEngine(now=now).run())
+    return report if report is not None else TickReport(started_at=started, skipped=True, skip_reason=skip_reason)

@@ -20,6 +20,7 @@ SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 _TEMPLATES = {
     NotificationEvent.TEST: "alerts/email/test",
     NotificationEvent.SUMMARY: "alerts/email/summary",
+    NotificationEvent.SUPPRESSED: "alerts/email/suppressed",
 }
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..metrics import CATALOGUE
-from ..models import CONDITION_SYMBOLS, AlertHistory, NotificationEvent
+from ..models import CONDITION_ALIASES, CONDITION_SYMBOLS, AlertHistory, NotificationEvent
 
 # Kinds that describe one alert (the others are test and summary messages).
 ALERT_EVENTS = (NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE)
@@ -39,9 +39,45 @@ def format_number(value: float | None) -> str:
 
 
 def format_time(value: datetime | None) -> str:
+    """A time in TIME_ZONE, always with its zone: "2026-11-27 14:05:00 UTC", "... CET"."""
     if value is None:
         return ""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
+    local = timezone.localtime(value)
+    return local.strftime("%Y-%m-%d %H:%M:%S ") + (local.tzname() or local.strftime("%z"))
+
+
+# When a rule fires and when it resolves, in words: "fires above 100", "resolves at or below 70".
+_FIRES = {"gt": "above", "gte": "at or above", "lt": "below", "lte": "at or below", "eq": "at", "ne": "when not"}
+# Without a resolve threshold, the alert resolves as soon as the condition no longer holds.
+_RESOLVES_WITHOUT_HYSTERESIS = {
+    "gt": "at or below", "gte": "below", "lt": "at or above", "lte": "above", "eq": "when not", "ne": "at",
+}
+
+
+def _code(condition: str) -> str:
+    return CONDITION_ALIASES.get(condition, condition)
+
+
+def fires_phrase(condition: str, threshold: float | None, unit: str = "") -> str:
+    return f"fires {_FIRES.get(_code(condition), condition)} {with_unit(threshold, unit)}"
+
+
+def resolve_phrase(condition: str, threshold: float | None, resolve_threshold: float | None, unit: str = "") -> str:
+    """"resolves at or below 70": the resolve threshold when the rule has one (hysteresis, for
+    greater/less than rules), else the firing threshold."""
+    code = _code(condition)
+    if resolve_threshold is not None and code in ("gt", "gte"):
+        return f"resolves at or below {with_unit(resolve_threshold, unit)}"
+    if resolve_threshold is not None and code in ("lt", "lte"):
+        return f"resolves at or above {with_unit(resolve_threshold, unit)}"
+    return f"resolves {_RESOLVES_WITHOUT_HYSTERESIS.get(code, 'when not')} {with_unit(threshold, unit)}"
+
+
+def with_unit(number: float | None, unit: str) -> str:
+    text = format_number(number)
+    if number is None or not unit:
+        return text
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
 
 def format_duration(seconds: float | None) -> str:
@@ -81,6 +117,11 @@ class NotificationMessage:
     manual: bool = False  # triggered by a person, not by the rule's evaluation
     requested_by: str = ""  # who asked for a test message
     summary: dict | None = None  # the daily summary's figures (see services.summary)
+    # Hysteresis: where an open alert resolves, when the rule says (else where it stops firing).
+    resolve_threshold: float | None = None
+    # A resolve that also tells a target that never heard the trigger: "fired and resolved".
+    fired_and_resolved: bool = False
+    fired_value: float | None = None
 
     # --- rendering helpers shared by the notifiers --------------------------------------------
 
@@ -107,10 +148,7 @@ class NotificationMessage:
         return NEUTRAL_COLOUR
 
     def _with_unit(self, number: float | None) -> str:
-        text = format_number(number)
-        if number is None or not self.metric_unit:
-            return text
-        return f"{text}{self.metric_unit}" if self.metric_unit == "%" else f"{text} {self.metric_unit}"
+        return with_unit(number, self.metric_unit)
 
     @property
     def value_text(self) -> str:
@@ -120,6 +158,21 @@ class NotificationMessage:
     def threshold_text(self) -> str:
         """The condition as the rule states it: "> 80%"."""
         return f"{self.condition_symbol} {self._with_unit(self.threshold)}"
+
+    @property
+    def thresholds_text(self) -> str:
+        """Both thresholds in words: "fires above 100 %, resolves at or below 70 %"."""
+        return (f"{fires_phrase(self.condition, self.threshold, self.metric_unit)}, "
+                f"{resolve_phrase(self.condition, self.threshold, self.resolve_threshold, self.metric_unit)}")
+
+    @property
+    def value_line(self) -> str:
+        """The Value line: the value that fired against the threshold on a trigger; on a reminder
+        or a resolve, the value now against both thresholds, so a value between the two (still
+        firing under hysteresis) never reads as a contradiction."""
+        if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE):
+            return f"now {self.value_text} ({self.thresholds_text})"
+        return f"{self.value_text} (threshold {self.threshold_text})"
 
     @property
     def window_text(self) -> str:
@@ -141,7 +194,9 @@ class NotificationMessage:
         """The one-line title: email subject, Slack fallback. `[CRITICAL] High API Error Rate`."""
         title = " ".join(self.title.split())  # no line breaks in a header
         if self.kind == NotificationEvent.RESOLVE:
-            return f"[RESOLVED] {title}"
+            return f"[RESOLVED] {title} (fired and resolved)" if self.fired_and_resolved else f"[RESOLVED] {title}"
+        if self.kind == NotificationEvent.SUPPRESSED:
+            return f"[HELD BACK] {title}"
         if self.kind == NotificationEvent.REMINDER:
             return f"[{self.severity_label}] {title} (still firing)"
         if self.kind == NotificationEvent.TEST:
@@ -155,7 +210,12 @@ class NotificationMessage:
         """What happened, in one sentence."""
         if not self.is_alert:
             return self.text
-        if self.value is None:
+        if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE):
+            # The value now, with both thresholds: under hysteresis an alert stays open below
+            # the firing threshold, and "is 80, threshold > 100" would read as a contradiction.
+            now = "has no data" if self.value is None else f"is now {self.value_text}"
+            facts = f"{self.metric_name} {now} ({self.thresholds_text})."
+        elif self.value is None:
             # A rule that alerts on missing data, or a manual trigger without a measurement.
             facts = f"{self.metric_name} has no data (threshold {self.threshold_text})."
         else:
@@ -165,6 +225,10 @@ class NotificationMessage:
             return f"Still firing{since}: {facts}"
         if self.kind == NotificationEvent.RESOLVE:
             by = f"by {self.resolved_by}" if self.resolved_by else "automatically"
+            if self.fired_and_resolved:
+                fired = "" if self.fired_value is None else f" with {self._with_unit(self.fired_value)}"
+                return (f"Fired at {self.triggered_at_text}{fired} and resolved {by} at {self.time_text}, "
+                        f"before the alert could be sent: {facts}")
             return f"Resolved {by}: {facts}"
         if self.manual:
             return f"Triggered manually: {facts}"
@@ -212,6 +276,9 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         value = alert.last_value if alert.last_value is not None else alert.metric_value
         time = alert.resolved_at or now or timezone.now()
         text = alert.resolution_notes
+    if event == NotificationEvent.REMINDER and text:
+        # The trigger's sentence has the value that fired, not the value now.
+        text = f"When it fired: {text}"
     resolved_by = ""
     if event == NotificationEvent.RESOLVE and alert.resolved_by_id:
         user = alert.resolved_by
@@ -234,6 +301,29 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         triggered_at=alert.triggered_at,
         resolved_by=resolved_by,
         manual=alert.manual,
+        resolve_threshold=(
+            context["resolve_threshold"] if "resolve_threshold" in context
+            else (rule.resolve_threshold if rule else None)
+        ),
+    )
+
+
+def build_suppressed_message(*, alert: AlertHistory, text: str, now: datetime | None = None) -> NotificationMessage:
+    """The one notice of a suppression episode: the rule's alerts are held back, and until when."""
+    metric = CATALOGUE.get(alert.metric_name)
+    return NotificationMessage(
+        kind=NotificationEvent.SUPPRESSED.value,
+        title=alert.rule.name if alert.rule else alert.rule_name,
+        time=now or timezone.now(),
+        severity=alert.severity,
+        metric_name=alert.metric_name,
+        metric_unit=metric.unit if metric else "",
+        threshold=alert.threshold_value,
+        condition=alert.condition,
+        link=alert_url(alert.pk),
+        text=text,
+        alert_id=alert.pk,
+        triggered_at=alert.triggered_at,
     )
 
 

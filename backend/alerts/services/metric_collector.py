@@ -13,7 +13,7 @@ rules ask for it.
 from datetime import datetime
 
 from monitoring.catalogue import AGGREGATIONS, CATALOGUE, METRIC_NAME, available_metric_names, custom_metric
-from monitoring.selectors import MetricReader, Reading, has_samples
+from monitoring.selectors import MetricReader, Reading
 
 MIN_WINDOW_MINUTES = 1
 MAX_WINDOW_MINUTES = 60
@@ -37,8 +37,10 @@ class MetricCollector:
     def _metric(self, name: str):
         if name in CATALOGUE:
             return CATALOGUE[name]
+        # Any name a custom metric may have: one whose first sample has not arrived reads as no
+        # data (a rule may be defined ahead of its data), not as an error.
         if name not in self._custom:
-            self._custom[name] = bool(METRIC_NAME.match(name)) and has_samples(name)
+            self._custom[name] = isinstance(name, str) and bool(METRIC_NAME.fullmatch(name))
         if self._custom[name]:
             return custom_metric(name)
         raise UnknownMetricError(name)

@@ -6,6 +6,7 @@ The alert engine calls `queue_alert_notifications`; the task `alerts.tasks.send_
 calls `deliver`; the test endpoints call `send_test_slack` / `send_test_email`.
 """
 
+import dataclasses
 import logging
 import random
 from dataclasses import dataclass, field
@@ -14,12 +15,19 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from ..models import AlertHistory, DeliveryStatus, NotificationDelivery, NotificationEvent
+from ..models import AlertHistory, AlertStatus, DeliveryStatus, NotificationDelivery, NotificationEvent
 from .email_notifier import EmailNotifier
-from .messages import ALERT_EVENTS, NotificationMessage, build_alert_message, build_test_message
+from .messages import (
+    ALERT_EVENTS,
+    NotificationMessage,
+    build_alert_message,
+    build_suppressed_message,
+    build_test_message,
+    format_time,
+)
 from .notifier_base import SendResult, scrub_secrets
 from .notifiers import all_notifiers, get_notifier
 from .retry_policy import retry_delay_seconds, should_retry
@@ -30,6 +38,11 @@ logger = logging.getLogger(__name__)
 MAX_TEST_MESSAGE_LENGTH = 2000
 DEFAULT_TEST_MESSAGE = "Test alert from Resee Alerts"
 NOT_CLAIMED = "not_claimed"
+# How long a resolve waits, at most, before looking again at an earlier message to the same target
+# that is being sent right now.
+ORDER_WAIT_SECONDS = 10.0
+SUPERSEDED_TRIGGER = "Superseded by the resolve, sent as one fired-and-resolved message."
+SUPERSEDED_REMINDER = "Superseded by the resolve: the alert was resolved before this reminder went out."
 
 
 # --- queueing -------------------------------------------------------------------------------------
@@ -90,14 +103,32 @@ def queue_alert_notifications(*, alert: AlertHistory, event: str) -> list[Notifi
         return []
     if event == NotificationEvent.RESOLVE and not rule.notify_on_resolve:
         return []
+    targets = _rule_targets(rule)
+    if not targets:
+        return []
+    return create_deliveries(message=build_alert_message(alert=alert, event=event), targets=targets, alert=alert)
+
+
+def _rule_targets(rule) -> list[tuple[str, str]]:
     targets = []
     for notifier in all_notifiers():
         for target in notifier.targets_for_rule(rule):
             if (notifier.name, target) not in targets:
                 targets.append((notifier.name, target))
+    return targets
+
+
+def queue_suppressed_notice(
+    *, alert: AlertHistory, text: str, now: datetime | None = None
+) -> list[NotificationDelivery]:
+    """Tell the channels of `alert`'s rule that its new alerts are held back (`text` says why and
+    until when). Call it inside the transaction that moves the rule to suppressed."""
+    rule = alert.rule
+    targets = _rule_targets(rule) if rule is not None else []
     if not targets:
         return []
-    return create_deliveries(message=build_alert_message(alert=alert, event=event), targets=targets, alert=alert)
+    message = build_suppressed_message(alert=alert, text=text, now=now)
+    return create_deliveries(message=message, targets=targets, alert=alert, now=now)
 
 
 # --- one attempt ----------------------------------------------------------------------------------
@@ -121,6 +152,7 @@ def _attempt_lease() -> timedelta:
 def _finish(delivery_id: int, claimed_attempts: int, **fields) -> None:
     # Only the run that claimed the attempt (and so set this attempt count) writes its outcome.
     fields.setdefault("next_attempt_at", None)
+    fields.setdefault("claimed_until", None)
     NotificationDelivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, attempts=claimed_attempts
     ).update(**fields)
@@ -138,18 +170,35 @@ def deliver(
     pending with `next_attempt_at` and returns `retry_in` while attempts remain (and `retry`);
     anything else ends as sent, failed or skipped.
     """
-    delivery = NotificationDelivery.objects.filter(pk=delivery_id).first()
+    delivery = NotificationDelivery.objects.filter(pk=delivery_id).select_related("alert").first()
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return DeliveryOutcome(delivery_id, NOT_CLAIMED, delivery.attempts if delivery else 0)
     seen = delivery.attempts if attempt is None else attempt
+    started = now or timezone.now()
     # While the attempt runs, next_attempt_at is when it will have ended one way or another (the
-    # task's hard time limit), so requeue_stalled_deliveries leaves it alone until then.
+    # task's hard time limit), so requeue_stalled_deliveries leaves it alone until then, and a
+    # later message to the same target waits for it (claimed_until).
+    lease_end = started + _attempt_lease()
     claimed = NotificationDelivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, attempts=seen
-    ).update(attempts=seen + 1, next_attempt_at=(now or timezone.now()) + _attempt_lease())
+    ).update(attempts=seen + 1, next_attempt_at=lease_end, claimed_until=lease_end)
     if claimed != 1:
         return DeliveryOutcome(delivery_id, NOT_CLAIMED, delivery.attempts)
     attempts = seen + 1
+
+    # Messages of one alert to one target go out in order (DESIGN.md §5).
+    if delivery.event in (NotificationEvent.TRIGGER, NotificationEvent.REMINDER) and _alert_resolved(delivery):
+        reason = _too_late_reason(delivery)
+        _finish(delivery_id, attempts, status=DeliveryStatus.SKIPPED, attempts=seen, last_error=reason)
+        logger.info("Notification %s skipped: %s", delivery_id, reason)
+        return DeliveryOutcome(delivery_id, DeliveryStatus.SKIPPED, seen)
+    if delivery.event == NotificationEvent.RESOLVE and delivery.alert_id is not None:
+        wait = _wait_for_earlier(delivery, started)
+        if wait is not None:
+            # Not an attempt: the claim is given back, and the task looks again shortly.
+            _finish(delivery_id, attempts, attempts=seen, next_attempt_at=started + timedelta(seconds=wait))
+            return DeliveryOutcome(delivery_id, DeliveryStatus.PENDING, seen, retry_in=wait)
+        delivery.payload = _supersede_earlier(delivery, started, attempts)
 
     notifier = get_notifier(delivery.channel)
     if notifier is None:
@@ -209,6 +258,70 @@ def deliver(
             response_code=result.response_code)
     logger.warning("Notification %s via %s failed: %s", delivery_id, delivery.channel, error)
     return DeliveryOutcome(delivery_id, DeliveryStatus.FAILED, attempts)
+
+
+def _alert_resolved(delivery: NotificationDelivery) -> bool:
+    status = AlertHistory.objects.filter(pk=delivery.alert_id).values_list("status", flat=True).first()
+    return status == AlertStatus.RESOLVED
+
+
+def _same_target(delivery: NotificationDelivery):
+    return NotificationDelivery.objects.filter(
+        alert_id=delivery.alert_id, channel=delivery.channel, target=delivery.target
+    )
+
+
+def _too_late_reason(delivery: NotificationDelivery) -> str:
+    if delivery.event == NotificationEvent.REMINDER:
+        return SUPERSEDED_REMINDER
+    resolve_pending = _same_target(delivery).filter(
+        event=NotificationEvent.RESOLVE, status=DeliveryStatus.PENDING
+    ).exists()
+    if resolve_pending:
+        return SUPERSEDED_TRIGGER
+    resolved_at = AlertHistory.objects.filter(pk=delivery.alert_id).values_list("resolved_at", flat=True).first()
+    when = f" at {format_time(resolved_at)}" if resolved_at else ""
+    return f"The alert was resolved{when} before this could be sent; a trigger is not sent late on its own."
+
+
+def _earlier(delivery: NotificationDelivery):
+    return _same_target(delivery).filter(
+        event__in=[NotificationEvent.TRIGGER, NotificationEvent.REMINDER], status=DeliveryStatus.PENDING,
+        pk__lt=delivery.pk,
+    )
+
+
+def _wait_for_earlier(delivery: NotificationDelivery, now: datetime) -> float | None:
+    """Seconds to wait when an earlier trigger or reminder to the same target is being sent right
+    now (its outcome decides what the resolve says); None when there is none."""
+    running = _earlier(delivery).filter(claimed_until__gt=now).order_by("claimed_until").first()
+    if running is None:
+        return None
+    return max(1.0, min(ORDER_WAIT_SECONDS, (running.claimed_until - now).total_seconds()))
+
+
+def _supersede_earlier(delivery: NotificationDelivery, now: datetime, attempts: int) -> dict:
+    """Skip the earlier triggers and reminders to the same target that are still not delivered
+    (waiting for a retry, or left by a worker that died mid-send): they are not sent late on their
+    own. The resolve becomes one "fired and resolved" message when the target never got the
+    trigger. Returns the payload to send (stored on the delivery, so a retry sends the same)."""
+    not_running = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    for earlier in _earlier(delivery).filter(not_running):
+        reason = SUPERSEDED_TRIGGER if earlier.event == NotificationEvent.TRIGGER else SUPERSEDED_REMINDER
+        NotificationDelivery.objects.filter(
+            Q(pk=earlier.pk, status=DeliveryStatus.PENDING, attempts=earlier.attempts) & not_running
+        ).update(status=DeliveryStatus.SKIPPED, last_error=reason, next_attempt_at=None, claimed_until=None)
+    triggers = _same_target(delivery).filter(event=NotificationEvent.TRIGGER)
+    if not triggers.exists() or triggers.filter(status=DeliveryStatus.SENT).exists():
+        return delivery.payload
+    message = NotificationMessage.from_dict(delivery.payload)
+    if message.fired_and_resolved:
+        return delivery.payload
+    fired = triggers.order_by("pk").first()
+    fired_value = (fired.payload or {}).get("value") if fired else None
+    payload = dataclasses.replace(message, fired_and_resolved=True, fired_value=fired_value).as_dict()
+    NotificationDelivery.objects.filter(pk=delivery.pk, attempts=attempts).update(payload=payload)
+    return payload
 
 
 def requeue_stalled_deliveries(*, now: datetime | None = None, older_than: timedelta = timedelta(minutes=10)) -> int:

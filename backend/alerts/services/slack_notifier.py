@@ -20,6 +20,7 @@ _ICONS = {
     NotificationEvent.RESOLVE: ":white_check_mark:",
     NotificationEvent.TEST: ":wave:",
     NotificationEvent.SUMMARY: ":bar_chart:",
+    NotificationEvent.SUPPRESSED: ":mute:",
 }
 
 
@@ -59,7 +60,10 @@ class SlackNotifier(Notifier):
         title = slack_escape(message.title)
         icon = _ICONS.get(message.kind, "")
         if message.kind == NotificationEvent.RESOLVE:
-            text = f"{icon} *Resolved: {title}*"
+            what = "Fired and resolved" if message.fired_and_resolved else "Resolved"
+            text = f"{icon} *{what}: {title}*"
+        elif message.kind == NotificationEvent.SUPPRESSED:
+            text = f"{icon} *[{message.severity_label}] {title}: new alerts held back*"
         elif message.is_alert:
             text = f"{icon} *[{message.severity_label}] {title}*"
             if message.kind == NotificationEvent.REMINDER:
@@ -72,7 +76,7 @@ class SlackNotifier(Notifier):
                 _field("Rule", title),
                 _field("Severity", message.severity_label),
                 _field("Metric", slack_escape(message.metric_name)),
-                _field("Value", slack_escape(f"{message.value_text} (threshold {message.threshold_text})")),
+                _field("Value", slack_escape(message.value_line)),
                 _field("Window", slack_escape(message.window_text)),
                 _field("Time", message.time_text),
             ]
@@ -84,6 +88,14 @@ class SlackNotifier(Notifier):
             body = slack_escape(message.headline)
             if message.text:
                 body += "\n" + slack_escape(message.text)
+        elif message.kind == NotificationEvent.SUPPRESSED:
+            fields = [
+                _field("Rule", title),
+                _field("Metric", slack_escape(message.metric_name)),
+                _field("Time", message.time_text),
+                _field("Alert", f"<{message.link}|Open the last alert #{message.alert_id}>", short=False),
+            ]
+            body = slack_escape(message.text)
         elif message.kind == NotificationEvent.SUMMARY:
             summary = message.summary or {}
             by_severity = summary.get("by_severity", {})

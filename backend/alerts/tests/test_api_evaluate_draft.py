@@ -93,7 +93,7 @@ def test_a_custom_metric_with_samples(auth_client):
 
 
 def test_invalid_fields_are_a_400_with_the_same_messages_as_saving(auth_client):
-    bad = {"name": "", "metric_name": "cpu", "condition": ">", "threshold_value": "NaN", "time_window_minutes": 61,
+    bad = {"name": "", "metric_name": "CPU!", "condition": "=>", "threshold_value": "NaN", "time_window_minutes": 61,
            "email_enabled": True}
 
     draft = auth_client.post(URL, bad, format="json")

@@ -27,10 +27,10 @@ BAD_FIELDS = [
     ("threshold_value", None),
     ("threshold_value", True),
     ("threshold_value", [80]),
-    ("metric_name", "nope"),
+    ("metric_name", "Nope!"),
     ("metric_name", ""),
     ("metric_name", 42),
-    ("condition", ">"),
+    ("condition", "=>"),
     ("condition", "between"),
     ("severity", "urgent"),
     ("severity", ""),
@@ -72,8 +72,10 @@ def test_the_messages_say_what_is_allowed(auth_client):
 
     assert error("time_window_minutes", 61) == "The time window must be between 1 and 60 minutes."
     assert error("threshold_value", "NaN") == "A valid number is required."
-    assert "Valid metrics: cpu_usage, memory_usage" in error("metric_name", "nope")
-    assert error("condition", ">") == '">" is not a valid choice. Valid: gt, gte, lt, lte, eq, ne.'
+    assert "built-in metric: cpu_usage, memory_usage" in error("metric_name", "Nope!")
+    assert error("condition", "=>") == (
+        '"=>" is not a valid choice. Valid: gt, gte, lt, lte, eq, ne, >, >=, <, <=, =, ==, !=.'
+    )
     assert error("severity", "urgent").endswith("Valid: low, medium, high, critical.")
     assert "Valid: avg, min, max, sum, last, count, p95." in error("aggregation", "median")
     assert error("email_recipients", TOO_MANY) == "At most 50 email recipients (got 51)."

@@ -77,7 +77,7 @@ def test_reminders_and_resolves_thread_under_the_trigger(smtp_server, user):
     assert "Still firing since 2025-03-01 12:00:00 UTC" in parts(reminder_mail)[0]
     assert resolve_mail["Subject"] == "[RESOLVED] High API Error Rate"
     text, html = parts(resolve_mail)
-    assert "Resolved by oncall: api_error_rate is 1.5%" in text
+    assert "Resolved by oncall: api_error_rate is now 1.5% (fires at or above 5%, resolves below 5%)." in text
     assert "Rolled back the deploy." in text
     assert "Resolved by:  oncall" in text
     assert "border-left:6px solid #2eb67d" in html

@@ -225,11 +225,11 @@ def test_custom_metric_pushed_through_the_api_is_a_gauge():
     assert collector().get_metric_value("queue_depth", 5, "max") == 20.0
 
 
-def test_unknown_metric_is_named_with_the_valid_ones():
+def test_a_name_no_metric_can_have_is_named_with_the_valid_ones():
     with pytest.raises(UnknownMetricError) as error:
-        collector().get_metric_value("cpu_usgae", 5)
+        collector().get_metric_value("CPU usage", 5)
 
-    assert "'cpu_usgae'" in str(error.value)
+    assert "'CPU usage'" in str(error.value)
     assert "cpu_usage" in str(error.value)
 
 

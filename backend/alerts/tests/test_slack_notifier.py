@@ -99,7 +99,7 @@ def test_a_reminder_says_so(slack_server):
     assert payload["text"] == ":repeat: *[CRITICAL] High CPU Usage* is still firing (reminder)"
     assert payload["attachments"][0]["color"] == "#d00000"
     fields = fields_of(payload)
-    assert fields["Value"] == "97% (threshold &gt; 80%)"
+    assert fields["Value"] == "now 97% (fires above 80%, resolves at or below 80%)"
     assert fields["Firing since"] == "2025-03-01 12:00:00 UTC"
 
 
@@ -117,7 +117,7 @@ def test_resolved_is_green_and_says_who(slack_server, user):
     assert system_payload["text"] == ":white_check_mark: *Resolved: High CPU Usage*"
     assert system_payload["attachments"][0]["color"] == "#2eb67d"
     assert fields_of(system_payload)["Resolved by"] == "the system (auto-resolve)"
-    assert fields_of(system_payload)["Value"] == "40% (threshold &gt; 80%)"
+    assert fields_of(system_payload)["Value"] == "now 40% (fires above 80%, resolves at or below 80%)"
     assert "Scaled out." in system_payload["attachments"][0]["text"]
     assert fields_of(person_payload)["Resolved by"] == "oncall"
 
