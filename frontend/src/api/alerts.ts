@@ -14,6 +14,7 @@ import type {
   RuleDraft,
   RuleFilters,
   RuleInputBody,
+  SavedRule,
   TestEmailRequest,
   TestSendResult,
   TestSlackRequest,
@@ -68,11 +69,11 @@ export function fetchRule(id: number, signal?: AbortSignal): Promise<AlertRule> 
   return apiRequest(`/api/alerts/rules/${id}/`, withSignal(signal));
 }
 
-export function createRule(input: RuleInputBody): Promise<AlertRule> {
+export function createRule(input: RuleInputBody): Promise<SavedRule> {
   return apiRequest("/api/alerts/rules/", { method: "POST", body: input });
 }
 
-export function updateRule(id: number, input: RuleInputBody): Promise<AlertRule> {
+export function updateRule(id: number, input: RuleInputBody): Promise<SavedRule> {
   return apiRequest(`/api/alerts/rules/${id}/`, { method: "PUT", body: input });
 }
 

@@ -29,6 +29,14 @@ export function noticeFrom(state: unknown): string | null {
   return null;
 }
 
+/** Warnings handed over with a notice (what the server said about a rule just saved). */
+export function warningsFrom(state: unknown): string[] {
+  if (typeof state === "object" && state !== null && "warnings" in state && Array.isArray(state.warnings)) {
+    return state.warnings.filter((warning): warning is string => typeof warning === "string");
+  }
+  return [];
+}
+
 /** The most rows the API returns in one page. */
 const MAX_PAGE_SIZE = 200;
 

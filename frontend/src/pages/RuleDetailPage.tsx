@@ -16,7 +16,7 @@ import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { unitOf } from "../lib/alerting";
 import { alertFiltersToParams } from "../lib/alertFilters";
-import { noticeFrom } from "../lib/listPages";
+import { noticeFrom, warningsFrom } from "../lib/listPages";
 import { alertDetailPath, idParam, paths, ruleEditPath } from "../routes/paths";
 import type { AlertRule } from "../types/alerts";
 
@@ -90,6 +90,7 @@ export function RuleDetailPage() {
   const [triggering, setTriggering] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const handedOver = noticeFrom(location.state);
+  const warnings = warningsFrom(location.state);
 
   const failed = (doing: string) => (error: ApiError) => {
     setOutcome({ kind: "failure", message: `Could not ${doing}: ${error.message}` });
@@ -181,6 +182,11 @@ export function RuleDetailPage() {
         <div role="status" className="outcome">
           {outcome?.kind === "success" && <p className="notice notice--success">{outcome.message}</p>}
           {!outcome && handedOver && <p className="notice notice--success">{handedOver}</p>}
+          {warnings.map((warning) => (
+            <p key={warning} className="notice notice--warning">
+              {warning}
+            </p>
+          ))}
         </div>
         {outcome?.kind === "failure" && (
           <p className="notice notice--error" role="alert">

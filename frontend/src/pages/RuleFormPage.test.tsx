@@ -134,6 +134,64 @@ describe("RuleFormPage", () => {
     expect(await screen.findByText("Created “Checkout backlog”. It is evaluated every minute.")).toBeInTheDocument();
   });
 
+  it("creates a rule on a custom metric before its first sample, with the hint and the server's warning", async () => {
+    const bodies: Record<string, unknown>[] = [];
+    const warning = "No samples of queue_depth yet: the rule reads no data until the first arrives.";
+    const created = rule({ id: 9, name: "Queue depth", metric_name: "queue_depth", state: "no_data" });
+    server.use(
+      ...common(),
+      http.post("/api/alerts/rules/", async ({ request }) => {
+        bodies.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json({ ...created, warnings: [warning] }, { status: 201 });
+      }),
+      http.get("/api/alerts/rules/9/", () => HttpResponse.json(created)),
+      http.get("/api/alerts/history/", () => HttpResponse.json(page([]))),
+    );
+    const { user } = renderApp("/rules/new");
+    await user.type(await screen.findByLabelText("Name"), "Queue depth");
+
+    await user.selectOptions(screen.getByLabelText("Metric"), "Another metric, by name (no samples yet)…");
+    const name = screen.getByLabelText("Metric name");
+    await user.type(name, "Queue depth");
+    // Not a name a metric can have: what one may be, before anything is sent.
+    expect(name).toHaveAccessibleDescription(/lowercase letters, digits and _/);
+    await user.clear(name);
+    await user.type(name, "queue_depth");
+    expect(name).toHaveAccessibleDescription(warning);
+    expect(screen.getByLabelText("Metric")).toHaveAccessibleDescription(warning);
+    await user.type(screen.getByLabelText("Threshold"), "100");
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent("/rules/9");
+    });
+    expect(bodies[0]).toMatchObject({ metric_name: "queue_depth", threshold_value: 100 });
+    expect(await screen.findByText("Created “Queue depth”. It is evaluated every minute.")).toBeInTheDocument();
+    expect(screen.getByText(warning, { selector: ".notice" })).toBeInTheDocument();
+  });
+
+  it("keeps a saved rule's metric that the catalogue does not list, in the name field", async () => {
+    server.use(...common(), http.get("/api/alerts/rules/1/", () => HttpResponse.json(rule({ metric_name: "queue_depth" }))));
+
+    renderApp("/rules/1/edit");
+
+    expect(await screen.findByLabelText("Metric name")).toHaveValue("queue_depth");
+    expect(screen.getByLabelText("Metric")).toHaveValue("another metric");
+    expect(screen.getByLabelText("Metric")).toHaveAccessibleDescription(/No samples of queue_depth yet/);
+  });
+
+  it("writes each condition with the product document's symbol", async () => {
+    server.use(...common());
+
+    renderApp("/rules/new");
+
+    const condition = await screen.findByLabelText("Condition");
+    expect(within(condition).getAllByRole("option").map((option) => option.textContent)).toEqual([
+      "> greater than", ">= greater than or equal to", "< less than", "<= less than or equal to", "= equal to", "!= not equal to",
+    ]);
+    expect(condition).toHaveValue("gt");
+  });
+
   it("evaluates the unsaved rule now and says whether it would fire, saving nothing", async () => {
     const drafts: Record<string, unknown>[] = [];
     server.use(

@@ -54,7 +54,10 @@ function RuleEditor({ rule, catalogue, slackDefaultChannel }: EditorProps) {
     save.mutate(bodyOf(values), {
       onSuccess: (saved) => {
         void navigate(ruleDetailPath(saved.id), {
-          state: { notice: rule ? `Saved “${saved.name}”.` : `Created “${saved.name}”. It is evaluated every minute.` },
+          state: {
+            notice: rule ? `Saved “${saved.name}”.` : `Created “${saved.name}”. It is evaluated every minute.`,
+            warnings: saved.warnings ?? [],
+          },
         });
       },
       onError: (error) => {

@@ -158,6 +158,12 @@ export interface AlertRule extends AlertRuleInput {
   updated_at: string;
 }
 
+/** The answer to a create or update: the rule, and what the person saving it should know. */
+export interface SavedRule extends AlertRule {
+  /** E.g. a custom metric with no sample yet; absent from a server that has none to give. */
+  warnings?: string[];
+}
+
 export const RULE_ORDERINGS = ["name", "severity", "state", "metric_name", "-updated_at", "-last_evaluated_at"] as const;
 export type RuleOrdering = (typeof RULE_ORDERINGS)[number];
 

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { formatMaybe } from "../../lib/alerting";
 import type { MetricReading } from "../../types/monitoring";
 import type { ControlProps } from "../ui/Field";
@@ -36,33 +37,67 @@ function optionText(metric: MetricReading): string {
   return `${metric.label} (${metric.name}) · ${now}`;
 }
 
+/** The name a custom metric may have (the ingest API's rule, backend monitoring/catalogue.py). */
+export const CUSTOM_METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** The choice that opens the name field: no metric name can hold a space. */
+const ANOTHER = "another metric";
+
 /**
  * Every metric a rule can watch (`GET /api/alerts/metrics/`): the catalogue and the custom metrics
- * that have samples, grouped by category, each with its current value. A rule's metric that is no
- * longer listed (a custom metric whose samples expired) stays choosable.
+ * that have samples, grouped by category, each with its current value; and any other name, typed,
+ * for a custom metric whose first sample is still to come (a rule may be defined ahead of its data).
+ * A rule's metric that is not listed (no samples yet, or they expired) shows in that name field.
  */
 export function MetricPicker({ control, value, metrics, windowMinutes, onChange }: MetricPickerProps) {
   const known = metrics.some((metric) => metric.name === value);
+  const [typing, setTyping] = useState(value !== "" && !known);
+  const other = typing || (value !== "" && !known);
+  const nameId = `${control.id}-name`;
   return (
-    <select
-      {...control}
-      className="field__input"
-      value={value}
-      onChange={(event) => {
-        onChange(event.target.value);
-      }}
-    >
-      <option value="">Choose a metric ({metrics.length} available; values over the last {windowMinutes} min)</option>
-      {value && !known && <option value={value}>{value} (no recent samples)</option>}
-      {groupByCategory(metrics).map(([category, group]) => (
-        <optgroup key={category} label={CATEGORY_LABELS[category] ?? category}>
-          {group.map((metric) => (
-            <option key={metric.name} value={metric.name}>
-              {optionText(metric)}
-            </option>
-          ))}
-        </optgroup>
-      ))}
-    </select>
+    <>
+      <select
+        {...control}
+        className="field__input"
+        value={other ? ANOTHER : value}
+        onChange={(event) => {
+          const chosen = event.target.value;
+          setTyping(chosen === ANOTHER);
+          if (chosen !== ANOTHER) onChange(chosen);
+          else if (known) onChange("");
+        }}
+      >
+        <option value="">Choose a metric ({metrics.length} available; values over the last {windowMinutes} min)</option>
+        {groupByCategory(metrics).map(([category, group]) => (
+          <optgroup key={category} label={CATEGORY_LABELS[category] ?? category}>
+            {group.map((metric) => (
+              <option key={metric.name} value={metric.name}>
+                {optionText(metric)}
+              </option>
+            ))}
+          </optgroup>
+        ))}
+        <option value={ANOTHER}>Another metric, by name (no samples yet)…</option>
+      </select>
+      {other && (
+        <div className="field field--nested">
+          <label htmlFor={nameId} className="field__label">
+            Metric name
+          </label>
+          <input
+            id={nameId}
+            className="field__input"
+            value={value}
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={control["aria-invalid"]}
+            aria-describedby={control["aria-describedby"]}
+            onChange={(event) => {
+              onChange(event.target.value.trim());
+            }}
+          />
+        </div>
+      )}
+    </>
   );
 }

@@ -4,8 +4,9 @@ import type { FieldErrors } from "../../api/client";
 import { CONDITION_SYMBOLS } from "../../lib/alerting";
 import { FIELD_LABELS, isFormField, type RuleFormValues } from "../../lib/ruleForm";
 import type { MetricCatalogue } from "../../types/alerts";
+import type { MetricReading } from "../../types/monitoring";
 import { CheckboxField, Field } from "../ui/Field";
-import { MetricPicker } from "./MetricPicker";
+import { CUSTOM_METRIC_NAME, MetricPicker } from "./MetricPicker";
 
 interface RuleFormProps {
   values: RuleFormValues;
@@ -24,6 +25,23 @@ interface RuleFormProps {
   cancelTo: string;
   onSubmit: () => void;
   onEvaluate: () => void;
+}
+
+/**
+ * What the metric field says under it: the chosen metric's meaning, unit and default aggregation;
+ * for a name the catalogue does not list, that it has no samples yet (the rule reads no data until
+ * the first arrives) or, when it cannot be a metric's name, what a name may be.
+ */
+function metricHint(name: string, metric: MetricReading | undefined): string | undefined {
+  if (metric) {
+    const now = metric.no_data ? " No data at the moment." : "";
+    return `${metric.description} Unit: ${metric.unit || "none"}; default aggregation: ${metric.default_aggregation}.${now}`;
+  }
+  if (!name) return undefined;
+  if (!CUSTOM_METRIC_NAME.test(name)) {
+    return "A custom metric's name is lowercase letters, digits and _, starting with a letter, at most 64 characters.";
+  }
+  return `No samples of ${name} yet: the rule reads no data until the first arrives.`;
 }
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -130,7 +148,7 @@ export function RuleForm({
         <Field
           id={fieldId("metric_name")}
           label="Metric"
-          hint={metric ? `${metric.description} Unit: ${metric.unit || "none"}; default aggregation: ${metric.default_aggregation}.` : undefined}
+          hint={metricHint(values.metric_name, metric)}
           errors={errors.metric_name}
           className="form-grid__wide"
         >

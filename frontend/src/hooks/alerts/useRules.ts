@@ -12,7 +12,7 @@ import {
   updateRule,
 } from "../../api/alerts";
 import type { ApiError } from "../../api/client";
-import type { AlertRule, RuleInputBody, Evaluation, RuleDraft, RuleFilters } from "../../types/alerts";
+import type { AlertRule, RuleInputBody, Evaluation, RuleDraft, RuleFilters, SavedRule } from "../../types/alerts";
 import { useRefreshOptions } from "../monitoring/autoRefresh";
 import { invalidateAfterAlertChange, metricCatalogueKeys, ruleKeys } from "./keys";
 
@@ -56,7 +56,7 @@ export function useMetricHealth({ enabled = true } = {}) {
 
 export function useCreateRule() {
   const queryClient = useQueryClient();
-  return useMutation<AlertRule, ApiError, RuleInputBody>({
+  return useMutation<SavedRule, ApiError, RuleInputBody>({
     mutationFn: createRule,
     onSuccess: async (rule) => {
       queryClient.setQueryData(ruleKeys.detail(rule.id), rule);
@@ -67,7 +67,7 @@ export function useCreateRule() {
 
 export function useUpdateRule(id: number) {
   const queryClient = useQueryClient();
-  return useMutation<AlertRule, ApiError, RuleInputBody>({
+  return useMutation<SavedRule, ApiError, RuleInputBody>({
     mutationFn: (input) => updateRule(id, input),
     onSuccess: async (rule) => {
       queryClient.setQueryData(ruleKeys.detail(id), rule);
