@@ -77,20 +77,35 @@ def release_lock(key: str, token: str) -> bool:
     return False
 
 
-def _record_skip(reason: str) -> None:
-    try:
-        cache.add(SKIPPED_TICKS_KEY, 0, timeout=None)
-        cache.incr(SKIPPED_TICKS_KEY)
+# Skips not counted yet: with the database cache, a tick skipped because the database is locked
+# cannot write its count either; this process writes it with the next count or tick that can.
+_uncounted: list[tuple[str, str]] = []
+
+
+def _flush_skips() -> None:
+    while _uncounted:
+        at, reason = _uncounted[0]
+        if not cache.add(SKIPPED_TICKS_KEY, 0, timeout=None) and cache.get(SKIPPED_TICKS_KEY) is None:
+            raise RuntimeError("the cache cannot be written")
         by_reason = cache.get(SKIPS_BY_REASON_KEY) or {}
         by_reason[reason] = by_reason.get(reason, 0) + 1
+        cache.incr(SKIPPED_TICKS_KEY)
         cache.set(SKIPS_BY_REASON_KEY, by_reason, timeout=None)
-        cache.set(LAST_SKIP_KEY, {"at": timezone.now().isoformat(), "reason": reason}, timeout=None)
-    except Exception:  # the count is for operators; the tick's outcome is logged either way
-        logger.warning("check_alert_rules: could not count the skipped tick", exc_info=True)
+        cache.set(LAST_SKIP_KEY, {"at": at, "reason": reason}, timeout=None)
+        _uncounted.pop(0)
+
+
+def _record_skip(reason: str) -> None:
+    _uncounted.append((timezone.now().isoformat(), reason))
+    try:
+        _flush_skips()
+    except Exception:  # counted later; the skip itself is logged either way
+        logger.info("check_alert_rules: the skipped tick is counted when the cache can be written")
 
 
 def _record_tick(seconds: float) -> None:
     try:
+        _flush_skips()
         cache.set(LAST_TICK_KEY, {"at": timezone.now().isoformat(), "seconds": round(seconds, 3)}, timeout=None)
     except Exception:
         logger.warning("check_alert_rules: could not record the tick", exc_info=True)
