@@ -15,6 +15,25 @@ class FiniteFloatField(serializers.FloatField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, as JSON writes them. DRF's BooleanField also takes 0, 1, "yes", "on"...,
+    which the schema (type boolean) does not allow."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictCharField(serializers.CharField):
+    """A string. DRF's CharField also takes numbers (and turns 0 into "0"); the schema says string."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class StrictIntegerField(serializers.IntegerField):
     """A whole number that is not a boolean."""
 
@@ -42,6 +61,14 @@ def validate_name_characters(value: str) -> None:
         )
 
 
+class SchemaPattern(RegexValidator):
+    """A field's `pattern` in the OpenAPI schema, for a rule that another validator of the field
+    checks (with a message that says more than "does not match")."""
+
+    def __call__(self, value):
+        pass
+
+
 class _NamePattern(RegexValidator):
     """The pattern, for the schema; a value with an unsafe character is already refused, with
     the character named, by validate_name_characters."""
@@ -51,7 +78,7 @@ class _NamePattern(RegexValidator):
             super().__call__(value)
 
 
-class NameField(serializers.CharField):
+class NameField(StrictCharField):
     """A name people read (a rule's, a channel's, a model's): at most `max_length` characters, with
     no control or bidirectional-text character. Leading and trailing spaces are dropped."""
 
@@ -62,7 +89,7 @@ class NameField(serializers.CharField):
         self.validators.append(_NamePattern(pattern, message="Must contain a visible character."))
 
 
-def text_field(max_length: int, **kwargs) -> serializers.CharField:
+def text_field(max_length: int, **kwargs) -> StrictCharField:
     """A free text (a description, notes, a message) of at most `max_length` characters."""
     kwargs.setdefault("help_text", f"At most {max_length:,} characters.")
-    return serializers.CharField(max_length=max_length, **kwargs)
+    return StrictCharField(max_length=max_length, **kwargs)

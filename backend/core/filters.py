@@ -5,10 +5,12 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
 from .lookups import MAX_ID
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """An object id in a query string (`?rule=12`)."""
 
@@ -24,6 +26,7 @@ def _as_bool(value: str) -> bool:
     return value in ("true", "1")
 
 
+@extend_schema_field({"type": "string", "enum": ["true", "false", "1", "0"]})
 class StrictBooleanFilter(django_filters.TypedChoiceFilter):
     """`true` or `false` (also `1` or `0`); anything else is a 400, not "no filter"."""
 
@@ -45,5 +48,15 @@ class UtcIsoDateTimeField(IsoDateTimeField):
             raise forms.ValidationError("Enter a date and time between the years 1 and 9999.", code="invalid") from None
 
 
+class OrderingFilter(django_filters.OrderingFilter):
+    """`?ordering=` with its empty entries dropped (`?ordering=,,` is the default order, not none)."""
+
+    def filter(self, qs, value):
+        value = [v for v in (value or []) if v]
+        return super().filter(qs, value or None)
+
+
+# Empty (`?until=`) is no filter, as for every filter here.
+@extend_schema_field({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "maxLength": 0}]})
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField

@@ -42,6 +42,25 @@ def _error_ref(components) -> dict:
     return {"$ref": "#/components/schemas/Error"}
 
 
+def _empty_is_no_filter(schema: dict) -> None:
+    """A query parameter of choices is no filter when empty (`?severity=`), as django-filter reads it."""
+    for target in (schema, schema.get("items") if isinstance(schema.get("items"), dict) else {}):
+        if isinstance(target.get("enum"), list) and "" not in target["enum"]:
+            target["enum"] = [*target["enum"], ""]
+            if target.get("type") != "string":
+                target["type"] = "string"
+
+
+def _no_null_characters(schema: dict) -> None:
+    """A free-text query parameter never takes NUL (Django's forms refuse it): say so."""
+    if schema.get("type") == "string" and not ({"enum", "pattern", "format"} & schema.keys()):
+        schema["pattern"] = "^[^\\x00]*$"
+    for choice in schema.get("anyOf", []) + schema.get("oneOf", []):
+        _no_null_characters(choice)
+    if isinstance(schema.get("items"), dict):
+        _no_null_characters(schema["items"])
+
+
 def add_error_responses(result, generator, request, public):
     """Post-processing hook: the responses every operation can give, where a view did not say."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -65,6 +84,10 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault("404", {"description": "No such object.", "content": error})
             if any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])):
                 responses.setdefault("404", {"description": "No such page.", "content": error})
+            for parameter in operation.get("parameters", []):
+                _no_null_characters(parameter.get("schema", {}))
+                if parameter.get("in") == "query":
+                    _empty_is_no_filter(parameter.get("schema", {}))
             has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
             has_body = "requestBody" in operation
             if has_query or has_body:

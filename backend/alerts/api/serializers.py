@@ -8,9 +8,18 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from core.fields import FiniteFloatField, NameField, StrictIntegerField, text_field
+from core.fields import (
+    FiniteFloatField,
+    NameField,
+    SchemaPattern,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    text_field,
+)
 from core.lookups import MAX_ID
 from monitoring.api.serializers import OverviewMetricSerializer
+from monitoring.catalogue import METRIC_NAME
 
 from ..models import AGGREGATIONS, AlertHistory, AlertRule, NotificationDelivery, Severity
 from ..services.alert_actions import MAX_NOTES_LENGTH
@@ -21,6 +30,7 @@ from ..validators import (
     MAX_WINDOW_MINUTES,
     MIN_WINDOW_MINUTES,
     SLACK_CHANNEL_MAX_LENGTH,
+    SLACK_CHANNEL_RE,
     normalize_condition,
     parse_email_recipients,
     validate_email_recipients,
@@ -33,6 +43,19 @@ MAX_DESCRIPTION_LENGTH = 2000
 MAX_EMAIL_ADDRESS_LENGTH = 254
 # Room for MAX_EMAIL_RECIPIENTS full-length addresses and their separators, read as one string.
 MAX_RECIPIENTS_TEXT_LENGTH = MAX_EMAIL_RECIPIENTS * (MAX_EMAIL_ADDRESS_LENGTH + 2)
+# Addresses in one string, for the schema: a conservative form of what Django's email validator
+# takes (dot-atom local part, a domain with a letters-only top level), at most MAX_EMAIL_RECIPIENTS.
+_ADDRESS = (
+    r"[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?"
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?)*\.[A-Za-z]{2,20}"
+)
+RECIPIENTS_TEXT_PATTERN = (
+    rf"^[,;\s]*({_ADDRESS}([,;\s]+{_ADDRESS}){{0,{MAX_EMAIL_RECIPIENTS - 1}}}[,;\s]*)?$"
+)
+# The schema's patterns of what the validators check: a Slack channel (the schema adds the blank
+# alternative of a field that allows blank by itself), a metric name.
+SLACK_CHANNEL_OR_BLANK = SchemaPattern(SLACK_CHANNEL_RE.pattern)
+METRIC_NAME_PATTERN = SchemaPattern(METRIC_NAME.pattern)
 
 
 def django_errors(error: DjangoValidationError):
@@ -54,7 +77,7 @@ def _choices_message(values) -> str:
                 "items": {"type": "string", "format": "email", "maxLength": MAX_EMAIL_ADDRESS_LENGTH},
             },
             {"type": "string", "description": "Addresses separated by commas.",
-             "maxLength": MAX_RECIPIENTS_TEXT_LENGTH},
+             "maxLength": MAX_RECIPIENTS_TEXT_LENGTH, "pattern": RECIPIENTS_TEXT_PATTERN},
         ]
     }
 )
@@ -71,6 +94,8 @@ class EmailRecipientsField(serializers.Field):
                 raise serializers.ValidationError(f"At most {MAX_EMAIL_RECIPIENTS} email recipients (got {len(data)}).")
             if any(isinstance(item, str) and len(item) > MAX_EMAIL_ADDRESS_LENGTH for item in data):
                 raise serializers.ValidationError(f"An address has at most {MAX_EMAIL_ADDRESS_LENGTH} characters.")
+            if any(isinstance(item, str) and not item.strip() for item in data):
+                raise serializers.ValidationError("An address in the list is empty.")
         try:
             return parse_email_recipients(data)
         except DjangoValidationError as error:
@@ -107,7 +132,7 @@ class BlankableChoiceField(_NullIsBlank, serializers.ChoiceField):
     pass
 
 
-class BlankableNameField(_NullIsBlank, NameField):
+class BlankableCharField(_NullIsBlank, StrictCharField):
     pass
 
 
@@ -120,9 +145,13 @@ _RULE_WRITABLE = [
 
 
 class _StrictNumbersMixin:
-    # true and false are not numbers here (Python would read them as 1 and 0).
+    # true and false are not numbers here (Python would read them as 1 and 0), and only they are
+    # booleans; a string is a string, not a number turned into one: what the schema says.
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
+        models.BooleanField: StrictBooleanField,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
         models.FloatField: FiniteFloatField,
         models.IntegerField: StrictIntegerField,
         models.PositiveIntegerField: StrictIntegerField,
@@ -145,7 +174,8 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
     )
     name = NameField(max_length=MAX_RULE_NAME_LENGTH)
     description = text_field(MAX_DESCRIPTION_LENGTH, required=False, allow_blank=True)
-    slack_channel = BlankableNameField(
+    # The Slack channel's pattern admits no control or bidirectional-text character.
+    slack_channel = BlankableCharField(
         required=False, allow_blank=True, allow_null=True, max_length=80,
         help_text="#channel or @user; blank: SLACK_DEFAULT_CHANNEL.",
     )
@@ -153,7 +183,6 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
         required=False, validators=[validate_email_recipients],
         help_text="A list of addresses, or one comma-separated string.",
     )
-
     condition = ConditionField(
         error_messages={"invalid_choice": _choices_message(CONDITION_INPUTS)},
         help_text="gt, gte, lt, lte, eq, ne, or the symbols > >= < <= = (or ==) !=; stored as the code.",
@@ -169,7 +198,10 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
     def get_fields(self):
         fields = super().get_fields()
         # The slack channel's validator is the model's: keep it on the replacement field.
-        fields["slack_channel"].validators = list(AlertRule._meta.get_field("slack_channel").validators)
+        fields["slack_channel"].validators = [
+            *AlertRule._meta.get_field("slack_channel").validators, SLACK_CHANNEL_OR_BLANK,
+        ]
+        fields["metric_name"].validators.append(METRIC_NAME_PATTERN)
         return fields
 
     def validate(self, attrs):
@@ -347,10 +379,8 @@ class AlertHistoryDetailSerializer(AlertHistorySerializer):
 
 
 class ResolveSerializer(serializers.Serializer):
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=MAX_NOTES_LENGTH)
-    resolution_notes = serializers.CharField(
-        required=False, allow_blank=True, max_length=MAX_NOTES_LENGTH, help_text="Same as notes."
-    )
+    notes = text_field(MAX_NOTES_LENGTH, required=False, allow_blank=True)
+    resolution_notes = text_field(MAX_NOTES_LENGTH, required=False, allow_blank=True, help_text="Same as notes.")
 
     def validate(self, attrs):
         attrs["notes"] = (attrs.get("notes") or attrs.get("resolution_notes") or "").strip()
@@ -432,12 +462,13 @@ class StatsSerializer(serializers.Serializer):
 class TestSlackSerializer(serializers.Serializer):
     message = text_field(MAX_MESSAGE_LENGTH, required=False, allow_blank=True, trim_whitespace=False,
                          help_text=f"At most {MAX_MESSAGE_LENGTH} characters; a default when blank.")
-    channel = NameField(max_length=SLACK_CHANNEL_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False,
+    channel = StrictCharField(max_length=SLACK_CHANNEL_MAX_LENGTH, required=False, allow_blank=True,
+                              trim_whitespace=False, validators=[SLACK_CHANNEL_OR_BLANK],
                         help_text="#channel or @user; default SLACK_DEFAULT_CHANNEL.")
 
 
 class TestEmailSerializer(serializers.Serializer):
-    recipient = NameField(max_length=MAX_EMAIL_ADDRESS_LENGTH, trim_whitespace=False)
+    recipient = serializers.EmailField(max_length=MAX_EMAIL_ADDRESS_LENGTH)
     message = text_field(MAX_MESSAGE_LENGTH, required=False, allow_blank=True, trim_whitespace=False,
                          help_text=f"At most {MAX_MESSAGE_LENGTH} characters; a default when blank.")
 

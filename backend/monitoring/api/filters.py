@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from core.filters import StrictBooleanFilter, UtcIsoDateTimeFilter
+from core.filters import OrderingFilter, StrictBooleanFilter, UtcIsoDateTimeFilter
 
 from ..models import ErrorLog
 
@@ -12,7 +12,7 @@ class ErrorLogFilter(django_filters.FilterSet):
     resolved = StrictBooleanFilter()
     since = UtcIsoDateTimeFilter(field_name="last_seen", lookup_expr="gte")
     until = UtcIsoDateTimeFilter(field_name="last_seen", lookup_expr="lte")
-    ordering = django_filters.OrderingFilter(fields=("last_seen", "first_seen", "occurrences", "level"))
+    ordering = OrderingFilter(fields=("last_seen", "first_seen", "occurrences", "level"))
 
     class Meta:
         model = ErrorLog

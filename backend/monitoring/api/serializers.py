@@ -1,11 +1,30 @@
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.fields import FiniteFloatField, NameField, StrictIntegerField, text_field
+from core.fields import (
+    FiniteFloatField,
+    NameField,
+    SchemaPattern,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    text_field,
+)
 from core.lookups import MAX_ID
 
+from ..catalogue import METRIC_NAME
 from ..models import ErrorLog
 from ..services import ERROR_ACTIONS, MAX_BATCH, MAX_TOKENS_PER_CALL, metric_name_error, timestamp_error
+
+TIMESTAMP_HELP = (
+    "Defaults to now. At most 5 minutes ahead, and within the retention period "
+    "(TELEMETRY_RETENTION_DAYS, 14 days by default)."
+)
 
 
 class _TimestampMixin:
@@ -16,14 +35,43 @@ class _TimestampMixin:
 
 
 class MetricSampleInSerializer(_TimestampMixin, serializers.Serializer):
-    name = serializers.CharField(max_length=64)
+    name = StrictCharField(max_length=64, validators=[SchemaPattern(METRIC_NAME.pattern)])
     value = FiniteFloatField()
-    timestamp = serializers.DateTimeField(required=False, help_text="Defaults to now.")
+    timestamp = serializers.DateTimeField(required=False, help_text=TIMESTAMP_HELP)
 
     def validate_name(self, value):
         if message := metric_name_error(value):
             raise serializers.ValidationError(message)
         return value
+
+
+COST_PATTERN = r"^(\d{1,8}(\.\d{0,6})?|\.\d{1,6})$"
+_MICRODOLLAR = Decimal("0.000001")
+
+
+@extend_schema_field({
+    "anyOf": [
+        {"type": "string", "pattern": COST_PATTERN},
+        {"type": "number", "minimum": 0, "maximum": 99_999_999.99},
+    ],
+    "description": "US dollars, 0 or more, below 100,000,000: a string (\"0.0046\", at most 6 decimals) or a "
+    "number (rounded to 6 decimals).",
+})
+class CostField(serializers.DecimalField):
+    """A cost in dollars. A string is read exactly (as the product's examples send it); a JSON
+    number is a float already, so it is rounded to a millionth rather than refused for its last
+    binary digits."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, (int, float)):
+            if not (math.isfinite(data) and 0 <= data < 10**8):
+                raise serializers.ValidationError("Must be a number from 0 to 99999999.99.")
+            data = str(Decimal(repr(data)).quantize(_MICRODOLLAR, rounding=ROUND_HALF_UP))
+        elif not isinstance(data, str) or not re.match(COST_PATTERN, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class AIUsageInSerializer(_TimestampMixin, serializers.Serializer):
@@ -32,11 +80,11 @@ class AIUsageInSerializer(_TimestampMixin, serializers.Serializer):
     operation = NameField(max_length=128, required=False, allow_blank=True, default="")
     input_tokens = StrictIntegerField(min_value=0, max_value=MAX_TOKENS_PER_CALL, required=False, default=0)
     output_tokens = StrictIntegerField(min_value=0, max_value=MAX_TOKENS_PER_CALL, required=False, default=0)
-    cost_usd = serializers.DecimalField(max_digits=14, decimal_places=6, min_value=0, required=False, default=0)
-    success = serializers.BooleanField(required=False, default=True)
+    cost_usd = CostField(max_digits=14, decimal_places=6, min_value=0, required=False, default=0)
+    success = StrictBooleanField(required=False, default=True)
     latency_ms = FiniteFloatField(min_value=0, required=False, allow_null=True, default=None)
     error = text_field(10_000, required=False, allow_blank=True, default="")
-    timestamp = serializers.DateTimeField(required=False, help_text="Defaults to now.")
+    timestamp = serializers.DateTimeField(required=False, help_text=TIMESTAMP_HELP)
 
 
 def many_or_one(serializer_class, data):

@@ -64,6 +64,11 @@ def int_param(request, name: str, *, default: int, low: int, high: int) -> int:
     return value
 
 
+def _bounded(low: int, high: int) -> dict:
+    """The schema of a whole-number query parameter that int_param reads with these bounds."""
+    return {"type": "integer", "minimum": low, "maximum": high}
+
+
 def _as_list(data) -> list:
     return data if isinstance(data, list) else [data]
 
@@ -130,7 +135,8 @@ class MetricSeriesView(APIView):
         tags=["monitoring"], summary="A metric over time, for charts",
         parameters=[
             OpenApiParameter("name", str, OpenApiParameter.PATH, description="A catalogue or custom metric."),
-            OpenApiParameter("minutes", int, description="Default 60, at most 10080 (a week)."),
+            OpenApiParameter("minutes", _bounded(1, selectors.SERIES_MAX_MINUTES),
+                             description="Default 60, at most 10080 (a week)."),
         ],
         responses={200: SeriesSerializer, 400: VALIDATION_ERROR, 404: ERROR_RESPONSES[404]},
     )
@@ -155,8 +161,8 @@ class EndpointStatsView(APIView):
     @extend_schema(
         tags=["monitoring"], summary="Routes by response time and errors",
         parameters=[
-            OpenApiParameter("minutes", int, description="Default 60, at most 1440."),
-            OpenApiParameter("limit", int, description="Default 50, at most 200."),
+            OpenApiParameter("minutes", _bounded(1, 1440), description="Default 60, at most 1440."),
+            OpenApiParameter("limit", _bounded(1, 200), description="Default 50, at most 200."),
             OpenApiParameter(
                 "ordering", str, enum=[*ENDPOINT_ORDERINGS, *(f"-{o}" for o in ENDPOINT_ORDERINGS)],
                 description="Largest first, whatever the sign. Default p95_ms.",
@@ -167,7 +173,7 @@ class EndpointStatsView(APIView):
     def get(self, request):
         minutes = int_param(request, "minutes", default=60, low=1, high=1440)
         limit = int_param(request, "limit", default=50, low=1, high=200)
-        ordering = request.query_params.get("ordering", "p95_ms").lstrip("-")
+        ordering = (request.query_params.get("ordering") or "p95_ms").lstrip("-")
         if ordering not in ENDPOINT_ORDERINGS:
             raise serializers.ValidationError({"ordering": [f"One of: {', '.join(ENDPOINT_ORDERINGS)}."]})
         routes = selectors.endpoint_stats(minutes=minutes)

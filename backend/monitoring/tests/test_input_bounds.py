@@ -94,3 +94,13 @@ def test_rule_numbers_past_their_bounds_are_a_400(superuser_client, field):
 
     assert response.status_code == 400
     assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    "query", ["page=0", "page=abc", "page=", "page=1&page=2", "page_size=0", "page_size=-5", "page_size=x"],
+)
+def test_a_page_or_page_size_that_is_not_one_whole_number_is_a_400(superuser_client, query):
+    response = superuser_client.get(f"/api/alerts/rules/?{query}")
+
+    assert response.status_code == 400
+    assert list(response.json()) == [query.split("=")[0]]
