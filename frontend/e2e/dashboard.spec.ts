@@ -27,7 +27,7 @@ test("a wrong password is refused with a message", async ({ page }) => {
 
 test("signing in shows the real health and the user, and the session survives a reload", async ({ page }) => {
   const health: unknown = await (await page.request.get("/health/")).json();
-  expect(health).toEqual({ status: "ok", checks: { database: "ok", broker: "ok" } });
+  expect(health).toEqual({ status: "ok", checks: { database: "ok", broker: "ok", cache: "ok" } });
 
   await page.goto("/dashboard");
   await signIn(page);
@@ -37,7 +37,7 @@ test("signing in shows the real health and the user, and the session survives a 
   await expect(page.getByRole("banner")).toContainText(admin.username);
   const healthPanel = page.getByRole("region", { name: "System health" });
   await expect(healthPanel.getByText("All systems operational")).toBeVisible();
-  for (const check of ["Database", "Task broker"]) {
+  for (const check of ["Database", "Task broker", "Cache"]) {
     await expect(healthPanel.getByRole("article").filter({ hasText: check })).toContainText("Operational");
   }
   await expect(page.getByText(/Updated \d+ s ago/)).toBeVisible();

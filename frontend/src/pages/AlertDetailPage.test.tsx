@@ -67,6 +67,7 @@ describe("AlertDetailPage", () => {
           deliveries: [
             delivery(),
             delivery({ id: 2, channel: "email", target: "ops@resee.com", status: "failed", attempts: 5, response_code: 550, last_error: "Mailbox unavailable", sent_at: null }),
+            delivery({ id: 3, event: "suppressed" }),
           ],
         }),
       ),
@@ -79,6 +80,8 @@ describe("AlertDetailPage", () => {
     expect(rows[0]).toHaveTextContent(/Alert\s*Slack\s*#alerts\s*Sent\s*1\s*200/);
     expect(rows[1]).toHaveTextContent(/Alert\s*Email\s*ops@resee.com\s*Failed\s*5\s*550/);
     expect(rows[1]).toHaveTextContent("Mailbox unavailable");
+    // The channels told that a limit holds further alerts back.
+    expect(rows[2]).toHaveTextContent(/Held back\s*Slack\s*#alerts\s*Sent/);
   });
 
   it("resolves with notes in a dialog that keeps the focus, and announces it", async () => {

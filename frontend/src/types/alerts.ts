@@ -19,7 +19,8 @@ export const ALERT_STATUSES = ["active", "resolved"] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 export type DeliveryStatus = "pending" | "sent" | "failed" | "skipped";
-export type NotificationEvent = "trigger" | "reminder" | "resolve" | "test" | "summary";
+/** "suppressed": the rule's channels told, once per episode, that a limit holds new alerts back. */
+export type NotificationEvent = "trigger" | "reminder" | "resolve" | "test" | "summary" | "suppressed";
 
 /** One message to one target on one channel, and what became of it. */
 export interface Delivery {

@@ -3,7 +3,7 @@ export type CheckStatus = "ok" | "unavailable";
 
 /**
  * `GET /health/`: 200 with status "ok" when every check passes, 503 with "unavailable" when one
- * does not. The backend checks `database` and `broker` today; more checks may be added.
+ * does not. The backend checks `database`, `broker` and `cache` today; more checks may be added.
  */
 export interface HealthReport {
   status: CheckStatus;

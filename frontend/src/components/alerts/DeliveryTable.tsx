@@ -15,6 +15,7 @@ const EVENT_TEXT: Record<NotificationEvent, string> = {
   resolve: "Resolved",
   test: "Test",
   summary: "Summary",
+  suppressed: "Held back",
 };
 
 const CHANNEL_TEXT: Record<string, string> = { slack: "Slack", email: "Email" };

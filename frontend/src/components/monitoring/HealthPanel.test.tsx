@@ -25,6 +25,15 @@ describe("HealthPanel", () => {
     expect(await within(panel()).findByRole("status")).toHaveTextContent("Checking system health…");
   });
 
+  it("names the cache check, and says when it is down", async () => {
+    server.use(handlers.health({ status: "unavailable", checks: { database: "ok", broker: "ok", cache: "unavailable" } }));
+
+    renderComponent(<HealthPanel />);
+
+    expect(await within(panel()).findByText("Degraded: Cache is unavailable")).toHaveAttribute("role", "status");
+    expect(within(panel()).getByRole("heading", { name: "Cache" })).toBeInTheDocument();
+  });
+
   it("shows each check of a healthy system", async () => {
     server.use(handlers.health());
 
@@ -49,11 +58,11 @@ describe("HealthPanel", () => {
   });
 
   it("shows a check it does not know under its own name", async () => {
-    server.use(handlers.health({ status: "ok", checks: { database: "ok", broker: "ok", cache: "ok" } }));
+    server.use(handlers.health({ status: "ok", checks: { database: "ok", broker: "ok", search_index: "ok" } }));
 
     renderComponent(<HealthPanel />);
 
-    expect(await within(panel()).findByRole("heading", { name: "cache" })).toBeInTheDocument();
+    expect(await within(panel()).findByRole("heading", { name: "search_index" })).toBeInTheDocument();
   });
 
   it("says so when the probe reports no checks", async () => {

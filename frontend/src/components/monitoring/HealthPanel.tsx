@@ -15,6 +15,10 @@ const CHECKS: Record<string, { label: string; description: string }> = {
     label: "Task broker",
     description: "Carries work to the Celery worker and the schedule from beat.",
   },
+  cache: {
+    label: "Cache",
+    description: "Speeds up reads (Redis when configured); the API keeps answering without it.",
+  },
 };
 
 function HealthSummary({ report }: { report: HealthReport }) {
