@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from kombu import Queue
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -278,6 +279,12 @@ NOTIFICATIONS_QUEUE = "notifications"
 CELERY_TASK_ROUTES = {
     "alerts.tasks.send_notification": {"queue": NOTIFICATIONS_QUEUE},
 }
+# Both queues declared: a worker started without --queues (`celery -A resee worker`) consumes both,
+# so a hand-started single worker still sends notifications; `make run` and compose split them.
+CELERY_TASK_QUEUES = (
+    Queue(CELERY_TASK_DEFAULT_QUEUE, routing_key=CELERY_TASK_DEFAULT_QUEUE),
+    Queue(NOTIFICATIONS_QUEUE, routing_key=NOTIFICATIONS_QUEUE),
+)
 
 # How often system metrics are sampled and alert rules evaluated. 60 runs on the minute.
 METRICS_COLLECTION_INTERVAL_SECONDS = env.int("METRICS_COLLECTION_INTERVAL_SECONDS", default=60)

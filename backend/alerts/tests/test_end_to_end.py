@@ -32,9 +32,10 @@ def test_a_rule_on_a_pushed_metric_fires_notifies_once_and_resolves(tmp_path, pr
         DEFAULT_FROM_EMAIL="alerts@resee.test",
         SITE_URL="https://alerts.resee.test",
     )
+    # Started as an operator would by hand, without --queues: one worker consumes every queue,
+    # notifications' included.
     worker = process_group.start(
-        "worker", [PYTHON, "-m", "celery", "-A", "resee", "worker", "--loglevel", "INFO", "--concurrency", "2",
-                   "--queues", "celery,notifications"], env
+        "worker", [PYTHON, "-m", "celery", "-A", "resee", "worker", "--loglevel", "INFO", "--concurrency", "2"], env
     )
     beat = process_group.start("beat", [PYTHON, "-m", "celery", "-A", "resee", "beat", "--loglevel", "INFO"], env)
 

@@ -148,3 +148,10 @@ def test_the_image_runs_the_web_server_with_its_settings():
 
     assert cmd[:2] == ["gunicorn", "resee.wsgi:application"]
     assert _option(cmd, "--config") == "python:resee.gunicorn_conf"
+
+
+def test_a_worker_started_without_queues_consumes_both():
+    # `celery -A resee worker` with no --queues takes every declared queue.
+    # (app.amqp.queues would also gain a queue that routing created on the fly; the declared ones are what
+    # a worker starts with.)
+    assert {queue.name for queue in app.conf.task_queues} == {"celery", "notifications"}
