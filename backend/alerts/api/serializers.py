@@ -392,7 +392,7 @@ class StatsQuerySerializer(serializers.Serializer):
 
 
 class CountByRuleSerializer(serializers.Serializer):
-    rule_id = serializers.IntegerField()
+    rule_id = serializers.IntegerField(allow_null=True, help_text="Null when the rule has been deleted since.")
     name = serializers.CharField()
     count = serializers.IntegerField()
 

@@ -164,6 +164,28 @@ def _existing_rule(case, rule_id: int) -> None:
             case.body["rule_id"] = rule_id
 
 
+def _consistent_rule(body) -> None:
+    """A rule's two rules across fields: email on needs a recipient, and the resolve threshold
+    lies on the resolving side of the threshold. The schema states fields one at a time; valid
+    cases are made consistent (invalid ones are left as they are, and must be refused)."""
+    from django.core.exceptions import ValidationError
+
+    from alerts.validators import normalize_condition, validate_resolve_threshold
+
+    if not isinstance(body, dict):
+        return
+    if body.get("email_enabled") is True and not body.get("email_recipients"):
+        body["email_recipients"] = ["ops@resee.com"]
+    # A change of a saved rule keeps its condition and threshold (make_rule's: gt 80) unless sent.
+    threshold, resolve = body.get("threshold_value", 80.0), body.get("resolve_threshold")
+    if isinstance(resolve, (int, float)) and isinstance(threshold, (int, float)):
+        try:
+            validate_resolve_threshold(condition=normalize_condition(body.get("condition", "gt")),
+                                       threshold=threshold, resolve_threshold=resolve)
+        except ValidationError:
+            body["resolve_threshold"] = None
+
+
 def _recent_timestamps(body) -> None:
     """Pushed samples and AI calls are refused when their `timestamp` is more than 5 minutes ahead
     or older than the retention period: a bound relative to now, which a schema cannot state (it
@@ -181,6 +203,7 @@ def test_the_api_keeps_to_its_schema(case, api_data):
     if case.meta is not None and case.meta.generation.mode.is_positive:
         _recent_timestamps(case.body)
         _existing_rule(case, api_data)
+        _consistent_rule(case.body)
     response = case.call()
     case.validate_response(response, checks=_checks_for(case))
 
@@ -195,3 +218,17 @@ def _checks_for(case) -> list:
     if case.operation.label in CREDENTIAL_OPERATIONS:
         return [check for check in CHECKS if check is not positive_data_acceptance]
     return CHECKS
+
+
+def test_alerts_of_a_deleted_rule_are_counted_with_a_null_rule_id(superuser_client):
+    from alerts.models import AlertRule
+
+    rule = make_rule(name="Gone")
+    make_alert(rule)
+    AlertRule.objects.filter(pk=rule.pk).delete()
+    schema = api_schema()["components"]["schemas"]["CountByRule"]["properties"]["rule_id"]
+
+    by_rule = superuser_client.get("/api/alerts/stats/").json()["by_rule"]
+
+    assert by_rule == [{"rule_id": None, "name": "Gone", "count": 1}]
+    assert schema.get("nullable") is True
