@@ -203,9 +203,10 @@ CRITICAL_SEVERITIES = (Severity.CRITICAL, Severity.HIGH)
 
 def metric_health() -> list[dict]:
     """Per metric watched by at least one active rule: how many active rules watch it, how many of
-    them are firing, without data or in error, the most severe of the firing ones, and what that
-    makes the metric: critical (a critical or high rule firing), warning (a medium or low rule
-    firing, or a rule without data or in error) or ok (none of those). Metrics no active rule
+    them are firing, suppressed (breaching, but a limit holds the alert back), without data or in
+    error, the most severe of the firing ones, and what that makes the metric: critical (a critical
+    or high rule firing or suppressed), warning (a medium or low rule firing or suppressed, or a
+    rule without data or in error) or ok (none of those). Metrics no active rule
     watches are left out: nothing has judged them.
 
     One grouped query, however many rules there are. States are the engine's, as written on each
@@ -217,26 +218,33 @@ def metric_health() -> list[dict]:
         .order_by()
     )
     by_metric: dict[str, dict] = {}
+    breaching: dict[str, str] = {}  # metric -> the most severe firing or suppressed rule's severity
     for metric_name, state, severity, count in rows:
         entry = by_metric.setdefault(
             metric_name,
-            {"metric_name": metric_name, "active_rules": 0, "ok": 0, "firing": 0, "no_data": 0, "error": 0,
-             "worst_firing_severity": None},
+            {"metric_name": metric_name, "active_rules": 0, "ok": 0, "firing": 0, "suppressed": 0, "no_data": 0,
+             "error": 0, "worst_firing_severity": None},
         )
         entry["active_rules"] += count
-        if state in (RuleState.OK, RuleState.FIRING, RuleState.NO_DATA, RuleState.ERROR):
+        if state in (RuleState.OK, RuleState.FIRING, RuleState.SUPPRESSED, RuleState.NO_DATA, RuleState.ERROR):
             entry[state] += count
         if state == RuleState.FIRING:
-            worst = entry["worst_firing_severity"]
-            if worst is None or SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(worst):
-                entry["worst_firing_severity"] = severity
-    for entry in by_metric.values():
-        entry["health"] = _health_of(entry)
+            entry["worst_firing_severity"] = _worse(entry["worst_firing_severity"], severity)
+        if state in (RuleState.FIRING, RuleState.SUPPRESSED):
+            # A suppressed rule breaches as much as a firing one: only its alert is held back.
+            breaching[metric_name] = _worse(breaching.get(metric_name), severity)
+    for name, entry in by_metric.items():
+        entry["health"] = _health_of(entry, breaching.get(name))
     return [by_metric[name] for name in sorted(by_metric)]
 
 
-def _health_of(entry: dict) -> str:
-    worst = entry["worst_firing_severity"]
+def _worse(worst: str | None, severity: str) -> str:
+    if worst is None or SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(worst):
+        return severity
+    return worst
+
+
+def _health_of(entry: dict, worst: str | None) -> str:
     if worst in CRITICAL_SEVERITIES:
         return HEALTH_CRITICAL
     if worst is not None or entry["no_data"] or entry["error"]:

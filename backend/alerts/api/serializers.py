@@ -533,6 +533,8 @@ class MetricHealthSerializer(serializers.Serializer):
     active_rules = serializers.IntegerField(help_text="Active rules watching this metric.")
     ok = serializers.IntegerField(help_text="Of those, within their threshold.")
     firing = serializers.IntegerField()
+    suppressed = serializers.IntegerField(help_text="Breaching, with new alerts held back by a limit "
+                                          "(max_alerts_per_hour, or the cooldown after a manual resolve).")
     no_data = serializers.IntegerField()
     error = serializers.IntegerField()
     worst_firing_severity = serializers.ChoiceField(
@@ -541,8 +543,8 @@ class MetricHealthSerializer(serializers.Serializer):
     )
     health = serializers.ChoiceField(
         choices=["critical", "warning", "ok"],
-        help_text="critical: a critical or high rule is firing; warning: a medium or low rule is firing, or a rule "
-        "has no data or is in error; ok: none of those.",
+        help_text="critical: a critical or high rule is firing or suppressed; warning: a medium or low rule is "
+        "firing or suppressed, or a rule has no data or is in error; ok: none of those.",
     )
 
 

@@ -32,8 +32,18 @@ def test_counts_and_the_worst_firing_severity(auth_client):
 
     cpu = health(auth_client)["cpu_usage"]
 
-    assert cpu == {"metric_name": "cpu_usage", "active_rules": 4, "ok": 1, "firing": 2, "no_data": 1, "error": 0,
-                   "worst_firing_severity": "high", "health": "critical"}
+    assert cpu == {"metric_name": "cpu_usage", "active_rules": 4, "ok": 1, "firing": 2, "suppressed": 0,
+                   "no_data": 1, "error": 0, "worst_firing_severity": "high", "health": "critical"}
+
+
+def test_suppressed_rules_are_counted_and_judged_like_firing_ones(auth_client):
+    # Breaching with the alert held back by a limit: never "N rules, none firing", never ok.
+    make_rule(name="held back", severity="critical", state="suppressed")
+    make_rule(name="fine", severity="low", state="ok")
+
+    cpu = health(auth_client)["cpu_usage"]
+
+    assert (cpu["suppressed"], cpu["firing"], cpu["worst_firing_severity"], cpu["health"]) == (1, 0, None, "critical")
 
 
 @pytest.mark.parametrize(
@@ -46,6 +56,8 @@ def test_counts_and_the_worst_firing_severity(auth_client):
         ([("critical", "no_data")], "warning"),
         ([("critical", "error"), ("low", "ok")], "warning"),
         ([("critical", "ok"), ("low", "ok")], "ok"),
+        ([("high", "suppressed")], "critical"),
+        ([("low", "suppressed"), ("critical", "ok")], "warning"),
     ],
 )
 def test_what_makes_a_metric_critical_warning_or_ok(auth_client, rules, expected):
