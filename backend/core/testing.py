@@ -1,6 +1,7 @@
 """Helpers for tests that start real processes (web, worker, beat) against the test database."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -139,7 +140,7 @@ def client_for(user):
     return client
 
 
-# --- a Redis server of the test's own -------------------------------------------------------------
+# --- ports, HTTP, a Redis server of the test's own ------------------------------------------------
 
 
 def free_port() -> int:
@@ -150,9 +151,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def http_status(url: str, *, timeout: float = 5, **headers: str) -> int:
+    """The status a GET of `url` answers; 0 when nothing answers (refused, timed out)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
+
+
+REDIS_SERVER_BINARY = shutil.which("redis-server")
+
+
 class RedisServer:
     """A redis-server on a free port of 127.0.0.1, without persistence (what it holds is lost on
-    a restart, as in a default container), that a test stops and starts again by its pid."""
+    a restart, as in a default container), that a test stops, kills and starts again by its pid
+    on the same port."""
 
     def __init__(self, log_dir: Path):
         self.port = free_port()
@@ -160,31 +179,35 @@ class RedisServer:
         self.log_dir = log_dir
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> None:
-        import redis
-
+    def start(self) -> "RedisServer":
         log = open(self.log_dir / f"redis-{self.port}.log", "ab")
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [REDIS_SERVER_BINARY or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.log_dir)],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
+        wait_for(self.ping, timeout=20, interval=0.05, message=f"redis-server on port {self.port}")
+        return self
 
-        def answers():
-            try:
-                return client.ping()
-            except redis.RedisError:
-                return False
+    def ping(self) -> bool:
+        import socket
 
-        wait_for(answers, timeout=10, interval=0.05, message="redis-server to answer")
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
 
     def stop(self) -> None:
+        """SIGTERM: Redis shutting down cleanly."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(timeout=10)
         self.process = None
 
     def kill(self) -> None:
+        """SIGKILL: Redis crashing."""
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)

@@ -5,9 +5,9 @@ import pytest
 from django.conf import settings
 
 from alerts.tests.receivers import WebhookServer
-from core.testing import ProcessGroup
+from core.testing import ProcessGroup, RedisServer
 
-from .harness import REDIS_SERVER, DatabaseLock, RedisServer, TimedSMTPReceiver, stop_all
+from .harness import REDIS_SERVER, DatabaseLock, TimedSMTPReceiver, stop_all
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ the worker, beat and web processes that core.testing.ProcessGroup runs."""
 
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import textwrap
 import time
@@ -19,16 +17,10 @@ from django.conf import settings
 from django.db import connection
 
 from alerts.tests.receivers import RecordingHandler, SMTPReceiver
-from core.testing import BACKEND_DIR, PYTHON, ProcessGroup, child_env, wait_for
+from core.testing import BACKEND_DIR, PYTHON, REDIS_SERVER_BINARY, ProcessGroup, RedisServer, child_env
 
-REDIS_SERVER = shutil.which("redis-server")
+REDIS_SERVER = REDIS_SERVER_BINARY
 WEBHOOK_PATH = "/services/T0FAULT/B0FAULT/faultsuitewebhooktoken"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def on_sqlite() -> bool:
@@ -111,40 +103,6 @@ def run_django(env: dict[str, str], code: str, timeout: float = 60) -> str:
 
 
 # --- Redis ----------------------------------------------------------------------------------------
-
-
-class RedisServer:
-    """A redis-server on 127.0.0.1 and a port of its own, without persistence: stopping it with
-    SIGKILL and starting it again on the same port is Redis crashing and coming back empty."""
-
-    def __init__(self, log_dir: Path):
-        self.port = free_port()
-        self.log_dir = log_dir
-        self.process: subprocess.Popen | None = None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> "RedisServer":
-        log = open(self.log_dir / f"redis-{self.port}.log", "ab")
-        self.process = subprocess.Popen(
-            [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--dir", str(self.log_dir)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        wait_for(self.ping, timeout=20, interval=0.05, message=f"redis-server on port {self.port}")
-        return self
-
-    def ping(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
 
 
 def stack_redis_url(redis: RedisServer | None) -> dict[str, str]:

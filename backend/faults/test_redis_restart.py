@@ -8,12 +8,11 @@ from collections import Counter
 import pytest
 from rest_framework.authtoken.models import Token
 
-from core.testing import wait_for
+from core.testing import free_port, wait_for
 
 from .harness import (
     assert_alive,
     beat_args,
-    free_port,
     gunicorn_args,
     http,
     make_rule,

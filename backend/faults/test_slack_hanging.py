@@ -6,10 +6,10 @@ import pytest
 
 from alerts.models import AlertHistory
 from alerts.tests.receivers import Reply
-from core.testing import PYTHON, wait_for
+from core.testing import PYTHON, free_port, wait_for
 from monitoring.services import record_metric
 
-from .harness import assert_alive, free_port, make_rule, stack_env, ticks_run
+from .harness import assert_alive, make_rule, stack_env, ticks_run
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

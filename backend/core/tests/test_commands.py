@@ -1,12 +1,11 @@
 import signal
 import socket
-import urllib.request
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from core.testing import PYTHON, child_env, wait_for
+from core.testing import PYTHON, child_env, free_port, http_status, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -35,32 +34,16 @@ def test_ensure_admin_takes_the_configured_name_and_password(settings, capsys, c
     assert client.login(username="ops", password="a-chosen-password")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return 0
-
-
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_runstack_serves_and_ctrl_c_stops_every_process(tmp_path, process_group):
-    port = _free_port()
+    port = free_port()
     runstack = process_group.start(
         "runstack", [PYTHON, "manage.py", "runstack", "--port", str(port)], child_env(tmp_path)
     )
 
-    wait_for(lambda: _status(f"http://127.0.0.1:{port}/health/") == 200, timeout=60, message="the web server")
-    assert _status(f"http://127.0.0.1:{port}/admin/login/") == 200
+    wait_for(lambda: http_status(f"http://127.0.0.1:{port}/health/") == 200, timeout=60, message="the web server")
+    assert http_status(f"http://127.0.0.1:{port}/admin/login/") == 200
     wait_for(lambda: "celery@" in process_group.log("runstack") and "beat: Starting" in process_group.log("runstack"),
              timeout=60, message="worker and beat")
     everything = process_group.descendants()
@@ -72,7 +55,7 @@ def test_runstack_serves_and_ctrl_c_stops_every_process(tmp_path, process_group)
     assert runstack.wait(timeout=40) == 0
     assert "All processes stopped." in process_group.log("runstack")
     assert [p.pid for p in everything if p.is_running() and p.status() != "zombie"] == []
-    assert _status(f"http://127.0.0.1:{port}/health/") == 0
+    assert http_status(f"http://127.0.0.1:{port}/health/") == 0
 
 
 @pytest.mark.integration

@@ -1,12 +1,10 @@
 """The web server's access log never holds a secret from a query string."""
 
-import socket
-import urllib.request
 
 import pytest
 
 from core.management.commands.runstack import web_command
-from core.testing import PYTHON, child_env, wait_for
+from core.testing import PYTHON, child_env, free_port, http_status, wait_for
 from resee.gunicorn_conf import redact_query, redact_url
 
 
@@ -30,34 +28,17 @@ def test_urls_keep_their_path():
     assert redact_url("/health/") == "/health/"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url, **headers):
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return 0
-
-
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_gunicorn_as_runstack_starts_it_logs_no_query_string_secret(tmp_path, process_group):
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     web = process_group.start("web", web_command("127.0.0.1", port, 1, PYTHON), child_env(tmp_path))
-    wait_for(lambda: web.poll() is None and _get(f"{base}/health/") == 200, timeout=60, message="gunicorn")
+    wait_for(lambda: web.poll() is None and http_status(f"{base}/health/") == 200, timeout=60, message="gunicorn")
 
-    _get(f"{base}/health/?token=tok-3f9a1c&password=hunter2-pw&page=2")
-    _get(f"{base}/api/alerts/rules/?api_key=key-77b2",
-         Referer=f"{base}/alerts/?access_token=ref-5e8d&tab=open")
+    http_status(f"{base}/health/?token=tok-3f9a1c&password=hunter2-pw&page=2")
+    http_status(f"{base}/api/alerts/rules/?api_key=key-77b2",
+                Referer=f"{base}/alerts/?access_token=ref-5e8d&tab=open")
     wait_for(lambda: process_group.log("web").count('"GET /') >= 3, timeout=10, message="the access log lines")
     process_group.stop("web")
 

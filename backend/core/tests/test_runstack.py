@@ -3,7 +3,6 @@ that runs ticks and collections; a ready banner that says how to sign in and wha
 
 import json
 import signal
-import socket
 import urllib.request
 
 import pytest
@@ -13,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from alerts.models import AlertRule
 from alerts.tests.receivers import WebhookServer
 from core.management.commands.runstack import web_command, worker_commands
-from core.testing import PYTHON, child_env, wait_for
+from core.testing import PYTHON, child_env, free_port, http_status, wait_for
 from resee.celery import app
 
 
@@ -58,22 +57,6 @@ def test_the_web_server_runs_threads_and_the_redacting_logger():
     assert conf.logger_class is conf.RedactingLogger
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return 0
-
-
 @pytest.fixture
 def slack():
     server = WebhookServer().start()
@@ -90,7 +73,7 @@ def test_runstack_delivers_notifications_through_their_own_worker(tmp_path, proc
         name="Drill", metric_name="cpu_usage", condition="gt", threshold_value=90, time_window_minutes=5,
         severity="high", slack_enabled=True, slack_channel="#ops", email_enabled=False, is_active=True,
     )
-    port = _free_port()
+    port = free_port()
     env = child_env(tmp_path, SLACK_WEBHOOK_URL=slack.url("/services/T0/B0/x"), EMAIL_HOST="")
     runstack = process_group.start("runstack", [PYTHON, "manage.py", "runstack", "--port", str(port)], env)
 
@@ -120,7 +103,7 @@ def test_runstack_delivers_notifications_through_their_own_worker(tmp_path, proc
 
     runstack.send_signal(signal.SIGINT)
     assert runstack.wait(timeout=40) == 0
-    assert _status(f"http://127.0.0.1:{port}/health/") == 0
+    assert http_status(f"http://127.0.0.1:{port}/health/") == 0
 
 
 def _compose():

@@ -2,7 +2,6 @@
 server free to answer everyone else (gunicorn as `manage.py runstack` starts it)."""
 
 import json
-import socket
 import threading
 import time
 import urllib.request
@@ -13,27 +12,11 @@ from rest_framework.authtoken.models import Token
 
 from alerts.tests.receivers import Reply, WebhookServer
 from core.management.commands.runstack import web_command
-from core.testing import PYTHON, child_env, wait_for
+from core.testing import PYTHON, child_env, free_port, http_status, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 CONCURRENT_SENDS = 4
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _status(url: str, timeout: float = 5) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return 0
 
 
 @pytest.fixture
@@ -49,13 +32,13 @@ def hanging_slack():
 def test_health_answers_within_a_second_while_test_sends_hang(tmp_path, process_group, hanging_slack):
     user = get_user_model().objects.create_superuser("ops", "ops@example.com", "pw-ops-1")
     token = Token.objects.create(user=user).key
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = child_env(tmp_path, SLACK_WEBHOOK_URL=hanging_slack.url("/services/T0/B0/hang"),
                     NOTIFICATION_TIMEOUT_SECONDS="10")
     # Two workers, as runstack starts by default: with sync workers two hanging sends took both.
     web = process_group.start("web", web_command("127.0.0.1", port, 2, PYTHON), env)
-    wait_for(lambda: web.poll() is None and _status(f"{base}/health/") == 200, timeout=60, message="gunicorn")
+    wait_for(lambda: web.poll() is None and http_status(f"{base}/health/") == 200, timeout=60, message="gunicorn")
 
     def send():
         request = urllib.request.Request(
@@ -76,7 +59,7 @@ def test_health_answers_within_a_second_while_test_sends_hang(tmp_path, process_
     timings = []
     for _ in range(5):
         started = time.monotonic()
-        assert _status(f"{base}/health/", timeout=15) == 200
+        assert http_status(f"{base}/health/", timeout=15) == 200
         timings.append(time.monotonic() - started)
     print(f"/health/ during {CONCURRENT_SENDS} hanging test sends: max {max(timings):.3f} s")
 
