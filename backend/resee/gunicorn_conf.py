@@ -2,19 +2,26 @@
 the Docker image, docker compose): `gunicorn resee.wsgi:application -c python:resee.gunicorn_conf
 --bind ADDRESS --workers N`.
 
-Read by gunicorn's master before Django is set up: plain environment variables only."""
+Read by gunicorn's master before Django is set up, so it reads its variable itself: from the
+environment, or the same `.env` file that settings read."""
 
 import os
 import re
+from pathlib import Path
 from urllib.parse import unquote_plus
 
+import environ
 from gunicorn.glogging import Logger
+
+_ENV_FILE = Path(os.environ.get("ENV_FILE", str(Path(__file__).resolve().parents[2] / ".env")))
+if _ENV_FILE.is_file():
+    environ.Env.read_env(_ENV_FILE)
 
 # Threads, so that requests waiting on something slow (a test send to a hanging Slack can take
 # NOTIFICATION_TIMEOUT_SECONDS) do not hold a whole worker process each: with sync workers, two
 # such requests left /health/ and every other page waiting.
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "8"))
+threads = max(1, environ.Env().int("WEB_THREADS", default=8))
 graceful_timeout = 10
 accesslog = "-"
 control_socket_disable = True

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from alerts.models import AlertRule
 from alerts.tests.receivers import WebhookServer
 from core.management.commands.runstack import web_command, worker_commands
-from core.testing import PYTHON, child_env, free_port, http_status, wait_for
+from core.testing import BACKEND_DIR, PYTHON, child_env, free_port, http_status, wait_for
 from resee.celery import app
 
 
@@ -138,3 +138,15 @@ def test_a_worker_started_without_queues_consumes_both():
     # (app.amqp.queues would also gain a queue that routing created on the fly; the declared ones are what
     # a worker starts with.)
     assert {queue.name for queue in app.conf.task_queues} == {"celery", "notifications"}
+
+
+def test_web_threads_come_from_the_env_file_too(tmp_path):
+    import subprocess
+
+    env_file = tmp_path / "test.env"
+    env_file.write_text("WEB_THREADS=3\n")
+    env = {k: v for k, v in child_env(tmp_path).items() if k != "WEB_THREADS"}
+    env["ENV_FILE"] = str(env_file)
+    done = subprocess.run([PYTHON, "-c", "import resee.gunicorn_conf as c; print(c.threads)"],
+                          cwd=BACKEND_DIR, env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "3", done.stderr
