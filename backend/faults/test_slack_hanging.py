@@ -13,8 +13,9 @@ from .harness import assert_alive, make_rule, stack_env, ticks_run
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
-# Beat gives each run `expires` = interval - 5 s to start: 8 s leaves 3 s, more than the embedded
-# broker takes to hand a message to a worker, so only a busy worker can make a run expire.
+# Beat gives each run `expires` = the larger of interval - 5 s and half the interval to start: 8 s
+# leaves 4 s, more than the embedded broker takes to hand a message to a worker, so only a busy
+# worker can make a run expire.
 INTERVAL = 8
 SLACK_TIMEOUT = 30
 INTERVALS_WATCHED = 5

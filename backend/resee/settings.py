@@ -295,13 +295,19 @@ def _every(seconds: int):
     return crontab(minute="*") if seconds == 60 else timedelta(seconds=max(1, seconds))
 
 
+def periodic_expiry(seconds: int) -> float:
+    """How long a periodic run may wait in the queue: until 5 s before the next one is due, but at
+    least half an interval, so that a short interval still leaves a worker time to take the run."""
+    return max(seconds / 2, seconds - 5)
+
+
 # A periodic run that waits in the queue past its next run is dropped (`expires`), so a stalled
 # worker catches up with one run, not a pile of them.
 CELERY_BEAT_SCHEDULE = {
     "check-alert-rules": {
         "task": "alerts.tasks.check_alert_rules",
         "schedule": _every(ALERT_CHECK_INTERVAL_SECONDS),  # Every minute
-        "options": {"expires": max(1, ALERT_CHECK_INTERVAL_SECONDS - 5)},
+        "options": {"expires": periodic_expiry(ALERT_CHECK_INTERVAL_SECONDS)},
     },
     "send-daily-alert-summary": {
         "task": "alerts.tasks.send_daily_alert_summary",
@@ -321,7 +327,7 @@ CELERY_BEAT_SCHEDULE = {
     "collect-system-metrics": {
         "task": "monitoring.tasks.collect_system_metrics",
         "schedule": _every(METRICS_COLLECTION_INTERVAL_SECONDS),
-        "options": {"expires": max(1, METRICS_COLLECTION_INTERVAL_SECONDS - 5)},
+        "options": {"expires": periodic_expiry(METRICS_COLLECTION_INTERVAL_SECONDS)},
     },
 }
 

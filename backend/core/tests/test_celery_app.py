@@ -1,3 +1,4 @@
+import pytest
 from celery.schedules import crontab
 from django.conf import settings
 
@@ -32,6 +33,14 @@ def test_every_scheduled_task_is_registered():
 def test_periodic_runs_expire_before_their_next_run():
     for name, (_, _, period) in DOCUMENTED_SCHEDULE.items():
         assert 0 < app.conf.beat_schedule[name]["options"]["expires"] < period, name
+
+
+@pytest.mark.parametrize("interval, expires", [(60, 55), (30, 25), (8, 4), (5, 2.5), (1, 0.5)])
+def test_a_short_interval_still_leaves_a_worker_time_to_take_the_run(interval, expires):
+    # interval - 5 alone gave a 5 s tick one second, less than the embedded broker takes to hand it over.
+    from resee.settings import periodic_expiry
+
+    assert periodic_expiry(interval) == expires
 
 
 def test_celery_speaks_json_and_has_time_limits():
