@@ -174,7 +174,7 @@ def _consistent_rule(body) -> None:
 
     if not isinstance(body, dict):
         return
-    if body.get("email_enabled") is True and not body.get("email_recipients"):
+    if body.get("email_enabled") is True and not _recipients_in(body.get("email_recipients")):
         body["email_recipients"] = ["ops@resee.com"]
     # A change of a saved rule keeps its condition and threshold (make_rule's: gt 80) unless sent.
     threshold, resolve = body.get("threshold_value", 80.0), body.get("resolve_threshold")
@@ -184,6 +184,18 @@ def _consistent_rule(body) -> None:
                                        threshold=threshold, resolve_threshold=resolve)
         except ValidationError:
             body["resolve_threshold"] = None
+
+
+def _recipients_in(value) -> list[str]:
+    """The addresses the server reads from `value`: "," is a schema-valid string with none."""
+    from django.core.exceptions import ValidationError
+
+    from alerts.validators import parse_email_recipients
+
+    try:
+        return [address for address in parse_email_recipients(value) if address]
+    except ValidationError:
+        return ["invalid: left for the server to refuse"]
 
 
 def _recent_timestamps(body) -> None:
