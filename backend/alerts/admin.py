@@ -4,8 +4,8 @@ from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
 from .models import AlertHistory, AlertRule, AlertStatus, Condition, NotificationDelivery
-from .services import alert_actions, notifications, rules
-from .services.alert_actions import MAX_NOTES_LENGTH
+from .services import lifecycle, notifications, rules
+from .services.lifecycle import MAX_NOTES_LENGTH
 from .services.messages import format_time
 from .validators import CONDITION_ALIASES, normalize_condition, parse_email_recipients
 
@@ -44,7 +44,7 @@ class AlertRuleForm(forms.ModelForm):
 
     class Meta:
         model = AlertRule
-        exclude = ("state", "state_reason", "last_value", "last_evaluated_at", "last_error", "state_changed_at")
+        exclude = rules.ENGINE_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,12 +70,15 @@ class AlertRuleAdmin(admin.ModelAdmin):
     state_changed_at_zoned = zoned("state_changed_at", "state changed at")
 
     def save_model(self, request, obj, form, change):
-        if not change and obj.created_by_id is None:
-            obj.created_by = request.user
-        switched_off = change and "is_active" in form.changed_data and not obj.is_active
-        super().save_model(request, obj, form, change)
-        if switched_off:
-            rules.close_open_alert(rule=obj, user=request.user, why="switched off")
+        """Through the rule services, as the API saves: a rule switched off closes its open alert."""
+        if change:
+            changed = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+            rules.update_rule(rule=obj, user=request.user, **changed)
+            return
+        fields = {name: value for name, value in form.cleaned_data.items() if name not in rules.SYSTEM_FIELDS}
+        created = rules.create_rule(user=request.user, **fields)
+        obj.pk = created.pk
+        obj.refresh_from_db()
 
     def delete_model(self, request, obj):
         rules.delete_rule(rule=obj, user=request.user)
@@ -158,10 +161,10 @@ class AlertHistoryAdmin(admin.ModelAdmin):
                 resolved = skipped = 0
                 for alert in active:
                     try:
-                        alert_actions.resolve_alert(alert=alert, user=request.user,
-                                                    notes=form.cleaned_data["notes"].strip())
+                        lifecycle.resolve_by_person(alert=alert, user=request.user,
+                                                      notes=form.cleaned_data["notes"].strip())
                         resolved += 1
-                    except alert_actions.AlertAlreadyResolved:
+                    except lifecycle.AlertAlreadyResolved:
                         skipped += 1
                 message = f"{resolved} alert(s) resolved."
                 if skipped:

@@ -42,6 +42,15 @@ class RuleState(models.TextChoices):
     SUPPRESSED = "suppressed", "Suppressed"
 
 
+def effective_aggregation(metric_name: str, aggregation: str) -> str:
+    """The aggregation a rule evaluates: its own, else its metric's default (a custom metric's is
+    avg)."""
+    if aggregation:
+        return aggregation
+    metric = CATALOGUE.get(metric_name)
+    return metric.default_aggregation if metric else "avg"
+
+
 AGGREGATION_CHOICES = [(name, name) for name in AGGREGATIONS]
 
 
@@ -144,11 +153,7 @@ class AlertRule(models.Model):
 
     @property
     def effective_aggregation(self) -> str:
-        """The aggregation evaluated: the rule's own, else the metric's default."""
-        if self.aggregation:
-            return self.aggregation
-        metric = CATALOGUE.get(self.metric_name)
-        return metric.default_aggregation if metric else "avg"
+        return effective_aggregation(self.metric_name, self.aggregation)
 
     @property
     def effective_slack_channel(self) -> str:
@@ -227,10 +232,6 @@ class AlertHistory(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == AlertStatus.ACTIVE
-
-    @property
-    def resolved_by_system(self) -> bool:
-        return self.status == AlertStatus.RESOLVED and self.resolved_by_id is None
 
 
 class NotificationEvent(models.TextChoices):

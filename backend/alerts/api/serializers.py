@@ -22,8 +22,7 @@ from monitoring.api.serializers import OverviewMetricSerializer
 from monitoring.catalogue import METRIC_NAME
 
 from ..models import AGGREGATIONS, AlertHistory, AlertRule, NotificationDelivery, Severity
-from ..services.alert_actions import MAX_NOTES_LENGTH
-from ..services.alert_engine import finite
+from ..services.lifecycle import MAX_NOTES_LENGTH, finite
 from ..validators import (
     CONDITION_INPUTS,
     MAX_EMAIL_RECIPIENTS,

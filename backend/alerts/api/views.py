@@ -24,8 +24,9 @@ from monitoring.selectors import MetricReader, cached_overview
 from .. import selectors
 from ..metrics import AGGREGATIONS, available_metric_names, get_metric
 from ..models import AlertHistory, AlertRule, AlertStatus, Condition, NotificationDelivery, Severity
-from ..services import alert_actions, metrics_cache, notifications, rules
-from ..services.alert_engine import AlertEngine, condition_holds, finite, latest_evaluations
+from ..services import lifecycle, metrics_cache, notifications, rules
+from ..services.alert_engine import AlertEngine, condition_holds, latest_evaluations
+from ..services.lifecycle import finite
 from ..services.notifiers import all_notifiers
 from ..services.tick_lock import engine_status
 from ..validators import metric_name_warnings
@@ -229,8 +230,8 @@ class AlertHistoryViewSet(IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveM
         serializer = s.ResolveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            alert_actions.resolve_alert(alert=alert, user=request.user, notes=serializer.validated_data["notes"])
-        except alert_actions.AlertAlreadyResolved as error:
+            lifecycle.resolve_by_person(alert=alert, user=request.user, notes=serializer.validated_data["notes"])
+        except lifecycle.AlertAlreadyResolved as error:
             resolved = error.alert
             who = resolved.resolved_by.get_username() if resolved.resolved_by else "the system"
             when = resolved.resolved_at.isoformat() if resolved.resolved_at else "earlier"
@@ -355,8 +356,8 @@ class TriggerView(RefundRejectedMixin, APIView):
         data = serializer.validated_data
         rule = get_object_or_404(AlertRule, pk=data["rule_id"])
         try:
-            alert = alert_actions.trigger_alert(rule=rule, user=request.user, message=data.get("message", "").strip())
-        except alert_actions.AlertAlreadyActive as error:
+            alert = lifecycle.trigger_by_hand(rule=rule, user=request.user, message=data.get("message", "").strip())
+        except lifecycle.AlertAlreadyActive as error:
             return Response(
                 s.AlreadyActiveSerializer({"detail": str(error), "alert_id": error.alert_id}).data,
                 status=status.HTTP_409_CONFLICT,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from monitoring.selectors import Reading
@@ -30,10 +30,13 @@ from ..models import (
     AlertStatus,
     NotificationEvent,
     RuleState,
+    effective_aggregation,
 )
+from . import lifecycle
+from .lifecycle import finite
 from .messages import format_number, format_time, resolve_phrase
 from .metric_collector import MetricCollector
-from .notifications import queue_alert_notifications, queue_suppressed_notice
+from .notifications import queue_suppressed_notice
 from .tick_lock import TICK_LOCK_KEY, run_locked  # noqa: F401 (TICK_LOCK_KEY: where the lock lives)
 
 logger = logging.getLogger(__name__)
@@ -41,36 +44,10 @@ logger = logging.getLogger(__name__)
 # eq and ne compare with this tolerance, so that 0.1 + 0.2 "equals" 0.3.
 EQUALITY_TOLERANCE = 1e-9
 EVALUATIONS_CACHE_KEY = "alerts:evaluations"
-ONE_ACTIVE_ALERT_CONSTRAINT = "alerthistory_one_active_per_rule"
 # The longest cooldown a rule may have (AlertRule.cooldown_minutes): how far back a manual resolve
 # can still hold a new alert back.
 MAX_COOLDOWN = timedelta(days=7)
 
-
-def finite(value):
-    """`value` with every infinite or NaN float made None, through dicts and lists: neither may be
-    stored (PostgreSQL's JSON refuses them) nor answered (JSON has no such numbers)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [finite(item) for item in value]
-    return value
-
-
-def is_one_active_alert_violation(error: IntegrityError) -> bool:
-    """Whether `error` is the database refusing a second active alert for a rule, and not any
-    other integrity problem. PostgreSQL names the constraint; SQLite names the column of the
-    unique index (the only unique one on rule_id)."""
-    cause = error.__cause__
-    diag = getattr(cause, "diag", None)
-    if diag is not None and getattr(diag, "constraint_name", None):
-        return diag.constraint_name == ONE_ACTIVE_ALERT_CONSTRAINT
-    text = str(error)
-    return ONE_ACTIVE_ALERT_CONSTRAINT in text or text == (
-        f"UNIQUE constraint failed: {AlertHistory._meta.db_table}.rule_id"
-    )
 
 @dataclass(slots=True)
 class RuleSnapshot:
@@ -109,8 +86,7 @@ class RuleSnapshot:
 
     @property
     def effective_aggregation(self) -> str:
-        metric = get_metric(self.metric_name)
-        return self.aggregation or (metric.default_aggregation if metric else "avg")
+        return effective_aggregation(self.metric_name, self.aggregation)
 
 # What a tick does about a rule.
 FIRE = "fire"
@@ -408,58 +384,24 @@ class AlertEngine:
     def _fire(self, decision: Decision) -> bool:
         rule = decision.rule
         try:
-            with transaction.atomic():
-                alert = AlertHistory.objects.create(
-                    rule_id=rule.id,
-                    rule_name=rule.name,
-                    severity=rule.severity,
-                    condition=rule.condition,
-                    threshold_value=rule.threshold_value,
-                    metric_name=rule.metric_name,
-                    triggered_at=self.now,
-                    metric_value=finite(decision.value),
-                    last_value=finite(decision.value),
-                    message=describe(rule, decision.value, decision.context),
-                    context=decision.context,
-                )
-                queue_alert_notifications(alert=alert, event=NotificationEvent.TRIGGER)
-        except IntegrityError as error:
-            if not is_one_active_alert_violation(error):
-                raise  # not the race below: an error, logged and counted as one by apply()
+            decision.alert = lifecycle.open_alert(
+                rule=rule, now=self.now, value=decision.value, message=describe(rule, decision.value, decision.context),
+                context=decision.context,
+            )
+        except lifecycle.AlertAlreadyActive:
             # Another tick opened this rule's alert first: the database allows only one.
             logger.info("rule %s already has an active alert; not opening another", rule.id)
             return False
-        decision.alert = alert
-        logger.warning("alert %s opened: %s", alert.id, alert.message)
         return True
 
     def _remind(self, decision: Decision) -> bool:
-        alert = decision.alert
-        claimed = AlertHistory.objects.filter(
-            id=alert.id, status=AlertStatus.ACTIVE, reminded_at=alert.reminded_at
-        ).update(reminded_at=self.now, last_value=finite(decision.value))
-        if not claimed:
-            return False
-        alert.reminded_at, alert.last_value = self.now, finite(decision.value)
-        queue_alert_notifications(alert=alert, event=NotificationEvent.REMINDER)
-        return True
+        return lifecycle.remind(alert=decision.alert, now=self.now, value=decision.value)
 
     def _resolve(self, decision: Decision) -> bool:
-        alert = decision.alert
         rule = decision.rule
         phrase = resolve_phrase(rule.condition, rule.threshold_value, rule.resolve_threshold)
         notes = f"Resolved automatically: {rule.metric_name} is {format_number(decision.value)} ({phrase})."
-        resolved = AlertHistory.objects.filter(id=alert.id, status=AlertStatus.ACTIVE).update(
-            status=AlertStatus.RESOLVED, resolved_at=self.now, resolved_by=None, resolution_notes=notes,
-            last_value=decision.value,
-        )
-        if not resolved:
-            return False
-        alert.status, alert.resolved_at, alert.resolution_notes = AlertStatus.RESOLVED, self.now, notes
-        alert.last_value = decision.value
-        queue_alert_notifications(alert=alert, event=NotificationEvent.RESOLVE)
-        logger.warning("alert %s resolved: %s", alert.id, notes)
-        return True
+        return lifecycle.resolve_by_system(alert=decision.alert, now=self.now, value=decision.value, notes=notes)
 
     def _remember(self, decisions: list[Decision]) -> None:
         """Every rule's latest value, state and evaluation time, in one cache write: a rule's row

@@ -3,13 +3,12 @@ call these; the model's validators and clean() are the rules, checked here befor
 saved."""
 
 from django.db import transaction
-from django.utils import timezone
 
-from ..models import AlertHistory, AlertRule, AlertStatus, NotificationEvent
-from .notifications import queue_alert_notifications
+from ..models import AlertRule
+from .lifecycle import close_for_rule
 
 # Written by the alert engine, never by a person.
-ENGINE_FIELDS = ("state", "last_value", "last_evaluated_at", "last_error", "state_changed_at")
+ENGINE_FIELDS = ("state", "state_reason", "last_value", "last_evaluated_at", "last_error", "state_changed_at")
 # Set by the system.
 SYSTEM_FIELDS = ("id", "created_by", "created_at", "updated_at", *ENGINE_FIELDS)
 
@@ -43,7 +42,7 @@ def update_rule(*, rule: AlertRule, user=None, **fields) -> AlertRule:
     rule.full_clean()
     rule.save(update_fields=[*fields, "updated_at"])
     if was_active and not rule.is_active:
-        close_open_alert(rule=rule, user=user, why="switched off")
+        close_for_rule(rule=rule, user=user, why="switched off")
     return rule
 
 
@@ -56,7 +55,7 @@ def set_rules_active(*, rules, active: bool, user=None) -> int:
     AlertRule.objects.filter(pk__in=[rule.pk for rule in changing]).update(is_active=active)
     if not active:
         for rule in changing:
-            close_open_alert(rule=rule, user=user, why="switched off")
+            close_for_rule(rule=rule, user=user, why="switched off")
     return len(changing)
 
 
@@ -64,25 +63,5 @@ def set_rules_active(*, rules, active: bool, user=None) -> int:
 def delete_rule(*, rule: AlertRule, user=None) -> None:
     """Delete a rule. Its alert history stays (with the rule's name); an open alert is closed
     first, and its channels told, while the rule still says who they are."""
-    close_open_alert(rule=rule, user=user, why="deleted")
+    close_for_rule(rule=rule, user=user, why="deleted")
     rule.delete()
-
-
-def close_open_alert(*, rule: AlertRule, user, why: str) -> AlertHistory | None:
-    """Resolve the rule's open alert, if it has one, noting that the rule was switched off or
-    deleted (and by whom)."""
-    alert = AlertHistory.objects.filter(rule=rule, status=AlertStatus.ACTIVE).first()
-    if alert is None:
-        return None
-    who = user.get_username() if user is not None and user.is_authenticated else "the system"
-    notes = f"Closed because the rule was {why} by {who}."
-    now = timezone.now()
-    closed = AlertHistory.objects.filter(pk=alert.pk, status=AlertStatus.ACTIVE).update(
-        status=AlertStatus.RESOLVED, resolved_at=now,
-        resolved_by=user if user is not None and user.is_authenticated else None, resolution_notes=notes,
-    )
-    if not closed:
-        return None
-    alert.refresh_from_db()
-    queue_alert_notifications(alert=alert, event=NotificationEvent.RESOLVE)
-    return alert

@@ -10,8 +10,8 @@ from django.db import connection
 
 from alerts.models import AlertHistory, AlertRule, NotificationDelivery
 from alerts.services import alert_engine
-from alerts.services.alert_actions import AlertAlreadyActive, AlertAlreadyResolved, resolve_alert, trigger_alert
 from alerts.services.alert_engine import AlertEngine, condition_holds, latest_evaluations, run_tick
+from alerts.services.lifecycle import AlertAlreadyActive, AlertAlreadyResolved, resolve_by_person, trigger_by_hand
 from monitoring.models import AIUsage, MetricSample
 from monitoring.tests.helpers import store_rollup
 
@@ -155,14 +155,14 @@ def test_manual_resolve_then_fires_again_only_after_the_cooldown(django_user_mod
     tick(T0)
     alert = AlertHistory.objects.get()
 
-    resolved = resolve_alert(alert=alert, user=person, notes="restarted the worker")
+    resolved = resolve_by_person(alert=alert, user=person, notes="restarted the worker")
 
     assert (resolved.status, resolved.resolved_by, resolved.resolution_notes) == (
         "resolved", person, "restarted the worker"
     )
     assert deliveries("resolve") == [("email", "ops@resee.com"), ("slack", "#alerts")]
     with pytest.raises(AlertAlreadyResolved):
-        resolve_alert(alert=alert, user=person, notes="again")
+        resolve_by_person(alert=alert, user=person, notes="again")
 
     # Resolved "now" (the wall clock): the engine's clock starts from there.
     resolved_at = resolved.resolved_at
@@ -312,12 +312,12 @@ def test_manual_trigger_opens_a_manual_alert_that_the_engine_does_not_auto_resol
     person = django_user_model.objects.create_user("oncall")
     rule = make_rule()
 
-    alert = trigger_alert(rule=rule, user=person, message="testing the pager")
+    alert = trigger_by_hand(rule=rule, user=person, message="testing the pager")
 
     assert (alert.manual, alert.message, alert.status) == (True, "testing the pager", "active")
     assert deliveries("trigger") == [("email", "ops@resee.com"), ("slack", "#alerts")]
     with pytest.raises(AlertAlreadyActive) as error:
-        trigger_alert(rule=rule, user=person)
+        trigger_by_hand(rule=rule, user=person)
     assert error.value.alert_id == alert.id
 
     cpu(10, T0 - minutes(1))

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from alerts.models import NotificationDelivery
-from alerts.services.alert_actions import resolve_alert
+from alerts.services.lifecycle import resolve_by_person
 from alerts.services.notifications import (
     SUPERSEDED_REMINDER,
     SUPERSEDED_TRIGGER,
@@ -52,7 +52,7 @@ def test_a_trigger_abandoned_mid_send_is_folded_into_the_resolve_never_sent_afte
     trigger = the_delivery(alert, "trigger")
     abandoned_mid_send(trigger, minutes_ago=12)
 
-    resolve_alert(alert=alert, user=user, notes="Rolled back.")
+    resolve_by_person(alert=alert, user=user, notes="Rolled back.")
     resolve = the_delivery(alert, "resolve")
     assert deliver(delivery_id=resolve.pk).status == "sent"
     # The sweep queues the abandoned trigger again; its run finds it superseded.
@@ -72,7 +72,7 @@ def test_a_late_trigger_run_before_the_resolve_is_skipped_and_the_resolve_says_b
     queue_alert_notifications(alert=alert, event="trigger")
     trigger = the_delivery(alert, "trigger")
     abandoned_mid_send(trigger, minutes_ago=12)
-    resolve_alert(alert=alert, user=user, notes="Rolled back.")
+    resolve_by_person(alert=alert, user=user, notes="Rolled back.")
     resolve = the_delivery(alert, "resolve")
 
     assert deliver(delivery_id=trigger.pk).status == "skipped"  # the sweep's run comes first
@@ -107,7 +107,7 @@ def test_a_pending_reminder_is_superseded_by_the_resolve(slack_server, user):
     reminder = the_delivery(alert, "reminder")
     NotificationDelivery.objects.filter(pk=reminder.pk).update(attempts=1)  # waiting for a retry
 
-    resolve_alert(alert=alert, user=user)
+    resolve_by_person(alert=alert, user=user)
     assert deliver(delivery_id=the_delivery(alert, "resolve").pk).status == "sent"
 
     assert texts(slack_server) == [
@@ -130,7 +130,7 @@ def test_a_resolve_waits_for_the_trigger_being_sent_right_now(slack_server, user
             if slack_server.requests:
                 break
             threading.Event().wait(0.01)
-        resolve_alert(alert=alert, user=user)
+        resolve_by_person(alert=alert, user=user)
         resolve = the_delivery(alert, "resolve")
 
         waiting = deliver(delivery_id=resolve.pk)

@@ -9,8 +9,8 @@ from django.core.management import call_command
 
 from alerts.models import AlertHistory, AlertRule, NotificationDelivery
 from alerts.services import alert_engine
-from alerts.services.alert_actions import resolve_alert
 from alerts.services.alert_engine import AlertEngine
+from alerts.services.lifecycle import resolve_by_person
 from alerts.services.notifications import deliver
 from monitoring.models import MetricSample
 
@@ -126,7 +126,7 @@ def test_check_alerts_says_suppressed_with_the_reason():
 def test_the_cooldown_after_a_manual_resolve_is_a_suppression_too(user):
     rule = make_rule(cooldown_minutes=30)
     tick(0, 95)
-    resolve_alert(alert=AlertHistory.objects.get(), user=user, notes="Restarted the worker.")
+    resolve_by_person(alert=AlertHistory.objects.get(), user=user, notes="Restarted the worker.")
     AlertHistory.objects.update(resolved_at=at(2))
 
     tick(3, 95)

@@ -1,0 +1,188 @@
+"""The one writer of every change to an alert: opened (by the engine or by hand), reminded,
+resolved (by the system, by a person, or because its rule was switched off or deleted).
+
+Every change is a compare-and-set update, so two ticks, a tick and a person, or two people never
+both make it; the database allows one open alert per rule. Notifications are queued inside the
+same transaction and sent only after it commits (notifications.create_deliveries). The engine,
+the API, the admin and the rule services all come here; nothing else writes an alert's status.
+"""
+
+import logging
+import math
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import AlertHistory, AlertStatus, NotificationEvent
+from .notifications import queue_alert_notifications
+
+logger = logging.getLogger(__name__)
+
+ONE_ACTIVE_ALERT_CONSTRAINT = "alerthistory_one_active_per_rule"
+# The longest resolution note a person may leave.
+MAX_NOTES_LENGTH = 10_000
+
+
+class AlertAlreadyResolved(Exception):
+    def __init__(self, alert: AlertHistory):
+        self.alert = alert
+        super().__init__(f"Alert {alert.pk} is already resolved.")
+
+
+class AlertAlreadyActive(Exception):
+    def __init__(self, alert_id: int | None):
+        self.alert_id = alert_id
+        super().__init__(f"This rule already has an active alert ({alert_id}).")
+
+
+def finite(value):
+    """`value` with every infinite or NaN float made None, through dicts and lists: neither may be
+    stored (PostgreSQL's JSON refuses them) nor answered (JSON has no such numbers)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(item) for item in value]
+    return value
+
+
+def is_one_active_alert_violation(error: IntegrityError) -> bool:
+    """Whether `error` is the database refusing a second active alert for a rule, and not any
+    other integrity problem. PostgreSQL names the constraint; SQLite names the column of the
+    unique index (the only unique one on rule_id)."""
+    cause = error.__cause__
+    diag = getattr(cause, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return diag.constraint_name == ONE_ACTIVE_ALERT_CONSTRAINT
+    text = str(error)
+    return ONE_ACTIVE_ALERT_CONSTRAINT in text or text == (
+        f"UNIQUE constraint failed: {AlertHistory._meta.db_table}.rule_id"
+    )
+
+
+def _who(user) -> str:
+    return user.get_username() if user is not None and user.is_authenticated else "the system"
+
+
+def _person(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+# --- open -----------------------------------------------------------------------------------------
+
+
+def open_alert(
+    *, rule, now: datetime, message: str, context: dict, value: float | None = None, manual: bool = False,
+) -> AlertHistory:
+    """Open `rule`'s alert (an AlertRule or the engine's snapshot of one: the fields copied are
+    those the history keeps when the rule changes later) and queue its trigger notifications.
+    AlertAlreadyActive when the rule has an open alert: the database allows only one."""
+    try:
+        with transaction.atomic():
+            alert = AlertHistory.objects.create(
+                rule_id=rule.id,
+                rule_name=rule.name,
+                severity=rule.severity,
+                condition=rule.condition,
+                threshold_value=rule.threshold_value,
+                metric_name=rule.metric_name,
+                triggered_at=now,
+                metric_value=finite(value),
+                last_value=finite(value),
+                message=message,
+                context=finite(context),
+                manual=manual,
+            )
+            queue_alert_notifications(alert=alert, event=NotificationEvent.TRIGGER)
+    except IntegrityError as error:
+        if not is_one_active_alert_violation(error):
+            raise
+        active = AlertHistory.objects.filter(rule_id=rule.id, status=AlertStatus.ACTIVE).values_list("id", flat=True)
+        raise AlertAlreadyActive(active.first()) from None
+    logger.warning("alert %s opened%s: %s", alert.id, " by hand" if manual else "", alert.message)
+    return alert
+
+
+def trigger_by_hand(*, rule, user, message: str = "") -> AlertHistory:
+    """Open the rule's alert now, by hand, and notify its channels (AlertAlreadyActive when it
+    has one open)."""
+    context = {
+        "manual": True,
+        "triggered_by": user.get_username(),
+        "window_minutes": rule.time_window_minutes,
+        "aggregation": rule.effective_aggregation,
+        "condition": rule.condition,
+        "threshold": rule.threshold_value,
+    }
+    text = message or f"Triggered by hand by {user.get_username()}"
+    return open_alert(rule=rule, now=timezone.now(), message=text, context=context, manual=True)
+
+
+# --- while open -----------------------------------------------------------------------------------
+
+
+def remind(*, alert: AlertHistory, now: datetime, value: float | None) -> bool:
+    """Claim the reminder of an open alert (once, however many ticks try) and queue it."""
+    value = finite(value)
+    with transaction.atomic():
+        claimed = AlertHistory.objects.filter(
+            id=alert.id, status=AlertStatus.ACTIVE, reminded_at=alert.reminded_at
+        ).update(reminded_at=now, last_value=value)
+        if not claimed:
+            return False
+        alert.reminded_at, alert.last_value = now, value
+        queue_alert_notifications(alert=alert, event=NotificationEvent.REMINDER)
+    return True
+
+
+# --- resolve --------------------------------------------------------------------------------------
+
+
+def resolve(
+    *, alert: AlertHistory, now: datetime, notes: str, user=None, last_value: float | None = None,
+    keep_last_value: bool = True,
+) -> bool:
+    """Resolve an open alert (compare-and-set: False when it was not open any more) and queue the
+    resolved notifications. `user` is who resolved it; None is the system."""
+    fields = dict(status=AlertStatus.RESOLVED, resolved_at=now, resolved_by=_person(user), resolution_notes=notes)
+    if not keep_last_value:
+        fields["last_value"] = finite(last_value)
+    with transaction.atomic():
+        if not AlertHistory.objects.filter(id=alert.id, status=AlertStatus.ACTIVE).update(**fields):
+            return False
+        for name, value in fields.items():
+            setattr(alert, name, value)
+        queue_alert_notifications(alert=alert, event=NotificationEvent.RESOLVE)
+    logger.warning("alert %s resolved by %s: %s", alert.id, _who(user), notes)
+    return True
+
+
+def resolve_by_system(*, alert: AlertHistory, now: datetime, value: float | None, notes: str) -> bool:
+    """The engine's resolve: the value is back to normal."""
+    return resolve(alert=alert, now=now, notes=notes, last_value=value, keep_last_value=False)
+
+
+def resolve_by_person(*, alert: AlertHistory, user, notes: str = "") -> AlertHistory:
+    """Close an active alert with who closed it and why, and tell its channels
+    (AlertAlreadyResolved when it is not open any more). The rule fires again only after its
+    cooldown if the condition still holds (see AlertEngine)."""
+    if not resolve(alert=alert, now=timezone.now(), notes=notes, user=user):
+        alert.refresh_from_db()
+        raise AlertAlreadyResolved(alert)
+    alert.refresh_from_db()
+    return alert
+
+
+def close_for_rule(*, rule, user, why: str) -> AlertHistory | None:
+    """Resolve the rule's open alert, if it has one, because the rule was switched off or deleted
+    (by whom is noted): nothing would ever resolve it otherwise."""
+    alert = AlertHistory.objects.filter(rule=rule, status=AlertStatus.ACTIVE).first()
+    if alert is None:
+        return None
+    notes = f"Closed because the rule was {why} by {_who(user)}."
+    if not resolve(alert=alert, now=timezone.now(), notes=notes, user=user):
+        return None
+    alert.refresh_from_db()
+    return alert
