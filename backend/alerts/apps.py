@@ -6,3 +6,7 @@ class AlertsConfig(AppConfig):
 
     name = "alerts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The notifier registry registers the channel kinds that the models' choices list.
+        from .services import notifiers  # noqa: F401

@@ -1,13 +1,12 @@
 """Periodic alerting tasks, scheduled by CELERY_BEAT_SCHEDULE in settings, and the notification
-task. Each is thin: it takes ids (or nothing), calls one service, and is safe to run twice."""
+task. Each is thin: it takes ids (or nothing), calls one service, and is safe to run twice.
+
+Services queue tasks, so they import this module; a task imports its service in its body, so that
+the dependency runs one way at import time (services -> tasks)."""
 
 import logging
 
 from celery import shared_task
-
-from monitoring.services import delete_old_telemetry
-
-from .services import alert_engine, history_cleanup, metrics_cache, notifications, summary
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +15,8 @@ logger = logging.getLogger(__name__)
 def check_alert_rules():
     """Every minute: evaluate every active rule (skipped while the previous tick still runs),
     then queue again any notification whose task was lost."""
+    from .services import alert_engine, notifications
+
     report = alert_engine.run_tick()
     summary_ = report.summary()
     if not report.skipped:
@@ -26,6 +27,8 @@ def check_alert_rules():
 
 @shared_task
 def send_daily_alert_summary():
+    from .services import summary
+
     return summary.send_daily_alert_summary()
 
 
@@ -33,12 +36,18 @@ def send_daily_alert_summary():
 def cleanup_old_alert_history():
     """04:00: resolved alerts past ALERT_HISTORY_RETENTION_DAYS, telemetry past
     TELEMETRY_RETENTION_DAYS."""
+    from monitoring.services import delete_old_telemetry
+
+    from .services import history_cleanup
+
     return {**history_cleanup.cleanup_old_alert_history(), "telemetry": delete_old_telemetry()}
 
 
 @shared_task
 def update_alert_metrics_cache():
     """Every 5 minutes: the overview numbers and open alerts by severity, into the cache."""
+    from .services import metrics_cache
+
     return metrics_cache.refresh()
 
 
@@ -47,6 +56,8 @@ def update_alert_metrics_cache():
 def send_notification(self, delivery_id, attempt=None):
     """One attempt at one NotificationDelivery; after a transient failure, the next attempt is
     this task again, after the delay the retry policy chose."""
+    from .services import notifications
+
     outcome = notifications.deliver(delivery_id=delivery_id, attempt=attempt)
     if outcome.retry_in is not None:
         raise self.retry(kwargs={"delivery_id": delivery_id, "attempt": outcome.attempts}, countdown=outcome.retry_in)

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import AlertHistory, AlertStatus, DeliveryStatus, NotificationDelivery, NotificationEvent
+from ..tasks import send_notification
 from .email_notifier import EmailNotifier
 from .messages import (
     ALERT_EVENTS,
@@ -51,8 +52,6 @@ SUPERSEDED_REMINDER = "Superseded by the resolve: the alert was resolved before 
 def enqueue_delivery(delivery_id: int, attempt: int = 0) -> None:
     """Put one delivery on the Celery queue. `attempt` is the number of attempts already made:
     only the task that finds the row at that count may send, so a duplicate runs to nothing."""
-    from ..tasks import send_notification
-
     send_notification.apply_async(kwargs={"delivery_id": delivery_id, "attempt": attempt})
 
 

@@ -1,6 +1,8 @@
-"""The notification channels: name -> notifier class. Model choices, the API and the admin read
-this registry. Adding a channel is one module with a Notifier subclass plus one line here."""
+"""The notification channels: name -> notifier class. The API and the admin read this registry,
+and the model's choices read the kinds it registers (alerts.channel_kinds). Adding a channel is
+one module with a Notifier subclass plus one line here."""
 
+from .. import channel_kinds
 from .email_notifier import EmailNotifier
 from .notifier_base import Notifier
 from .slack_notifier import SlackNotifier
@@ -9,6 +11,9 @@ NOTIFIERS: dict[str, type[Notifier]] = {
     SlackNotifier.name: SlackNotifier,
     EmailNotifier.name: EmailNotifier,
 }
+
+for _notifier_class in NOTIFIERS.values():
+    channel_kinds.register(_notifier_class.name, _notifier_class.label)
 
 
 def get_notifier(name: str) -> Notifier | None:
