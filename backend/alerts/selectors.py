@@ -3,10 +3,25 @@ dashboard's metric health)."""
 
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper, F, IntegerField, Max, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
+from . import channel_kinds
 from .models import (
     AlertHistory,
     AlertRule,
@@ -17,7 +32,6 @@ from .models import (
     RuleState,
     Severity,
 )
-from .services.notifiers import NOTIFIERS
 
 # Most severe first.
 SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW]
@@ -30,6 +44,31 @@ def severity_rank():
         default=Value(len(SEVERITY_ORDER)),
         output_field=IntegerField(),
     )
+
+
+def rules_for_api():
+    """Rules with their open alert's id, name order (the API's rule list and detail)."""
+    open_alert = AlertHistory.objects.filter(rule=OuterRef("pk"), status=AlertStatus.ACTIVE).values("id")[:1]
+    return (
+        AlertRule.objects.select_related("created_by")
+        .annotate(open_alert_id=Subquery(open_alert), severity_rank=severity_rank())
+        .order_by("name", "id")
+    )
+
+
+def alerts_for_api(*, with_deliveries: bool = False):
+    """Alerts newest first, with their rule and who resolved them (and, for one alert's page, its
+    deliveries in the order they were made)."""
+    queryset = (
+        AlertHistory.objects.select_related("rule", "resolved_by")
+        .annotate(severity_rank=severity_rank())
+        .order_by("-triggered_at", "-id")
+    )
+    if with_deliveries:
+        queryset = queryset.prefetch_related(
+            Prefetch("deliveries", queryset=NotificationDelivery.objects.order_by("created_at", "id"))
+        )
+    return queryset
 
 
 def open_alerts():
@@ -78,15 +117,14 @@ def notification_stats(*, since: datetime, until: datetime) -> list[dict]:
     for row in rows:
         counts.setdefault(row["channel"], {})[row["status"]] = row["count"]
     stats = []
-    channels = list(NOTIFIERS) + sorted(set(counts) - set(NOTIFIERS))
-    for channel in channels:
+    labels = dict(channel_kinds.choices())
+    for channel in [*labels, *sorted(set(counts) - set(labels))]:
         by_status = {status: counts.get(channel, {}).get(status, 0) for status in DeliveryStatus.values}
         attempted = by_status[DeliveryStatus.SENT] + by_status[DeliveryStatus.FAILED]
-        notifier = NOTIFIERS.get(channel)
         stats.append(
             {
                 "channel": channel,
-                "label": notifier.label if notifier else channel,
+                "label": labels.get(channel, channel),
                 **by_status,
                 "total": sum(by_status.values()),
                 "success_rate": round(100.0 * by_status[DeliveryStatus.SENT] / attempted, 1) if attempted else None,

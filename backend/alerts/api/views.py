@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -22,11 +21,10 @@ from monitoring.middleware import mark_upstream_failure
 from monitoring.selectors import MetricReader, cached_overview
 
 from .. import selectors
-from ..metrics import AGGREGATIONS, available_metric_names, get_metric
-from ..models import AlertHistory, AlertRule, AlertStatus, Condition, NotificationDelivery, Severity
-from ..services import lifecycle, metrics_cache, notifications, rules
-from ..services.alert_engine import AlertEngine, condition_holds, latest_evaluations
-from ..services.lifecycle import finite
+from ..metrics import AGGREGATIONS, available_metric_names
+from ..models import AlertHistory, AlertRule, Condition, Severity
+from ..services import dry_run, lifecycle, metrics_cache, notifications, rules
+from ..services.alert_engine import latest_evaluations
 from ..services.notifiers import all_notifiers
 from ..services.tick_lock import engine_status
 from ..validators import metric_name_warnings
@@ -79,12 +77,7 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
     queryset = AlertRule.objects.all()
 
     def get_queryset(self):
-        open_alert = AlertHistory.objects.filter(rule=OuterRef("pk"), status=AlertStatus.ACTIVE).values("id")[:1]
-        return (
-            AlertRule.objects.select_related("created_by")
-            .annotate(open_alert_id=Subquery(open_alert), severity_rank=selectors.severity_rank())
-            .order_by("name", "id")
-        )
+        return selectors.rules_for_api()
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -125,7 +118,7 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def evaluate(self, request, pk=None):
         rule = self.get_object()
-        return Response(s.EvaluationSerializer(_dry_run(rule, current_state=rule.state)).data)
+        return Response(s.EvaluationSerializer(dry_run.evaluate(rule)).data)
 
     @extend_schema(
         operation_id="alerts_rules_evaluate_draft",
@@ -143,47 +136,8 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         fields.pop("rule_id", None)
-        saved = serializer.instance
-        # An unsaved copy: the saved rule's fields (if any) changed by those sent.
-        rule = AlertRule()
-        if saved is not None:
-            rule = AlertRule(**{f.attname: getattr(saved, f.attname) for f in AlertRule._meta.concrete_fields})
-        for name, value in fields.items():
-            setattr(rule, name, value)
-        body = _dry_run(rule, current_state=saved.state if saved is not None else None)
-        return Response(s.EvaluationSerializer(body).data)
-
-
-def _dry_run(rule: AlertRule, *, current_state: str | None) -> dict:
-    """What the engine would make of `rule` now (saved or not): plan() reads, never writes."""
-    engine = AlertEngine()
-    (decision,) = engine.plan([rule])
-    reading = decision.reading
-    metric = get_metric(rule.metric_name)
-    value = finite(decision.value)
-    return {
-        "rule_id": rule.pk,
-        "evaluated_at": engine.now,
-        "metric_name": rule.metric_name,
-        "source": metric.source if metric else "",
-        "aggregation": reading.aggregation if reading else rule.effective_aggregation,
-        "window_minutes": rule.time_window_minutes,
-        "window_start": reading.start if reading else None,
-        "window_end": reading.end if reading else None,
-        "value": value,
-        "no_data": value is None,
-        "condition": rule.condition,
-        "threshold_value": rule.threshold_value,
-        "resolve_threshold": rule.resolve_threshold,
-        "condition_met": None if value is None else condition_holds(rule.condition, value, rule.threshold_value),
-        "current_state": current_state,
-        "state": decision.state,
-        "action": decision.action,
-        "reason": decision.reason,
-        "error": decision.error,
-        "open_alert_id": decision.alert.pk if decision.alert else None,
-        "points": [{"t": t, "v": finite(v)} for t, v in (reading.points if reading else [])],
-    }
+        report = dry_run.evaluate_draft(saved=serializer.instance, fields=fields)
+        return Response(s.EvaluationSerializer(report).data)
 
 
 @extend_schema_view(
@@ -199,16 +153,7 @@ class AlertHistoryViewSet(IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveM
     queryset = AlertHistory.objects.all()
 
     def get_queryset(self):
-        queryset = (
-            AlertHistory.objects.select_related("rule", "resolved_by")
-            .annotate(severity_rank=selectors.severity_rank())
-            .order_by("-triggered_at", "-id")
-        )
-        if self.action in ("retrieve", "resolve"):
-            queryset = queryset.prefetch_related(
-                Prefetch("deliveries", queryset=NotificationDelivery.objects.order_by("created_at", "id"))
-            )
-        return queryset
+        return selectors.alerts_for_api(with_deliveries=self.action in ("retrieve", "resolve"))
 
     def get_serializer_class(self):
         if self.action in ("retrieve", "resolve"):
@@ -362,9 +307,7 @@ class TriggerView(RefundRejectedMixin, APIView):
                 s.AlreadyActiveSerializer({"detail": str(error), "alert_id": error.alert_id}).data,
                 status=status.HTTP_409_CONFLICT,
             )
-        alert = AlertHistory.objects.select_related("rule", "resolved_by").prefetch_related("deliveries").get(
-            pk=alert.pk
-        )
+        alert = selectors.alerts_for_api(with_deliveries=True).get(pk=alert.pk)
         return Response(s.AlertHistoryDetailSerializer(alert).data, status=status.HTTP_201_CREATED)
 
 

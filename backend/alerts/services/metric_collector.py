@@ -15,8 +15,7 @@ from datetime import datetime
 from monitoring.catalogue import AGGREGATIONS, CATALOGUE, METRIC_NAME, available_metric_names, custom_metric
 from monitoring.selectors import MetricReader, Reading
 
-MIN_WINDOW_MINUTES = 1
-MAX_WINDOW_MINUTES = 60
+from ..validators import MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES
 
 
 class UnknownMetricError(ValueError):

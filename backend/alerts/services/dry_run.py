@@ -1,0 +1,59 @@
+"""Dry runs: what the engine would make of a rule now, saved or being edited, without writing
+anything or telling anyone (the API's "evaluate now" and the rule form's preview)."""
+
+from ..metrics import get_metric
+from ..models import AlertRule
+from .alert_engine import AlertEngine, condition_holds
+from .lifecycle import finite
+
+
+def draft(*, saved: AlertRule | None, fields: dict) -> AlertRule:
+    """An unsaved rule: the saved rule's fields (if any) changed by `fields`."""
+    rule = AlertRule()
+    if saved is not None:
+        rule = AlertRule(**{f.attname: getattr(saved, f.attname) for f in AlertRule._meta.concrete_fields})
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    return rule
+
+
+def evaluate(rule: AlertRule) -> dict:
+    """The dry run of a saved rule."""
+    return report(rule, current_state=rule.state)
+
+
+def evaluate_draft(*, saved: AlertRule | None, fields: dict) -> dict:
+    """The dry run of a rule being created (`saved` None) or edited (`fields` change `saved`)."""
+    return report(draft(saved=saved, fields=fields), current_state=saved.state if saved is not None else None)
+
+
+def report(rule: AlertRule, *, current_state: str | None) -> dict:
+    """What the engine would make of `rule` now (saved or not): plan() reads, never writes."""
+    engine = AlertEngine()
+    (decision,) = engine.plan([rule])
+    reading = decision.reading
+    metric = get_metric(rule.metric_name)
+    value = finite(decision.value)
+    return {
+        "rule_id": rule.pk,
+        "evaluated_at": engine.now,
+        "metric_name": rule.metric_name,
+        "source": metric.source if metric else "",
+        "aggregation": reading.aggregation if reading else rule.effective_aggregation,
+        "window_minutes": rule.time_window_minutes,
+        "window_start": reading.start if reading else None,
+        "window_end": reading.end if reading else None,
+        "value": value,
+        "no_data": value is None,
+        "condition": rule.condition,
+        "threshold_value": rule.threshold_value,
+        "resolve_threshold": rule.resolve_threshold,
+        "condition_met": None if value is None else condition_holds(rule.condition, value, rule.threshold_value),
+        "current_state": current_state,
+        "state": decision.state,
+        "action": decision.action,
+        "reason": decision.reason,
+        "error": decision.error,
+        "open_alert_id": decision.alert.pk if decision.alert else None,
+        "points": [{"t": t, "v": finite(v)} for t, v in (reading.points if reading else [])],
+    }
