@@ -6,7 +6,7 @@ pushers" (core/roles.py, created by a migration) bundle them. An anonymous reque
 `WWW-Authenticate`), a signed-in user without the permission a 403.
 """
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import BasePermission
 
 READ = "read"
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -54,7 +54,3 @@ class ModelPermissions(BasePermission):
         if needed is None:
             return bool(user.is_superuser)
         return user.has_perms(needed)
-
-
-def is_read(request) -> bool:
-    return request.method in SAFE_METHODS

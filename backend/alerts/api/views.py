@@ -23,7 +23,7 @@ from monitoring.selectors import MetricReader, cached_overview
 from .. import selectors
 from ..metrics import AGGREGATIONS, available_metric_names
 from ..models import AlertHistory, AlertRule, Condition, Severity
-from ..services import dry_run, lifecycle, metrics_cache, notifications, rules
+from ..services import dry_run, lifecycle, notifications, rules
 from ..services.alert_engine import latest_evaluations
 from ..services.notifiers import all_notifiers
 from ..services.tick_lock import engine_status
@@ -388,7 +388,6 @@ class OpenAlertsView(APIView):
 
     @extend_schema(summary="Open alerts by severity", responses={200: s.OpenAlertsSerializer})
     def get(self, request):
-        counts = metrics_cache.open_alerts_by_severity()
-        by_severity = {severity: counts.get(severity, 0) for severity in Severity.values}
+        by_severity = selectors.count_open_alerts_by_severity()
         return Response(s.OpenAlertsSerializer({"total": sum(by_severity.values()), "by_severity": by_severity}).data)
 

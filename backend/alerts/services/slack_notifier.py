@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from ..models import NotificationEvent
 from ..validators import validate_slack_channel
-from .messages import SEVERITY_COLOURS, NotificationMessage, format_time
+from .messages import NotificationMessage, format_time
 from .notifier_base import Notifier, SendResult
 from .retry_policy import parse_retry_after
 
@@ -19,7 +19,6 @@ _ICONS = {
     NotificationEvent.REMINDER: ":repeat:",
     NotificationEvent.RESOLVE: ":white_check_mark:",
     NotificationEvent.TEST: ":wave:",
-    NotificationEvent.SUMMARY: ":bar_chart:",
     NotificationEvent.SUPPRESSED: ":mute:",
 }
 
@@ -96,15 +95,6 @@ class SlackNotifier(Notifier):
                 _field("Alert", f"<{message.link}|Open the last alert #{message.alert_id}>", short=False),
             ]
             body = slack_escape(message.text)
-        elif message.kind == NotificationEvent.SUMMARY:
-            summary = message.summary or {}
-            by_severity = summary.get("by_severity", {})
-            fields = [
-                _field(name.capitalize(), str(by_severity.get(name, 0))) for name in SEVERITY_COLOURS
-            ]
-            fields.append(_field("Still open", str(summary.get("open_count", 0))))
-            fields.append(_field("Summary", f"<{message.link}|Open the alert history>", short=False))
-            body = ""
         else:
             fields = [_field("Time", message.time_text)]
             if message.requested_by:
