@@ -29,7 +29,8 @@ UNREADABLE_FOLDER = "unreadable"
 
 
 class Channel(filesystem.Channel):
-    def _put(self, queue, payload, **kwargs):
+    # kombu's filesystem.Channel signature; its stubs name the argument `message` in the base class.
+    def _put(self, queue, payload, **kwargs):  # type: ignore[override]
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = Path(self.data_folder_out) / name
         partial = final.with_name(name + PARTIAL_SUFFIX)
@@ -43,7 +44,7 @@ class Channel(filesystem.Channel):
             partial.unlink(missing_ok=True)
             raise ChannelError(f"Cannot add message {name!r} to the queue folder") from exc
 
-    def _get(self, queue):
+    def _get(self, queue, timeout=None):
         wanted = f"{queue}.msg"
         folder = Path(self.data_folder_in)
         claimed_folder = Path(self.processed_folder)

@@ -35,7 +35,7 @@ def error_response(error_id: str) -> JsonResponse:
     response = JsonResponse({"detail": INTERNAL_ERROR, "error_id": error_id}, status=500)
     # Logged above, with the id: Django's own "Internal Server Error: /path" record would be a
     # second entry without it.
-    response._has_been_logged = True
+    response._has_been_logged = True  # type: ignore[attr-defined]  # read by django.utils.log.log_response
     return response
 
 

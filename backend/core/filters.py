@@ -14,7 +14,8 @@ from .lookups import MAX_ID
 class IdFilter(django_filters.NumberFilter):
     """An object id in a query string (`?rule=12`)."""
 
-    field_class = forms.IntegerField
+    # The stubs say a NumberFilter's field is a DecimalField; django-filter takes any number field.
+    field_class = forms.IntegerField  # type: ignore[assignment]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)

@@ -10,7 +10,7 @@ import math
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -64,6 +64,7 @@ def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out login through a Django form (the admin's) gets: a page saying so, with
     the status and Retry-After the API gives."""
     seconds = _cool_off_seconds(request)
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": _message(seconds)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
     else:

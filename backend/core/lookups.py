@@ -1,12 +1,21 @@
 """Object ids in URLs and query strings: whole numbers the database can hold. A larger one is a
 404 or a 400, never an overflow error from the database driver."""
 
+from typing import TYPE_CHECKING
+
 from django.http import Http404
+
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView
+
+    _Base = GenericAPIView  # what the mixin is mixed into
+else:
+    _Base = object
 
 MAX_ID = 2**63 - 1
 
 
-class IdLookupMixin:
+class IdLookupMixin(_Base):
     """For viewsets: a `<pk>` that is not a whole number in the database's range is a 404 (JSON,
     from the view, like any other missing object)."""
 

@@ -6,6 +6,7 @@ few levels.
 """
 
 import json
+from collections.abc import Iterable
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -21,6 +22,7 @@ def _depth_exceeds(data, limit: int) -> bool:
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Iterable[object]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

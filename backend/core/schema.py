@@ -6,6 +6,8 @@ hook adds those (and 404 where the path names an object, 400 where a query can b
 no view has to repeat them.
 """
 
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -44,7 +46,8 @@ def _error_ref(components) -> dict:
 
 def _empty_is_no_filter(schema: dict) -> None:
     """A query parameter of choices is no filter when empty (`?severity=`), as django-filter reads it."""
-    for target in (schema, schema.get("items") if isinstance(schema.get("items"), dict) else {}):
+    items = schema.get("items")
+    for target in (schema, items if isinstance(items, dict) else {}):
         if isinstance(target.get("enum"), list) and "" not in target["enum"]:
             target["enum"] = [*target["enum"], ""]
             if target.get("type") != "string":
@@ -131,7 +134,9 @@ class MeViewSchema(OpenApiViewExtension):
     target_class = "core.views.me"
 
     def view_replacement(self):
-        class Me(self.target_class):
+        view: Any = self.target_class  # the class by now: drf-spectacular imports the path it names
+
+        class Me(view):
             @extend_schema(tags=["auth"], responses={200: AuthUserSerializer}, summary="The signed-in user")
             def get(self, request):  # pragma: no cover - schema only
                 raise NotImplementedError
@@ -157,7 +162,9 @@ class CsrfViewSchema(OpenApiViewExtension):
     optional = True
 
     def view_replacement(self):
-        class Csrf(self.target_class):
+        view: Any = self.target_class  # the class by now: drf-spectacular imports the path it names
+
+        class Csrf(view):
             @extend_schema(tags=["auth"], auth=[], responses={200: CsrfTokenSerializer},
                            summary="Set the CSRF cookie and return its token")
             def get(self, request):  # pragma: no cover - schema only
@@ -171,7 +178,9 @@ class LoginViewSchema(OpenApiViewExtension):
     optional = True
 
     def view_replacement(self):
-        class Login(self.target_class):
+        view: Any = self.target_class  # the class by now: drf-spectacular imports the path it names
+
+        class Login(view):
             @extend_schema(tags=["auth"], auth=[], request=LoginRequestSerializer,
                            responses={200: AuthUserSerializer, 400: VALIDATION_ERROR,
                                       403: ERROR_RESPONSES[403], 429: ERROR_RESPONSES[429]},
@@ -187,7 +196,9 @@ class LogoutViewSchema(OpenApiViewExtension):
     optional = True
 
     def view_replacement(self):
-        class Logout(self.target_class):
+        view: Any = self.target_class  # the class by now: drf-spectacular imports the path it names
+
+        class Logout(view):
             @extend_schema(tags=["auth"], request=None, responses={204: None}, summary="End the session")
             def post(self, request):  # pragma: no cover - schema only
                 raise NotImplementedError

@@ -33,7 +33,7 @@ def test_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}{port}/{db['NAME']}"
 
 
-test_database_url.__test__ = False  # a helper, not a test
+test_database_url.__test__ = False  # type: ignore[attr-defined]  # pytest: a helper, not a test
 
 
 def child_env(tmp_path: Path, *, broker_url: str = "", **extra: str) -> dict[str, str]:

@@ -3,10 +3,18 @@ so every web process enforces the same limit, and keyed by a client address that
 X-Forwarded-For cannot change."""
 
 import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
+
+    _ViewBase = APIView  # what the mixin is mixed into
+else:
+    _ViewBase = object
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
@@ -87,7 +95,7 @@ def refund(request) -> None:
             pass
 
 
-class RefundRejectedMixin:
+class RefundRejectedMixin(_ViewBase):
     """For views with a rate limit: a request refused as invalid (400) does not count, so that
     typos in a form never use up the limit of real sends (the limit is for what is done)."""
 

@@ -62,9 +62,10 @@ def of_values(values: Sequence[float], aggregation: str) -> float | None:
     raise ValueError(f"unknown aggregation {aggregation!r}")
 
 
-def of_counter(per_bucket: Sequence[float], events: int, aggregation: str) -> float:
+def of_counter(per_bucket: Sequence[float], events: int, aggregation: str) -> float | None:
     """Events counted per bucket (a bucket without events is a true 0): sum is the total, avg the
-    mean per minute, min/max/last/p95 over the per-minute totals, count the number of events."""
+    mean per minute, min/max/last/p95 over the per-minute totals, count the number of events.
+    (None only as the p95 of no buckets.)"""
     match aggregation:
         case "sum":
             return float(sum(per_bucket))

@@ -4,9 +4,11 @@ import logging
 import math
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .catalogue import METRIC_NAME, accepts_pushed_samples
@@ -30,7 +32,7 @@ class TelemetryValidationError(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
-def metric_name_error(name: str) -> str | None:
+def metric_name_error(name: object) -> str | None:
     if not isinstance(name, str) or not METRIC_NAME.match(name):
         return "Must start with a lowercase letter and contain only lowercase letters, digits and _ (at most 64)."
     if not accepts_pushed_samples(name):
@@ -161,7 +163,7 @@ def delete_old_telemetry(*, now: datetime | None = None, batch_size: int = 5000)
     """Delete telemetry older than TELEMETRY_RETENTION_DAYS, a batch at a time, so that no table is
     locked for long. Error groups go when their last occurrence is that old."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.TELEMETRY_RETENTION_DAYS)
-    targets = {
+    targets: dict[str, QuerySet[Any]] = {
         "metric_samples": MetricSample.objects.filter(timestamp__lt=cutoff),
         "request_rollups": RequestRollup.objects.filter(minute__lt=cutoff),
         "error_counts": ErrorCount.objects.filter(minute__lt=cutoff),

@@ -8,6 +8,7 @@ environment, or the same `.env` file that settings read."""
 import os
 import re
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import unquote_plus
 
 import environ
@@ -57,7 +58,8 @@ class RedactingLogger(Logger):
     request line, the query, the Referer and the raw URI before an access-log line is written."""
 
     def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
+        # Beyond the keys the stubs list, one per header and environ variable ({name}i, {name}e).
+        atoms = cast(dict[str, Any], super().atoms(resp, req, environ, request_time))
         method, raw_uri, protocol = environ["REQUEST_METHOD"], environ.get("RAW_URI", ""), environ["SERVER_PROTOCOL"]
         atoms["r"] = f"{method} {redact_url(raw_uri)} {protocol}"
         atoms["q"] = redact_query(atoms.get("q") or "")

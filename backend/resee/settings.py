@@ -9,6 +9,7 @@ import secrets
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -238,7 +239,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     BROKER_DIR = DATA_DIR / "broker"
     # kombu's filesystem transport, with messages that appear in the queue only once complete.
     CELERY_BROKER_TRANSPORT = "core.broker:Transport"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
         # One folder in and out: producers and consumers are different processes on this host.
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

@@ -78,4 +78,5 @@ def test_page_size_is_capped():
     paginator = StandardPagination()
     page = paginator.paginate_queryset(list(range(1000)), Request(request))
 
+    assert page is not None
     assert len(page) == StandardPagination.max_page_size == 200

@@ -98,8 +98,7 @@ def broken(settings):
     import types
 
     module = types.ModuleType("core_tests_broken_urls")
-    module.urlpatterns = _urls()
-    module.handler500 = "core.exceptions.server_error"
+    vars(module).update(urlpatterns=_urls(), handler500="core.exceptions.server_error")
     sys.modules[module.__name__] = module
     settings.ROOT_URLCONF = module.__name__
     yield

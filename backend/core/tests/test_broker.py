@@ -11,7 +11,7 @@ from queue import Empty
 import pytest
 from kombu import Connection
 
-from core.broker import PARTIAL_SUFFIX, UNREADABLE_FOLDER
+from core.broker import PARTIAL_SUFFIX, UNREADABLE_FOLDER, Channel
 
 
 @pytest.fixture
@@ -102,9 +102,10 @@ def test_concurrent_producers_lose_nothing_while_a_consumer_polls(tmp_path, queu
     for process in processes:
         process.start()
 
-    received = []
+    received: list[tuple[int, int]] = []
     with connect(tmp_path) as conn:
         channel = conn.default_channel
+        assert isinstance(channel, Channel)
         conn.SimpleQueue(queue_name).close()
         # Poll as fast as possible while the producers are still writing: every message arrives whole.
         while len(received) < producers * per_producer:

@@ -43,7 +43,9 @@ def on_redis(settings, redis_server, clock):
     settings.CACHES = {
         "default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": redis_server.url, "KEY_PREFIX": "resee"},
     }
-    caches["default"]._clock = clock
+    cache = caches["default"]
+    assert isinstance(cache, resilient.ResilientRedisCache)
+    cache._clock = clock
     return redis_server
 
 
@@ -102,6 +104,7 @@ def test_the_api_keeps_answering_while_redis_is_stopped_and_recovers(superuser_c
 
 def test_an_unreachable_redis_is_a_miss_and_a_skipped_write(on_redis, clock):
     backend = caches["default"]
+    assert isinstance(backend, resilient.ResilientRedisCache)
     backend.set("kept", 1)
     on_redis.stop()
 

@@ -27,6 +27,7 @@ from schemathesis.checks import (
     unsupported_method,
     use_after_free,
 )
+from schemathesis.generation import GenerationMode
 
 from alerts.tests.factories import make_alert, make_delivery, make_rule
 from monitoring.models import ErrorLog, MetricSample
@@ -95,7 +96,9 @@ schema.app = application
 schema.config.update(headers={"Authorization": f"Bearer {SCHEMATHESIS_TOKEN}"})
 # Bounded and repeatable: a few examples per operation, derandomized; valid and invalid data.
 schema.config.generation.update(
-    max_examples=SCHEMATHESIS_MAX_EXAMPLES, deterministic=True, modes=["positive", "negative"],
+    max_examples=SCHEMATHESIS_MAX_EXAMPLES,
+    deterministic=True,
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
 )
 schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
 
