@@ -1,5 +1,5 @@
-import { alertFiltersToParams } from "../lib/alertFilters";
-import { ruleFiltersToParams } from "../lib/ruleFilters";
+import { alertFiltersToParams } from "../components/alerts/alertFilters";
+import { ruleFiltersToParams } from "../components/alerts/ruleFilters";
 import type {
   AlertDetail,
   AlertFilters,

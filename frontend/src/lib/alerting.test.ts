@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { healthEntry } from "../test/fixtures";
 import { readAlertContext } from "./alertContext";
-import { alertFiltersToParams, parseAlertFilters } from "./alertFilters";
 import { formatDuration, formatThreshold } from "./alerting";
 import { cardHealth } from "./metricHealth";
 import { bodyOf, NEW_RULE } from "./ruleForm";
-import { parseRuleFilters, ruleFiltersToParams } from "./ruleFilters";
 
 describe("formatDuration", () => {
   it.each([
@@ -56,18 +54,6 @@ describe("readAlertContext", () => {
     expect(context.windowMinutes).toBeNull();
     expect(context.aggregation).toBeNull();
     expect(context.points).toEqual([]);
-  });
-});
-
-describe("alert and rule filters in the address", () => {
-  it("round-trip and drop what the API would refuse", () => {
-    const filters = parseAlertFilters(new URLSearchParams("status=active&severity=huge&rule=3&ordering=severity,-triggered_at&page=1"));
-    expect(filters).toEqual({ status: "active", rule: 3, ordering: "severity,-triggered_at" });
-    expect(alertFiltersToParams(filters).toString()).toBe("status=active&rule=3&ordering=severity%2C-triggered_at");
-
-    const rules = parseRuleFilters(new URLSearchParams("search= cpu &is_active=yes&metric_name=Bad-Name&state=firing"));
-    expect(rules).toEqual({ search: "cpu", state: "firing" });
-    expect(ruleFiltersToParams({ ...rules, is_active: false }).toString()).toBe("search=cpu&is_active=false&state=firing");
   });
 });
 

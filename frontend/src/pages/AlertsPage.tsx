@@ -1,5 +1,6 @@
-import { useMemo, useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { useState } from "react";
+import { Link } from "react-router";
+import { alertList } from "../components/alerts/alertFilters";
 import { AlertFiltersForm } from "../components/alerts/AlertFiltersForm";
 import { AlertTable } from "../components/alerts/AlertTable";
 import { TriggerAlertDialog } from "../components/alerts/TriggerAlertDialog";
@@ -9,25 +10,11 @@ import { PagedList } from "../components/ui/PagedList";
 import { useAlerts } from "../hooks/alerts/useAlerts";
 import { useMetricCatalogue, useRules } from "../hooks/alerts/useRules";
 import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
+import { useListPage } from "../hooks/useListPage";
 import { usePageTitle } from "../hooks/usePageTitle";
-import {
-  ALERT_PAGE_SIZES,
-  alertFiltersToParams,
-  DEFAULT_ALERT_PAGE_SIZE,
-  isAlertListFiltered,
-  parseAlertFilters,
-} from "../lib/alertFilters";
-import { withoutPage } from "../lib/listPages";
 import { plural } from "../lib/text";
 import { alertDetailPath } from "../routes/paths";
-import type { AlertDetail, AlertFilters, AlertOrdering } from "../types/alerts";
-
-const ORDERINGS: readonly { value: AlertOrdering; label: string }[] = [
-  { value: "-triggered_at", label: "Newest first" },
-  { value: "triggered_at", label: "Oldest first" },
-  { value: "severity,-triggered_at", label: "Most severe first" },
-  { value: "-resolved_at", label: "Recently resolved" },
-];
+import type { AlertDetail } from "../types/alerts";
 
 const RULE_CHOICES = { ordering: "name", page_size: 200 } as const;
 
@@ -35,19 +22,14 @@ const RULE_CHOICES = { ordering: "name", page_size: 200 } as const;
 export function AlertsPage() {
   usePageTitle("Alerts");
   const can = useCan();
-  const [searchParams, setSearchParams] = useSearchParams();
-  const filters = useMemo(() => parseAlertFilters(searchParams), [searchParams]);
-  const listSearch = alertFiltersToParams(filters).toString();
-  const alerts = useAlerts(filters);
-  const rules = useRules(RULE_CHOICES, { enabled: can(PERMISSIONS.viewRules) });
-  const catalogue = useMetricCatalogue({ enabled: can(PERMISSIONS.viewRules) });
   const [triggering, setTriggering] = useState(false);
   const [triggered, setTriggered] = useState<AlertDetail | null>(null);
-
-  const apply = (next: AlertFilters) => {
+  const list = useListPage(alertList, () => {
     setTriggered(null);
-    setSearchParams(alertFiltersToParams(next));
-  };
+  });
+  const alerts = useAlerts(list.filters);
+  const rules = useRules(RULE_CHOICES, { enabled: can(PERMISSIONS.viewRules) });
+  const catalogue = useMetricCatalogue({ enabled: can(PERMISSIONS.viewRules) });
 
   return (
     <>
@@ -70,24 +52,13 @@ export function AlertsPage() {
         )}
       </div>
       <div className="page-sections">
-        <AlertFiltersForm key={listSearch} filters={filters} rules={rules.data?.results ?? []} onApply={apply} />
+        <AlertFiltersForm key={list.search} filters={list.filters} rules={rules.data?.results ?? []} onApply={list.apply} />
         <section className="panel" aria-labelledby="alert-list-heading" aria-busy={alerts.isFetching}>
           <div className="panel__header">
             <h2 id="alert-list-heading" className="panel__title">
               {alerts.data ? plural(alerts.data.count, "alert") : "Alerts"}
             </h2>
-            <ListControls
-              ordering={filters.ordering ?? "-triggered_at"}
-              orderings={ORDERINGS}
-              onOrderingChange={(ordering) => {
-                apply({ ...withoutPage(filters), ordering });
-              }}
-              pageSize={filters.page_size ?? DEFAULT_ALERT_PAGE_SIZE}
-              pageSizes={ALERT_PAGE_SIZES}
-              onPageSizeChange={(size) => {
-                apply({ ...withoutPage(filters), page_size: size });
-              }}
-            />
+            <ListControls {...list.controls} />
           </div>
           <div role="status" className="outcome">
             {triggered && (
@@ -101,27 +72,16 @@ export function AlertsPage() {
             query={alerts}
             what="the alert history"
             noun="alert"
-            page={filters.page ?? 1}
-            pageSize={filters.page_size ?? DEFAULT_ALERT_PAGE_SIZE}
-            filtered={isAlertListFiltered(filters)}
+            {...list.paging}
             noMatchTitle="No alerts match these filters."
             empty={
               <EmptyState title="No alert has fired yet.">
                 <p className="muted">Alerts appear here when a rule's condition holds, and stay after they are resolved.</p>
               </EmptyState>
             }
-            onPageChange={(page) => {
-              apply({ ...filters, page });
-            }}
-            onFirstPage={() => {
-              apply(withoutPage(filters));
-            }}
-            onClearFilters={() => {
-              apply({});
-            }}
           >
             {(results, busy) => (
-              <AlertTable alerts={results} metrics={catalogue.data?.metrics} listSearch={listSearch} busy={busy} />
+              <AlertTable alerts={results} metrics={catalogue.data?.metrics} listSearch={list.search} busy={busy} />
             )}
           </PagedList>
         </section>

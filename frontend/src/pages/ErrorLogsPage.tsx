@@ -1,49 +1,35 @@
-import { useMemo, useState } from "react";
-import { useLocation, useSearchParams } from "react-router";
+import { useState } from "react";
+import { useLocation } from "react-router";
 import {
   describeFailure,
   describeOutcome,
   ErrorBulkActions,
   type BulkOutcome,
 } from "../components/monitoring/ErrorBulkActions";
+import { errorList } from "../components/monitoring/errorFilters";
 import { ErrorFiltersForm } from "../components/monitoring/ErrorFiltersForm";
 import { ErrorLogTable } from "../components/monitoring/ErrorLogTable";
 import { EmptyState } from "../components/ui/EmptyState";
 import { ListControls } from "../components/ui/ListControls";
 import { PagedList } from "../components/ui/PagedList";
 import { useBulkErrorAction, useErrorLogs } from "../hooks/monitoring/useMonitoring";
+import { useListPage } from "../hooks/useListPage";
 import { usePageTitle } from "../hooks/usePageTitle";
-import {
-  DEFAULT_ERROR_PAGE_SIZE,
-  ERROR_PAGE_SIZES,
-  errorFiltersToParams,
-  isFiltered,
-  parseErrorFilters,
-} from "../lib/errorFilters";
-import { noticeFrom, withoutPage } from "../lib/listPages";
+import { noticeFrom } from "../lib/listPages";
 import { plural } from "../lib/text";
-import type { ErrorBulkAction, ErrorFilters, ErrorOrdering } from "../types/monitoring";
-
-const ORDERINGS: readonly { value: ErrorOrdering; label: string }[] = [
-  { value: "-last_seen", label: "Last seen, newest first" },
-  { value: "last_seen", label: "Last seen, oldest first" },
-  { value: "-first_seen", label: "First seen, newest first" },
-  { value: "first_seen", label: "First seen, oldest first" },
-  { value: "-occurrences", label: "Most occurrences" },
-  { value: "level", label: "Critical first" },
-];
-const DEFAULT_ORDERING: ErrorOrdering = "-last_seen";
+import type { ErrorBulkAction } from "../types/monitoring";
 
 /** The error log: search, filters, order and page in the address, bulk actions on a selection. */
 export function ErrorLogsPage() {
   usePageTitle("Error logs");
-  const [searchParams, setSearchParams] = useSearchParams();
   const location = useLocation();
-  const filters = useMemo(() => parseErrorFilters(searchParams), [searchParams]);
-  const listSearch = errorFiltersToParams(filters).toString();
+  const [outcome, setOutcome] = useState<BulkOutcome | null>(null);
+  const list = useListPage(errorList, () => {
+    setOutcome(null);
+  });
+  const { filters, search: listSearch } = list;
   const logs = useErrorLogs(filters);
   const bulk = useBulkErrorAction();
-  const [outcome, setOutcome] = useState<BulkOutcome | null>(null);
   // The selection belongs to one view: another page or other filters start with none.
   const [selection, setSelection] = useState<{ view: string; ids: ReadonlySet<number> }>({
     view: listSearch,
@@ -54,11 +40,6 @@ export function ErrorLogsPage() {
     selection.view === listSearch ? shown.filter((entry) => selection.ids.has(entry.id)).map((entry) => entry.id) : [],
   );
   const handedOver = noticeFrom(location.state);
-
-  const applyFilters = (next: ErrorFilters) => {
-    setOutcome(null);
-    setSearchParams(errorFiltersToParams(next));
-  };
 
   const runBulk = (action: ErrorBulkAction) => {
     const ids = [...selected];
@@ -72,7 +53,7 @@ export function ErrorLogsPage() {
           // Deleting the whole of the last page: show the page before it, which still exists.
           const page = filters.page ?? 1;
           if (action === "delete" && page > 1 && result.changed >= shown.length) {
-            setSearchParams(errorFiltersToParams({ ...filters, page: page - 1 }));
+            list.show({ ...filters, page: page - 1 });
           }
         },
         onError: (error) => {
@@ -92,30 +73,13 @@ export function ErrorLogsPage() {
         </p>
       </div>
       <div className="page-sections">
-        <ErrorFiltersForm key={listSearch} filters={filters} onApply={applyFilters} />
+        <ErrorFiltersForm key={listSearch} filters={filters} onApply={list.apply} />
         <section className="panel" aria-labelledby="error-list-heading" aria-busy={logs.isFetching}>
           <div className="panel__header">
             <h2 id="error-list-heading" className="panel__title">
               {logs.data ? plural(logs.data.count, "error group") : "Error groups"}
             </h2>
-            <ListControls
-              ordering={filters.ordering ?? DEFAULT_ORDERING}
-              orderings={ORDERINGS}
-              onOrderingChange={(ordering) => {
-                const next = withoutPage(filters);
-                if (ordering === DEFAULT_ORDERING) delete next.ordering;
-                else next.ordering = ordering;
-                applyFilters(next);
-              }}
-              pageSize={filters.page_size ?? DEFAULT_ERROR_PAGE_SIZE}
-              pageSizes={ERROR_PAGE_SIZES}
-              onPageSizeChange={(size) => {
-                const next = withoutPage(filters);
-                if (size === DEFAULT_ERROR_PAGE_SIZE) delete next.page_size;
-                else next.page_size = size;
-                applyFilters(next);
-              }}
-            />
+            <ListControls {...list.controls} />
           </div>
           {/* Outcomes of actions: always present, so that a change in it is announced. */}
           <div role="status" className="outcome">
@@ -131,24 +95,13 @@ export function ErrorLogsPage() {
             query={logs}
             what="the error log"
             noun="error group"
-            page={filters.page ?? 1}
-            pageSize={filters.page_size ?? DEFAULT_ERROR_PAGE_SIZE}
-            filtered={isFiltered(filters)}
+            {...list.paging}
             noMatchTitle="No errors match these filters."
             empty={
               <EmptyState title="No errors have been logged.">
                 <p className="muted">Every error and critical error logged by the web server, worker and beat appears here.</p>
               </EmptyState>
             }
-            onPageChange={(page) => {
-              applyFilters({ ...filters, page });
-            }}
-            onFirstPage={() => {
-              applyFilters(withoutPage(filters));
-            }}
-            onClearFilters={() => {
-              applyFilters({});
-            }}
           >
             {(entries, busy) => (
               <>

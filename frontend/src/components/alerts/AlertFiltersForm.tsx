@@ -1,9 +1,7 @@
-import { useState, type SubmitEvent } from "react";
+import { useState } from "react";
 import { SEVERITY_CHOICES } from "../../lib/alerting";
-import { fromLocalInput, toLocalInput } from "../../lib/format";
-import { listSettingsOf } from "../../lib/listPages";
 import { ALERT_STATUSES, type AlertFilters, type AlertStatus, type Severity } from "../../types/alerts";
-import { FilterActions, SelectFilter, TimeRangeFilter } from "../ui/FilterFields";
+import { FiltersForm, SelectFilter, TimeRangeFilter, useTimeRangeDraft } from "../ui/FilterFields";
 
 interface AlertFiltersFormProps {
   filters: AlertFilters;
@@ -20,21 +18,7 @@ export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormPr
   const [status, setStatus] = useState<AlertStatus | "">(filters.status ?? "");
   const [severity, setSeverity] = useState<Severity | "">(filters.severity ?? "");
   const [rule, setRule] = useState(filters.rule === undefined ? "" : String(filters.rule));
-  const [since, setSince] = useState(toLocalInput(filters.since));
-  const [until, setUntil] = useState(toLocalInput(filters.until));
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const next: AlertFilters = listSettingsOf(filters);
-    if (status) next.status = status;
-    if (severity) next.severity = severity;
-    if (rule) next.rule = Number(rule);
-    const sinceIso = fromLocalInput(since);
-    if (sinceIso) next.since = sinceIso;
-    const untilIso = fromLocalInput(until);
-    if (untilIso) next.until = untilIso;
-    onApply(next);
-  };
+  const range = useTimeRangeDraft(filters);
 
   // A rule in the address that is not in the list (deleted, or beyond the first 200) stays choosable.
   const known = rules.map((choice) => ({ value: String(choice.id), label: choice.name }));
@@ -43,25 +27,23 @@ export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormPr
     : known;
 
   return (
-    <form className="filters" role="search" aria-label="Filter the alert history" onSubmit={onSubmit}>
+    <FiltersForm
+      label="Filter the alert history"
+      filters={filters}
+      read={() => ({
+        status: status || undefined,
+        severity: severity || undefined,
+        rule: rule ? Number(rule) : undefined,
+        ...range.read(),
+      })}
+      onApply={onApply}
+    >
       <SelectFilter label="Status" anyLabel="Open and resolved" value={status} choices={STATUS_CHOICES} onChange={setStatus} />
       <SelectFilter label="Severity" anyLabel="Any severity" value={severity} choices={SEVERITY_CHOICES} onChange={setSeverity} />
       {ruleChoices.length > 0 && (
         <SelectFilter label="Rule" anyLabel="Any rule" value={rule} choices={ruleChoices} onChange={setRule} />
       )}
-      <TimeRangeFilter
-        sinceLabel="Triggered from"
-        untilLabel="Triggered until"
-        since={since}
-        until={until}
-        onSinceChange={setSince}
-        onUntilChange={setUntil}
-      />
-      <FilterActions
-        onClear={() => {
-          onApply(listSettingsOf(filters));
-        }}
-      />
-    </form>
+      <TimeRangeFilter sinceLabel="Triggered from" untilLabel="Triggered until" range={range} />
+    </FiltersForm>
   );
 }

@@ -1,9 +1,8 @@
-import { useId, useState, type SubmitEvent } from "react";
+import { useId, useState } from "react";
 import { RULE_STATE_LABELS, SEVERITY_CHOICES } from "../../lib/alerting";
-import { listSettingsOf } from "../../lib/listPages";
 import { RULE_STATES, type RuleFilters, type RuleState, type Severity } from "../../types/alerts";
 import type { MetricReading } from "../../types/monitoring";
-import { FilterActions, SearchFilter, SelectFilter } from "../ui/FilterFields";
+import { FiltersForm, SearchFilter, SelectFilter } from "../ui/FilterFields";
 import { CATEGORY_LABELS, groupByCategory } from "./MetricPicker";
 
 interface RuleFiltersFormProps {
@@ -30,19 +29,19 @@ export function RuleFiltersForm({ filters, metrics, onApply }: RuleFiltersFormPr
   const [metric, setMetric] = useState(filters.metric_name ?? "");
   const [state, setState] = useState<RuleState | "">(filters.state ?? "");
 
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const next: RuleFilters = listSettingsOf(filters);
-    if (search.trim()) next.search = search.trim();
-    if (active) next.is_active = active === "true";
-    if (severity) next.severity = severity;
-    if (metric.trim()) next.metric_name = metric.trim();
-    if (state) next.state = state;
-    onApply(next);
-  };
-
   return (
-    <form className="filters" role="search" aria-label="Filter the rules" onSubmit={onSubmit}>
+    <FiltersForm
+      label="Filter the rules"
+      filters={filters}
+      read={() => ({
+        search: search.trim() || undefined,
+        is_active: active ? active === "true" : undefined,
+        severity: severity || undefined,
+        metric_name: metric.trim() || undefined,
+        state: state || undefined,
+      })}
+      onApply={onApply}
+    >
       <SearchFilter value={search} placeholder="Words in the name or description" onChange={setSearch} />
       <SelectFilter label="Active" anyLabel="Active and off" value={active} choices={ACTIVE_CHOICES} onChange={setActive} />
       <SelectFilter label="Severity" anyLabel="Any severity" value={severity} choices={SEVERITY_CHOICES} onChange={setSeverity} />
@@ -83,11 +82,6 @@ export function RuleFiltersForm({ filters, metrics, onApply }: RuleFiltersFormPr
         )}
       </div>
       <SelectFilter label="State" anyLabel="Any state" value={state} choices={STATE_CHOICES} onChange={setState} />
-      <FilterActions
-        onClear={() => {
-          onApply(listSettingsOf(filters));
-        }}
-      />
-    </form>
+    </FiltersForm>
   );
 }

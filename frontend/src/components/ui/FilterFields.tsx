@@ -1,5 +1,49 @@
-import { useId } from "react";
-import { timeZoneLabel } from "../../lib/format";
+import { useId, useState, type ReactNode, type SubmitEvent } from "react";
+import { fromLocalInput, timeZoneLabel, toLocalInput } from "../../lib/format";
+import { listSettingsOf, type ListSettings } from "../../lib/listPages";
+
+/** Filters as a form's fields hold them: an empty field is undefined. */
+type Draft<F> = { [K in keyof F]?: F[K] | undefined };
+
+/**
+ * A list's filters form. The fields apply together when submitted (Enter or "Apply filters"), so
+ * that typing a search or a date does not send a request per keystroke; "Clear" keeps only the
+ * order and page size. Either way the list starts again at its first page.
+ */
+export function FiltersForm<F extends ListSettings>({
+  label,
+  filters,
+  read,
+  onApply,
+  children,
+}: {
+  /** What the form filters: "Filter the alert history". */
+  label: string;
+  filters: F;
+  /** The filters the fields ask for now. */
+  read: () => Draft<F>;
+  onApply: (filters: F) => void;
+  children: ReactNode;
+}) {
+  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const next: Record<string, unknown> = listSettingsOf(filters);
+    for (const [key, value] of Object.entries(read())) {
+      if (value !== undefined) next[key] = value;
+    }
+    onApply(next as F);
+  };
+  return (
+    <form className="filters" role="search" aria-label={label} onSubmit={onSubmit}>
+      {children}
+      <FilterActions
+        onClear={() => {
+          onApply(listSettingsOf(filters) as F);
+        }}
+      />
+    </form>
+  );
+}
 
 /** A choice of the filters form: "any" (the empty value) or one of `choices`. */
 export function SelectFilter<T extends string>({
@@ -71,23 +115,31 @@ export function SearchFilter({
   );
 }
 
-/** "From" and "until" in the reader's time zone (`datetime-local` values), each bounding the other. */
+/** The fields of a `TimeRangeFilter`: `datetime-local` values, read back as ISO instants. */
+export function useTimeRangeDraft(filters: { since?: string; until?: string }) {
+  const [since, setSince] = useState(toLocalInput(filters.since));
+  const [until, setUntil] = useState(toLocalInput(filters.until));
+  return {
+    since,
+    until,
+    setSince,
+    setUntil,
+    read: () => ({ since: fromLocalInput(since), until: fromLocalInput(until) }),
+  };
+}
+
+/** "From" and "until" in the reader's time zone, each bounding the other. */
 export function TimeRangeFilter({
   sinceLabel,
   untilLabel,
-  since,
-  until,
-  onSinceChange,
-  onUntilChange,
+  range,
 }: {
   sinceLabel: string;
   untilLabel: string;
-  since: string;
-  until: string;
-  onSinceChange: (value: string) => void;
-  onUntilChange: (value: string) => void;
+  range: ReturnType<typeof useTimeRangeDraft>;
 }) {
   const id = useId();
+  const { since, until } = range;
   return (
     <>
       <div className="field">
@@ -102,7 +154,7 @@ export function TimeRangeFilter({
           max={until || undefined}
           aria-describedby={`${id}-zone`}
           onChange={(event) => {
-            onSinceChange(event.target.value);
+            range.setSince(event.target.value);
           }}
         />
       </div>
@@ -118,7 +170,7 @@ export function TimeRangeFilter({
           min={since || undefined}
           aria-describedby={`${id}-zone`}
           onChange={(event) => {
-            onUntilChange(event.target.value);
+            range.setUntil(event.target.value);
           }}
         />
         <p id={`${id}-zone`} className="field__hint">
@@ -130,7 +182,7 @@ export function TimeRangeFilter({
 }
 
 /** "Apply filters" (the form's submit) and "Clear". */
-export function FilterActions({ onClear }: { onClear: () => void }) {
+function FilterActions({ onClear }: { onClear: () => void }) {
   return (
     <div className="filters__actions">
       <button type="submit" className="button button--primary">

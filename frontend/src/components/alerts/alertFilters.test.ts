@@ -1,0 +1,15 @@
+import { describe, expect, it } from "vitest";
+import { alertFiltersToParams, parseAlertFilters } from "./alertFilters";
+import { parseRuleFilters, ruleFiltersToParams } from "./ruleFilters";
+
+describe("alert and rule filters in the address", () => {
+  it("round-trip and drop what the API would refuse", () => {
+    const filters = parseAlertFilters(new URLSearchParams("status=active&severity=huge&rule=3&ordering=severity,-triggered_at&page=1"));
+    expect(filters).toEqual({ status: "active", rule: 3, ordering: "severity,-triggered_at" });
+    expect(alertFiltersToParams(filters).toString()).toBe("status=active&rule=3&ordering=severity%2C-triggered_at");
+
+    const rules = parseRuleFilters(new URLSearchParams("search= cpu &is_active=yes&metric_name=Bad-Name&state=firing"));
+    expect(rules).toEqual({ search: "cpu", state: "firing" });
+    expect(ruleFiltersToParams({ ...rules, is_active: false }).toString()).toBe("search=cpu&is_active=false&state=firing");
+  });
+});

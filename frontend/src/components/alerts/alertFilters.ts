@@ -1,0 +1,24 @@
+import { ALERT_STATUSES, SEVERITIES, type AlertFilters } from "../../types/alerts";
+import { defineListFilters, param } from "../../lib/listPages";
+
+/** The alert history's filters, order and paging in the page's address and the API's query. */
+export const alertList = defineListFilters<AlertFilters>({
+  fields: {
+    status: param.choice(ALERT_STATUSES),
+    severity: param.choice(SEVERITIES),
+    rule: param.id(),
+    since: param.instant(),
+    until: param.instant(),
+  },
+  orderings: {
+    "-triggered_at": "Newest first",
+    triggered_at: "Oldest first",
+    "severity,-triggered_at": "Most severe first",
+    "-resolved_at": "Recently resolved",
+  },
+  defaultOrdering: "-triggered_at",
+  defaultPageSize: 50,
+  pageSizes: [25, 50, 100],
+});
+
+export const { parse: parseAlertFilters, toParams: alertFiltersToParams, isFiltered: isAlertListFiltered } = alertList;

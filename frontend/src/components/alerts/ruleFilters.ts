@@ -1,0 +1,28 @@
+import { RULE_STATES, SEVERITIES, type RuleFilters } from "../../types/alerts";
+import { defineListFilters, param } from "../../lib/listPages";
+
+const METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** The rule list's filters, order and paging in the page's address and the API's query. */
+export const ruleList = defineListFilters<RuleFilters>({
+  fields: {
+    search: param.text(),
+    is_active: param.flag(),
+    severity: param.choice(SEVERITIES),
+    metric_name: param.matching(METRIC_NAME),
+    state: param.choice(RULE_STATES),
+  },
+  orderings: {
+    name: "Name",
+    severity: "Most severe first",
+    state: "State",
+    metric_name: "Metric",
+    "-updated_at": "Recently changed",
+    "-last_evaluated_at": "Recently evaluated",
+  },
+  defaultOrdering: "name",
+  defaultPageSize: 50,
+  pageSizes: [25, 50, 100],
+});
+
+export const { parse: parseRuleFilters, toParams: ruleFiltersToParams, isFiltered: isRuleListFiltered } = ruleList;
