@@ -15,7 +15,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 help:
 	@echo "make run      set up (venv, dependencies, database, admin user, dashboard build) and run web, workers and beat"
-	@echo "make test     install test dependencies and run every test: ruff, pytest, tsc, eslint, vitest, browser tests"
+	@echo "make test     install test dependencies and run every test: ruff, mypy, pytest, tsc, eslint, vitest, browser tests"
 	@echo "make bench    measure the speed targets (ratios, side by side in one run)"
 	@echo "make manage ARGS='...'   run a manage.py command, e.g. ARGS='drf_create_token admin'"
 	@echo "make clean    remove the virtual environment and node_modules (var/ with the data is kept)"
@@ -67,6 +67,7 @@ run: migrate frontend
 
 test: install-dev $(FRONTEND_DEPS) $(CHROMIUM)
 	$(VENV)/bin/ruff check backend bench
+	$(PY) -m mypy
 	$(PY) -m pytest
 	cd frontend && npm run typecheck
 	cd frontend && npm run lint
