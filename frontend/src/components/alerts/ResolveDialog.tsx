@@ -2,8 +2,8 @@ import { useId, useRef, useState } from "react";
 import type { ApiError } from "../../api/client";
 import { useResolveAlert } from "../../hooks/alerts/useAlerts";
 import type { AlertDetail } from "../../types/alerts";
-import { Field } from "../ui/Field";
 import { FormDialog } from "../ui/FormDialog";
+import { TextAreaField } from "../ui/TextAreaField";
 
 interface ResolveDialogProps {
   alertId: number;
@@ -50,26 +50,17 @@ export function ResolveDialog({ alertId, onResolved, onCancel }: ResolveDialogPr
       }}
       onCancel={onCancel}
     >
-      <Field
+      <TextAreaField
         id={`${id}-notes`}
         label="Notes"
         hint="What was done, or why it needs nothing. Optional, but the next person will thank you."
         errors={resolve.error?.fieldErrors.notes}
-      >
-        {(control) => (
-          <textarea
-            {...control}
-            ref={notesRef}
-            className="field__input"
-            rows={4}
-            maxLength={10_000}
-            value={notes}
-            onChange={(event) => {
-              setNotes(event.target.value);
-            }}
-          />
-        )}
-      </Field>
+        ref={notesRef}
+        rows={4}
+        maxLength={10_000}
+        value={notes}
+        onChange={setNotes}
+      />
     </FormDialog>
   );
 }

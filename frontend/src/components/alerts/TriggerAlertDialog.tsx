@@ -7,6 +7,7 @@ import { alertDetailPath } from "../../routes/paths";
 import type { AlertDetail } from "../../types/alerts";
 import { Field } from "../ui/Field";
 import { FormDialog } from "../ui/FormDialog";
+import { TextAreaField } from "../ui/TextAreaField";
 
 interface TriggerAlertDialogProps {
   /** The rule to fire; without it the dialog asks which. */
@@ -110,26 +111,17 @@ export function TriggerAlertDialog({ rule, onTriggered, onCancel }: TriggerAlert
         </Field>
       )}
       {rules.isError && <p className="field__error">Could not load the rules: {rules.error.message}</p>}
-      <Field
+      <TextAreaField
         id={`${id}-message`}
         label="Message"
         hint="Optional: why, for the people notified. Without one it says who triggered it."
         errors={fieldErrors.message}
-      >
-        {(control) => (
-          <textarea
-            {...control}
-            ref={messageRef}
-            className="field__input"
-            rows={3}
-            maxLength={2000}
-            value={message}
-            onChange={(event) => {
-              setMessage(event.target.value);
-            }}
-          />
-        )}
-      </Field>
+        ref={messageRef}
+        rows={3}
+        maxLength={2000}
+        value={message}
+        onChange={setMessage}
+      />
     </FormDialog>
   );
 }

@@ -1,4 +1,5 @@
 import { useId, type ReactNode } from "react";
+import { DialogActions } from "./DialogActions";
 import { useModalDialog } from "./useModalDialog";
 
 interface ConfirmDialogProps {
@@ -46,29 +47,14 @@ export function ConfirmDialog({
       <div id={bodyId} className="dialog__body">
         {children}
       </div>
-      <div className="dialog__actions">
-        <button
-          ref={cancelRef}
-          type="button"
-          className="button button--secondary"
-          aria-disabled={busy}
-          onClick={() => {
-            if (!busy) onCancel();
-          }}
-        >
-          Cancel
-        </button>
-        <button
-          type="button"
-          className={`button ${destructive ? "button--danger" : "button--primary"}`}
-          aria-busy={busy}
-          onClick={() => {
-            if (!busy) onConfirm();
-          }}
-        >
-          {confirmLabel}
-        </button>
-      </div>
+      <DialogActions
+        cancelRef={cancelRef}
+        busy={busy}
+        onCancel={onCancel}
+        label={confirmLabel}
+        destructive={destructive}
+        onConfirm={onConfirm}
+      />
     </dialog>
   );
 }

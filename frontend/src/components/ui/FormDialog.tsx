@@ -1,4 +1,5 @@
 import { useId, type ReactNode, type RefObject, type SubmitEvent } from "react";
+import { DialogActions } from "./DialogActions";
 import { useModalDialog } from "./useModalDialog";
 
 interface FormDialogProps {
@@ -66,22 +67,7 @@ export function FormDialog({
         <div className="dialog__error" role="alert">
           {error}
         </div>
-        <div className="dialog__actions">
-          <button
-            ref={cancelRef}
-            type="button"
-            className="button button--secondary"
-            aria-disabled={busy}
-            onClick={() => {
-              if (!busy) onCancel();
-            }}
-          >
-            Cancel
-          </button>
-          <button type="submit" className="button button--primary" aria-busy={busy}>
-            {busy ? busyLabel : submitLabel}
-          </button>
-        </div>
+        <DialogActions cancelRef={cancelRef} busy={busy} onCancel={onCancel} label={busy ? busyLabel : submitLabel} />
       </form>
     </dialog>
   );
