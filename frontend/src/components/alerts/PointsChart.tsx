@@ -1,7 +1,8 @@
 import { useId } from "react";
-import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import { Line, LineChart, ReferenceLine } from "recharts";
 import { formatMaybe } from "../../lib/alerting";
-import { formatInstant, formatTick, formatValue, timeZoneLabel } from "../../lib/format";
+import { formatInstant, timeZoneLabel } from "../../lib/format";
+import { ChartAxes } from "../ui/ChartAxes";
 
 export interface ChartPoint {
   /** Epoch milliseconds. */
@@ -34,27 +35,10 @@ export function PointsChart({ title, points, unit, threshold, resolveThreshold }
       </figcaption>
       <div className="chart__plot chart__plot--small" aria-hidden="true">
         <LineChart data={[...points]} responsive style={{ width: "100%", height: "100%" }} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-          <XAxis
-            dataKey="t"
-            type="number"
-            scale="time"
-            domain={["dataMin", "dataMax"]}
-            tickFormatter={(t: number) => formatInstant(t, { style: "time", zone: false })}
-            stroke="var(--text-muted)"
-            tick={{ fill: "var(--text-muted)", fontSize: 12 }}
-            minTickGap={24}
-          />
-          <YAxis
-            width={64}
-            stroke="var(--text-muted)"
-            tick={{ fill: "var(--text-muted)", fontSize: 12 }}
-            tickFormatter={(value: number) => formatTick(value, unit)}
-          />
-          <Tooltip
-            labelFormatter={(label) => (typeof label === "number" ? formatInstant(label, { style: "time" }) : "")}
-            formatter={(value) => (typeof value === "number" ? formatValue(value, unit) : "no data")}
-            contentStyle={{ background: "var(--surface)", borderColor: "var(--border)", color: "var(--text)" }}
+          <ChartAxes
+            unit={unit}
+            formatTime={(t) => formatInstant(t, { style: "time", zone: false })}
+            formatTooltipTime={(t) => formatInstant(t, { style: "time" })}
           />
           <ReferenceLine
             y={threshold}

@@ -1,8 +1,9 @@
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
+import { Legend, Line, LineChart } from "recharts";
 import { useMetricSeries } from "../../hooks/monitoring/useMonitoring";
-import { formatInstant, formatTick, formatValue, timeZoneLabel } from "../../lib/format";
+import { formatInstant, formatValue, timeZoneLabel } from "../../lib/format";
 import type { TimeRange } from "../../lib/timeRanges";
 import type { MetricSeries } from "../../types/monitoring";
+import { ChartAxes } from "../ui/ChartAxes";
 import { EmptyState } from "../ui/EmptyState";
 import { ErrorState } from "../ui/ErrorState";
 import { LoadingState } from "../ui/LoadingState";
@@ -74,29 +75,12 @@ function Chart({ series, range }: { series: readonly MetricSeries[]; range: Time
   return (
     <div className="chart__plot">
       <LineChart data={rows} responsive style={{ width: "100%", height: "100%" }} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-        <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-        <XAxis
-          dataKey="t"
-          type="number"
-          scale="time"
-          domain={["dataMin", "dataMax"]}
-          tickFormatter={formatTime}
-          stroke="var(--text-muted)"
-          tick={{ fill: "var(--text-muted)", fontSize: 12 }}
-          minTickGap={24}
-        />
-        <YAxis
-          width={64}
-          stroke="var(--text-muted)"
-          tick={{ fill: "var(--text-muted)", fontSize: 12 }}
-          tickFormatter={(value: number) => formatTick(value, unit)}
+        <ChartAxes
+          unit={unit}
+          formatTime={formatTime}
+          formatTooltipTime={(t) => formatInstant(t, { style: "minutes" })}
           // Counts (requests, tasks) come in whole numbers.
           allowDecimals={series[0]?.aggregation !== "sum"}
-        />
-        <Tooltip
-          labelFormatter={(label) => (typeof label === "number" ? formatInstant(label, { style: "minutes" }) : "")}
-          formatter={(value) => (typeof value === "number" ? formatValue(value, unit) : "no data")}
-          contentStyle={{ background: "var(--surface)", borderColor: "var(--border)", color: "var(--text)" }}
         />
         {series.length > 1 && <Legend />}
         {series.map((line, index) => {
