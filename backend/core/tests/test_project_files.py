@@ -1,4 +1,5 @@
-"""The files that describe the project stay true to it: every setting documented, compose valid."""
+"""The files that describe the project stay true to it: every setting documented, every link of
+the docs leading somewhere, compose valid."""
 
 import re
 import shutil
@@ -11,7 +12,11 @@ from django.conf import settings
 
 REPO = Path(settings.REPO_DIR)
 SETTINGS_SOURCE = (REPO / "backend" / "resee" / "settings.py").read_text()
-VARIABLES = sorted(set(re.findall(r'env(?:\.\w+|_bool)\(\s*"([A-Z][A-Z0-9_]*)"', SETTINGS_SOURCE)))
+GUNICORN_SOURCE = (REPO / "backend" / "resee" / "gunicorn_conf.py").read_text()
+VARIABLES = sorted(
+    set(re.findall(r'env(?:\.\w+|_bool)\(\s*"([A-Z][A-Z0-9_]*)"', SETTINGS_SOURCE))
+    | set(re.findall(r'Env\(\)\.\w+\(\s*"([A-Z][A-Z0-9_]*)"', GUNICORN_SOURCE))
+)
 PRODUCT_DOCUMENT_VARIABLES = [
     "SLACK_WEBHOOK_URL", "SLACK_DEFAULT_CHANNEL", "SLACK_BOT_NAME", "ALERT_SUMMARY_RECIPIENTS",
     "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_HOST_USER",
@@ -23,13 +28,58 @@ def test_settings_read_the_variables_of_the_product_document():
     assert set(PRODUCT_DOCUMENT_VARIABLES) <= set(VARIABLES)
 
 
-@pytest.mark.parametrize("document", [".env.example", "README.md"])
+def test_the_variables_are_found():
+    assert {"SECRET_KEY", "SLACK_WEBHOOK_URL", "WEB_THREADS"} <= set(VARIABLES)
+
+
+@pytest.mark.parametrize("document", [".env.example", "docs/configuration.md"])
 def test_every_variable_is_documented(document):
     text = (REPO / document).read_text()
 
     missing = [name for name in VARIABLES if not re.search(rf"\b{name}\b", text)]
 
     assert missing == []
+
+
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def heading_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a page's headings: lowercase, punctuation dropped, spaces as '-'."""
+    anchors = set()
+    for line in markdown.splitlines():
+        if line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            anchors.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return anchors
+
+
+@pytest.mark.parametrize("page", DOCS, ids=lambda page: str(page.relative_to(REPO)))
+def test_every_link_of_the_docs_leads_somewhere(page):
+    text = page.read_text()
+    broken = []
+    for target in LINK.findall(text):
+        if re.match(r"[a-z]+:", target):
+            continue  # an outside address
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        if not linked.exists():
+            broken.append(target)
+        elif anchor and linked.suffix == ".md" and anchor not in heading_anchors(linked.read_text()):
+            broken.append(target)
+    assert broken == []
+
+
+def test_the_readme_is_the_front_door():
+    readme = (REPO / "README.md").read_text()
+
+    for page in ("architecture", "configuration", "api", "operations", "contributing"):
+        assert f"(docs/{page}.md)" in readme, page
+    assert "(docs/ALERT_SYSTEM_README.md)" in readme
+    assert "make run" in readme and "make test" in readme
+    assert "![" in readme and "docs/screenshots/" in readme
+    assert len(readme.splitlines()) < 250
 
 
 def test_env_example_is_a_working_configuration(tmp_path):

@@ -12,7 +12,7 @@ from core.testing import PYTHON, child_env
 
 pytestmark = pytest.mark.django_db
 
-# The production settings README.md documents (section "Production: TLS and security settings").
+# The production settings docs/operations.md documents (section "Production: TLS and security settings").
 PRODUCTION_ENV = {
     "SECRET_KEY": "k" * 10 + "-Vn8rT2qXw5zLp3sYh7dFj9mBc4gKe6uA1oRi0tNvQ",
     "DEBUG": "false",
@@ -159,9 +159,9 @@ def test_a_bad_value_stops_start_up_naming_the_variable(tmp_path, name, value):
     assert name in result.stderr
 
 
-def test_the_readme_documents_the_production_settings():
-    readme = (settings.REPO_DIR / "README.md").read_text()
-    section = readme.split("### Production: TLS and security settings", 1)[1].split("\n## ", 1)[0]
+def test_the_docs_document_the_production_settings():
+    operations = (settings.REPO_DIR / "docs" / "operations.md").read_text()
+    section = operations.split("## Production: TLS and security settings", 1)[1].split("\n## ", 1)[0]
 
     for name, value in PRODUCTION_ENV.items():
         if name == "SECRET_KEY":
