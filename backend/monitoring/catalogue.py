@@ -3,7 +3,11 @@
 The API's metric list, the rule validator, the ingest validation and the dashboard all read this
 module (alerts through `alerts.metrics`); nothing else keeps a list of metric names. Any other name
 that has received samples through the ingest API is a *custom* metric (a gauge, averaged by
-default).
+default); finding those needs the database, so it is done in `selectors` (`get_metric`,
+`available_metric_names`). This module is data only and imports nothing of the project.
+
+How a metric is computed is its source's business (`monitoring.sources`): a new metric of a kind
+of data already read is one entry here; a new kind of data is one source class and its name.
 """
 
 import re
@@ -21,13 +25,16 @@ RATIO = "ratio"  # a proportion of two counters (error rate); over a window, the
 
 CATEGORIES = ("system", "api", "database", "errors", "ai", "business", "services", "custom")
 
-# Where a metric's numbers come from; each source is read once per evaluation (selectors).
+# Where a metric's numbers come from: the name of a registered source (`monitoring.sources`),
+# each read once per evaluation.
 SAMPLES = "samples"  # MetricSample rows written by this system's collectors
 PUSHED = "pushed"  # MetricSample rows pushed through the ingest API by other systems
 REQUESTS = "requests"  # RequestRollup: per-minute request aggregates from the middleware
 ERRORS = "errors"  # ErrorCount: per-minute error counts from the logging handler
-AI = "ai"  # AIUsage rows
-USERS = "users"  # ActiveUserMinute rows and users' join dates
+AI = "ai"  # AIUsage rows, per minute
+AI_TODAY = "ai_today"  # AIUsage rows since local midnight
+ACTIVE_USERS = "active_users"  # ActiveUserMinute rows: who was seen in which minute
+SIGNUPS = "signups"  # users' join dates
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,10 @@ class Metric:
     # An empty window of a metric this system counts itself (requests, errors, failed tasks) is a
     # true 0; of anything else it is "no data".
     empty_means_zero: bool = False
+    # What the source computes it from, for sources of per-minute columns (requests, errors, AI):
+    # a counter's column(s), summed; a ratio's (part, whole), in percent; a gauge's (total,
+    # events), the mean per event.
+    of: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return {
@@ -66,36 +77,38 @@ _METRICS = (
            "Share of the data volume in use, sampled every minute."),
     # api
     Metric("api_response_time", "API response time", "ms", "api", GAUGE, "avg", REQUESTS,
-           "Time to answer an API request; avg is the mean over every request in the window."),
+           "Time to answer an API request; avg is the mean over every request in the window.",
+           of=("duration_total_ms", "count")),
     Metric("api_error_rate", "API error rate", "%", "api", RATIO, "avg", REQUESTS,
-           "Percent of API requests answered with a 5xx status."),
+           "Percent of API requests answered with a 5xx status.", of=("status_5xx", "count")),
     Metric("api_request_count", "API requests", "requests", "api", COUNTER, "sum", REQUESTS,
-           "API requests served.", empty_means_zero=True),
+           "API requests served.", empty_means_zero=True, of=("count",)),
     # database
     Metric("db_connection_count", "Database connections", "connections", "database", GAUGE, "avg", SAMPLES,
            "Connections to this database (PostgreSQL); no data on SQLite."),
     Metric("db_query_time", "Database query time", "ms", "database", GAUGE, "avg", REQUESTS,
-           "Time per database query made while serving API requests."),
+           "Time per database query made while serving API requests.", of=("db_time_ms", "db_queries")),
     Metric("slow_queries", "Slow queries", "queries", "database", COUNTER, "sum", REQUESTS,
-           "Database queries slower than SLOW_QUERY_MS while serving API requests.", empty_means_zero=True),
+           "Database queries slower than SLOW_QUERY_MS while serving API requests.", empty_means_zero=True,
+           of=("slow_queries",)),
     # errors
     Metric("error_count", "Errors", "errors", "errors", COUNTER, "sum", ERRORS,
-           "Errors logged (level ERROR and above).", empty_means_zero=True),
+           "Errors logged (level ERROR and above).", empty_means_zero=True, of=("ERROR", "CRITICAL")),
     Metric("critical_errors", "Critical errors", "errors", "errors", COUNTER, "sum", ERRORS,
-           "Errors logged at level CRITICAL.", empty_means_zero=True),
+           "Errors logged at level CRITICAL.", empty_means_zero=True, of=("CRITICAL",)),
     # ai
     Metric("ai_cost", "AI cost", "USD", "ai", COUNTER, "sum", AI,
-           "Cost of AI calls in the window."),
-    Metric("ai_cost_daily", "AI cost today", "USD", "ai", COUNTER, "sum", AI,
+           "Cost of AI calls in the window.", of=("cost",)),
+    Metric("ai_cost_daily", "AI cost today", "USD", "ai", COUNTER, "sum", AI_TODAY,
            "Cost of AI calls since local midnight, whatever the window."),
     Metric("ai_token_usage", "AI tokens", "tokens", "ai", COUNTER, "sum", AI,
-           "Input and output tokens of AI calls."),
+           "Input and output tokens of AI calls.", of=("tokens",)),
     Metric("ai_failure_rate", "AI failure rate", "%", "ai", RATIO, "avg", AI,
-           "Percent of AI calls that failed."),
+           "Percent of AI calls that failed.", of=("failures", "calls")),
     # business
-    Metric("active_users", "Active users", "users", "business", GAUGE, "count", USERS,
+    Metric("active_users", "Active users", "users", "business", GAUGE, "count", ACTIVE_USERS,
            "Distinct signed-in users seen in the window.", empty_means_zero=True),
-    Metric("signups", "Sign-ups", "users", "business", COUNTER, "sum", USERS,
+    Metric("signups", "Sign-ups", "users", "business", COUNTER, "sum", SIGNUPS,
            "Users who joined in the window.", empty_means_zero=True),
     Metric("subscriptions", "Subscriptions", "subscriptions", "business", COUNTER, "sum", PUSHED,
            "Sum of the subscriptions samples pushed by the billing side in the window."),
@@ -130,25 +143,3 @@ def accepts_pushed_samples(name: str) -> bool:
     push cannot corrupt them."""
     metric = CATALOGUE.get(name)
     return metric is None or metric.source == PUSHED
-
-
-def get_metric(name: str) -> Metric | None:
-    """The catalogue entry for `name`: a built-in metric, a custom metric that has received
-    samples, or None."""
-    if name in CATALOGUE:
-        return CATALOGUE[name]
-    if not isinstance(name, str) or not METRIC_NAME.match(name):
-        return None  # not a name any sample can have: no need to ask the database
-    from .selectors import has_samples
-
-    if has_samples(name):
-        return custom_metric(name)
-    return None
-
-
-def available_metric_names(*, fresh: bool = False) -> list[str]:
-    """Every name a rule may use: the catalogue, then custom metrics with samples (`fresh`: not
-    from the minute-long cache, for error messages that must be exact)."""
-    from .selectors import sample_names
-
-    return [*CATALOGUE, *sorted(set(sample_names(fresh=fresh)) - set(CATALOGUE))]

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from kombu.exceptions import ChannelError
 
+from . import sinks
 from .models import MetricSample
 
 logger = logging.getLogger(__name__)
@@ -110,9 +112,7 @@ class RedisProbe:
         if not settings.REDIS_URL:
             return None
         if self._info is None:
-            from .sinks import redis_client
-
-            self._info = redis_client().info()
+            self._info = sinks.redis_client().info()
         return self._info
 
     def memory_mb(self) -> float | None:
@@ -142,8 +142,6 @@ class RedisProbe:
 
 def celery_queue_length(app=None) -> float | None:
     """Messages waiting in the default queue, on whatever broker is configured."""
-    from kombu.exceptions import ChannelError
-
     app = app or current_app
     with app.connection_for_read() as conn:
         try:

@@ -2,6 +2,9 @@
 
 `ErrorLogHandler` sits on the root logger (django.request propagates to it). It only adds to the
 in-process telemetry buffer, so logging an error never waits for, or fails with, the database.
+
+`telemetry` is imported where it is used, not above: settings.LOGGING creates the handler before
+Django has loaded the apps, and telemetry imports the models (no import cycle is involved).
 """
 
 import hashlib

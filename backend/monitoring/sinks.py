@@ -12,8 +12,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 
+from .batch import FLOAT_FIELDS, MAX_FIELD, REQUEST_FIELDS, Batch, ErrorGroup, merge_request_values, minute_of
 from .models import ActiveUserMinute, ErrorCount, ErrorLog, RequestRollup
-from .telemetry import FLOAT_FIELDS, MAX_FIELD, REQUEST_FIELDS, Batch, ErrorGroup, merge_request_values, minute_of
 
 logger = logging.getLogger(__name__)
 

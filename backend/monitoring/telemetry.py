@@ -22,78 +22,27 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db import close_old_connections
 
-from .models import LATENCY_BUCKETS_MS, LATENCY_FIELDS
+from . import sinks
+from .batch import (
+    _LATENCY_OFFSET,
+    REQUEST_FIELDS,
+    Batch,
+    ErrorGroup,
+    latency_bucket,
+    merge_request_values,
+    minute_of,
+)
 
 logger = logging.getLogger(__name__)
-
-# The numbers kept per (minute, route, method); duration_max_ms is the only one not summed.
-REQUEST_FIELDS = (
-    "count", "status_4xx", "status_5xx", "duration_total_ms", "duration_max_ms",
-    "db_queries", "db_time_ms", "slow_queries", *LATENCY_FIELDS,
-)
-FLOAT_FIELDS = frozenset({"duration_total_ms", "duration_max_ms", "db_time_ms"})
-MAX_FIELD = "duration_max_ms"
-_INDEX = {name: i for i, name in enumerate(REQUEST_FIELDS)}
-_LATENCY_OFFSET = _INDEX[LATENCY_FIELDS[0]]
 
 # Bounds on what a process keeps while its flushes fail.
 MAX_PENDING_MINUTES = 30
 MAX_ERROR_GROUPS = 1000
-
-
-def minute_of(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(second=0, microsecond=0)
-
-
-def latency_bucket(duration_ms: float) -> int:
-    for i, bound in enumerate(LATENCY_BUCKETS_MS):
-        if duration_ms <= bound:
-            return i
-    return len(LATENCY_BUCKETS_MS)
-
-
-@dataclass
-class ErrorGroup:
-    """Errors with one fingerprint seen since the last flush."""
-
-    fingerprint: str
-    level: str
-    logger: str
-    message: str
-    exception_type: str
-    traceback: str
-    path: str
-    method: str
-    user_id: int | None
-    first_seen: datetime
-    last_seen: datetime
-    occurrences: int = 1
-
-
-@dataclass
-class Batch:
-    """What one flush takes out of the buffer."""
-
-    requests: dict = field(default_factory=dict)  # (minute, route, method) -> [values]
-    users: dict = field(default_factory=dict)  # minute -> {user ids}
-    errors: dict = field(default_factory=dict)  # fingerprint -> ErrorGroup
-    error_counts: dict = field(default_factory=dict)  # (minute, level) -> count
-
-    def __bool__(self):
-        return bool(self.requests or self.users or self.errors or self.error_counts)
-
-
-def merge_request_values(into: list, values: list) -> None:
-    for i, value in enumerate(values):
-        if i == _INDEX[MAX_FIELD]:
-            into[i] = max(into[i], value)
-        else:
-            into[i] += value
 
 
 class TelemetryBuffer:
@@ -194,8 +143,6 @@ class TelemetryBuffer:
 
     def flush(self, *, everything: bool = False) -> bool:
         """Write what is ready. Returns False (and keeps the data) when a write failed."""
-        from . import sinks
-
         use_redis = bool(settings.REDIS_URL)
         batch = self.take(everything=everything)
         if not batch:
@@ -235,8 +182,6 @@ class TelemetryBuffer:
                 self._thread.start()
 
     def _run(self):
-        from django.db import close_old_connections
-
         interval = settings.TELEMETRY_FLUSH_INTERVAL_SECONDS
         while True:
             time.sleep(interval)

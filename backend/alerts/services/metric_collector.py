@@ -12,8 +12,8 @@ rules ask for it.
 
 from datetime import datetime
 
-from monitoring.catalogue import AGGREGATIONS, CATALOGUE, METRIC_NAME, available_metric_names, custom_metric
-from monitoring.selectors import MetricReader, Reading
+from monitoring.catalogue import AGGREGATIONS, CATALOGUE, METRIC_NAME, custom_metric
+from monitoring.selectors import MetricReader, Reading, available_metric_names
 
 from ..validators import MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES
 

@@ -15,7 +15,6 @@ from core.permissions import ModelPermissions, perm
 from core.schema import ERROR_RESPONSES, VALIDATION_ERROR
 
 from .. import selectors, services
-from ..catalogue import get_metric
 from ..models import AIUsage, ErrorLog, MetricSample, RequestRollup
 from .filters import ErrorLogFilter
 from .serializers import (
@@ -141,7 +140,7 @@ class MetricSeriesView(APIView):
         responses={200: SeriesSerializer, 400: VALIDATION_ERROR, 404: ERROR_RESPONSES[404]},
     )
     def get(self, request, name):
-        metric = get_metric(name)
+        metric = selectors.get_metric(name)
         if metric is None:
             return Response({"detail": f"Unknown metric '{name}'."}, status=status.HTTP_404_NOT_FOUND)
         minutes = int_param(request, "minutes", default=60, low=1, high=selectors.SERIES_MAX_MINUTES)
