@@ -11,12 +11,13 @@ FRONTEND_DEPS := frontend/node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test bench frontend install install-dev migrate manage clean help
+.PHONY: run test bench frontend screenshots install install-dev migrate manage clean help
 
 help:
 	@echo "make run      set up (venv, dependencies, database, admin user, dashboard build) and run web, workers and beat"
 	@echo "make test     install test dependencies and run every test: ruff, mypy, pytest, tsc, eslint, vitest, browser tests"
 	@echo "make bench    measure the speed targets (ratios, side by side in one run)"
+	@echo "make screenshots   refresh docs/screenshots/*.png from the browser tests' stack (light and dark)"
 	@echo "make manage ARGS='...'   run a manage.py command, e.g. ARGS='drf_create_token admin'"
 	@echo "make clean    remove the virtual environment and node_modules (var/ with the data is kept)"
 
@@ -74,6 +75,11 @@ test: install-dev $(FRONTEND_DEPS) $(CHROMIUM)
 	cd frontend && npm run test:unit
 	@$(MAKE) --no-print-directory frontend
 	cd frontend && npm run test:e2e
+
+# The documentation's screenshots, from the real stack the browser tests start.
+screenshots: install $(FRONTEND_DEPS) $(CHROMIUM)
+	@$(MAKE) --no-print-directory frontend
+	cd frontend && SCREENSHOTS=1 npx playwright test e2e/screenshots.spec.ts
 
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || echo "wrk not available: using a Python load generator"
