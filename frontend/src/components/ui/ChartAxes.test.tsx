@@ -19,6 +19,6 @@ describe("ChartAxes", () => {
     expect(container.querySelector(".recharts-cartesian-grid")).not.toBeNull();
     const ticks = [...container.querySelectorAll(".recharts-cartesian-axis-tick-value")].map((tick) => tick.textContent);
     expect(ticks).toContain(`at ${start}`);
-    expect(ticks.some((tick) => tick?.endsWith("%"))).toBe(true);
+    expect(ticks.some((tick) => tick.endsWith("%"))).toBe(true);
   });
 });
