@@ -18,8 +18,8 @@ from core.fields import (
     text_field,
 )
 from core.lookups import MAX_ID
-from monitoring.api.serializers import OverviewMetricSerializer
 from monitoring.catalogue import METRIC_NAME
+from monitoring.serializers import OverviewMetricSerializer
 
 from ..models import AGGREGATIONS, AlertHistory, AlertRule, NotificationDelivery, Severity
 from ..services.lifecycle import MAX_NOTES_LENGTH, finite

@@ -16,12 +16,11 @@ from core.lookups import IdLookupMixin
 from core.permissions import ModelPermissions, perm
 from core.schema import ERROR_RESPONSES, VALIDATION_ERROR, ErrorSerializer
 from core.throttling import RefundRejectedMixin, UserActionThrottle
-from monitoring.catalogue import CATALOGUE, custom_metric
 from monitoring.middleware import mark_upstream_failure
-from monitoring.selectors import MetricReader, cached_overview
+from monitoring.selectors import catalogue_with_values
 
 from .. import selectors
-from ..metrics import AGGREGATIONS, available_metric_names
+from ..metrics import AGGREGATIONS
 from ..models import AlertHistory, AlertRule, Condition, Severity
 from ..services import dry_run, lifecycle, notifications, rules
 from ..services.alert_engine import latest_evaluations
@@ -319,21 +318,8 @@ class MetricCatalogueView(APIView):
 
     @extend_schema(summary="The metric catalogue with current values", responses={200: s.MetricCatalogueSerializer})
     def get(self, request):
-        overview = cached_overview(minutes=CATALOGUE_WINDOW_MINUTES)
-        metrics = list(overview["metrics"])
-        custom = [name for name in available_metric_names() if name not in CATALOGUE]
-        if custom:
-            # Read directly: a name listed a moment ago whose samples have just expired is no data.
-            reader = MetricReader()
-            reader.prefetch_samples(custom)
-            for name in custom:
-                metric = custom_metric(name)
-                value = reader.read(metric, CATALOGUE_WINDOW_MINUTES, metric.default_aggregation).value
-                metrics.append({**metric.as_dict(), "value": value, "no_data": value is None})
         body = {
-            "generated_at": overview["generated_at"],
-            "window_minutes": overview["window_minutes"],
-            "metrics": metrics,
+            **catalogue_with_values(minutes=CATALOGUE_WINDOW_MINUTES),
             "aggregations": list(AGGREGATIONS),
             "conditions": [{"value": c.value, "label": c.label} for c in Condition],
             "severities": [{"value": c.value, "label": c.label} for c in Severity],

@@ -19,6 +19,7 @@ from core.lookups import MAX_ID
 
 from ..catalogue import METRIC_NAME
 from ..models import ErrorLog
+from ..serializers import OverviewMetricSerializer
 from ..services import ERROR_ACTIONS, MAX_BATCH, MAX_TOKENS_PER_CALL, metric_name_error, timestamp_error
 
 TIMESTAMP_HELP = (
@@ -126,18 +127,6 @@ class ChangedSerializer(serializers.Serializer):
 
 
 # --- response shapes (for the schema) -------------------------------------------------------------
-
-
-class OverviewMetricSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    label = serializers.CharField()
-    unit = serializers.CharField(allow_blank=True)
-    category = serializers.CharField()
-    kind = serializers.CharField()
-    default_aggregation = serializers.CharField()
-    description = serializers.CharField()
-    value = serializers.FloatField(allow_null=True, help_text="Null: no data in the window.")
-    no_data = serializers.BooleanField()
 
 
 class OverviewSerializer(serializers.Serializer):
