@@ -1,4 +1,4 @@
-"""`make bench`: the speed targets of DESIGN.md §8, measured side by side in one run.
+"""`make bench`: the speed targets of docs/architecture.md §8, measured side by side in one run.
 
 Each section prints `name value` lines; ratios compare two variants measured alternately in the
 same run, on the same machine, so that the machine's speed cancels out. Runs on a throw-away

@@ -1,4 +1,4 @@
-"""AlertEngine: every active rule, every minute, through the state machine of DESIGN.md §4.
+"""AlertEngine: every active rule, every minute, through the state machine of docs/architecture.md §4.
 
 One tick reads each telemetry source once (MetricCollector), decides what each rule needs
 (`plan`, pure and side-effect free: the dry run and the API's "evaluate now" use it alone), then

@@ -185,7 +185,7 @@ def deliver(
         return DeliveryOutcome(delivery_id, NOT_CLAIMED, delivery.attempts)
     attempts = seen + 1
 
-    # Messages of one alert to one target go out in order (DESIGN.md §5).
+    # Messages of one alert to one target go out in order (docs/architecture.md §5).
     if delivery.event in (NotificationEvent.TRIGGER, NotificationEvent.REMINDER) and _alert_resolved(delivery):
         reason = _too_late_reason(delivery)
         _finish(delivery_id, attempts, status=DeliveryStatus.SKIPPED, attempts=seen, last_error=reason)

@@ -1,4 +1,4 @@
-"""The rule state machine of DESIGN.md §4, tick by tick, on a controllable clock."""
+"""The rule state machine of docs/architecture.md §4, tick by tick, on a controllable clock."""
 
 import threading
 from datetime import UTC, datetime, timedelta
@@ -326,7 +326,7 @@ def test_manual_trigger_opens_a_manual_alert_that_the_engine_does_not_auto_resol
 
 
 class TestProductDocumentRules:
-    """The README's example rules, as written there, fire on data that breaches them."""
+    """The product document's example rules, as written there, fire on data that breaches them."""
 
     def test_high_cpu_usage(self):
         make_rule(name="High CPU Usage", metric_name="cpu_usage", condition="gt", threshold_value=80.0,

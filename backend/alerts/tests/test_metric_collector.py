@@ -267,5 +267,5 @@ def test_each_source_is_read_once_and_each_value_computed_once(django_assert_num
 def test_product_document_debug_snippet():
     MetricSample.objects.create(name="cpu_usage", value=42.0)
 
-    # As in the README: collector.get_metric_value('cpu_usage', 5)
+    # As in the product document: collector.get_metric_value('cpu_usage', 5)
     assert MetricCollector().get_metric_value("cpu_usage", 5) == 42.0

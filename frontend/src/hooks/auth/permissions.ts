@@ -2,7 +2,7 @@ import { useCallback } from "react";
 import type { User } from "../../types/auth";
 import { useSignedInUser } from "./signedInUser";
 
-/** The permissions the dashboard asks about, as the API names them (see README "Who may do what"). */
+/** The permissions the dashboard asks about, as the API names them (see docs/api.md, "Who may do what"). */
 export const PERMISSIONS = {
   viewRules: "alerts.view_alertrule",
   addRules: "alerts.add_alertrule",
