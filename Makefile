@@ -17,6 +17,7 @@ help:
 	@echo "make run      set up (venv, dependencies, database, admin user, dashboard build) and run web, workers and beat"
 	@echo "make test     install test dependencies and run every test: ruff, mypy, pytest, tsc, eslint, vitest, browser tests"
 	@echo "make bench    measure the speed targets (ratios, side by side in one run)"
+	@echo "make api-types   regenerate the dashboard's API types from the backend's OpenAPI schema"
 	@echo "make screenshots   refresh docs/screenshots/*.png from the browser tests' stack (light and dark)"
 	@echo "make manage ARGS='...'   run a manage.py command, e.g. ARGS='drf_create_token admin'"
 	@echo "make clean    remove the virtual environment and node_modules (var/ with the data is kept)"
@@ -69,6 +70,7 @@ run: migrate frontend
 test: install-dev $(FRONTEND_DEPS) $(CHROMIUM)
 	$(VENV)/bin/ruff check backend bench
 	$(PY) -m mypy
+	@$(MAKE) --no-print-directory check-api-types
 	$(PY) -m pytest
 	cd frontend && npm run typecheck
 	cd frontend && npm run lint
@@ -80,6 +82,16 @@ test: install-dev $(FRONTEND_DEPS) $(CHROMIUM)
 screenshots: install $(FRONTEND_DEPS) $(CHROMIUM)
 	@$(MAKE) --no-print-directory frontend
 	cd frontend && SCREENSHOTS=1 npx playwright test e2e/screenshots.spec.ts
+
+# The dashboard's API types (frontend/src/types/api.gen.ts), generated from the backend's OpenAPI
+# schema; check-api-types, part of `make test`, fails when the committed file and the schema differ.
+# The schema is written on the embedded default database: an integer field's range in it comes
+# from the database.
+.PHONY: api-types check-api-types
+api-types check-api-types: install $(FRONTEND_DEPS)
+	@schema=$$(mktemp --suffix=.json) && trap 'rm -f "$$schema"' EXIT \
+	  && cd backend && env -u DATABASE_URL $(PY) manage.py spectacular --format openapi-json --validate --file "$$schema" \
+	  && cd $(CURDIR)/frontend && npm run --silent api-types -- "$$schema" $(if $(filter check-api-types,$@),--check)
 
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || echo "wrk not available: using a Python load generator"

@@ -17,13 +17,13 @@ export function cardHealth(entries: readonly MetricHealthEntry[]): CardHealth | 
   if (entries.length === 0) return null;
   const worst = [...entries].sort((a, b) => RANK[a.health] - RANK[b.health])[0];
   if (!worst) return null;
-  const sum = (key: "active_rules" | "firing" | "no_data" | "error") =>
+  const sum = (key: "active_rules" | "firing" | "suppressed" | "no_data" | "error") =>
     entries.reduce((total, entry) => total + entry[key], 0);
   const rules = sum("active_rules");
   const firing = sum("firing");
   const noData = sum("no_data");
   const errors = sum("error");
-  const suppressed = entries.reduce((total, entry) => total + (entry.suppressed ?? 0), 0);
+  const suppressed = sum("suppressed");
   const parts: string[] = [];
   if (firing > 0) parts.push(`${firing} of ${plural(rules, "rule")} firing`);
   if (suppressed > 0) parts.push(`${suppressed} suppressed by a limit`);

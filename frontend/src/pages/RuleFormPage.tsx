@@ -56,7 +56,7 @@ function RuleEditor({ rule, catalogue, slackDefaultChannel }: EditorProps) {
         void navigate(ruleDetailPath(saved.id), {
           state: {
             notice: rule ? `Saved “${saved.name}”.` : `Created “${saved.name}”. It is evaluated every minute.`,
-            warnings: saved.warnings ?? [],
+            warnings: saved.warnings,
           },
         });
       },

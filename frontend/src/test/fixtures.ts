@@ -25,6 +25,25 @@ import type {
 
 type CatalogueRow = Pick<MetricReading, "name" | "label" | "unit" | "category" | "kind" | "default_aggregation">;
 
+/** Where the catalogue places each metric on the dashboard (`card`, `chart`). */
+const PLACEMENTS: Record<string, { card?: { title: string; order: number }; chart?: { title: string; order: number } }> = {
+  cpu_usage: { card: { title: "CPU usage", order: 10 }, chart: { title: "CPU and memory", order: 40 } },
+  memory_usage: { card: { title: "Memory usage", order: 20 }, chart: { title: "CPU and memory", order: 41 } },
+  disk_usage: { card: { title: "Disk usage", order: 30 } },
+  api_response_time: { card: { title: "API response time", order: 40 }, chart: { title: "API response time", order: 10 } },
+  api_error_rate: { card: { title: "API error rate", order: 50 }, chart: { title: "API error rate", order: 20 } },
+  api_request_count: { card: { title: "API requests", order: 60 }, chart: { title: "API requests", order: 30 } },
+  db_connection_count: { card: { title: "Database", order: 70 } },
+  db_query_time: { card: { title: "Database", order: 71 } },
+  redis_memory_usage: { card: { title: "Redis", order: 80 } },
+  redis_connected_clients: { card: { title: "Redis", order: 81 } },
+  celery_workers: { card: { title: "Celery", order: 90 } },
+  celery_queue_length: { card: { title: "Celery", order: 91 } },
+  celery_failed_tasks: { card: { title: "Celery", order: 92 } },
+  cache_hit_rate: { card: { title: "Cache hit rate", order: 100 } },
+  active_users: { card: { title: "Active users", order: 110 } },
+};
+
 /** The catalogue as the backend describes it (monitoring/catalogue.py). */
 const CATALOGUE: CatalogueRow[] = [
   { name: "cpu_usage", label: "CPU usage", unit: "%", category: "system", kind: "gauge", default_aggregation: "avg" },
@@ -53,7 +72,8 @@ export function overview(values: Record<string, number> = {}, windowMinutes = 5)
     window_minutes: windowMinutes,
     metrics: CATALOGUE.map((row) => {
       const value = values[row.name];
-      return { ...row, description: `${row.label}.`, value: value ?? null, no_data: value === undefined };
+      const { card = null, chart = null } = PLACEMENTS[row.name] ?? {};
+      return { ...row, description: `${row.label}.`, card, chart, value: value ?? null, no_data: value === undefined };
     }),
   };
 }
@@ -283,6 +303,7 @@ export function healthEntry(overrides: Partial<MetricHealthEntry> = {}): MetricH
     active_rules: 1,
     ok: 1,
     firing: 0,
+    suppressed: 0,
     no_data: 0,
     error: 0,
     worst_firing_severity: null,
@@ -328,6 +349,14 @@ export function stats(overrides: Partial<AlertStats> = {}): AlertStats {
       { channel: "slack", label: "Slack", pending: 0, sent: 3, failed: 1, skipped: 0, total: 4, success_rate: 75 },
       { channel: "email", label: "Email", pending: 0, sent: 0, failed: 0, skipped: 2, total: 2, success_rate: null },
     ],
+    engine: {
+      last_tick_at: "2026-11-27T17:27:00Z",
+      last_tick_seconds: 0.4,
+      skipped_ticks: 0,
+      skipped_by_reason: {},
+      last_skipped_at: null,
+      last_skip_reason: "",
+    },
     ...overrides,
   };
 }

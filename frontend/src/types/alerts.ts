@@ -1,88 +1,54 @@
-/** Types of the alerts API (`/api/alerts/...`), named as the API names things. */
+/**
+ * Types of the alerts API (`/api/alerts/...`), named as the API names things: the schema's types
+ * (`api.gen.ts`), narrowed where the schema says less than the API promises.
+ */
+import { alertStatusEnumValues, schemaPatterns } from "./api.gen";
+import { everyValue, type OrderingOf, type Schemas, type SubsetOf } from "./api";
 import type { Aggregation, MetricReading } from "./monitoring";
 
-export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export type Severity = Schemas["SeverityEnum"];
 /** Most severe first. */
-export type Severity = (typeof SEVERITIES)[number];
+export const SEVERITIES = everyValue<Severity>()(["critical", "high", "medium", "low"]);
 
-export const CONDITIONS = ["gt", "gte", "lt", "lte", "eq", "ne"] as const;
-export type Condition = (typeof CONDITIONS)[number];
+export type Condition = Schemas["ConditionEnum"];
 
-export const RULE_STATES = ["ok", "firing", "suppressed", "no_data", "error"] as const;
 /**
  * The engine's verdict on a rule at its last evaluation. "suppressed": the condition holds but a
  * limit (max alerts per hour, the cooldown after a manual resolve) holds a new alert back.
  */
-export type RuleState = (typeof RULE_STATES)[number];
+export type RuleState = Schemas["RuleStateEnum"];
+export const RULE_STATES = everyValue<RuleState>()(["ok", "firing", "suppressed", "no_data", "error"]);
 
-export const ALERT_STATUSES = ["active", "resolved"] as const;
-export type AlertStatus = (typeof ALERT_STATUSES)[number];
+export type AlertStatus = Schemas["AlertStatusEnum"];
+export const ALERT_STATUSES = alertStatusEnumValues;
 
-export type DeliveryStatus = "pending" | "sent" | "failed" | "skipped";
+export type DeliveryStatus = Schemas["DeliveryStatusEnum"];
 /** "suppressed": the rule's channels told, once per episode, that a limit holds new alerts back. */
-export type NotificationEvent = "trigger" | "reminder" | "resolve" | "test" | "summary" | "suppressed";
+export type NotificationEvent = Schemas["NotificationEventEnum"];
 
 /** One message to one target on one channel, and what became of it. */
-export interface Delivery {
-  id: number;
-  channel: string;
-  target: string;
-  event: NotificationEvent;
-  status: DeliveryStatus;
-  attempts: number;
-  last_error: string;
-  /** The HTTP status (Slack) or SMTP reply code (email) of the last attempt. */
-  response_code: number | null;
-  created_at: string;
-  sent_at: string | null;
-  next_attempt_at: string | null;
-}
+export type Delivery = Schemas["Delivery"];
 
 /**
  * How an alert's value was computed, as the engine recorded it. An object of any shape in the
  * schema: a manual trigger records less than the engine, and older alerts may differ. Read it with
  * `lib/alertContext.ts`, never directly.
  */
-export type AlertContextRecord = Record<string, unknown>;
+export type AlertContextRecord = Schemas["AlertHistory"]["context"];
 
-/** An alert in the history list. */
-export interface AlertItem {
-  id: number;
-  /** Null once the rule has been deleted (the history stays, with `rule_name`). */
-  rule: number | null;
-  rule_name: string;
-  metric_name: string;
-  severity: Severity;
-  /** The value that fired it; null for a manual trigger, or no data. */
-  value: number | null;
-  last_value: number | null;
-  threshold_value: number;
-  condition: Condition;
-  status: AlertStatus;
-  message: string;
-  triggered_at: string;
-  resolved_at: string | null;
-  /** Who resolved it; null when resolved by the system (or still open). */
-  resolved_by: string | null;
-  notes: string;
-  manual: boolean;
-  notification_count: number;
-  last_notified_at: string | null;
-  context: AlertContextRecord;
-}
+/** An alert in the history list. `rule` is null once the rule has been deleted (the history stays,
+ * with `rule_name`); `value` is null for a manual trigger, or no data; `resolved_by` is null when
+ * resolved by the system (or still open). */
+export type AlertItem = Schemas["AlertHistory"];
 
 /** `GET /api/alerts/history/<id>/` */
-export interface AlertDetail extends AlertItem {
-  deliveries: Delivery[];
-}
+export type AlertDetail = Schemas["AlertHistoryDetail"];
 
-export const ALERT_ORDERINGS = [
-  "-triggered_at",
-  "triggered_at",
-  "severity,-triggered_at",
-  "-resolved_at",
-] as const;
-export type AlertOrdering = (typeof ALERT_ORDERINGS)[number];
+/** The history's orders the dashboard offers. */
+export type AlertOrdering = SubsetOf<
+  OrderingOf<"alerts_history_list">,
+  "-triggered_at" | "triggered_at" | "severity,-triggered_at" | "-resolved_at"
+>;
 
 /** The history's filters, named as the API's query parameters (and the page's address). */
 export interface AlertFilters {
@@ -99,74 +65,36 @@ export interface AlertFilters {
 }
 
 /** `POST /api/alerts/trigger/` */
-export interface TriggerRequest {
-  rule_id: number;
-  message: string;
-}
+export type TriggerRequest = Schemas["TriggerRequest"];
 
 /** The 409 of a trigger: the rule already has an open alert. */
-export interface AlreadyActive {
-  detail: string;
-  alert_id: number | null;
-}
+export type AlreadyActive = Schemas["AlreadyActive"];
 
-/** `GET /api/alerts/open-alerts/` */
-export interface OpenAlertCounts {
-  total: number;
-  by_severity: Record<Severity, number>;
-}
+/** `GET /api/alerts/open-alerts/`. The schema gives `by_severity` any keys; the API gives each
+ * severity's count. */
+export type OpenAlertCounts = Omit<Schemas["OpenAlerts"], "by_severity"> & { by_severity: Record<Severity, number> };
 
-/** What a person sets on a rule (`POST`/`PUT /api/alerts/rules/`). */
-export interface AlertRuleInput {
-  name: string;
-  description: string;
-  metric_name: string;
-  condition: Condition;
-  threshold_value: number;
-  time_window_minutes: number;
-  /** "" for the metric's default aggregation. */
-  aggregation: Aggregation | "";
-  severity: Severity;
-  slack_enabled: boolean;
-  /** "" for SLACK_DEFAULT_CHANNEL. */
-  slack_channel: string;
-  email_enabled: boolean;
-  email_recipients: string[];
-  cooldown_minutes: number;
-  auto_resolve: boolean;
-  notify_on_resolve: boolean;
-  resolve_threshold: number | null;
-  alert_on_no_data: boolean;
-  max_alerts_per_hour: number;
-  is_active: boolean;
-}
+/** A rule as the API shows it, with its evaluation state. `aggregation` "" is the metric's default;
+ * `slack_channel` "" is SLACK_DEFAULT_CHANNEL; `state_reason` says why the rule is in its state (what
+ * holds it back, why there is no data), "" when nothing to say. */
+export type AlertRule = Schemas["AlertRule"];
 
-/** A rule as the API shows it, with its evaluation state. */
-export interface AlertRule extends AlertRuleInput {
-  id: number;
-  effective_aggregation: Aggregation;
-  effective_slack_channel: string;
-  state: RuleState;
-  /** Why the rule is in its state (what holds it back, why there is no data); "" when nothing to say. */
-  state_reason: string;
-  last_value: number | null;
-  last_evaluated_at: string | null;
-  last_error: string;
-  state_changed_at: string | null;
-  open_alert_id: number | null;
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** The name a rule's metric may have (a custom metric's, as the ingest API takes it too). */
+export const METRIC_NAME_PATTERN = new RegExp(schemaPatterns["AlertRuleInputRequest.metric_name"]);
 
-/** The answer to a create or update: the rule, and what the person saving it should know. */
-export interface SavedRule extends AlertRule {
-  /** E.g. a custom metric with no sample yet; absent from a server that has none to give. */
-  warnings?: string[];
-}
+/** What a person sets on a rule (`POST`/`PUT /api/alerts/rules/`): the fields a rule takes, as the
+ * API shows them. */
+export type AlertRuleInput = Pick<AlertRule, keyof Schemas["AlertRuleInputRequest"]>;
 
-export const RULE_ORDERINGS = ["name", "severity", "state", "metric_name", "-updated_at", "-last_evaluated_at"] as const;
-export type RuleOrdering = (typeof RULE_ORDERINGS)[number];
+/** The answer to a create or update: the rule, and what the person saving it should know (e.g. a
+ * custom metric with no sample yet). */
+export type SavedRule = Schemas["AlertRuleSaved"];
+
+/** The rule list's orders the dashboard offers. */
+export type RuleOrdering = SubsetOf<
+  OrderingOf<"alerts_rules_list">,
+  "name" | "severity" | "state" | "metric_name" | "-updated_at" | "-last_evaluated_at"
+>;
 
 export interface RuleFilters {
   search?: string;
@@ -180,35 +108,18 @@ export interface RuleFilters {
 }
 
 /** What the engine would do about a rule now. */
-export type EngineAction = "fire" | "remind" | "resolve" | "update" | "none" | "suppressed";
+export type EngineAction = Schemas["EvaluationActionEnum"];
 
-/** A dry run: `POST /api/alerts/rules/<id>/evaluate/` or `/rules/evaluate/`. */
-export interface Evaluation {
-  /** Null for a rule not saved yet. */
-  rule_id: number | null;
-  evaluated_at: string;
-  metric_name: string;
-  source: string;
-  aggregation: string;
-  window_minutes: number;
-  window_start: string | null;
-  window_end: string | null;
-  value: number | null;
-  no_data: boolean;
+/**
+ * A dry run: `POST /api/alerts/rules/<id>/evaluate/` or `/rules/evaluate/`. `rule_id` and
+ * `current_state` are null for a rule not saved yet; `condition_met` is null when there is no value
+ * to compare. The schema types the condition and states as any text; the API gives its choices.
+ */
+export type Evaluation = Omit<Schemas["Evaluation"], "condition" | "current_state" | "state"> & {
   condition: Condition;
-  threshold_value: number;
-  resolve_threshold: number | null;
-  /** Null when there is no value to compare. */
-  condition_met: boolean | null;
-  /** Null for a rule not saved yet. */
   current_state: RuleState | null;
   state: RuleState;
-  action: EngineAction;
-  reason: string;
-  error: string;
-  open_alert_id: number | null;
-  points: { t: string; v: number | null }[];
-}
+};
 
 /**
  * What the rule form sends: its numbers as typed (a number when it reads as one, else the text), so
@@ -230,93 +141,43 @@ export type RuleInputBody = Omit<
 /** The body of a dry run of unsaved fields; `rule_id` when they change a saved rule. */
 export type RuleDraft = RuleInputBody & { rule_id: number | null };
 
-export interface Choice<T extends string = string> {
-  value: T;
-  label: string;
-}
+/** A choice the API offers, with its label; the schema types `value` as any text. */
+export type Choice<T extends string = string> = Omit<Schemas["Choice"], "value"> & { value: T };
 
-/** `GET /api/alerts/metrics/`: what a rule can watch, with current values, and the form's choices. */
-export interface MetricCatalogue {
-  generated_at: string;
-  window_minutes: number;
+/** `GET /api/alerts/metrics/`: what a rule can watch, with current values, and the form's choices.
+ * The schema types the choices as any text; the API gives the rules' choices. */
+export type MetricCatalogue = Omit<Schemas["MetricCatalogue"], "metrics" | "aggregations" | "conditions" | "severities"> & {
   metrics: MetricReading[];
   aggregations: Aggregation[];
   conditions: Choice<Condition>[];
   severities: Choice<Severity>[];
-}
+};
 
-export type MetricHealthLevel = "critical" | "warning" | "ok";
+export type MetricHealthLevel = Schemas["HealthEnum"];
 
-/** A metric's standing against the active rules that watch it. */
-export interface MetricHealthEntry {
-  metric_name: string;
-  active_rules: number;
-  ok: number;
-  firing: number;
-  no_data: number;
-  error: number;
-  /** Held back by a limit; absent from a server that does not count them apart. */
-  suppressed?: number;
-  worst_firing_severity: Severity | null;
-  health: MetricHealthLevel;
-}
+/** A metric's standing against the active rules that watch it (`suppressed`: held back by a limit). */
+export type MetricHealthEntry = Schemas["MetricHealth"];
 
 /** `GET /api/alerts/metric-health/`: only metrics that at least one active rule watches. */
-export interface MetricHealthList {
-  metrics: MetricHealthEntry[];
-}
+export type MetricHealthList = Schemas["MetricHealthList"];
 
-export interface ChannelStats {
-  channel: string;
-  label: string;
-  pending: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  total: number;
-  /** sent / (sent + failed) in percent; null when nothing was attempted. */
-  success_rate: number | null;
-}
+/** A channel's deliveries; `success_rate` is sent / (sent + failed) in percent, null when nothing
+ * was attempted. */
+export type ChannelStats = Schemas["ChannelStats"];
 
-/** `GET /api/alerts/stats/?days=N` */
-export interface AlertStats {
-  days: number;
-  since: string;
-  until: string;
-  total: number;
-  manual: number;
+/** `GET /api/alerts/stats/?days=N`. The schema gives the counts by severity and status any keys; the
+ * API gives every severity and status. */
+export type AlertStats = Omit<Schemas["Stats"], "by_severity" | "by_status"> & {
   by_severity: Record<Severity, number>;
   by_status: Record<AlertStatus, number>;
-  by_rule: { rule_id: number | null; name: string; count: number }[];
-  by_metric: { metric_name: string; count: number }[];
-  per_day: { date: string; count: number }[];
-  per_hour: { hour: string; count: number }[];
-  open_now: number;
-  resolved_in_period: number;
-  mean_time_to_resolve_seconds: number | null;
-  notifications: ChannelStats[];
-}
+};
 
 /** `GET /api/alerts/integrations/` */
-export interface Integrations {
-  channels: { name: string; label: string; configured: boolean; problem: string }[];
-  slack_default_channel: string;
-  summary_recipients: number;
-}
+export type Integrations = Schemas["Integrations"];
 
-export interface TestSlackRequest {
-  message: string;
-  channel: string;
-}
+export type TestSlackRequest = Schemas["TestSlackRequest"];
 
-export interface TestEmailRequest {
-  recipient: string;
-  message: string;
-}
+export type TestEmailRequest = Schemas["TestEmailRequest"];
 
 /** The 200 of a test send (a 400 "not configured" and a 502 carry the same shape). */
-export interface TestSendResult {
-  status: "sent" | "not_configured" | "failed";
-  detail: string;
-  delivery: Delivery | null;
-}
+export type TestSendResult = Schemas["TestSendResult"];

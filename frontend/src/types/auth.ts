@@ -1,23 +1,13 @@
-/** The signed-in user, as `GET /api/auth/me/` and `POST /api/auth/login/` return it. */
-export interface User {
-  id: number;
-  username: string;
-  email: string;
-  is_staff: boolean;
-  is_superuser: boolean;
-  /**
-   * The user's permissions on alerting and telemetry, e.g. "alerts.change_alertrule": what the API
-   * will allow. The dashboard offers only these; the API still decides.
-   */
-  permissions: string[];
-}
+import type { Schemas } from "./api";
 
-export interface LoginCredentials {
-  username: string;
-  password: string;
-}
+/**
+ * The signed-in user, as `GET /api/auth/me/` and `POST /api/auth/login/` return it. `permissions`
+ * are the user's permissions on alerting and telemetry, e.g. "alerts.change_alertrule": what the API
+ * will allow. The dashboard offers only these; the API still decides.
+ */
+export type User = Schemas["AuthUser"];
+
+export type LoginCredentials = Schemas["LoginRequestRequest"];
 
 /** `GET /api/auth/csrf/` */
-export interface CsrfTokenResponse {
-  csrfToken: string;
-}
+export type CsrfTokenResponse = Schemas["CsrfToken"];

@@ -1,9 +1,16 @@
+/**
+ * Types of the monitoring API (`/api/monitoring/...`) and the health probe: the schema's types
+ * (`api.gen.ts`), narrowed where the schema says less than the API promises.
+ */
+import type { OrderingField, OrderingOf, Schemas, SubsetOf } from "./api";
+
 /** The outcome of one of the health probe's checks. */
 export type CheckStatus = "ok" | "unavailable";
 
 /**
- * `GET /health/`: 200 with status "ok" when every check passes, 503 with "unavailable" when one
- * does not. The backend checks `database`, `broker` and `cache` today; more checks may be added.
+ * `GET /health/` (outside the API's schema): 200 with status "ok" when every check passes, 503 with
+ * "unavailable" when one does not. The backend checks `database`, `broker` and `cache` today; more
+ * checks may be added.
  */
 export interface HealthReport {
   status: CheckStatus;
@@ -18,126 +25,55 @@ export interface HealthReport {
  */
 export type MetricHealth = "ok" | "warning" | "critical" | "unknown";
 
+/** The schema types a metric's kind as any text; the catalogue gives these. */
 export type MetricKind = "gauge" | "counter" | "ratio";
-export type Aggregation = "avg" | "min" | "max" | "sum" | "last" | "count" | "p95";
+export type Aggregation = Schemas["AggregationEnum"];
 
-/** A metric as the catalogue describes it. */
-export interface MetricInfo {
-  name: string;
-  label: string;
-  /** "%", "ms", "MB", "USD", a noun such as "requests", or "" for custom metrics. */
-  unit: string;
-  category: string;
+/** One metric's value over the overview's window; `value` is null exactly when `no_data`. `unit` is
+ * "%", "ms", "MB", "USD", a noun such as "requests", or "" for custom metrics. */
+export type MetricReading = Omit<Schemas["OverviewMetric"], "kind" | "default_aggregation"> & {
   kind: MetricKind;
   default_aggregation: Aggregation;
-  description: string;
-}
+};
 
-/** One metric's value over the overview's window; `value` is null exactly when `no_data`. */
-export interface MetricReading extends MetricInfo {
-  value: number | null;
-  no_data: boolean;
-}
+/** A metric as the catalogue describes it. */
+export type MetricInfo = Omit<MetricReading, "value" | "no_data">;
 
 /** `GET /api/monitoring/overview/?minutes=N` */
-export interface MonitoringOverview {
-  generated_at: string;
-  window_minutes: number;
-  metrics: MetricReading[];
-}
+export type MonitoringOverview = Omit<Schemas["Overview"], "metrics"> & { metrics: MetricReading[] };
 
 /** One bucket of a series: its start time and value, null when the bucket has no data. */
-export interface SeriesPoint {
-  t: string;
-  v: number | null;
-}
+export type SeriesPoint = Schemas["SeriesPoint"];
 
 /** `GET /api/monitoring/metrics/<name>/series/?minutes=N` */
-export interface MetricSeries {
-  metric: string;
-  label: string;
-  unit: string;
-  minutes: number;
-  bucket_seconds: number;
-  aggregation: Aggregation;
-  points: SeriesPoint[];
-}
+export type MetricSeries = Omit<Schemas["Series"], "aggregation"> & { aggregation: Aggregation };
 
-export const ENDPOINT_ORDERINGS = [
-  "p95_ms",
-  "avg_ms",
-  "max_ms",
-  "error_rate",
-  "status_5xx",
-  "status_4xx",
-  "count",
-] as const;
-export type EndpointOrdering = (typeof ENDPOINT_ORDERINGS)[number];
+/** What the route ranking can be ordered by (`?ordering=`). */
+export type EndpointOrdering = OrderingField<"monitoring_endpoints_retrieve">;
 
 /** A route's requests over the window; the averages are null when it had no requests. */
-export interface EndpointStat {
-  route: string;
-  method: string;
-  count: number;
-  status_4xx: number;
-  status_5xx: number;
-  error_rate: number | null;
-  avg_ms: number | null;
-  p95_ms: number | null;
-  max_ms: number | null;
-  queries_per_request: number | null;
-}
+export type EndpointStat = Schemas["RouteStats"];
 
 /** `GET /api/monitoring/endpoints/?minutes=N&ordering=...&limit=N` */
-export interface EndpointStats {
-  minutes: number;
-  ordering: EndpointOrdering;
-  routes: EndpointStat[];
-}
+export type EndpointStats = Omit<Schemas["EndpointStats"], "ordering"> & { ordering: EndpointOrdering };
 
-/** DRF's page-number pagination. */
-export interface Paginated<T> {
-  count: number;
-  next: string | null;
-  previous: string | null;
-  results: T[];
-}
+/** DRF's page-number pagination (the schema has one such type per list). */
+export type Paginated<T> = Omit<Schemas["PaginatedAlertRuleList"], "results"> & { results: T[] };
 
-export type ErrorLevel = "ERROR" | "CRITICAL";
+export type ErrorLevel = Schemas["LevelEnum"];
 
-/** A group of logged errors sharing a fingerprint, as the error log lists it. */
-export interface ErrorLogEntry {
-  id: number;
-  level: ErrorLevel;
-  logger: string;
-  message: string;
-  exception_type: string;
-  path: string;
-  method: string;
-  /** The user name of the signed-in user of the request, if any. */
-  user: string | null;
-  occurrences: number;
-  first_seen: string;
-  last_seen: string;
-  resolved: boolean;
-  resolved_at: string | null;
-}
+/** A group of logged errors sharing a fingerprint, as the error log lists it; `user` is the user
+ * name of the signed-in user of the request, if any. */
+export type ErrorLogEntry = Schemas["ErrorLogList"];
 
 /** `GET /api/monitoring/errors/<id>/` */
-export interface ErrorLogDetail extends ErrorLogEntry {
-  traceback: string;
-  fingerprint: string;
-}
+export type ErrorLogDetail = Schemas["ErrorLogDetail"];
 
-export const ERROR_ORDERINGS = [
-  "-last_seen",
-  "last_seen",
-  "-first_seen",
-  "first_seen",
-  "-occurrences",
-  "level",
-] as const;
-export type ErrorOrdering = (typeof ERROR_ORDERINGS)[number];
+/** The error log's orders the dashboard offers. */
+export type ErrorOrdering = SubsetOf<
+  OrderingOf<"monitoring_errors_list">,
+  "-last_seen" | "last_seen" | "-first_seen" | "first_seen" | "-occurrences" | "level"
+>;
 
 /**
  * The error log's filters, named as the API's query parameters (and the page's query string), so
@@ -156,14 +92,9 @@ export interface ErrorFilters {
   page_size?: number;
 }
 
-export type ErrorBulkAction = "resolve" | "unresolve" | "delete";
+export type ErrorBulkAction = Schemas["ErrorBulkActionEnum"];
 
 /** `POST /api/monitoring/errors/bulk/` */
-export interface ErrorBulkRequest {
-  ids: number[];
-  action: ErrorBulkAction;
-}
+export type ErrorBulkRequest = Schemas["ErrorBulkRequest"];
 
-export interface ErrorBulkResult {
-  changed: number;
-}
+export type ErrorBulkResult = Schemas["Changed"];

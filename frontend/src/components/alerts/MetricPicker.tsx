@@ -37,9 +37,6 @@ function optionText(metric: MetricReading): string {
   return `${metric.label} (${metric.name}) · ${now}`;
 }
 
-/** The name a custom metric may have (the ingest API's rule, backend monitoring/catalogue.py). */
-export const CUSTOM_METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/;
-
 /** The choice that opens the name field: no metric name can hold a space. */
 const ANOTHER = "another metric";
 

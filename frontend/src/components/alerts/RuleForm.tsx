@@ -3,10 +3,10 @@ import { Link } from "react-router";
 import type { FieldErrors } from "../../api/client";
 import { CONDITION_SYMBOLS } from "../../lib/alerting";
 import { FIELD_LABELS, isFormField, type RuleFormValues } from "../../lib/ruleForm";
-import type { MetricCatalogue } from "../../types/alerts";
+import { METRIC_NAME_PATTERN, type MetricCatalogue } from "../../types/alerts";
 import type { MetricReading } from "../../types/monitoring";
 import { CheckboxField, Field } from "../ui/Field";
-import { CUSTOM_METRIC_NAME, MetricPicker } from "./MetricPicker";
+import { MetricPicker } from "./MetricPicker";
 
 interface RuleFormProps {
   values: RuleFormValues;
@@ -38,7 +38,7 @@ function metricHint(name: string, metric: MetricReading | undefined): string | u
     return `${metric.description} Unit: ${metric.unit || "none"}; default aggregation: ${metric.default_aggregation}.${now}`;
   }
   if (!name) return undefined;
-  if (!CUSTOM_METRIC_NAME.test(name)) {
+  if (!METRIC_NAME_PATTERN.test(name)) {
     return "A custom metric's name is lowercase letters, digits and _, starting with a letter, at most 64 characters.";
   }
   return `No samples of ${name} yet: the rule reads no data until the first arrives.`;

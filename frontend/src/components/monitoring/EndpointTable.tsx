@@ -2,7 +2,7 @@ import { useId, useState } from "react";
 import { useEndpointStats } from "../../hooks/monitoring/useMonitoring";
 import { formatNumber, formatValue } from "../../lib/format";
 import type { TimeRange } from "../../lib/timeRanges";
-import { ENDPOINT_ORDERINGS, type EndpointOrdering, type EndpointStat } from "../../types/monitoring";
+import type { EndpointOrdering, EndpointStat } from "../../types/monitoring";
 import { EmptyState } from "../ui/EmptyState";
 import { ErrorState } from "../ui/ErrorState";
 import { LoadingState } from "../ui/LoadingState";
@@ -11,7 +11,8 @@ import { LoadingState } from "../ui/LoadingState";
 export const ENDPOINTS_MAX_MINUTES = 1440;
 const ROUTES_SHOWN = 10;
 
-const ORDERING_LABELS: Record<EndpointOrdering, string> = {
+/** The orders offered, in this order. */
+const ORDERING_LABELS = {
   p95_ms: "95th percentile response time",
   avg_ms: "average response time",
   max_ms: "slowest single request",
@@ -19,14 +20,16 @@ const ORDERING_LABELS: Record<EndpointOrdering, string> = {
   status_5xx: "5xx answers",
   status_4xx: "4xx answers",
   count: "requests",
-};
+} as const satisfies Partial<Record<EndpointOrdering, string>>;
+type OfferedOrdering = keyof typeof ORDERING_LABELS;
+const ORDERINGS = Object.keys(ORDERING_LABELS) as OfferedOrdering[];
 
 function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function isOrdering(value: string): value is EndpointOrdering {
-  return (ENDPOINT_ORDERINGS as readonly string[]).includes(value);
+function isOrdering(value: string): value is OfferedOrdering {
+  return (ORDERINGS as readonly string[]).includes(value);
 }
 
 function Missing() {
@@ -66,7 +69,7 @@ function RouteRows({ routes }: { routes: readonly EndpointStat[] }) {
 
 /** The slowest or most failing API routes over the chosen range (at most the last 24 hours). */
 export function EndpointTable({ range }: { range: TimeRange }) {
-  const [ordering, setOrdering] = useState<EndpointOrdering>("p95_ms");
+  const [ordering, setOrdering] = useState<OfferedOrdering>("p95_ms");
   const minutes = Math.min(range.minutes, ENDPOINTS_MAX_MINUTES);
   const stats = useEndpointStats({ minutes, ordering, limit: ROUTES_SHOWN });
   const selectId = useId();
@@ -134,7 +137,7 @@ export function EndpointTable({ range }: { range: TimeRange }) {
               if (isOrdering(event.target.value)) setOrdering(event.target.value);
             }}
           >
-            {ENDPOINT_ORDERINGS.map((value) => (
+            {ORDERINGS.map((value) => (
               <option key={value} value={value}>
                 {capitalised(ORDERING_LABELS[value])}
               </option>
