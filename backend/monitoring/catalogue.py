@@ -38,6 +38,17 @@ SIGNUPS = "signups"  # users' join dates
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where the dashboard shows a metric: on a status card, or on a performance chart. Cards (and
+    charts) come in ascending `order` of their metrics, and the metrics sharing a `title` share
+    one card (chart), in ascending order too; without a title it is the metric's own, titled by
+    its label."""
+
+    order: int
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class Metric:
     name: str
     label: str
@@ -54,6 +65,11 @@ class Metric:
     # a counter's column(s), summed; a ratio's (part, whole), in percent; a gauge's (total,
     # events), the mean per event.
     of: tuple[str, ...] = ()
+    card: Placement | None = None  # None: not on the dashboard's status cards
+    chart: Placement | None = None  # None: not on the dashboard's performance charts
+
+    def _placement(self, placement: Placement | None) -> dict | None:
+        return None if placement is None else {"title": placement.title or self.label, "order": placement.order}
 
     def as_dict(self) -> dict:
         return {
@@ -64,30 +80,40 @@ class Metric:
             "kind": self.kind,
             "default_aggregation": self.default_aggregation,
             "description": self.description,
+            "card": self._placement(self.card),
+            "chart": self._placement(self.chart),
         }
 
 
 _METRICS = (
     # system
     Metric("cpu_usage", "CPU usage", "%", "system", GAUGE, "avg", SAMPLES,
-           "Share of all CPUs busy, sampled every minute."),
+           "Share of all CPUs busy, sampled every minute.",
+           card=Placement(10), chart=Placement(40, "CPU and memory")),
     Metric("memory_usage", "Memory usage", "%", "system", GAUGE, "avg", SAMPLES,
-           "Share of memory in use, sampled every minute."),
+           "Share of memory in use, sampled every minute.",
+           card=Placement(20), chart=Placement(41, "CPU and memory")),
     Metric("disk_usage", "Disk usage", "%", "system", GAUGE, "avg", SAMPLES,
-           "Share of the data volume in use, sampled every minute."),
+           "Share of the data volume in use, sampled every minute.",
+           card=Placement(30)),
     # api
     Metric("api_response_time", "API response time", "ms", "api", GAUGE, "avg", REQUESTS,
            "Time to answer an API request; avg is the mean over every request in the window.",
-           of=("duration_total_ms", "count")),
+           of=("duration_total_ms", "count"),
+           card=Placement(40), chart=Placement(10)),
     Metric("api_error_rate", "API error rate", "%", "api", RATIO, "avg", REQUESTS,
-           "Percent of API requests answered with a 5xx status.", of=("status_5xx", "count")),
+           "Percent of API requests answered with a 5xx status.", of=("status_5xx", "count"),
+           card=Placement(50), chart=Placement(20)),
     Metric("api_request_count", "API requests", "requests", "api", COUNTER, "sum", REQUESTS,
-           "API requests served.", empty_means_zero=True, of=("count",)),
+           "API requests served.", empty_means_zero=True, of=("count",),
+           card=Placement(60), chart=Placement(30)),
     # database
     Metric("db_connection_count", "Database connections", "connections", "database", GAUGE, "avg", SAMPLES,
-           "Connections to this database (PostgreSQL); no data on SQLite."),
+           "Connections to this database (PostgreSQL); no data on SQLite.",
+           card=Placement(70, "Database")),
     Metric("db_query_time", "Database query time", "ms", "database", GAUGE, "avg", REQUESTS,
-           "Time per database query made while serving API requests.", of=("db_time_ms", "db_queries")),
+           "Time per database query made while serving API requests.", of=("db_time_ms", "db_queries"),
+           card=Placement(71, "Database")),
     Metric("slow_queries", "Slow queries", "queries", "database", COUNTER, "sum", REQUESTS,
            "Database queries slower than SLOW_QUERY_MS while serving API requests.", empty_means_zero=True,
            of=("slow_queries",)),
@@ -107,26 +133,33 @@ _METRICS = (
            "Percent of AI calls that failed.", of=("failures", "calls")),
     # business
     Metric("active_users", "Active users", "users", "business", GAUGE, "count", ACTIVE_USERS,
-           "Distinct signed-in users seen in the window.", empty_means_zero=True),
+           "Distinct signed-in users seen in the window.", empty_means_zero=True,
+           card=Placement(110)),
     Metric("signups", "Sign-ups", "users", "business", COUNTER, "sum", SIGNUPS,
            "Users who joined in the window.", empty_means_zero=True),
     Metric("subscriptions", "Subscriptions", "subscriptions", "business", COUNTER, "sum", PUSHED,
            "Sum of the subscriptions samples pushed by the billing side in the window."),
     # services
     Metric("redis_memory_usage", "Redis memory", "MB", "services", GAUGE, "avg", SAMPLES,
-           "Memory used by Redis; no data without Redis."),
+           "Memory used by Redis; no data without Redis.",
+           card=Placement(80, "Redis")),
     Metric("redis_connected_clients", "Redis clients", "clients", "services", GAUGE, "avg", SAMPLES,
-           "Clients connected to Redis; no data without Redis."),
+           "Clients connected to Redis; no data without Redis.",
+           card=Placement(81, "Redis")),
     Metric("celery_failed_tasks", "Failed tasks", "tasks", "services", COUNTER, "sum", SAMPLES,
-           "Celery tasks that failed.", empty_means_zero=True),
+           "Celery tasks that failed.", empty_means_zero=True,
+           card=Placement(92, "Celery")),
     Metric("celery_queue_length", "Queue length", "messages", "services", GAUGE, "avg", SAMPLES,
-           "Messages waiting in the default Celery queue."),
+           "Messages waiting in the default Celery queue.",
+           card=Placement(91, "Celery")),
     # max: a worker that misses one ping is not gone; "fewer than 1 for 5 minutes" means none
     # answered in any of them.
     Metric("celery_workers", "Celery workers", "workers", "services", GAUGE, "max", SAMPLES,
-           "Celery workers answering a ping."),
+           "Celery workers answering a ping.",
+           card=Placement(90, "Celery")),
     Metric("cache_hit_rate", "Cache hit rate", "%", "services", GAUGE, "avg", SAMPLES,
-           "Percent of Redis key lookups that hit, sampled every minute; no data without Redis."),
+           "Percent of Redis key lookups that hit, sampled every minute; no data without Redis.",
+           card=Placement(100)),
 )
 
 CATALOGUE: dict[str, Metric] = {metric.name: metric for metric in _METRICS}

@@ -150,3 +150,19 @@ def test_catalogue_with_values_reads_a_custom_metric_whose_samples_expired_as_no
     by_name = {m["name"]: m for m in catalogue_with_values(minutes=5)["metrics"]}
     assert by_name["orders_per_minute"]["no_data"] is True
     assert by_name["orders_per_minute"]["value"] is None
+
+
+def test_the_overview_says_where_the_dashboard_shows_each_metric():
+    """Cards and charts are data of the catalogue; a card without a title of its own is titled by
+    its metric's label."""
+    metrics = {m["name"]: m for m in overview(minutes=5, now=NOW)["metrics"]}
+    assert metrics["cpu_usage"]["card"] == {"title": "CPU usage", "order": 10}
+    assert metrics["cpu_usage"]["chart"] == {"title": "CPU and memory", "order": 40}
+    assert metrics["db_query_time"]["card"] == {"title": "Database", "order": 71}
+    assert metrics["ai_cost"]["card"] is None and metrics["ai_cost"]["chart"] is None
+    cards = [m["card"]["title"] for m in sorted(metrics.values(), key=lambda m: m["card"]["order"] if m["card"] else 0)
+             if m["card"]]
+    assert list(dict.fromkeys(cards)) == [
+        "CPU usage", "Memory usage", "Disk usage", "API response time", "API error rate", "API requests", "Database",
+        "Redis", "Celery", "Cache hit rate", "Active users",
+    ]

@@ -38,6 +38,27 @@ describe("MonitoringDashboard", () => {
     expect(screen.getAllByRole("region")[0]).toBe(panel);
   });
 
+  it("draws the charts the catalogue places, in its order", async () => {
+    const body = overview();
+    body.metrics = body.metrics.map((metric) =>
+      metric.name === "error_count" ? { ...metric, chart: { title: "Errors", order: 5 } } : metric,
+    );
+    server.use(
+      handlers.signedInAs(admin),
+      handlers.overview(body),
+      handlers.series((metric, minutes) => series(metric, [1, 2], { minutes })),
+      ...handlers.dashboard(),
+    );
+
+    renderApp("/dashboard");
+
+    expect(await screen.findByRole("figure", { name: "Errors" })).toBeInTheDocument();
+    const titles = screen
+      .getAllByRole("figure")
+      .map((figure) => figure.getAttribute("aria-label") ?? within(figure).getAllByRole("heading")[0]?.textContent);
+    expect(titles).toEqual(["Errors", "API response time", "API error rate", "API requests", "CPU and memory"]);
+  });
+
   it("switches every chart and the routes to the range chosen, and keeps it in the address", async () => {
     server.use(handlers.signedInAs(admin), ...handlers.dashboard());
     const { user } = renderApp("/dashboard");

@@ -5,23 +5,45 @@ import { EndpointTable } from "../components/monitoring/EndpointTable";
 import { HealthPanel } from "../components/monitoring/HealthPanel";
 import { PerformanceChart } from "../components/monitoring/PerformanceChart";
 import { AutoRefreshProvider, RefreshControls } from "../components/monitoring/RefreshControls";
-import { StatusOverview } from "../components/monitoring/StatusOverview";
+import { dashboardGroups, OVERVIEW_MINUTES, StatusOverview } from "../components/monitoring/StatusOverview";
 import { TimeRangeSelector } from "../components/monitoring/TimeRangeSelector";
+import { ErrorState } from "../components/ui/ErrorState";
+import { LoadingState } from "../components/ui/LoadingState";
 import { useSignedInUser } from "../hooks/auth/signedInUser";
 import { alertKeys, ruleKeys } from "../hooks/alerts/keys";
-import { healthKeys, monitoringKeys } from "../hooks/monitoring/useMonitoring";
+import { healthKeys, monitoringKeys, useOverview } from "../hooks/monitoring/useMonitoring";
 import { usePageTitle } from "../hooks/usePageTitle";
-import { DEFAULT_TIME_RANGE, timeRangeFor, type TimeRangeId } from "../lib/timeRanges";
+import { DEFAULT_TIME_RANGE, timeRangeFor, type TimeRange, type TimeRangeId } from "../lib/timeRanges";
 
 /** Everything the page shows refreshes together, and "updated … ago" is about all of it. */
 const DASHBOARD_QUERIES = [healthKeys.all, monitoringKeys.all, alertKeys.all, ruleKeys.health()] as const;
 
-const CHARTS = [
-  { title: "API response time", metrics: ["api_response_time"] },
-  { title: "API error rate", metrics: ["api_error_rate"] },
-  { title: "API requests", metrics: ["api_request_count"] },
-  { title: "CPU and memory", metrics: ["cpu_usage", "memory_usage"] },
-] as const;
+/** The charts the catalogue places on the dashboard (read from the status cards' overview, one request). */
+function Charts({ range }: { range: TimeRange }) {
+  const overview = useOverview(OVERVIEW_MINUTES);
+  if (overview.isPending) return <LoadingState label="Loading charts…" />;
+  if (overview.isError && !overview.data) {
+    return (
+      <ErrorState
+        title="Could not load the charts"
+        message={overview.error.message}
+        onRetry={() => void overview.refetch()}
+      />
+    );
+  }
+  return (
+    <div className="chart-grid">
+      {dashboardGroups(overview.data.metrics, "chart").map((chart) => (
+        <PerformanceChart
+          key={chart.title}
+          title={chart.title}
+          metrics={chart.metrics.map((metric) => metric.name)}
+          range={range}
+        />
+      ))}
+    </div>
+  );
+}
 
 function Performance() {
   const [searchParams, setSearchParams] = useSearchParams();
@@ -45,11 +67,7 @@ function Performance() {
         </h2>
         <TimeRangeSelector value={range} onChange={chooseRange} />
       </div>
-      <div className="chart-grid">
-        {CHARTS.map((chart) => (
-          <PerformanceChart key={chart.title} title={chart.title} metrics={chart.metrics} range={range} />
-        ))}
-      </div>
+      <Charts range={range} />
       <EndpointTable range={range} />
     </section>
   );

@@ -99,6 +99,26 @@ describe("StatusOverview", () => {
     expect(card("Redis")).toHaveClass("metric-card--no-data");
   });
 
+  it("shows the cards the catalogue places, in its order, and no metric it does not place", async () => {
+    const body = overview({ error_count: 4, ai_cost: 1.5 });
+    // As if the catalogue placed errors on a card of their own between the CPU and the memory.
+    body.metrics = body.metrics.map((metric) =>
+      metric.name === "error_count" ? { ...metric, card: { title: "Errors", order: 15 } } : metric,
+    );
+    server.use(handlers.overview(body));
+
+    renderComponent(<StatusOverview />);
+
+    await within(section()).findByRole("heading", { level: 3, name: "Errors" });
+    const titles = within(section())
+      .getAllByRole("heading", { level: 3 })
+      .map((heading) => heading.textContent);
+    expect(titles.slice(0, 4)).toEqual(["Open alerts", "CPU usage", "Errors", "Memory usage"]);
+    expect(card("Errors")).toHaveTextContent("4 errors");
+    // AI cost has no place on the cards.
+    expect(within(section()).queryByText("AI cost")).not.toBeInTheDocument();
+  });
+
   it("shows every card of the issue, in order, neutral until rules judge them", async () => {
     server.use(handlers.overview());
 

@@ -14,24 +14,38 @@ import { SystemStatusCard, type StatusReading } from "./SystemStatusCard";
 /** The window of the status cards' values. */
 export const OVERVIEW_MINUTES = 5;
 
+/** Where the catalogue places a metric on the dashboard: a card or a chart titled `title`, shared by
+ * the metrics with that title, in ascending `order`. */
+export interface Placement {
+  title: string;
+  order: number;
+}
+
+/** A reading with its places on the dashboard (the catalogue's `card` and `chart`; null: not shown). */
+export type PlacedReading = MetricReading & { card?: Placement | null; chart?: Placement | null };
+
 /**
- * Which of the catalogue's metrics the cards show, and how they are grouped. Only names: labels,
- * units and what the numbers mean come from the API's catalogue. A card without a title is titled
- * by its one metric's label.
+ * The cards (`card`) or charts (`chart`) the catalogue places these metrics on: one per title,
+ * ordered by their metrics' order, each with its metrics in that order. No list of names here: the
+ * API's catalogue says what is shown where.
  */
-const CARDS: readonly { title?: string; metrics: readonly string[] }[] = [
-  { metrics: ["cpu_usage"] },
-  { metrics: ["memory_usage"] },
-  { metrics: ["disk_usage"] },
-  { metrics: ["api_response_time"] },
-  { metrics: ["api_error_rate"] },
-  { metrics: ["api_request_count"] },
-  { title: "Database", metrics: ["db_connection_count", "db_query_time"] },
-  { title: "Redis", metrics: ["redis_memory_usage", "redis_connected_clients"] },
-  { title: "Celery", metrics: ["celery_workers", "celery_queue_length", "celery_failed_tasks"] },
-  { metrics: ["cache_hit_rate"] },
-  { metrics: ["active_users"] },
-];
+export function dashboardGroups(
+  metrics: readonly PlacedReading[],
+  place: "card" | "chart",
+): { title: string; metrics: MetricReading[] }[] {
+  const placed = metrics.flatMap((metric) => {
+    const placement = metric[place];
+    return placement ? [{ metric, placement }] : [];
+  });
+  placed.sort((a, b) => a.placement.order - b.placement.order);
+  const groups = new Map<string, MetricReading[]>();
+  for (const { metric, placement } of placed) {
+    const group = groups.get(placement.title);
+    if (group) group.push(metric);
+    else groups.set(placement.title, [metric]);
+  }
+  return [...groups].map(([title, grouped]) => ({ title, metrics: grouped }));
+}
 
 const AGGREGATION_TEXT: Record<Aggregation, string> = {
   avg: "average",
@@ -53,7 +67,7 @@ function toReading(metric: MetricReading, minutes: number): StatusReading {
 }
 
 interface StatusCardListProps {
-  metrics: readonly MetricReading[];
+  metrics: readonly PlacedReading[];
   minutes: number;
   /** Each watched metric's health; undefined while it is not known (cards stay neutral). */
   health: readonly MetricHealthEntry[] | undefined;
@@ -62,21 +76,15 @@ interface StatusCardListProps {
 }
 
 function StatusCardList({ metrics, minutes, health, openAlerts }: StatusCardListProps) {
-  const byName = new Map(metrics.map((metric) => [metric.name, metric]));
   const healthByName = new Map((health ?? []).map((entry) => [entry.metric_name, entry]));
-  const cards = CARDS.flatMap((card) => {
-    const found = card.metrics.flatMap((name) => byName.get(name) ?? []);
-    const first = found[0];
-    if (!first) return [];
-    const judged = cardHealth(card.metrics.flatMap((name) => healthByName.get(name) ?? []));
-    return [
-      {
-        title: card.title ?? first.label,
-        readings: found.map((metric) => toReading(metric, minutes)),
-        health: judged?.health,
-        healthDetail: judged?.detail,
-      },
-    ];
+  const cards = dashboardGroups(metrics, "card").map((card) => {
+    const judged = cardHealth(card.metrics.flatMap((metric) => healthByName.get(metric.name) ?? []));
+    return {
+      title: card.title,
+      readings: card.metrics.map((metric) => toReading(metric, minutes)),
+      health: judged?.health,
+      healthDetail: judged?.detail,
+    };
   });
   return (
     <>
