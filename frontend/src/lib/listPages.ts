@@ -39,6 +39,9 @@ export function warningsFrom(state: unknown): string[] {
 
 /** The most rows the API returns in one page. */
 const MAX_PAGE_SIZE = 200;
+/** The API's page size when none is asked for, and the sizes the list pages offer. */
+const DEFAULT_PAGE_SIZE = 50;
+const PAGE_SIZES = [25, 50, 100] as const;
 
 /** `value` when it is one of `values`. */
 export function oneOf<T extends string>(values: readonly T[], value: string | null | undefined): T | undefined {
@@ -106,9 +109,6 @@ export interface ListDescription<F extends ListSettings> {
   defaultOrdering: Ordering<F>;
   /** Whether an address that names the default order keeps it when read (the error log's does). */
   keepsDefaultOrdering?: boolean;
-  /** The API's page size when none is asked for, and the sizes offered. */
-  defaultPageSize: number;
-  pageSizes: readonly number[];
 }
 
 export interface ListFilters<F extends ListSettings> {
@@ -132,7 +132,8 @@ function isSet(value: unknown): boolean {
 
 /** Reading and writing a list page's address from its description. */
 export function defineListFilters<F extends ListSettings>(description: ListDescription<F>): ListFilters<F> {
-  const { fields, defaultOrdering, defaultPageSize } = description;
+  const { fields, defaultOrdering } = description;
+  const defaultPageSize = DEFAULT_PAGE_SIZE;
   const keys = Object.keys(fields) as FilterKey<F>[];
   const orderings = (Object.keys(description.orderings) as Ordering<F>[]).map((value) => ({
     value,
@@ -170,5 +171,5 @@ export function defineListFilters<F extends ListSettings>(description: ListDescr
 
   const isFiltered = (filters: F): boolean => keys.some((key) => isSet(filters[key]));
 
-  return { parse, toParams, isFiltered, orderings, defaultOrdering, defaultPageSize, pageSizes: description.pageSizes };
+  return { parse, toParams, isFiltered, orderings, defaultOrdering, defaultPageSize, pageSizes: PAGE_SIZES };
 }

@@ -5,7 +5,7 @@ import { AlertFiltersForm } from "../components/alerts/AlertFiltersForm";
 import { AlertTable } from "../components/alerts/AlertTable";
 import { TriggerAlertDialog } from "../components/alerts/TriggerAlertDialog";
 import { EmptyState } from "../components/ui/EmptyState";
-import { ListControls } from "../components/ui/ListControls";
+import { ListPanel } from "../components/ui/ListPanel";
 import { PagedList } from "../components/ui/PagedList";
 import { useAlerts } from "../hooks/alerts/useAlerts";
 import { useMetricCatalogue, useRules } from "../hooks/alerts/useRules";
@@ -53,13 +53,12 @@ export function AlertsPage() {
       </div>
       <div className="page-sections">
         <AlertFiltersForm key={list.search} filters={list.filters} rules={rules.data?.results ?? []} onApply={list.apply} />
-        <section className="panel" aria-labelledby="alert-list-heading" aria-busy={alerts.isFetching}>
-          <div className="panel__header">
-            <h2 id="alert-list-heading" className="panel__title">
-              {alerts.data ? plural(alerts.data.count, "alert") : "Alerts"}
-            </h2>
-            <ListControls {...list.controls} />
-          </div>
+        <ListPanel
+          headingId="alert-list-heading"
+          title={alerts.data ? plural(alerts.data.count, "alert") : "Alerts"}
+          busy={alerts.isFetching}
+          controls={list.controls}
+        >
           <div role="status" className="outcome">
             {triggered && (
               <p className="notice notice--success">
@@ -84,7 +83,7 @@ export function AlertsPage() {
               <AlertTable alerts={results} metrics={catalogue.data?.metrics} listSearch={list.search} busy={busy} />
             )}
           </PagedList>
-        </section>
+        </ListPanel>
       </div>
       {triggering && (
         <TriggerAlertDialog

@@ -10,7 +10,7 @@ import { errorList } from "../components/monitoring/errorFilters";
 import { ErrorFiltersForm } from "../components/monitoring/ErrorFiltersForm";
 import { ErrorLogTable } from "../components/monitoring/ErrorLogTable";
 import { EmptyState } from "../components/ui/EmptyState";
-import { ListControls } from "../components/ui/ListControls";
+import { ListPanel } from "../components/ui/ListPanel";
 import { PagedList } from "../components/ui/PagedList";
 import { useBulkErrorAction, useErrorLogs } from "../hooks/monitoring/useMonitoring";
 import { useListPage } from "../hooks/useListPage";
@@ -74,13 +74,12 @@ export function ErrorLogsPage() {
       </div>
       <div className="page-sections">
         <ErrorFiltersForm key={listSearch} filters={filters} onApply={list.apply} />
-        <section className="panel" aria-labelledby="error-list-heading" aria-busy={logs.isFetching}>
-          <div className="panel__header">
-            <h2 id="error-list-heading" className="panel__title">
-              {logs.data ? plural(logs.data.count, "error group") : "Error groups"}
-            </h2>
-            <ListControls {...list.controls} />
-          </div>
+        <ListPanel
+          headingId="error-list-heading"
+          title={logs.data ? plural(logs.data.count, "error group") : "Error groups"}
+          busy={logs.isFetching}
+          controls={list.controls}
+        >
           {/* Outcomes of actions: always present, so that a change in it is announced. */}
           <div role="status" className="outcome">
             {outcome?.kind === "success" && <p className="notice notice--success">{outcome.message}</p>}
@@ -122,7 +121,7 @@ export function ErrorLogsPage() {
               </>
             )}
           </PagedList>
-        </section>
+        </ListPanel>
       </div>
     </>
   );

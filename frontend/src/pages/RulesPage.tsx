@@ -3,7 +3,7 @@ import { ruleList } from "../components/alerts/ruleFilters";
 import { RuleFiltersForm } from "../components/alerts/RuleFiltersForm";
 import { RuleTable } from "../components/alerts/RuleTable";
 import { EmptyState } from "../components/ui/EmptyState";
-import { ListControls } from "../components/ui/ListControls";
+import { ListPanel } from "../components/ui/ListPanel";
 import { PagedList } from "../components/ui/PagedList";
 import { useMetricCatalogue, useRules } from "../hooks/alerts/useRules";
 import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
@@ -38,13 +38,12 @@ export function RulesPage() {
       </div>
       <div className="page-sections">
         <RuleFiltersForm key={list.search} filters={list.filters} metrics={catalogue.data?.metrics} onApply={list.apply} />
-        <section className="panel" aria-labelledby="rule-list-heading" aria-busy={rules.isFetching}>
-          <div className="panel__header">
-            <h2 id="rule-list-heading" className="panel__title">
-              {rules.data ? plural(rules.data.count, "rule") : "Rules"}
-            </h2>
-            <ListControls {...list.controls} />
-          </div>
+        <ListPanel
+          headingId="rule-list-heading"
+          title={rules.data ? plural(rules.data.count, "rule") : "Rules"}
+          busy={rules.isFetching}
+          controls={list.controls}
+        >
           <div role="status" className="outcome">
             {handedOver && <p className="notice notice--success">{handedOver}</p>}
           </div>
@@ -68,7 +67,7 @@ export function RulesPage() {
           >
             {(results, busy) => <RuleTable rules={results} metrics={catalogue.data?.metrics} busy={busy} />}
           </PagedList>
-        </section>
+        </ListPanel>
       </div>
     </>
   );

@@ -17,8 +17,6 @@ export const alertList = defineListFilters<AlertFilters>({
     "-resolved_at": "Recently resolved",
   },
   defaultOrdering: "-triggered_at",
-  defaultPageSize: 50,
-  pageSizes: [25, 50, 100],
 });
 
 export const { parse: parseAlertFilters, toParams: alertFiltersToParams, isFiltered: isAlertListFiltered } = alertList;

@@ -21,8 +21,6 @@ export const ruleList = defineListFilters<RuleFilters>({
     "-last_evaluated_at": "Recently evaluated",
   },
   defaultOrdering: "name",
-  defaultPageSize: 50,
-  pageSizes: [25, 50, 100],
 });
 
 export const { parse: parseRuleFilters, toParams: ruleFiltersToParams, isFiltered: isRuleListFiltered } = ruleList;

@@ -22,8 +22,6 @@ export const errorList = defineListFilters<ErrorFilters>({
   },
   defaultOrdering: "-last_seen",
   keepsDefaultOrdering: true,
-  defaultPageSize: 50,
-  pageSizes: [25, 50, 100],
 });
 
 export const { parse: parseErrorFilters, toParams: errorFiltersToParams, isFiltered } = errorList;

@@ -1,6 +1,6 @@
 import { useId } from "react";
 
-interface ListControlsProps<T extends string> {
+export interface ListControlsProps<T extends string> {
   ordering: T;
   orderings: readonly { value: T; label: string }[];
   onOrderingChange: (ordering: T) => void;
