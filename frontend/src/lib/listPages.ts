@@ -133,13 +133,14 @@ function isSet(value: unknown): boolean {
 /** Reading and writing a list page's address from its description. */
 export function defineListFilters<F extends ListSettings>(description: ListDescription<F>): ListFilters<F> {
   const { fields, defaultOrdering } = description;
-  const defaultPageSize = DEFAULT_PAGE_SIZE;
   const keys = Object.keys(fields) as FilterKey<F>[];
   const orderings = (Object.keys(description.orderings) as Ordering<F>[]).map((value) => ({
     value,
     label: description.orderings[value],
   }));
   const orderingField = param.choice(orderings.map((choice) => choice.value));
+  const written = (ordering: string | undefined) =>
+    ordering !== undefined && (description.keepsDefaultOrdering === true || ordering !== defaultOrdering);
 
   const parse = (params: URLSearchParams): F => {
     const filters: Partial<Record<keyof F, unknown>> = {};
@@ -148,11 +149,11 @@ export function defineListFilters<F extends ListSettings>(description: ListDescr
       if (value !== undefined) filters[key] = value;
     }
     const ordering = orderingField.read(params.get("ordering"));
-    if (ordering && (description.keepsDefaultOrdering || ordering !== defaultOrdering)) filters.ordering = ordering;
+    if (written(ordering)) filters.ordering = ordering;
     const page = positiveInteger(params.get("page"));
     if (page !== undefined && page > 1) filters.page = page;
     const pageSize = positiveInteger(params.get("page_size"), MAX_PAGE_SIZE);
-    if (pageSize !== undefined && pageSize !== defaultPageSize) filters.page_size = pageSize;
+    if (pageSize !== undefined && pageSize !== DEFAULT_PAGE_SIZE) filters.page_size = pageSize;
     return filters as F;
   };
 
@@ -163,13 +164,13 @@ export function defineListFilters<F extends ListSettings>(description: ListDescr
       if (isSet(value)) params.set(String(key), fields[key].write(value as NonNullable<F[typeof key]>));
     }
     const { ordering, page, page_size: pageSize } = filters;
-    if (ordering && (description.keepsDefaultOrdering || ordering !== defaultOrdering)) params.set("ordering", ordering);
+    if (ordering && written(ordering)) params.set("ordering", ordering);
     if (page !== undefined && page > 1) params.set("page", String(page));
-    if (pageSize !== undefined && pageSize !== defaultPageSize) params.set("page_size", String(pageSize));
+    if (pageSize !== undefined && pageSize !== DEFAULT_PAGE_SIZE) params.set("page_size", String(pageSize));
     return params;
   };
 
   const isFiltered = (filters: F): boolean => keys.some((key) => isSet(filters[key]));
 
-  return { parse, toParams, isFiltered, orderings, defaultOrdering, defaultPageSize, pageSizes: PAGE_SIZES };
+  return { parse, toParams, isFiltered, orderings, defaultOrdering, defaultPageSize: DEFAULT_PAGE_SIZE, pageSizes: PAGE_SIZES };
 }
