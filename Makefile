@@ -15,7 +15,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 help:
 	@echo "make run      set up (venv, dependencies, database, admin user, dashboard build) and run web, workers and beat"
-	@echo "make test     install test dependencies and run every test: ruff, mypy, pytest, tsc, eslint, vitest, browser tests"
+	@echo "make test     install test dependencies and run every test: ruff, import contracts, mypy, pytest, tsc, eslint, vitest, browser tests"
 	@echo "make bench    measure the speed targets (ratios, side by side in one run)"
 	@echo "make api-types   regenerate the dashboard's API types from the backend's OpenAPI schema"
 	@echo "make screenshots   refresh docs/screenshots/*.png from the browser tests' stack (light and dark)"
@@ -69,6 +69,7 @@ run: migrate frontend
 
 test: install-dev $(FRONTEND_DEPS) $(CHROMIUM)
 	$(VENV)/bin/ruff check backend bench
+	PYTHONPATH=backend $(VENV)/bin/lint-imports
 	$(PY) -m mypy
 	@$(MAKE) --no-print-directory check-api-types
 	$(PY) -m pytest

@@ -7,7 +7,8 @@ from rest_framework import serializers
 
 class OverviewMetricSerializer(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    # A field named label: DRF takes declared fields off the class, so Field.label stays as it is.
+    label = serializers.CharField()  # type: ignore[assignment]
     unit = serializers.CharField(allow_blank=True)
     category = serializers.CharField()
     kind = serializers.CharField()

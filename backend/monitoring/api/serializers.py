@@ -81,7 +81,7 @@ class AIUsageInSerializer(_TimestampMixin, serializers.Serializer):
     operation = NameField(max_length=128, required=False, allow_blank=True, default="")
     input_tokens = StrictIntegerField(min_value=0, max_value=MAX_TOKENS_PER_CALL, required=False, default=0)
     output_tokens = StrictIntegerField(min_value=0, max_value=MAX_TOKENS_PER_CALL, required=False, default=0)
-    cost_usd = CostField(max_digits=14, decimal_places=6, min_value=0, required=False, default=0)
+    cost_usd = CostField(max_digits=14, decimal_places=6, min_value=0, required=False, default=Decimal(0))
     success = StrictBooleanField(required=False, default=True)
     latency_ms = FiniteFloatField(min_value=0, required=False, allow_null=True, default=None)
     error = text_field(10_000, required=False, allow_blank=True, default="")
@@ -100,7 +100,9 @@ class CreatedSerializer(serializers.Serializer):
 
 
 class ErrorLogListSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    user: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ErrorLog
@@ -142,7 +144,8 @@ class SeriesPointSerializer(serializers.Serializer):
 
 class SeriesSerializer(serializers.Serializer):
     metric = serializers.CharField()
-    label = serializers.CharField()
+    # A field named label: DRF takes declared fields off the class, so Field.label stays as it is.
+    label = serializers.CharField()  # type: ignore[assignment]
     unit = serializers.CharField(allow_blank=True)
     minutes = serializers.IntegerField()
     bucket_seconds = serializers.IntegerField()
