@@ -77,4 +77,5 @@ def test_histogram_quantile_in_the_open_bucket_is_the_largest_seen():
 def test_quantile():
     assert agg.quantile([1.0], 0.95) == 1.0
     assert agg.quantile([3.0, 1.0, 2.0], 0.5) == 2.0
-    assert math.isclose(agg.quantile(list(range(101)), 0.95), 95.0)
+    p95 = agg.quantile(list(range(101)), 0.95)
+    assert p95 is not None and math.isclose(p95, 95.0)
