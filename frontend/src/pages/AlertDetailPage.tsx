@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from "react";
 import { Link, useLocation, useParams } from "react-router";
-import { AlertStatusBadge, SeverityBadge } from "../components/alerts/Badges";
+import { AlertStatusBadge, SeverityBadge } from "../components/ui/Badges";
 import { DeliveryTable } from "../components/alerts/DeliveryTable";
 import { PointsChart } from "../components/alerts/PointsChart";
 import { ResolveDialog } from "../components/alerts/ResolveDialog";

@@ -10,7 +10,7 @@ import { TimeRangeSelector } from "../components/monitoring/TimeRangeSelector";
 import { ErrorState } from "../components/ui/ErrorState";
 import { LoadingState } from "../components/ui/LoadingState";
 import { useSignedInUser } from "../hooks/auth/signedInUser";
-import { alertKeys, ruleKeys } from "../hooks/alerts/keys";
+import { alertKeys, ruleKeys } from "../hooks/queryKeys";
 import { healthKeys, monitoringKeys, useOverview } from "../hooks/monitoring/useMonitoring";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { DEFAULT_TIME_RANGE, timeRangeFor, type TimeRange, type TimeRangeId } from "../lib/timeRanges";

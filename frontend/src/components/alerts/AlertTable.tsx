@@ -6,7 +6,7 @@ import { truncate } from "../../lib/text";
 import { alertDetailPath } from "../../routes/paths";
 import type { AlertItem } from "../../types/alerts";
 import type { MetricInfo } from "../../types/monitoring";
-import { AlertStatusBadge, SeverityBadge } from "./Badges";
+import { AlertStatusBadge, SeverityBadge } from "../ui/Badges";
 
 interface AlertTableProps {
   alerts: readonly AlertItem[];

@@ -5,7 +5,7 @@ import { formatDateTime, formatValue } from "../../lib/format";
 import { plural } from "../../lib/text";
 import { alertDetailPath } from "../../routes/paths";
 import type { AlertRule } from "../../types/alerts";
-import { ActiveBadge, RuleStateBadge, SeverityBadge } from "./Badges";
+import { ActiveBadge, RuleStateBadge, SeverityBadge } from "../ui/Badges";
 
 function Fact({ term, children }: { term: string; children: ReactNode }) {
   return (

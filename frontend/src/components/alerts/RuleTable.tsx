@@ -5,7 +5,7 @@ import { formatDateTime } from "../../lib/format";
 import { alertDetailPath, ruleDetailPath } from "../../routes/paths";
 import type { AlertRule } from "../../types/alerts";
 import type { MetricInfo } from "../../types/monitoring";
-import { ActiveBadge, RuleStateBadge, SeverityBadge } from "./Badges";
+import { ActiveBadge, RuleStateBadge, SeverityBadge } from "../ui/Badges";
 
 interface RuleTableProps {
   rules: readonly AlertRule[];

@@ -1,5 +1,5 @@
 import { Link } from "react-router";
-import { useOpenAlerts } from "../../hooks/alerts/useAlerts";
+import { useOpenAlerts } from "../../hooks/useAlertingState";
 import { PERMISSIONS, useCan } from "../../hooks/auth/permissions";
 import { useOverview } from "../../hooks/monitoring/useMonitoring";
 import { useNow } from "../../hooks/useNow";
@@ -8,7 +8,7 @@ import { formatDateTime } from "../../lib/format";
 import { plural } from "../../lib/text";
 import { alertDetailPath, paths } from "../../routes/paths";
 import type { AlertItem } from "../../types/alerts";
-import { SeverityBadge } from "../alerts/Badges";
+import { SeverityBadge } from "../ui/Badges";
 import { EmptyState } from "../ui/EmptyState";
 import { LoadingState } from "../ui/LoadingState";
 import { NotPermitted, QueryError } from "../ui/QueryError";

@@ -1,5 +1,5 @@
 import { Link } from "react-router";
-import { useOpenAlertCounts } from "../../hooks/alerts/useAlerts";
+import { useOpenAlertCounts } from "../../hooks/useAlertingState";
 import { SEVERITY_LABELS } from "../../lib/alerting";
 import { paths } from "../../routes/paths";
 import { SEVERITIES, type OpenAlertCounts } from "../../types/alerts";

@@ -5,7 +5,7 @@ import {
   REFRESH_INTERVAL_MS,
   useAutoRefresh,
   usePageQueries,
-} from "../../hooks/monitoring/autoRefresh";
+} from "../../hooks/autoRefresh";
 import { formatInstant } from "../../lib/format";
 import { UpdatedAgo } from "./UpdatedAgo";
 

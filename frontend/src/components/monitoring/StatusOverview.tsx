@@ -1,4 +1,4 @@
-import { useMetricHealth } from "../../hooks/alerts/useRules";
+import { useMetricHealth } from "../../hooks/useAlertingState";
 import { PERMISSIONS, useCan } from "../../hooks/auth/permissions";
 import { useOverview } from "../../hooks/monitoring/useMonitoring";
 import { formatDateTime, formatValue } from "../../lib/format";

@@ -1,12 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { fetchAlert, fetchAlerts, fetchOpenAlertCounts, resolveAlert, triggerAlert } from "../../api/alerts";
+import { fetchAlert, fetchAlerts, resolveAlert, triggerAlert } from "../../api/alerts";
 import type { ApiError } from "../../api/client";
 import type { AlertDetail, AlertFilters, TriggerRequest } from "../../types/alerts";
-import { useRefreshOptions } from "../monitoring/autoRefresh";
-import { alertKeys, invalidateAfterAlertChange } from "./keys";
-
-/** The open alerts the dashboard heads with: most severe first, then newest. */
-export const OPEN_ALERTS_FILTERS: AlertFilters = { status: "active", ordering: "severity,-triggered_at", page_size: 10 };
+import { alertKeys, invalidateAfterAlertChange } from "../queryKeys";
 
 /** A page of the alert history; the previous page stays on screen (marked busy) while the next loads. */
 export function useAlerts(filters: AlertFilters, { enabled = true } = {}) {
@@ -15,28 +11,6 @@ export function useAlerts(filters: AlertFilters, { enabled = true } = {}) {
     queryFn: ({ signal }) => fetchAlerts(filters, signal),
     placeholderData: keepPreviousData,
     enabled,
-  });
-}
-
-/** The open alerts, refreshed with the dashboard. */
-export function useOpenAlerts({ enabled = true } = {}) {
-  const refresh = useRefreshOptions();
-  return useQuery({
-    queryKey: alertKeys.list(OPEN_ALERTS_FILTERS),
-    queryFn: ({ signal }) => fetchAlerts(OPEN_ALERTS_FILTERS, signal),
-    enabled,
-    ...refresh,
-  });
-}
-
-/** How many alerts are open, by severity, refreshed with the dashboard. */
-export function useOpenAlertCounts({ enabled = true } = {}) {
-  const refresh = useRefreshOptions();
-  return useQuery({
-    queryKey: alertKeys.openCounts(),
-    queryFn: ({ signal }) => fetchOpenAlertCounts(signal),
-    enabled,
-    ...refresh,
   });
 }
 

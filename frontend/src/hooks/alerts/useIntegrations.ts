@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { fetchIntegrations, sendTestEmail, sendTestSlack } from "../../api/alerts";
 import type { ApiError } from "../../api/client";
-import { integrationKeys } from "./keys";
+import { integrationKeys } from "../queryKeys";
 import type { TestEmailRequest, TestSendResult, TestSlackRequest } from "../../types/alerts";
 
 

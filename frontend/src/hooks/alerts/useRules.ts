@@ -5,7 +5,6 @@ import {
   evaluateDraft,
   evaluateRule,
   fetchMetricCatalogue,
-  fetchMetricHealth,
   fetchRule,
   fetchRules,
   setRuleActive,
@@ -13,8 +12,7 @@ import {
 } from "../../api/alerts";
 import type { ApiError } from "../../api/client";
 import type { AlertRule, RuleInputBody, Evaluation, RuleDraft, RuleFilters, SavedRule } from "../../types/alerts";
-import { useRefreshOptions } from "../monitoring/autoRefresh";
-import { invalidateAfterAlertChange, metricCatalogueKeys, ruleKeys } from "./keys";
+import { invalidateAfterAlertChange, metricCatalogueKeys, ruleKeys } from "../queryKeys";
 
 export function useRules(filters: RuleFilters, { enabled = true } = {}) {
   return useQuery({
@@ -40,17 +38,6 @@ export function useMetricCatalogue({ enabled = true } = {}) {
     queryFn: ({ signal }) => fetchMetricCatalogue(signal),
     staleTime: 30_000,
     enabled,
-  });
-}
-
-/** Each watched metric's health, refreshed with the dashboard. */
-export function useMetricHealth({ enabled = true } = {}) {
-  const refresh = useRefreshOptions();
-  return useQuery({
-    queryKey: ruleKeys.health(),
-    queryFn: ({ signal }) => fetchMetricHealth(signal),
-    enabled,
-    ...refresh,
   });
 }
 

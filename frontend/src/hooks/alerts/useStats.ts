@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { fetchAlertStats } from "../../api/alerts";
-import { statsKeys } from "./keys";
+import { statsKeys } from "../queryKeys";
 
 
 /** The alert statistics over the last `days`; the previous period stays on screen while the next loads. */

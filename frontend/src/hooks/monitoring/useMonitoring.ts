@@ -11,7 +11,7 @@ import {
   type EndpointStatsQuery,
 } from "../../api/monitoring";
 import type { ErrorBulkRequest, ErrorBulkResult, ErrorFilters } from "../../types/monitoring";
-import { useRefreshOptions } from "./autoRefresh";
+import { useRefreshOptions } from "../autoRefresh";
 
 export const healthKeys = {
   all: ["health"] as const,

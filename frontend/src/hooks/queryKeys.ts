@@ -1,9 +1,10 @@
 /**
  * Query keys of the alerting resources, one factory per resource, and what a change invalidates.
- * A mutation invalidates the lists it changes.
+ * A mutation invalidates the lists it changes. Shared: the dashboard refreshes what the alerts pages
+ * change.
  */
 import type { QueryClient } from "@tanstack/react-query";
-import type { AlertFilters, RuleFilters } from "../../types/alerts";
+import type { AlertFilters, RuleFilters } from "../types/alerts";
 
 export const alertKeys = {
   all: ["alerts"] as const,
