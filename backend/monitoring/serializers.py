@@ -5,6 +5,11 @@ other's)."""
 from rest_framework import serializers
 
 
+class PlacementSerializer(serializers.Serializer):
+    title = serializers.CharField(help_text="The card's (chart's) title; metrics sharing one share the card.")
+    order = serializers.IntegerField(help_text="Cards (charts) come in ascending order, and their metrics too.")
+
+
 class OverviewMetricSerializer(serializers.Serializer):
     name = serializers.CharField()
     # A field named label: DRF takes declared fields off the class, so Field.label stays as it is.
@@ -14,5 +19,7 @@ class OverviewMetricSerializer(serializers.Serializer):
     kind = serializers.CharField()
     default_aggregation = serializers.CharField()
     description = serializers.CharField()
+    card = PlacementSerializer(allow_null=True, help_text="On the dashboard's status cards; null: not there.")
+    chart = PlacementSerializer(allow_null=True, help_text="On the dashboard's charts; null: not there.")
     value = serializers.FloatField(allow_null=True, help_text="Null: no data in the window.")
     no_data = serializers.BooleanField()

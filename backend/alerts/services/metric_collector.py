@@ -45,15 +45,15 @@ class MetricCollector:
         raise UnknownMetricError(name)
 
     def prefetch(self, names) -> None:
-        """Load the samples of every sample-based metric in `names` with one query (an evaluation
-        tick calls this with all its rules' metrics)."""
+        """Let each source load what the metrics in `names` need in as few queries as it can (an
+        evaluation tick calls this with all its rules' metrics)."""
         metrics = []
         for name in set(names):
             try:
                 metrics.append(self._metric(name))
             except UnknownMetricError:
                 continue
-        self.reader.prefetch_samples(m.name for m in metrics if m.source in ("samples", "pushed"))
+        self.reader.prefetch(metrics)
 
     def get_reading(self, name: str, window_minutes: int, aggregation: str | None = None) -> Reading:
         """The value with the window and the per-minute values it was computed from."""
