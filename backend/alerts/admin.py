@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
@@ -183,8 +184,8 @@ class AlertHistoryAdmin(admin.ModelAdmin):
             "alerts": active,
             "already_resolved": queryset.count() - active.count(),
             "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
         }
         return TemplateResponse(request, "admin/alerts/alerthistory/resolve_selected.html", context)
 
