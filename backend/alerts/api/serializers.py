@@ -120,7 +120,7 @@ class ConditionField(serializers.ChoiceField):
         return super().to_internal_value(normalize_condition(data))
 
 
-class _NullIsBlank:
+class _NullIsBlank(serializers.Field):
     """Null is taken as blank (which the model stores for "the default")."""
 
     def run_validation(self, data=serializers.empty):
@@ -262,7 +262,9 @@ class AlertRuleSerializer(serializers.ModelSerializer):
     aggregation = serializers.ChoiceField(choices=AGGREGATIONS, allow_blank=True, help_text="Blank: the default.")
     effective_aggregation = serializers.CharField(help_text="The aggregation evaluated.")
     effective_slack_channel = serializers.CharField(help_text="Where Slack notifications go.")
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    created_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     open_alert_id = serializers.IntegerField(allow_null=True, help_text="The rule's active alert, if any.")
 
     class Meta:
@@ -314,7 +316,9 @@ class EvaluationSerializer(serializers.Serializer):
     rule_id = serializers.IntegerField(allow_null=True, help_text="Null for a rule not saved yet.")
     evaluated_at = serializers.DateTimeField()
     metric_name = serializers.CharField()
-    source = serializers.CharField(help_text="Where the points come from: samples, requests, errors, ai, users.")
+    source = serializers.CharField(  # type: ignore[assignment]  # a declared field, not Field.source
+        help_text="Where the points come from: samples, requests, errors, ai, users."
+    )
     aggregation = serializers.CharField()
     window_minutes = serializers.IntegerField()
     window_start = serializers.DateTimeField(allow_null=True)
@@ -351,9 +355,13 @@ class DeliverySerializer(serializers.ModelSerializer):
 class AlertHistorySerializer(serializers.ModelSerializer):
     rule_name = serializers.CharField(read_only=True)
     value = serializers.FloatField(source="metric_value", allow_null=True, help_text="The value that fired it.")
-    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    resolved_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     notes = serializers.CharField(source="resolution_notes")
-    context = serializers.DictField(help_text="How the value was computed: window, aggregation, points.")
+    context = serializers.DictField(  # type: ignore[assignment]  # a declared field, not Field.context
+        help_text="How the value was computed: window, aggregation, points."
+    )
 
     def to_representation(self, alert):
         # Infinite or NaN values (stored before the engine refused them) are not JSON: null.
@@ -413,7 +421,7 @@ class CountPerHourSerializer(serializers.Serializer):
 
 class ChannelStatsSerializer(serializers.Serializer):
     channel = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
     pending = serializers.IntegerField()
     sent = serializers.IntegerField()
     failed = serializers.IntegerField()
@@ -494,7 +502,7 @@ class CatalogueMetricSerializer(OverviewMetricSerializer):
 
 class ChoiceSerializer(serializers.Serializer):
     value = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
 
 
 class MetricCatalogueSerializer(serializers.Serializer):
@@ -508,7 +516,7 @@ class MetricCatalogueSerializer(serializers.Serializer):
 
 class ChannelStatusSerializer(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
     configured = serializers.BooleanField()
     problem = serializers.CharField(
         allow_blank=True, help_text="Why it cannot send; names the setting, never its value."
