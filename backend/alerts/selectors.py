@@ -1,6 +1,7 @@
 """Read-side queries over alerts, rules and notifications (the daily summary, the stats API and the
 dashboard's metric health)."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import (
@@ -34,7 +35,8 @@ from .models import (
 )
 
 # Most severe first.
-SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW]
+# A Sequence, so .index takes the plain strings the database answers (a Severity equals its string).
+SEVERITY_ORDER: Sequence[Severity] = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW]
 ALERT_NOTIFICATION_EVENTS = [NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE]
 
 

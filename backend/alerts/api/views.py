@@ -79,7 +79,7 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
         return selectors.rules_for_api()
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if self.action in ("list", "retrieve", "create", "update", "partial_update"):
             context["evaluations"] = latest_evaluations()
         return context
