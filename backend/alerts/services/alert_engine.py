@@ -12,6 +12,7 @@ the API reads them.
 
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -180,10 +181,10 @@ class AlertEngine:
 
     # --- deciding -------------------------------------------------------------------------------
 
-    def plan(self, rules: list[RuleSnapshot | AlertRule]) -> list[Decision]:
+    def plan(self, rules: Sequence[RuleSnapshot | AlertRule]) -> list[Decision]:
         """What each rule needs now. Reads, never writes."""
-        rules = [r if isinstance(r, RuleSnapshot) else RuleSnapshot.of(r) for r in rules]
-        self.collector.prefetch(rule.metric_name for rule in rules)
+        snapshots = [r if isinstance(r, RuleSnapshot) else RuleSnapshot.of(r) for r in rules]
+        self.collector.prefetch(rule.metric_name for rule in snapshots)
         # All open alerts (few, and indexed by status), rather than an IN list of every rule id.
         open_alerts = {
             alert.rule_id: alert
@@ -191,7 +192,7 @@ class AlertEngine:
                 "context", "message", "resolution_notes"
             )
         }
-        decisions = [self._decide(rule, open_alerts.get(rule.id)) for rule in rules]
+        decisions = [self._decide(rule, open_alerts.get(rule.id)) for rule in snapshots]
         self._apply_limits([d for d in decisions if d.action == FIRE])
         return decisions
 
@@ -209,7 +210,12 @@ class AlertEngine:
             # Finite samples can add up past the largest float: an infinite value would compare as
             # breaching (or, NaN, as nothing) and cannot be stored or shown; the reader may also
             # say so itself. An error, said as one, never "no data".
-            what = reading_error or ("value overflowed" if math.isinf(value) else "value is not a number (NaN)")
+            if reading_error:
+                what = reading_error
+            elif value is not None and math.isinf(value):
+                what = "value overflowed"
+            else:
+                what = "value is not a number (NaN)"
             text = (f"{what}: the {reading.aggregation} of {rule.metric_name} over "
                     f"{rule.time_window_minutes} min is not a finite number")
             logger.warning("rule %s (%s) could not be evaluated: %s", rule.id, rule.name, text)
@@ -273,7 +279,7 @@ class AlertEngine:
         ):
             last_hour.setdefault(rule_id, []).append((at, alert_id))
         manually_resolved: dict[int, tuple[datetime, int]] = {}
-        for rule_id, alert_id, at in (
+        for rule_id, alert_id, resolved_at in (
             AlertHistory.objects.filter(
                 rule__in=rule_ids, status=AlertStatus.RESOLVED, resolved_by__isnull=False,
                 resolved_at__gt=self.now - MAX_COOLDOWN,
@@ -281,7 +287,8 @@ class AlertEngine:
             .values_list("rule", "id", "resolved_at")
             .order_by("resolved_at", "id")
         ):
-            manually_resolved[rule_id] = (at, alert_id)  # the latest wins
+            assert resolved_at is not None  # filtered on resolved_at__gt
+            manually_resolved[rule_id] = (resolved_at, alert_id)  # the latest wins
         for decision in firing:
             rule = decision.rule
             resolved = manually_resolved.get(rule.id)
@@ -395,9 +402,11 @@ class AlertEngine:
         return True
 
     def _remind(self, decision: Decision) -> bool:
+        assert decision.alert is not None  # a reminder is decided only for an open alert
         return lifecycle.remind(alert=decision.alert, now=self.now, value=decision.value)
 
     def _resolve(self, decision: Decision) -> bool:
+        assert decision.alert is not None  # a resolve is decided only for an open alert
         rule = decision.rule
         phrase = resolve_phrase(rule.condition, rule.threshold_value, rule.resolve_threshold)
         notes = f"Resolved automatically: {rule.metric_name} is {format_number(decision.value)} ({phrase})."
