@@ -17,7 +17,7 @@ from .notifier_base import Notifier, SendResult
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
-_TEMPLATES = {
+_TEMPLATES: dict[str, str] = {  # keyed by NotificationEvent, looked up by its value
     NotificationEvent.TEST: "alerts/email/test",
     NotificationEvent.SUMMARY: "alerts/email/summary",
     NotificationEvent.SUPPRESSED: "alerts/email/suppressed",

@@ -280,8 +280,7 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         # The trigger's sentence has the value that fired, not the value now.
         text = f"When it fired: {text}"
     resolved_by = ""
-    if event == NotificationEvent.RESOLVE and alert.resolved_by_id:
-        user = alert.resolved_by
+    if event == NotificationEvent.RESOLVE and (user := alert.resolved_by) is not None:
         resolved_by = user.get_full_name() or user.get_username()
     return NotificationMessage(
         kind=NotificationEvent(event).value,

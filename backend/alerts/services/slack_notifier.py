@@ -14,7 +14,7 @@ from .retry_policy import parse_retry_after
 
 MAX_ERROR_BODY = 300
 
-_ICONS = {
+_ICONS: dict[str, str] = {  # keyed by NotificationEvent, looked up by its value
     NotificationEvent.TRIGGER: ":rotating_light:",
     NotificationEvent.REMINDER: ":repeat:",
     NotificationEvent.RESOLVE: ":white_check_mark:",
