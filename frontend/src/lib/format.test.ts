@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readerInTimeZone } from "../test/timeZone";
-import { formatDateTime, formatInstant, formatTick, formatValue, timeZoneLabel } from "./format";
+import { formatDateTime, formatDuration, formatInstant, formatTick, formatValue, timeZoneLabel } from "./format";
 
 describe("formatValue", () => {
   it.each([
@@ -58,5 +58,19 @@ describe("formatInstant", () => {
 
   it("says nothing for an unreadable instant", () => {
     expect(formatInstant("not a time")).toBe("");
+  });
+});
+
+describe("formatDuration", () => {
+  it.each([
+    [0, "0 s"],
+    [45, "45 s"],
+    [750, "12 min 30 s"],
+    [7200, "2 h"],
+    [7260, "2 h 1 min"],
+    [90_061, "1 d 1 h"],
+    [86_460, "1 d"],
+  ])("%s s is %s", (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
   });
 });

@@ -136,3 +136,21 @@ export function fromLocalInput(value: string): string | undefined {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
+
+/** "45 s", "4 min 10 s", "2 h", "3 d 4 h": a duration in its largest unit and the next one. */
+export function formatDuration(totalSeconds: number): string {
+  const seconds = Math.max(0, Math.round(totalSeconds));
+  const amounts = [
+    { amount: Math.floor(seconds / 86_400), name: "d" },
+    { amount: Math.floor(seconds / 3600) % 24, name: "h" },
+    { amount: Math.floor(seconds / 60) % 60, name: "min" },
+    { amount: seconds % 60, name: "s" },
+  ];
+  const first = amounts.findIndex((part) => part.amount > 0);
+  if (first === -1) return "0 s";
+  return amounts
+    .slice(first, first + 2)
+    .filter((part) => part.amount > 0)
+    .map((part) => `${part.amount} ${part.name}`)
+    .join(" ");
+}

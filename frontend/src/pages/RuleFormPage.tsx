@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import type { ApiError, FieldErrors } from "../api/client";
 import { EvaluationResult } from "../components/alerts/EvaluationResult";
 import { RuleForm } from "../components/alerts/RuleForm";
+import { bodyOf, NEW_RULE, valuesOf, type RuleFormValues } from "../components/alerts/ruleForm";
 import { ErrorState } from "../components/ui/ErrorState";
 import { LoadingState } from "../components/ui/LoadingState";
 import { QueryError } from "../components/ui/QueryError";
@@ -11,7 +12,6 @@ import { useCreateRule, useEvaluateDraft, useMetricCatalogue, useRule, useUpdate
 import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { unitOf } from "../lib/alerting";
-import { bodyOf, NEW_RULE, valuesOf, type RuleFormValues } from "../lib/ruleForm";
 import { idParam, paths, ruleDetailPath } from "../routes/paths";
 import type { AlertRule, Evaluation, MetricCatalogue } from "../types/alerts";
 

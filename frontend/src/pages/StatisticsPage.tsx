@@ -6,8 +6,7 @@ import { QueryError } from "../components/ui/QueryError";
 import { useAlertStats } from "../hooks/alerts/useStats";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { positiveInteger } from "../lib/listPages";
-import { formatDuration } from "../lib/alerting";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, formatDuration } from "../lib/format";
 import { plural } from "../lib/text";
 import type { AlertStats } from "../types/alerts";
 

@@ -32,7 +32,7 @@ export type Delivery = Schemas["Delivery"];
 /**
  * How an alert's value was computed, as the engine recorded it. An object of any shape in the
  * schema: a manual trigger records less than the engine, and older alerts may differ. Read it with
- * `lib/alertContext.ts`, never directly.
+ * `components/alerts/alertContext.ts`, never directly.
  */
 export type AlertContextRecord = Schemas["AlertHistory"]["context"];
 

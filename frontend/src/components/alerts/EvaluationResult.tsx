@@ -1,9 +1,10 @@
 import { Link } from "react-router";
-import { ACTION_TEXT, CONDITION_WORDS, formatMaybe, formatThreshold, RULE_STATE_LABELS } from "../../lib/alerting";
+import { formatMaybe, formatThreshold, RULE_STATE_LABELS } from "../../lib/alerting";
 import { formatDateTime, formatValue } from "../../lib/format";
 import { alertDetailPath } from "../../routes/paths";
 import type { Evaluation } from "../../types/alerts";
 import { PointsChart } from "./PointsChart";
+import { ACTION_TEXT, CONDITION_WORDS } from "./ruleText";
 
 interface EvaluationResultProps {
   evaluation: Evaluation;

@@ -1,11 +1,12 @@
 import type { ReactNode } from "react";
 import { Link } from "react-router";
-import { CONDITION_WORDS, formatMaybe, formatThreshold, ruleStateNote } from "../../lib/alerting";
+import { formatMaybe, formatThreshold } from "../../lib/alerting";
 import { formatDateTime, formatValue } from "../../lib/format";
 import { plural } from "../../lib/text";
 import { alertDetailPath } from "../../routes/paths";
 import type { AlertRule } from "../../types/alerts";
 import { ActiveBadge, RuleStateBadge, SeverityBadge } from "../ui/Badges";
+import { CONDITION_WORDS, ruleStateNote } from "./ruleText";
 
 function Fact({ term, children }: { term: string; children: ReactNode }) {
   return (

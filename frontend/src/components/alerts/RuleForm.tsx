@@ -2,11 +2,11 @@ import { useEffect, useId, useRef, type ReactNode, type SubmitEvent } from "reac
 import { Link } from "react-router";
 import type { FieldErrors } from "../../api/client";
 import { CONDITION_SYMBOLS } from "../../lib/alerting";
-import { FIELD_LABELS, isFormField, type RuleFormValues } from "../../lib/ruleForm";
 import { METRIC_NAME_PATTERN, type MetricCatalogue } from "../../types/alerts";
 import type { MetricReading } from "../../types/monitoring";
 import { CheckboxField, Field } from "../ui/Field";
 import { MetricPicker } from "./MetricPicker";
+import { FIELD_LABELS, isFormField, type RuleFormValues } from "./ruleForm";
 
 interface RuleFormProps {
   values: RuleFormValues;

@@ -1,11 +1,12 @@
 import { useId } from "react";
 import { Link } from "react-router";
-import { formatMaybe, formatThreshold, ruleStateNote, unitOf } from "../../lib/alerting";
+import { formatMaybe, formatThreshold, unitOf } from "../../lib/alerting";
 import { formatDateTime } from "../../lib/format";
 import { alertDetailPath, ruleDetailPath } from "../../routes/paths";
 import type { AlertRule } from "../../types/alerts";
 import type { MetricInfo } from "../../types/monitoring";
 import { ActiveBadge, RuleStateBadge, SeverityBadge } from "../ui/Badges";
+import { ruleStateNote } from "./ruleText";
 
 interface RuleTableProps {
   rules: readonly AlertRule[];

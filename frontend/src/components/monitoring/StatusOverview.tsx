@@ -2,7 +2,7 @@ import { useMetricHealth } from "../../hooks/useAlertingState";
 import { PERMISSIONS, useCan } from "../../hooks/auth/permissions";
 import { useOverview } from "../../hooks/monitoring/useMonitoring";
 import { formatDateTime, formatValue } from "../../lib/format";
-import { cardHealth } from "../../lib/metricHealth";
+import { cardHealth } from "./metricHealth";
 import type { MetricHealthEntry } from "../../types/alerts";
 import type { Aggregation, MetricReading } from "../../types/monitoring";
 import { EmptyState } from "../ui/EmptyState";

@@ -3,7 +3,7 @@
  * what they were compared with; a manual trigger records less; older alerts may differ. Anything
  * missing or malformed is left out rather than guessed.
  */
-import type { AlertContextRecord } from "../types/alerts";
+import type { AlertContextRecord } from "../../types/alerts";
 
 export interface ContextPoint {
   /** Epoch milliseconds. */

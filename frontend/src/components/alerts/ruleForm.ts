@@ -1,6 +1,6 @@
 /** The rule form's values: what a person types, and the body sent to the API. */
-import type { AlertRule, Condition, RuleInputBody, Severity } from "../types/alerts";
-import type { Aggregation } from "../types/monitoring";
+import type { AlertRule, Condition, RuleInputBody, Severity } from "../../types/alerts";
+import type { Aggregation } from "../../types/monitoring";
 
 export interface RuleFormValues {
   name: string;

@@ -1,6 +1,6 @@
 /** A status card's health from the health of the metrics it shows. */
-import type { MetricHealthEntry, MetricHealthLevel } from "../types/alerts";
-import { plural } from "./text";
+import type { MetricHealthEntry, MetricHealthLevel } from "../../types/alerts";
+import { plural } from "../../lib/text";
 
 const RANK: Record<MetricHealthLevel, number> = { critical: 0, warning: 1, ok: 2 };
 
