@@ -250,16 +250,18 @@ def deliver(
                        delivery_id, delivery.channel, attempts, max_attempts, delay, result.error)
         return DeliveryOutcome(delivery_id, DeliveryStatus.PENDING, attempts, retry_in=delay)
 
-    error = result.error
+    failure = result.error
     if result.transient and retry:
-        error = f"{error} Gave up after {attempts} attempt{'s' if attempts != 1 else ''}."
-    _finish(delivery_id, attempts, status=DeliveryStatus.FAILED, last_error=error,
+        failure = f"{failure} Gave up after {attempts} attempt{'s' if attempts != 1 else ''}."
+    _finish(delivery_id, attempts, status=DeliveryStatus.FAILED, last_error=failure,
             response_code=result.response_code)
-    logger.warning("Notification %s via %s failed: %s", delivery_id, delivery.channel, error)
+    logger.warning("Notification %s via %s failed: %s", delivery_id, delivery.channel, failure)
     return DeliveryOutcome(delivery_id, DeliveryStatus.FAILED, attempts)
 
 
 def _alert_resolved(delivery: NotificationDelivery) -> bool:
+    if delivery.alert_id is None:
+        return False  # what the query below answers for no alert
     status = AlertHistory.objects.filter(pk=delivery.alert_id).values_list("status", flat=True).first()
     return status == AlertStatus.RESOLVED
 
@@ -278,6 +280,7 @@ def _too_late_reason(delivery: NotificationDelivery) -> str:
     ).exists()
     if resolve_pending:
         return SUPERSEDED_TRIGGER
+    assert delivery.alert_id is not None  # asked only when _alert_resolved found the alert
     resolved_at = AlertHistory.objects.filter(pk=delivery.alert_id).values_list("resolved_at", flat=True).first()
     when = f" at {format_time(resolved_at)}" if resolved_at else ""
     return f"The alert was resolved{when} before this could be sent; a trigger is not sent late on its own."

@@ -57,17 +57,18 @@ def release_lock(key: str, token: str) -> bool:
     if isinstance(backend, RedisCache):
         full_key = backend.make_and_validate_key(key)
         client = backend._cache.get_client(full_key, write=True)
-        value = backend._cache._serializer.dumps(token)
+        value = backend._cache._serializer.dumps(token)  # type: ignore[attr-defined]  # not in the stubs
         return bool(client.eval(_REDIS_COMPARE_AND_DELETE, 1, full_key, value))
     if isinstance(backend, DatabaseCache):
         # The value column holds the pickled token in base64, as DatabaseCache writes it.
         full_key = backend.make_and_validate_key(key)
         value = base64.b64encode(pickle.dumps(token, backend.pickle_protocol)).decode("latin1")
         connection = connections[router.db_for_write(backend.cache_model_class)]
+        table = backend.cache_model_class._meta.db_table  # the private _table is not in the stubs
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {quote(backend._table)} WHERE {quote('cache_key')} = %s AND {quote('value')} = %s",
+                f"DELETE FROM {quote(table)} WHERE {quote('cache_key')} = %s AND {quote('value')} = %s",
                 [full_key, value],
             )
             return cursor.rowcount == 1
