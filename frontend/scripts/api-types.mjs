@@ -60,10 +60,12 @@ if (flag === "--check") {
     const theirs = text.split("\n");
     let line = 0;
     while (line < theirs.length && ours[line] === theirs[line]) line += 1;
+    const show = (lines) => (lines.slice(line, line + 6).join("\n") || "(end of file)").replace(/^/gm, "    ");
     console.error("API types are out of date: run make api-types");
-    console.error(`src/types/api.gen.ts differs from what the schema gives, from line ${line + 1}:`);
-    console.error(`  committed: ${ours[line] ?? "(end of file)"}`);
-    console.error(`  schema:    ${theirs[line] ?? "(end of file)"}`);
+    console.error(`src/types/api.gen.ts differs from what the schema gives from line ${line + 1}. Committed:`);
+    console.error(show(ours));
+    console.error("From the schema:");
+    console.error(show(theirs));
     process.exit(1);
   }
   console.log("API types match the schema");

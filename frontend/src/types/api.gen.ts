@@ -985,6 +985,10 @@ export interface components {
             kind: string;
             default_aggregation: string;
             description: string;
+            /** @description On the dashboard's status cards; null: not there. */
+            card: components["schemas"]["Placement"] | null;
+            /** @description On the dashboard's charts; null: not there. */
+            chart: components["schemas"]["Placement"] | null;
             /**
              * Format: double
              * @description Over the last window_minutes; null: no data.
@@ -1351,6 +1355,10 @@ export interface components {
             kind: string;
             default_aggregation: string;
             description: string;
+            /** @description On the dashboard's status cards; null: not there. */
+            card: components["schemas"]["Placement"] | null;
+            /** @description On the dashboard's charts; null: not there. */
+            chart: components["schemas"]["Placement"] | null;
             /**
              * Format: double
              * @description Null: no data in the window.
@@ -1462,6 +1470,12 @@ export interface components {
             /** Format: int64 */
             max_alerts_per_hour?: number;
             is_active?: boolean;
+        };
+        Placement: {
+            /** @description The card's (chart's) title; metrics sharing one share the card. */
+            title: string;
+            /** @description Cards (charts) come in ascending order, and their metrics too. */
+            order: number;
         };
         ResolveRequest: {
             /** @description At most 10,000 characters. */

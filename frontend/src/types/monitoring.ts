@@ -29,8 +29,13 @@ export type MetricHealth = "ok" | "warning" | "critical" | "unknown";
 export type MetricKind = "gauge" | "counter" | "ratio";
 export type Aggregation = Schemas["AggregationEnum"];
 
+/** Where the catalogue places a metric on the dashboard: a card or chart titled `title`, shared by
+ * the metrics with that title, in ascending `order`. */
+export type Placement = Schemas["Placement"];
+
 /** One metric's value over the overview's window; `value` is null exactly when `no_data`. `unit` is
- * "%", "ms", "MB", "USD", a noun such as "requests", or "" for custom metrics. */
+ * "%", "ms", "MB", "USD", a noun such as "requests", or "" for custom metrics; `card` and `chart`
+ * its places on the dashboard (null: not shown there). */
 export type MetricReading = Omit<Schemas["OverviewMetric"], "kind" | "default_aggregation"> & {
   kind: MetricKind;
   default_aggregation: Aggregation;
