@@ -7,8 +7,9 @@ metrics exist) live here too, so the catalogue stays data.
 """
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Max, Sum
@@ -28,7 +29,7 @@ from .sources.base import (  # noqa: F401  (public here: what the alerts and the
     safe_sum,
     settled_minute,
 )
-from .sources.samples import SAMPLE_SLACK, sample_grace  # noqa: F401
+from .sources.samples import SAMPLE_SLACK, Samples, sample_grace  # noqa: F401
 
 SAMPLE_NAMES_CACHE_KEY = "monitoring:sample-names"
 SAMPLE_NAMES_CACHE_SECONDS = 60
@@ -104,7 +105,9 @@ class MetricReader:
 
     def prefetch_samples(self, names: Iterable[str]) -> None:
         """Load the samples of several metrics (built-in or custom) in one query."""
-        self.source(SAMPLES).load(names)
+        samples = self.source(SAMPLES)
+        assert isinstance(samples, Samples)  # the source registered as SAMPLES
+        samples.load(names)
 
     def read(self, metric: Metric, window: int, aggregation: str) -> Reading:
         return self.source(metric.source).read(metric, window, aggregation)
@@ -169,7 +172,7 @@ def endpoint_stats(*, minutes: int, now: datetime | None = None) -> list[dict]:
     and max response time, database queries per request."""
     now = (now or timezone.now()).astimezone(UTC)
     since = minute_of(now) - timedelta(minutes=minutes - 1)
-    rows = (
+    rows: Iterable[Mapping[str, Any]] = (
         RequestRollup.objects.filter(minute__gte=since, minute__lte=now)
         .exclude(route=RequestRollup.ALL)
         .values("route", "method")

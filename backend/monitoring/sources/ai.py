@@ -101,7 +101,11 @@ class AIMinutes(Source):
     def series(self, metric: Metric, since: datetime, seconds: int) -> dict[int, float | None]:
         values = {}
         for bucket, row in _buckets(since, self.now, seconds).items():
-            value = of_bucket_totals(metric, lambda name, row=row: row[name] or 0)
+
+            def total(name: str, row: dict = row) -> float:
+                return row[name] or 0
+
+            value = of_bucket_totals(metric, total)
             if value is not None:  # a ratio of no calls is left out
                 values[bucket] = finite_or_none(value)
         return values
@@ -133,7 +137,8 @@ class AIToday(Source):
         # Cost since local midnight at the end of each bucket: a running total that restarts
         # every day, so it is summed from the midnight before the first bucket.
         per_bucket = _buckets(_local_midnight(since), self.now, seconds)
-        running, day, values = 0.0, None, {}
+        values: dict[int, float | None] = {}
+        running, day = 0.0, None
         for epoch in sorted(per_bucket):
             local_day = timezone.localtime(datetime.fromtimestamp(epoch, UTC)).date()
             if local_day != day:

@@ -102,7 +102,9 @@ def safe_sum(*columns: str):
     their addition cannot overflow either; a result past the largest float is inf, which callers
     report as an overflow."""
     if connection.vendor == "postgresql":
-        terms = [Func(F(c), template="CAST(%(expressions)s AS numeric)", output_field=DecimalField()) for c in columns]
+        terms: list[Func] = [
+            Func(F(c), template="CAST(%(expressions)s AS numeric)", output_field=DecimalField()) for c in columns
+        ]
         return Sum(reduce(operator.add, terms), output_field=FloatField())
     terms = [Cast(F(c), FloatField()) for c in columns]
     return _Total(reduce(operator.add, terms))

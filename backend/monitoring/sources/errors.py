@@ -44,6 +44,8 @@ class Errors(Source):
         )
 
     def series(self, metric: Metric, since: datetime, seconds: int) -> dict[int, float | None]:
-        rows = ErrorCount.objects.filter(minute__gte=since, minute__lte=self.now, level__in=metric.of)
-        rows = rows.annotate(bucket=bucket_sql("minute", seconds)).values("bucket").annotate(n=Sum("count")).order_by()
+        counts = ErrorCount.objects.filter(minute__gte=since, minute__lte=self.now, level__in=metric.of)
+        rows = (
+            counts.annotate(bucket=bucket_sql("minute", seconds)).values("bucket").annotate(n=Sum("count")).order_by()
+        )
         return {row["bucket"]: float(row["n"]) for row in rows}

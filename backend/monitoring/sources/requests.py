@@ -1,6 +1,8 @@
 """Metrics of API requests: the middleware's per-minute RequestRollup rows (all routes together)."""
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Sum
 
@@ -61,7 +63,7 @@ class Requests(Source):
         )
 
     def series(self, metric: Metric, since: datetime, seconds: int) -> dict[int, float | None]:
-        rows = (
+        rows: Iterable[Mapping[str, Any]] = (
             RequestRollup.objects.filter(
                 route=RequestRollup.ALL, method=RequestRollup.ALL, minute__gte=since, minute__lte=self.now
             )

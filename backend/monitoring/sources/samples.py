@@ -75,6 +75,7 @@ class Samples(Source):
     def read(self, metric: Metric, window: int, aggregation: str) -> Reading:
         times, values, end = self._window(metric, window)
         start = end - timedelta(minutes=window)
+        points: list[tuple[datetime, float | None]]
         if metric.kind == COUNTER:
             # Each sample adds to a count (a failed task, new subscriptions): totals per minute of
             # the window, each minute named by its start.
@@ -91,8 +92,8 @@ class Samples(Source):
             value = agg.of_values(values, aggregation)
             points = list(zip(times, values))
             if len(points) > HORIZON_MINUTES:  # many pushes a minute: show per-minute means
-                grouped = defaultdict(list)
-                for t, v in points:
+                grouped: defaultdict[datetime, list[float]] = defaultdict(list)
+                for t, v in zip(times, values):  # the points, as floats
                     grouped[minute_of(t)].append(v)
                 points = [(m, agg.of_values(vs, "avg")) for m, vs in sorted(grouped.items())]
         return Reading(metric.name, value, aggregation, window, start, end, points)

@@ -39,6 +39,7 @@ class ActiveUsers(Source):
         seen = self._load()
         buckets = self.buckets(self.settled_minute, window)
         per_minute = [len(seen.get(m, ())) for m in buckets]
+        value: float | None
         if aggregation == "count":
             value = float(len(set().union(*(seen.get(m, set()) for m in buckets))))
         else:
@@ -48,8 +49,8 @@ class ActiveUsers(Source):
         )
 
     def series(self, metric: Metric, since: datetime, seconds: int) -> dict[int, float | None]:
-        rows = ActiveUserMinute.objects.filter(minute__gte=since, minute__lte=self.now)
-        rows = rows.annotate(bucket=bucket_sql("minute", seconds)).values("bucket").annotate(
+        active = ActiveUserMinute.objects.filter(minute__gte=since, minute__lte=self.now)
+        rows = active.annotate(bucket=bucket_sql("minute", seconds)).values("bucket").annotate(
             n=Count("user_id", distinct=True)
         ).order_by()
         return {row["bucket"]: float(row["n"]) for row in rows}
@@ -88,7 +89,7 @@ class Signups(Source):
         )
 
     def series(self, metric: Metric, since: datetime, seconds: int) -> dict[int, float | None]:
-        rows = get_user_model().objects.filter(date_joined__gte=since, date_joined__lte=self.now)
-        rows = rows.annotate(bucket=bucket_sql("date_joined", seconds)).values("bucket").annotate(n=Count("id"))
+        joined = get_user_model().objects.filter(date_joined__gte=since, date_joined__lte=self.now)
+        rows = joined.annotate(bucket=bucket_sql("date_joined", seconds)).values("bucket").annotate(n=Count("id"))
         rows = rows.order_by()
         return {row["bucket"]: float(row["n"]) for row in rows}
