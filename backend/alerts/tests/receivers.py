@@ -154,9 +154,12 @@ class SMTPReceiver:
         return self
 
     def stop(self):
+        server = self._server
+        assert server is not None, "stop() before start()"
+
         async def close():
-            self._server.close()
-            await self._server.wait_closed()
+            server.close()
+            await server.wait_closed()
 
         asyncio.run_coroutine_threadsafe(close(), self.loop).result(timeout=10)
         self.loop.call_soon_threadsafe(self.loop.stop)

@@ -166,6 +166,7 @@ def test_manual_resolve_then_fires_again_only_after_the_cooldown(django_user_mod
 
     # Resolved "now" (the wall clock): the engine's clock starts from there.
     resolved_at = resolved.resolved_at
+    assert resolved_at is not None
     cpu(95, resolved_at + minutes(5))
     report = AlertEngine(now=resolved_at + minutes(5.5)).run()
     assert report.counts["fired"] == 0
@@ -253,7 +254,9 @@ def test_one_failing_rule_does_not_stop_the_others():
     assert "Vanished-Metric" in broken.last_error
     assert broken.state_reason == broken.last_error
     assert report.counts["errors"] == 1
-    assert AlertHistory.objects.get().rule.name == "CPU"
+    rule = AlertHistory.objects.get().rule
+    assert rule is not None
+    assert rule.name == "CPU"
 
 
 def test_max_alerts_per_hour_caps_new_alerts():

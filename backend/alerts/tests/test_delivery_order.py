@@ -136,7 +136,7 @@ def test_a_resolve_waits_for_the_trigger_being_sent_right_now(slack_server, user
         waiting = deliver(delivery_id=resolve.pk)
 
         assert waiting.status == "pending"
-        assert 1 <= waiting.retry_in <= 10
+        assert waiting.retry_in is not None and 1 <= waiting.retry_in <= 10
         resolve.refresh_from_db()
         assert (resolve.status, resolve.attempts) == ("pending", 0)
         assert len(slack_server.requests) == 1

@@ -281,9 +281,11 @@ def test_the_database_rejects_invalid_rules_that_skip_validation(update):
 def test_the_history_outlives_a_deleted_rule():
     alert = make_alert(status="resolved")
     delivery = NotificationDelivery.objects.create(alert=alert, event="trigger", channel="slack", target="#alerts")
-    name = alert.rule.name
+    rule = alert.rule
+    assert rule is not None
+    name = rule.name
 
-    alert.rule.delete()
+    rule.delete()
 
     alert.refresh_from_db()
     assert (alert.rule, alert.rule_name) == (None, name)
@@ -311,4 +313,5 @@ def test_history_is_newest_first():
 def test_delivery_channel_choices_come_from_the_registry():
     field = NotificationDelivery._meta.get_field("channel")
 
+    assert field.choices is not None
     assert [value for value, _ in field.choices] == ["slack", "email"]

@@ -88,7 +88,7 @@ def test_a_broker_error_for_one_delivery_does_not_stop_the_others(monkeypatch, c
                                                                   django_capture_on_commit_callbacks):
     from alerts.tasks import send_notification
 
-    queued = []
+    queued: list[int | None] = []
 
     def flaky_apply_async(*, kwargs):
         if not queued:
@@ -205,6 +205,7 @@ def test_running_the_task_twice_sends_once(slack_server):
     assert third.status == NOT_CLAIMED
     assert len(slack_server.requests) == 1
     assert delivery(d.pk).attempts == 1
+    assert d.alert_id is not None
     assert AlertHistory.objects.get(pk=d.alert_id).notification_count == 1
 
 
@@ -454,6 +455,7 @@ def test_send_test_slack(slack_server, user):
     assert payload["channel"] == "#alerts"
     assert payload["attachments"][0]["text"] == "Test alert from Resee"
     row = outcome.delivery
+    assert row is not None
     assert (row.event, row.channel, row.target, row.status, row.attempts, row.alert) == (
         "test", "slack", "#alerts", "sent", 1, None)
 
@@ -480,6 +482,7 @@ def test_send_test_slack_not_configured():
 
     assert outcome.status == TestSendStatus.NOT_CONFIGURED
     assert outcome.detail == "Slack is not configured: SLACK_WEBHOOK_URL is not set."
+    assert outcome.delivery is not None
     assert outcome.delivery.status == "skipped"
 
 
@@ -490,6 +493,7 @@ def test_send_test_slack_refused_reports_the_error_once_without_the_url(slack_se
 
     assert outcome.status == TestSendStatus.FAILED
     assert outcome.detail == "Slack answered HTTP 500: oops at [redacted]"
+    assert outcome.delivery is not None
     assert (outcome.delivery.status, outcome.delivery.attempts) == ("failed", 1)
     assert len(slack_server.requests) == 1  # a test send is not retried
 
@@ -504,6 +508,7 @@ def test_send_test_email(smtp_server, user):
     outcome = send_test_email(recipient="test@example.com", message="Test alert", user=user)
 
     assert outcome.ok
+    assert outcome.delivery is not None
     assert (outcome.delivery.event, outcome.delivery.channel, outcome.delivery.target) == (
         "test", "email", "test@example.com")
     (received,) = smtp_server.messages
@@ -527,4 +532,5 @@ def test_send_test_email_refused_connection(smtp_server, settings):
 
     assert outcome.status == TestSendStatus.FAILED
     assert outcome.detail == f"Could not connect to the mail server 127.0.0.1:{port}: Connection refused."
+    assert outcome.delivery is not None
     assert outcome.delivery.status == "failed"

@@ -62,7 +62,9 @@ def test_a_rule_over_its_hourly_limit_is_suppressed_says_why_and_tells_its_chann
         "(max_alerts_per_hour is 2)."
     )
     (notice,) = notices()
-    assert (notice.channel, notice.target, notice.alert_id) == ("slack", "#alerts", AlertHistory.objects.first().pk)
+    latest = AlertHistory.objects.first()
+    assert latest is not None
+    assert (notice.channel, notice.target, notice.alert_id) == ("slack", "#alerts", latest.pk)
     assert deliver(delivery_id=notice.pk).status == "sent"
     payload = slack_server.requests[-1].json
     assert "held back" in payload["text"]
