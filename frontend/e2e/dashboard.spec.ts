@@ -98,6 +98,16 @@ test("signing out returns to the login page and ends the session", async ({ page
   await expect(page).toHaveURL(/\/login$/);
 });
 
+test("on a wide screen the sections sit in the top bar and there is no menu button", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signInAt(page, "/dashboard");
+
+  const banner = page.getByRole("banner");
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await expect(banner.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await expect(banner.getByRole("button", { name: "Menu" })).toBeHidden();
+});
+
 test("on a phone the navigation is one row with a menu button that opens the sections", async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 740 });
   await signInAt(page, "/dashboard");
