@@ -29,6 +29,12 @@ def _no_cpu_baseline():
     cache.delete(collectors.CPU_BASELINE_KEY)
 
 
+def _one_core_percent() -> float:
+    cores = psutil.cpu_count()
+    assert cores is not None
+    return 100.0 / cores
+
+
 def _burn_one_core(seconds: float):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -69,7 +75,7 @@ def test_first_cpu_sample_measures_real_load():
     finally:
         busy.join()
 
-    one_core = 100.0 / psutil.cpu_count()
+    one_core = _one_core_percent()
     assert value >= one_core * 0.6
 
 
@@ -83,7 +89,7 @@ def test_cpu_is_measured_over_the_interval_since_the_previous_collection():
 
     # The baseline was old enough: nothing to wait for, and the busy second is in the value.
     assert elapsed < 0.2
-    assert value >= 100.0 / psutil.cpu_count() * 0.6
+    assert value >= _one_core_percent() * 0.6
     # The next collection measures from here.
     assert cache.get(collectors.CPU_BASELINE_KEY)["at"] >= time.time() - 1
 
@@ -121,4 +127,4 @@ def test_cpu_is_still_measured_when_the_cache_is_down():
         second = collectors.cpu_usage_percent()
 
     assert 0.0 <= first <= 100.0
-    assert second >= 100.0 / psutil.cpu_count() * 0.6
+    assert second >= _one_core_percent() * 0.6
