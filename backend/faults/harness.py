@@ -83,9 +83,12 @@ def stop_all(group: ProcessGroup) -> None:
     group.kill_all()
 
 
-def assert_alive(group: ProcessGroup, *names: str) -> None:
+def assert_alive(group: ProcessGroup, *names: str) -> bool:
+    """Fails if any of these processes exited. Returns False, so that a wait_for condition can be
+    `assert_alive(...) or condition`."""
     for name in names:
         assert group.processes[name].poll() is None, f"{name} exited:\n{group.log(name)[-4000:]}"
+    return False
 
 
 def count(group: ProcessGroup, name: str, text: str) -> int:
@@ -152,6 +155,7 @@ class DatabaseLock:
                     self.table]
         self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                         start_new_session=True)
+        assert self.process.stdout is not None  # stdout=PIPE
         line = self.process.stdout.readline()
         assert line.strip() == "locked", f"the lock holder did not take its lock: {line!r}"
         return self
