@@ -1,7 +1,5 @@
-import { RULE_STATES, SEVERITIES, type RuleFilters } from "../../types/alerts";
+import { METRIC_NAME_PATTERN, RULE_STATES, SEVERITIES, type RuleFilters } from "../../types/alerts";
 import { defineListFilters, param } from "../../lib/listPages";
-
-const METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** The rule list's filters, order and paging in the page's address and the API's query. */
 export const ruleList = defineListFilters<RuleFilters>({
@@ -9,7 +7,7 @@ export const ruleList = defineListFilters<RuleFilters>({
     search: param.text(),
     is_active: param.flag(),
     severity: param.choice(SEVERITIES),
-    metric_name: param.matching(METRIC_NAME),
+    metric_name: param.matching(METRIC_NAME_PATTERN),
     state: param.choice(RULE_STATES),
   },
   orderings: {

@@ -14,23 +14,13 @@ import { SystemStatusCard, type StatusReading } from "./SystemStatusCard";
 /** The window of the status cards' values. */
 export const OVERVIEW_MINUTES = 5;
 
-/** Where the catalogue places a metric on the dashboard: a card or a chart titled `title`, shared by
- * the metrics with that title, in ascending `order`. */
-export interface Placement {
-  title: string;
-  order: number;
-}
-
-/** A reading with its places on the dashboard (the catalogue's `card` and `chart`; null: not shown). */
-export type PlacedReading = MetricReading & { card?: Placement | null; chart?: Placement | null };
-
 /**
  * The cards (`card`) or charts (`chart`) the catalogue places these metrics on: one per title,
  * ordered by their metrics' order, each with its metrics in that order. No list of names here: the
  * API's catalogue says what is shown where.
  */
 export function dashboardGroups(
-  metrics: readonly PlacedReading[],
+  metrics: readonly MetricReading[],
   place: "card" | "chart",
 ): { title: string; metrics: MetricReading[] }[] {
   const placed = metrics.flatMap((metric) => {
@@ -67,7 +57,7 @@ function toReading(metric: MetricReading, minutes: number): StatusReading {
 }
 
 interface StatusCardListProps {
-  metrics: readonly PlacedReading[];
+  metrics: readonly MetricReading[];
   minutes: number;
   /** Each watched metric's health; undefined while it is not known (cards stay neutral). */
   health: readonly MetricHealthEntry[] | undefined;
