@@ -58,7 +58,7 @@ function areaBoundaries() {
   const shared = [
     restricted(
       `(^|/)(components|hooks)/${oneOf([...new Set([...COMPONENT_AREAS, ...HOOK_AREAS])])}(/|$)`,
-      "Shared code (components/ui, hooks/, lib, types) uses no area.",
+      "Shared code (components/ui, hooks/, lib, types, api) uses no area.",
     ),
   ];
   blocks.push(
@@ -81,7 +81,7 @@ function areaBoundaries() {
       },
     },
     {
-      files: ["src/lib/**/*.{ts,tsx}", "src/types/**/*.{ts,tsx}"],
+      files: ["src/lib/**/*.{ts,tsx}", "src/types/**/*.{ts,tsx}", "src/api/**/*.{ts,tsx}"],
       rules: { "no-restricted-imports": ["error", { patterns: shared }] },
     },
   );

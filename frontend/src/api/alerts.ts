@@ -1,5 +1,5 @@
-import { alertFiltersToParams } from "../components/alerts/alertFilters";
-import { ruleFiltersToParams } from "../components/alerts/ruleFilters";
+import { alertFiltersToParams } from "./alertFilters";
+import { ruleFiltersToParams } from "./ruleFilters";
 import type {
   AlertDetail,
   AlertFilters,

@@ -10,7 +10,7 @@ import type {
   MonitoringOverview,
   Paginated,
 } from "../types/monitoring";
-import { errorFiltersToParams } from "../components/monitoring/errorFilters";
+import { errorFiltersToParams } from "./errorFilters";
 import { apiRequest } from "./client";
 
 function withSignal(signal?: AbortSignal) {

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { Link } from "react-router";
-import { alertList } from "../components/alerts/alertFilters";
+import { alertList } from "../api/alertFilters";
 import { AlertFiltersForm } from "../components/alerts/AlertFiltersForm";
 import { AlertTable } from "../components/alerts/AlertTable";
 import { TriggerAlertDialog } from "../components/alerts/TriggerAlertDialog";

@@ -6,7 +6,7 @@ import {
   ErrorBulkActions,
   type BulkOutcome,
 } from "../components/monitoring/ErrorBulkActions";
-import { errorList } from "../components/monitoring/errorFilters";
+import { errorList } from "../api/errorFilters";
 import { ErrorFiltersForm } from "../components/monitoring/ErrorFiltersForm";
 import { ErrorLogTable } from "../components/monitoring/ErrorLogTable";
 import { EmptyState } from "../components/ui/EmptyState";

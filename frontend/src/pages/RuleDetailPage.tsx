@@ -15,7 +15,7 @@ import { useDeleteRule, useEvaluateRule, useMetricCatalogue, useRule, useSetRule
 import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { unitOf } from "../lib/alerting";
-import { alertFiltersToParams } from "../components/alerts/alertFilters";
+import { alertFiltersToParams } from "../api/alertFilters";
 import { noticeFrom, warningsFrom } from "../lib/listPages";
 import { alertDetailPath, idParam, paths, ruleEditPath } from "../routes/paths";
 import type { AlertRule } from "../types/alerts";

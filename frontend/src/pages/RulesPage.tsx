@@ -1,5 +1,5 @@
 import { Link, useLocation } from "react-router";
-import { ruleList } from "../components/alerts/ruleFilters";
+import { ruleList } from "../api/ruleFilters";
 import { RuleFiltersForm } from "../components/alerts/RuleFiltersForm";
 import { RuleTable } from "../components/alerts/RuleTable";
 import { EmptyState } from "../components/ui/EmptyState";

@@ -1,5 +1,5 @@
-import { METRIC_NAME_PATTERN, RULE_STATES, SEVERITIES, type RuleFilters } from "../../types/alerts";
-import { defineListFilters, param } from "../../lib/listPages";
+import { METRIC_NAME_PATTERN, RULE_STATES, SEVERITIES, type RuleFilters } from "../types/alerts";
+import { defineListFilters, param } from "../lib/listPages";
 
 /** The rule list's filters, order and paging in the page's address and the API's query. */
 export const ruleList = defineListFilters<RuleFilters>({

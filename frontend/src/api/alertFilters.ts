@@ -1,5 +1,5 @@
-import { ALERT_STATUSES, SEVERITIES, type AlertFilters } from "../../types/alerts";
-import { defineListFilters, param } from "../../lib/listPages";
+import { ALERT_STATUSES, SEVERITIES, type AlertFilters } from "../types/alerts";
+import { defineListFilters, param } from "../lib/listPages";
 
 /** The alert history's filters, order and paging in the page's address and the API's query. */
 export const alertList = defineListFilters<AlertFilters>({

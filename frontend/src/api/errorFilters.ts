@@ -1,5 +1,5 @@
-import type { ErrorFilters, ErrorLevel } from "../../types/monitoring";
-import { defineListFilters, param } from "../../lib/listPages";
+import type { ErrorFilters, ErrorLevel } from "../types/monitoring";
+import { defineListFilters, param } from "../lib/listPages";
 
 const LEVELS: readonly ErrorLevel[] = ["ERROR", "CRITICAL"];
 
