@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from . import aggregation as agg
 from .batch import minute_of
-from .catalogue import CATALOGUE, METRIC_NAME, SAMPLES, Metric, custom_metric
+from .catalogue import CATALOGUE, METRIC_NAME, Metric, custom_metric
 from .models import LATENCY_FIELDS, MetricSample, RequestRollup
 from .sources import Source, source_class
 from .sources.base import (  # noqa: F401  (public here: what the alerts and the tests import)
@@ -102,12 +102,6 @@ class MetricReader:
             by_source.setdefault(self.source(metric.source), []).append(metric)
         for source, wanted in by_source.items():
             source.prefetch(wanted)
-
-    def prefetch_samples(self, names: Iterable[str]) -> None:
-        """Load the samples of several metrics (built-in or custom) in one query."""
-        samples = self.source(SAMPLES)
-        assert isinstance(samples, Samples)  # the source registered as SAMPLES
-        samples.load(names)
 
     def read(self, metric: Metric, window: int, aggregation: str) -> Reading:
         return self.source(metric.source).read(metric, window, aggregation)
