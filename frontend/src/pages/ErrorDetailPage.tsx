@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from "react";
+import { useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { ApiError } from "../api/client";
 import { describeFailure, type BulkOutcome } from "../components/monitoring/ErrorBulkActions";
@@ -11,6 +11,7 @@ import { usePageTitle } from "../hooks/usePageTitle";
 import { formatDateTime, formatNumber } from "../lib/format";
 import { paths } from "../routes/paths";
 import type { ErrorBulkAction, ErrorLogDetail } from "../types/monitoring";
+import { Fact } from "../components/ui/Fact";
 
 /** What resolving or reopening one error said: [changed, already so]. */
 const SINGLE_OUTCOMES = {
@@ -24,15 +25,6 @@ function listSearchFrom(state: unknown): string {
     return state.listSearch;
   }
   return "";
-}
-
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </div>
-  );
 }
 
 function None() {

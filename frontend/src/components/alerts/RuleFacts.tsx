@@ -1,4 +1,3 @@
-import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { formatMaybe, formatThreshold } from "../../lib/alerting";
 import { formatDateTime, formatValue } from "../../lib/format";
@@ -7,15 +6,7 @@ import { alertDetailPath } from "../../routes/paths";
 import type { AlertRule } from "../../types/alerts";
 import { ActiveBadge, RuleStateBadge, SeverityBadge } from "../ui/Badges";
 import { CONDITION_WORDS, ruleStateNote } from "./ruleText";
-
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </div>
-  );
-}
+import { Fact } from "../ui/Fact";
 
 function Time({ iso }: { iso: string | null }) {
   return iso ? <time dateTime={iso}>{formatDateTime(iso)}</time> : <span className="muted">never</span>;
