@@ -35,6 +35,10 @@ AI = "ai"  # AIUsage rows, per minute
 AI_TODAY = "ai_today"  # AIUsage rows since local midnight
 ACTIVE_USERS = "active_users"  # ActiveUserMinute rows: who was seen in which minute
 SIGNUPS = "signups"  # users' join dates
+USERS = "users"
+# The kind of data a source reads, as the API names it (the dry run's `source`): the sources of
+# today's AI cost, the users seen and the sign-ups read the same data as others do.
+DATA_OF_SOURCE = {AI_TODAY: AI, ACTIVE_USERS: USERS, SIGNUPS: USERS}
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,11 @@ class Metric:
     of: tuple[str, ...] = ()
     card: Placement | None = None  # None: not on the dashboard's status cards
     chart: Placement | None = None  # None: not on the dashboard's performance charts
+
+    @property
+    def data(self) -> str:
+        """The kind of data it is computed from: samples, pushed, requests, errors, ai or users."""
+        return DATA_OF_SOURCE.get(self.source, self.source)
 
     def _placement(self, placement: Placement | None) -> dict | None:
         return None if placement is None else {"title": placement.title or self.label, "order": placement.order}

@@ -317,7 +317,7 @@ class EvaluationSerializer(serializers.Serializer):
     evaluated_at = serializers.DateTimeField()
     metric_name = serializers.CharField()
     source = serializers.CharField(  # type: ignore[assignment]  # a declared field, not Field.source
-        help_text="Where the points come from: samples, requests, errors, ai, users."
+        help_text="Where the points come from: samples, pushed, requests, errors, ai, users."
     )
     aggregation = serializers.CharField()
     window_minutes = serializers.IntegerField()

@@ -38,7 +38,7 @@ def report(rule: AlertRule, *, current_state: str | None) -> dict:
         "rule_id": rule.pk,
         "evaluated_at": engine.now,
         "metric_name": rule.metric_name,
-        "source": metric.source if metric else "",
+        "source": metric.data if metric else "",
         "aggregation": reading.aggregation if reading else rule.effective_aggregation,
         "window_minutes": rule.time_window_minutes,
         "window_start": reading.start if reading else None,

@@ -90,3 +90,14 @@ def test_viewers_may_evaluate(viewer_client):
 
 def test_unknown_rule(auth_client):
     assert auth_client.post("/api/alerts/rules/999/evaluate/").status_code == 404
+
+
+@pytest.mark.parametrize(("metric", "data"), [
+    ("cpu_usage", "samples"), ("subscriptions", "pushed"), ("api_error_rate", "requests"),
+    ("error_count", "errors"), ("ai_cost", "ai"), ("ai_cost_daily", "ai"), ("active_users", "users"),
+    ("signups", "users"),
+])
+def test_the_dry_run_names_the_kind_of_data_the_points_come_from(auth_client, metric, data):
+    """The sources that read the AI usage since midnight, the users seen and the sign-ups are the
+    engine's own business: the answer names the data as its help text lists it."""
+    assert evaluate(auth_client, make_rule(metric_name=metric))["source"] == data

@@ -1194,7 +1194,7 @@ export interface components {
             /** Format: date-time */
             evaluated_at: string;
             metric_name: string;
-            /** @description Where the points come from: samples, requests, errors, ai, users. */
+            /** @description Where the points come from: samples, pushed, requests, errors, ai, users. */
             source: string;
             aggregation: string;
             window_minutes: number;
