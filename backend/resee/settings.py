@@ -251,6 +251,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 5, "socket_timeout": 10}
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        # kombu's Redis transport, reconnecting where a closed channel would stop the worker.
+        CELERY_BROKER_TRANSPORT = "core.redis_broker:Transport"
 if CELERY_RESULT_BACKEND.startswith("file://"):
     (DATA_DIR / "celery-results").mkdir(parents=True, exist_ok=True)
 

@@ -83,7 +83,7 @@ def test_redis_url_switches_broker_results_and_cache_to_redis(tmp_path):
     s = load_settings(tmp_path, REDIS_URL="redis://127.0.0.1:6379/3")
 
     assert s["broker"] == "redis://127.0.0.1:6379/3"
-    assert s["broker_transport"] is None
+    assert s["broker_transport"] == "core.redis_broker:Transport"  # kombu's, reconnecting after an outage
     assert s["result_backend"] == "redis://127.0.0.1:6379/3"
     assert s["cache"] == "core.cache.ResilientRedisCache"  # Django's Redis cache, failing soft
     assert s["cache_location"] == "redis://127.0.0.1:6379/3"
@@ -93,6 +93,7 @@ def test_celery_broker_url_overrides_redis_for_the_broker_only(tmp_path):
     s = load_settings(tmp_path, REDIS_URL="redis://127.0.0.1:6379/3", CELERY_BROKER_URL="amqp://guest@127.0.0.1//")
 
     assert s["broker"] == "amqp://guest@127.0.0.1//"
+    assert s["broker_transport"] is None
     assert s["cache"] == "core.cache.ResilientRedisCache"  # Django's Redis cache, failing soft
 
 
