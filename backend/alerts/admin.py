@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
@@ -47,10 +48,25 @@ class AlertRuleForm(forms.ModelForm):
         model = AlertRule
         exclude = rules.ENGINE_FIELDS
 
+    # Fields a form may leave out (an older form, a script posting the product document's fields):
+    # left blank, they keep their model default.
+    DEFAULTED = ("label_matchers", "group_by", "labels", "max_series_per_rule", "for_minutes")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and isinstance(self.instance.email_recipients, list):
             self.initial["email_recipients"] = ", ".join(self.instance.email_recipients)
+        for name in self.DEFAULTED:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        for name in self.DEFAULTED:
+            if cleaned.get(name) in (None, ""):
+                field = AlertRule._meta.get_field(name)
+                assert isinstance(field, models.Field)  # a concrete field, not a relation
+                cleaned[name] = field.get_default()
+        return cleaned
 
     def clean_email_recipients(self):
         return parse_email_recipients(self.cleaned_data["email_recipients"])

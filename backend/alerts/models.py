@@ -34,6 +34,8 @@ class Severity(models.TextChoices):
 
 class RuleState(models.TextChoices):
     OK = "ok", "OK"
+    # The condition holds, for less than the rule's for_minutes so far: visible, never notified.
+    PENDING = "pending", "Pending"
     FIRING = "firing", "Firing"
     NO_DATA = "no_data", "No data"
     ERROR = "error", "Error"
@@ -84,6 +86,26 @@ class AlertRule(models.Model):
     alert_on_no_data = models.BooleanField(default=False)
     max_alerts_per_hour = models.PositiveIntegerField(default=10, validators=[MinValueValidator(1)])
     is_active = models.BooleanField(default=True)
+
+    # Labels and grouping (docs/architecture.md §9). Matchers select the metric's series
+    # ([{"label", "op", "value"}], Prometheus semantics); without group_by the rule reads one value
+    # over all of them, with group_by each group of series is evaluated, and alerts, on its own.
+    label_matchers = models.JSONField(default=list, blank=True, validators=[validators.validate_label_matchers])
+    group_by = models.JSONField(default=list, blank=True, validators=[validators.validate_group_by])
+    max_series_per_rule = models.PositiveIntegerField(
+        default=100, validators=[MinValueValidator(1), MaxValueValidator(validators.MAX_SERIES_PER_RULE_LIMIT)]
+    )
+    # Pending period: the condition must hold on every tick for this long before the rule fires.
+    for_minutes = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(validators.MAX_FOR_MINUTES)]
+    )
+    # Free labels of the rule (team=payments), copied onto its alerts.
+    labels = models.JSONField(default=dict, blank=True, validators=[validators.validate_rule_labels])
+    # Annotations: where the playbook is, and a summary template (alerts/summary_template.py).
+    runbook_url = models.CharField(
+        max_length=validators.MAX_RUNBOOK_URL_LENGTH, blank=True, validators=[validators.validate_runbook_url]
+    )
+    summary = models.TextField(blank=True, validators=[validators.validate_summary_template])
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -152,12 +174,43 @@ class AlertRule(models.Model):
         return CONDITION_SYMBOLS.get(self.condition, self.condition)
 
     @property
+    def is_grouped(self) -> bool:
+        return bool(self.group_by)
+
+    @property
     def effective_aggregation(self) -> str:
         return effective_aggregation(self.metric_name, self.aggregation)
 
     @property
     def effective_slack_channel(self) -> str:
         return self.slack_channel or settings.SLACK_DEFAULT_CHANNEL
+
+
+class AlertRuleGroup(models.Model):
+    """The state of one group of a grouped rule (its series sharing the group_by labels), written
+    by the engine as the rule's own state is for an ungrouped rule."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="groups")
+    # monitoring.labels.fingerprint(labels): the group's identity, also on its alerts.
+    fingerprint = models.CharField(max_length=64)
+    labels = models.JSONField(default=dict)
+    state = models.CharField(max_length=16, choices=RuleState.choices, default=RuleState.OK)
+    state_reason = models.TextField(blank=True, default="")
+    last_value = models.FloatField(null=True, blank=True)
+    last_evaluated_at = models.DateTimeField(null=True, blank=True)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["rule", "fingerprint"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "fingerprint"], name="alertrulegroup_rule_fingerprint"),
+            models.CheckConstraint(condition=Q(state__in=RuleState.values), name="alertrulegroup_state_valid"),
+        ]
+
+    def __str__(self):
+        from monitoring.labels import describe
+
+        return f"{self.rule_id}{describe(self.labels)}: {self.state}"
 
 
 class AlertStatus(models.TextChoices):
@@ -200,6 +253,14 @@ class AlertHistory(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolution_notes = models.TextField(blank=True)
+    # The group of a grouped rule it belongs to: its labels and their fingerprint ("" ungrouped).
+    group_labels = models.JSONField(default=dict, blank=True)
+    group_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    # The rule's labels and the group's together (the group's win), as routing and filters see them.
+    labels = models.JSONField(default=dict, blank=True)
+    # The rule's annotations when it fired: its runbook and its summary, rendered.
+    runbook_url = models.CharField(max_length=validators.MAX_RUNBOOK_URL_LENGTH, blank=True)
+    summary = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-triggered_at", "-id"]
@@ -212,10 +273,10 @@ class AlertHistory(models.Model):
             # Two overlapping evaluation ticks (or two beat processes) can never open the same
             # alert twice: the second insert fails.
             models.UniqueConstraint(
-                fields=["rule"],
+                fields=["rule", "group_fingerprint"],
                 condition=Q(status="active"),
-                name="alerthistory_one_active_per_rule",
-                violation_error_message="This rule already has an active alert.",
+                name="alerthistory_one_active_per_rule_group",
+                violation_error_message="This rule (or this group of it) already has an active alert.",
             ),
             models.CheckConstraint(condition=Q(status__in=AlertStatus.values), name="alerthistory_status_valid"),
             models.CheckConstraint(

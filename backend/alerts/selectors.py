@@ -53,6 +53,7 @@ def rules_for_api():
     open_alert = AlertHistory.objects.filter(rule=OuterRef("pk"), status=AlertStatus.ACTIVE).values("id")[:1]
     return (
         AlertRule.objects.select_related("created_by")
+        .prefetch_related("groups")
         .annotate(open_alert_id=Subquery(open_alert), severity_rank=severity_rank())
         .order_by("name", "id")
     )

@@ -10,8 +10,10 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
+from monitoring import labels
 from monitoring.catalogue import METRIC_NAME
 
+from . import summary_template
 from .metrics import CATALOGUE, get_metric
 
 MIN_WINDOW_MINUTES = 1
@@ -173,3 +175,62 @@ def validate_resolve_threshold(*, condition: str, threshold, resolve_threshold):
             "A resolve threshold applies to 'greater than' and 'less than' rules only.",
             code="resolve_condition",
         )
+
+
+# --- labels, grouping and annotations (docs/architecture.md §9) -----------------------------------
+
+MAX_GROUP_BY = 5
+MAX_FOR_MINUTES = 60
+MAX_SERIES_PER_RULE_LIMIT = 1000
+MAX_RUNBOOK_URL_LENGTH = 500
+# http(s), a host, then anything but whitespace and control characters.
+RUNBOOK_URL_RE = re.compile(r"[hH][tT][tT][pP][sS]?://[^\s/?#\x00-\x1f\x7f]+[^\s\x00-\x1f\x7f]*")
+
+
+def validate_label_matchers(value):
+    problems = labels.matchers_errors(value)
+    if isinstance(problems, list):
+        if problems:
+            raise ValidationError(problems, code="invalid_matchers")
+        return
+    if problems:
+        raise ValidationError(
+            [f"Matcher {i + 1}: {message}" for i, messages in sorted(problems.items()) for message in messages],
+            code="invalid_matchers",
+        )
+
+
+def validate_group_by(value):
+    if not isinstance(value, list):
+        raise ValidationError("group_by must be a list of label names.", code="invalid_group_by")
+    if len(value) > MAX_GROUP_BY:
+        raise ValidationError(f"Group by at most {MAX_GROUP_BY} labels.", code="invalid_group_by")
+    problems = [problem for name in value if (problem := labels.label_name_error(name))]
+    if len(set(n for n in value if isinstance(n, str))) != len(value) and not problems:
+        problems.append("Each label may appear once in group_by.")
+    if problems:
+        raise ValidationError(problems, code="invalid_group_by")
+
+
+def validate_rule_labels(value):
+    problems = labels.labels_errors(value if value is not None else {})
+    if problems:
+        raise ValidationError(problems, code="invalid_labels")
+
+
+def validate_runbook_url(value):
+    if not value:
+        return
+    if not isinstance(value, str) or not RUNBOOK_URL_RE.fullmatch(value):
+        raise ValidationError("A runbook URL must start with http:// or https:// and name a host.",
+                              code="invalid_runbook_url")
+    if len(value) > MAX_RUNBOOK_URL_LENGTH:
+        raise ValidationError(f"At most {MAX_RUNBOOK_URL_LENGTH} characters.", code="invalid_runbook_url")
+
+
+def validate_summary_template(value):
+    if not value:
+        return
+    problem = summary_template.template_error(value)
+    if problem:
+        raise ValidationError(problem, code="invalid_summary")

@@ -7,19 +7,47 @@ LATENCY_BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
 LATENCY_FIELDS = tuple(f"latency_le_{bound}" for bound in LATENCY_BUCKETS_MS) + ("latency_above",)
 
 
+class MetricSeries(models.Model):
+    """One labelled series of a metric: its name and labels (see monitoring/labels.py). Samples
+    without labels belong to no series row (their `series` is null): the metric's plain series."""
+
+    name = models.CharField(max_length=64)
+    # Sorted by name, no empty values (labels.normalise).
+    labels = models.JSONField(default=dict)
+    # labels.fingerprint(labels, name): unique, so that concurrent writers share one row.
+    fingerprint = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "metric series"
+        indexes = [models.Index(fields=["name"], name="metricseries_name")]
+
+    def __str__(self):
+        from .labels import describe
+
+        return f"{self.name}{describe(self.labels)}"
+
+
 class MetricSample(models.Model):
     """One measured value of a metric (cpu_usage, a pushed custom metric, ...) at a time."""
 
     name = models.CharField(max_length=64)
     value = models.FloatField()
     timestamp = models.DateTimeField(default=timezone.now)
+    # The labelled series it belongs to; null: the metric's series without labels.
+    series = models.ForeignKey(
+        MetricSeries, null=True, blank=True, on_delete=models.CASCADE, related_name="samples", db_index=False
+    )
 
     class Meta:
         ordering = ["-timestamp", "-id"]
         indexes = [
-            # "the samples of one metric over a time range": the only way they are read.
+            # "the samples of one metric over a time range": how a metric is read.
             models.Index(fields=["name", "timestamp"], name="metricsample_name_time"),
             models.Index(fields=["timestamp"], name="metricsample_time"),
+            # "one series over a time range".
+            models.Index(fields=["series", "timestamp"], name="metricsample_series_time"),
         ]
 
     def __str__(self):

@@ -19,20 +19,40 @@ from core.fields import (
 )
 from core.lookups import MAX_ID
 from monitoring.catalogue import METRIC_NAME
+from monitoring.labels import (
+    LABEL_NAME,
+    LABEL_NAME_MAX_LENGTH,
+    MAX_LABEL_VALUE,
+    MAX_LABELS,
+    MAX_MATCHERS,
+    MAX_REGEX_LENGTH,
+    OPS,
+    matcher_errors,
+)
 from monitoring.serializers import OverviewMetricSerializer
 
-from ..models import AGGREGATIONS, AlertHistory, AlertRule, NotificationDelivery, Severity
+from ..models import AGGREGATIONS, AlertHistory, AlertRule, AlertRuleGroup, NotificationDelivery, Severity
 from ..services.lifecycle import MAX_NOTES_LENGTH, finite
+from ..summary_template import MAX_TEMPLATE_LENGTH, VARIABLES
 from ..validators import (
     CONDITION_INPUTS,
     MAX_EMAIL_RECIPIENTS,
+    MAX_FOR_MINUTES,
+    MAX_GROUP_BY,
+    MAX_RUNBOOK_URL_LENGTH,
+    MAX_SERIES_PER_RULE_LIMIT,
     MAX_WINDOW_MINUTES,
     MIN_WINDOW_MINUTES,
+    RUNBOOK_URL_RE,
     SLACK_CHANNEL_MAX_LENGTH,
     SLACK_CHANNEL_RE,
     normalize_condition,
     parse_email_recipients,
     validate_email_recipients,
+    validate_group_by,
+    validate_rule_labels,
+    validate_runbook_url,
+    validate_summary_template,
     validate_time_window,
 )
 
@@ -139,8 +159,55 @@ _RULE_WRITABLE = [
     "name", "description", "metric_name", "condition", "threshold_value", "time_window_minutes", "aggregation",
     "severity", "slack_enabled", "slack_channel", "email_enabled", "email_recipients", "cooldown_minutes",
     "auto_resolve", "notify_on_resolve", "resolve_threshold", "alert_on_no_data", "max_alerts_per_hour",
-    "is_active",
+    "is_active", "label_matchers", "group_by", "max_series_per_rule", "for_minutes", "labels", "runbook_url",
+    "summary",
 ]
+
+
+class LabelMatcherSerializer(serializers.Serializer):
+    """Selects series by one label, as Prometheus does: `=`, `!=`, `=~`, `!~` (regexes anchored);
+    a label a series does not have is the empty string."""
+
+    label = StrictCharField(  # type: ignore[assignment]  # a declared field, not Field.label
+        max_length=LABEL_NAME_MAX_LENGTH, validators=[SchemaPattern(LABEL_NAME.pattern)]
+    )
+    op = serializers.ChoiceField(choices=OPS, error_messages={"invalid_choice": _choices_message(OPS)})
+    value = StrictCharField(allow_blank=True, max_length=MAX_REGEX_LENGTH, trim_whitespace=False)
+
+    def validate(self, attrs):
+        problems = matcher_errors(attrs)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return attrs
+
+
+@extend_schema_field(
+    {
+        "type": "object", "maxProperties": MAX_LABELS,
+        "additionalProperties": {
+            "type": "string", "maxLength": MAX_LABEL_VALUE, "pattern": r"^[^\u0000-\u001f\u007f]*$",
+        },
+    }
+)
+class LabelsField(serializers.DictField):
+    """Labels: name -> value (at most 10; names [a-z_][a-z0-9_]*, up to 64 characters, which OpenAPI
+    3.0 cannot state of an object's keys; values up to 128 characters)."""
+
+    child = StrictCharField(allow_blank=True, max_length=MAX_LABEL_VALUE, trim_whitespace=False)
+
+
+def _label_values_field(**kwargs):
+    return LabelsField(**kwargs)
+
+
+@extend_schema_field(
+    {
+        "type": "array", "maxItems": MAX_GROUP_BY, "uniqueItems": True,
+        "items": {"type": "string", "pattern": f"^{LABEL_NAME.pattern}$", "maxLength": LABEL_NAME_MAX_LENGTH},
+    }
+)
+class GroupByField(serializers.ListField):
+    child = StrictCharField(max_length=LABEL_NAME_MAX_LENGTH)
 
 
 class _StrictNumbersMixin:
@@ -185,6 +252,39 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
     condition = ConditionField(
         error_messages={"invalid_choice": _choices_message(CONDITION_INPUTS)},
         help_text="gt, gte, lt, lte, eq, ne, or the symbols > >= < <= = (or ==) !=; stored as the code.",
+    )
+    label_matchers = LabelMatcherSerializer(  # type: ignore[call-arg]  # many=True takes max_length
+        many=True, required=False, max_length=MAX_MATCHERS,
+        help_text="Which of the metric's series the rule reads; none: all of them.",
+    )
+    group_by = GroupByField(
+        required=False, max_length=MAX_GROUP_BY, validators=[validate_group_by],
+        help_text="Label names: each group of series is evaluated, and alerts, on its own. Empty: one value "
+        "over all matching series.",
+    )
+    max_series_per_rule = StrictIntegerField(
+        required=False, min_value=1, max_value=MAX_SERIES_PER_RULE_LIMIT,
+        help_text="Past this many groups the rule is in error (never silently cut). Default 100.",
+    )
+    for_minutes = StrictIntegerField(
+        required=False, min_value=0, max_value=MAX_FOR_MINUTES,
+        help_text="Pending period: the condition must hold on every tick this long before the rule fires "
+        "(0: at once).",
+    )
+    labels = _label_values_field(
+        required=False, validators=[validate_rule_labels], help_text="Free labels of the rule, copied onto its alerts."
+    )
+    runbook_url = StrictCharField(
+        required=False, allow_blank=True, max_length=MAX_RUNBOOK_URL_LENGTH,
+        validators=[validate_runbook_url, SchemaPattern(RUNBOOK_URL_RE.pattern)],
+        help_text="An http(s) link to the playbook, shown with every alert.",
+    )
+    summary = StrictCharField(
+        required=False, allow_blank=True, max_length=MAX_TEMPLATE_LENGTH, trim_whitespace=False,
+        validators=[validate_summary_template],
+        help_text="A template (Jinja, sandboxed) rendered for each alert, e.g. "
+        "\"{{ labels.route }} fails {{ value | round(1) }} %\"; one that does not parse, or fails on example "
+        f"values, is refused. Variables: {', '.join(VARIABLES)}.",
     )
 
     class Meta:
@@ -253,6 +353,28 @@ class AlertRuleDraftSerializer(AlertRuleInputSerializer):
         return attrs
 
 
+class AlertRuleGroupSerializer(serializers.ModelSerializer):
+    """One group of a grouped rule, with the state the engine keeps for it."""
+
+    labels = _label_values_field()
+    open_alert_id = serializers.IntegerField(allow_null=True, help_text="The group's active alert, if any.")
+
+    class Meta:
+        model = AlertRuleGroup
+        fields = ["fingerprint", "labels", "state", "state_reason", "last_value", "last_evaluated_at",
+                  "state_changed_at", "open_alert_id"]
+        read_only_fields = fields
+
+    def to_representation(self, group):
+        if not hasattr(group, "open_alert_id"):
+            group.open_alert_id = (self.context.get("open_alerts_by_group") or {}).get(
+                (group.rule_id, group.fingerprint)
+            )
+        data = super().to_representation(group)
+        data["last_value"] = finite(data["last_value"])
+        return data
+
+
 class AlertRuleSerializer(serializers.ModelSerializer):
     """A rule as the API shows it, with its evaluation state: the latest tick's value, state and
     time (from the engine's cache, where the engine keeps the values of rules whose state held)
@@ -266,13 +388,19 @@ class AlertRuleSerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True, allow_null=True
     )
     open_alert_id = serializers.IntegerField(allow_null=True, help_text="The rule's active alert, if any.")
+    label_matchers = LabelMatcherSerializer(many=True)
+    group_by = GroupByField()
+    labels = _label_values_field()
+    groups = AlertRuleGroupSerializer(
+        many=True, help_text="A grouped rule's groups, worst state first; empty for a rule without group_by."
+    )
 
     class Meta:
         model = AlertRule
         fields = [
             "id", *_RULE_WRITABLE, "effective_aggregation", "effective_slack_channel",
             "state", "state_reason", "last_value", "last_evaluated_at", "last_error", "state_changed_at",
-            "open_alert_id", "created_by", "created_at", "updated_at",
+            "open_alert_id", "groups", "created_by", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -362,6 +490,10 @@ class AlertHistorySerializer(serializers.ModelSerializer):
     context = serializers.DictField(  # type: ignore[assignment]  # a declared field, not Field.context
         help_text="How the value was computed: window, aggregation, points."
     )
+    labels = _label_values_field(help_text="The rule's labels and its group's.")
+    group_labels = _label_values_field(help_text="The labels of the group that fired (a grouped rule); {} else.")
+    runbook_url = serializers.CharField(help_text="The rule's runbook when it fired; blank if none.")
+    summary = serializers.CharField(help_text="The rule's summary template, rendered when it fired; blank if none.")
 
     def to_representation(self, alert):
         # Infinite or NaN values (stored before the engine refused them) are not JSON: null.
@@ -372,7 +504,7 @@ class AlertHistorySerializer(serializers.ModelSerializer):
         fields = [
             "id", "rule", "rule_name", "metric_name", "severity", "value", "last_value", "threshold_value",
             "condition", "status", "message", "triggered_at", "resolved_at", "resolved_by", "notes", "manual",
-            "notification_count", "last_notified_at", "context",
+            "notification_count", "last_notified_at", "context", "labels", "group_labels", "runbook_url", "summary",
         ]
         read_only_fields = fields
 

@@ -71,6 +71,14 @@ class RuleSnapshot:
     max_alerts_per_hour: int
     state: str
     state_reason: str
+    label_matchers: list
+    group_by: list
+    max_series_per_rule: int
+    for_minutes: int
+    labels: dict
+    runbook_url: str
+    summary: str
+    state_changed_at: datetime | None
 
     @classmethod
     def fields(cls) -> list[str]:

@@ -14,12 +14,15 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import AlertHistory, AlertStatus, NotificationEvent
+from monitoring import labels
+
+from .. import summary_template
+from ..models import CONDITION_SYMBOLS, AlertHistory, AlertStatus, NotificationEvent
 from .notifications import queue_alert_notifications
 
 logger = logging.getLogger(__name__)
 
-ONE_ACTIVE_ALERT_CONSTRAINT = "alerthistory_one_active_per_rule"
+ONE_ACTIVE_ALERT_CONSTRAINT = "alerthistory_one_active_per_rule_group"
 # The longest resolution note a person may leave.
 MAX_NOTES_LENGTH = 10_000
 
@@ -51,14 +54,15 @@ def finite(value):
 def is_one_active_alert_violation(error: IntegrityError) -> bool:
     """Whether `error` is the database refusing a second active alert for a rule, and not any
     other integrity problem. PostgreSQL names the constraint; SQLite names the column of the
-    unique index (the only unique one on rule_id)."""
+    unique index (the only unique one on rule_id and group_fingerprint)."""
     cause = error.__cause__
     diag = getattr(cause, "diag", None)
     if diag is not None and getattr(diag, "constraint_name", None):
         return diag.constraint_name == ONE_ACTIVE_ALERT_CONSTRAINT
     text = str(error)
+    table = AlertHistory._meta.db_table
     return ONE_ACTIVE_ALERT_CONSTRAINT in text or text == (
-        f"UNIQUE constraint failed: {AlertHistory._meta.db_table}.rule_id"
+        f"UNIQUE constraint failed: {table}.rule_id, {table}.group_fingerprint"
     )
 
 
@@ -73,12 +77,29 @@ def _person(user):
 # --- open -----------------------------------------------------------------------------------------
 
 
+def annotations(rule, *, value: float | None, context: dict, labels: dict) -> dict:
+    """The rule's runbook and its summary rendered for this alert (a template that fails here says
+    so in the summary: the alert is opened all the same)."""
+    template = getattr(rule, "summary", "") or ""
+    summary = summary_template.render_or_note(template, {
+        "value": value, "threshold": rule.threshold_value, "condition": CONDITION_SYMBOLS.get(rule.condition),
+        "window": context.get("window_minutes", rule.time_window_minutes),
+        "aggregation": context.get("aggregation", rule.effective_aggregation), "metric": rule.metric_name,
+        "rule": rule.name, "severity": rule.severity, "labels": labels,
+    })
+    return {"runbook_url": getattr(rule, "runbook_url", "") or "", "summary": summary}
+
+
 def open_alert(
     *, rule, now: datetime, message: str, context: dict, value: float | None = None, manual: bool = False,
+    group_labels: dict | None = None,
 ) -> AlertHistory:
     """Open `rule`'s alert (an AlertRule or the engine's snapshot of one: the fields copied are
     those the history keeps when the rule changes later) and queue its trigger notifications.
-    AlertAlreadyActive when the rule has an open alert: the database allows only one."""
+    `group_labels`: the group's labels, for a grouped rule (None: the rule is not grouped).
+    AlertAlreadyActive when the rule (that group of it) has an open alert: the database allows one."""
+    fingerprint = "" if group_labels is None else labels.fingerprint(group_labels)
+    alert_labels = {**(getattr(rule, "labels", None) or {}), **(group_labels or {})}
     try:
         with transaction.atomic():
             alert = AlertHistory.objects.create(
@@ -94,12 +115,18 @@ def open_alert(
                 message=message,
                 context=finite(context),
                 manual=manual,
+                group_labels=group_labels or {},
+                group_fingerprint=fingerprint,
+                labels=alert_labels,
+                **annotations(rule, value=finite(value), context=context, labels=alert_labels),
             )
             queue_alert_notifications(alert=alert, event=NotificationEvent.TRIGGER)
     except IntegrityError as error:
         if not is_one_active_alert_violation(error):
             raise
-        active = AlertHistory.objects.filter(rule_id=rule.id, status=AlertStatus.ACTIVE).values_list("id", flat=True)
+        active = AlertHistory.objects.filter(
+            rule_id=rule.id, group_fingerprint=fingerprint, status=AlertStatus.ACTIVE
+        ).values_list("id", flat=True)
         raise AlertAlreadyActive(active.first()) from None
     logger.warning("alert %s opened%s: %s", alert.id, " by hand" if manual else "", alert.message)
     return alert

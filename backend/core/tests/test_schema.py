@@ -177,6 +177,7 @@ def _consistent_rule(body) -> None:
 
     if not isinstance(body, dict):
         return
+    _valid_annotations(body)
     if body.get("email_enabled") is True and not _recipients_in(body.get("email_recipients")):
         body["email_recipients"] = ["ops@resee.com"]
     # A change of a saved rule keeps its condition and threshold (make_rule's: gt 80) unless sent.
@@ -187,6 +188,24 @@ def _consistent_rule(body) -> None:
                                        threshold=threshold, resolve_threshold=resolve)
         except ValidationError:
             body["resolve_threshold"] = None
+
+
+def _valid_annotations(body: dict) -> None:
+    """What a schema cannot state of a rule's labels fields: a label's name its pattern, a summary
+    must be a template that renders, a regex matcher's value a regular expression, an exact
+    matcher's value a label value.
+    Valid cases get valid ones; invalid cases keep theirs."""
+    from alerts.summary_template import template_error
+    from monitoring.labels import label_name_error, matcher_errors
+
+    if isinstance(body.get("labels"), dict):  # OpenAPI 3.0 has no pattern for an object's keys
+        body["labels"] = {name: value for name, value in body["labels"].items() if not label_name_error(name)}
+    if isinstance(body.get("summary"), str) and template_error(body["summary"]):
+        body["summary"] = "{{ rule }} is at {{ value }}"
+    if isinstance(body.get("label_matchers"), list):
+        for matcher in body["label_matchers"]:
+            if isinstance(matcher, dict) and matcher_errors(matcher):
+                matcher["value"] = ".*" if matcher.get("op") in ("=~", "!~") else "x"
 
 
 def _recipients_in(value) -> list[str]:

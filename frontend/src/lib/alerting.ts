@@ -31,6 +31,7 @@ export const SEVERITY_CHOICES = SEVERITIES.map((value) => ({ value, label: SEVER
 
 export const RULE_STATE_LABELS: Record<RuleState, string> = {
   ok: "OK",
+  pending: "Pending",
   firing: "Firing",
   suppressed: "Suppressed",
   no_data: "No data",

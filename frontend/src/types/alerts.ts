@@ -13,11 +13,12 @@ export const SEVERITIES = everyValue<Severity>()(["critical", "high", "medium", 
 export type Condition = Schemas["ConditionEnum"];
 
 /**
- * The engine's verdict on a rule at its last evaluation. "suppressed": the condition holds but a
- * limit (max alerts per hour, the cooldown after a manual resolve) holds a new alert back.
+ * The engine's verdict on a rule at its last evaluation. "pending": the condition holds, for less
+ * than the rule's pending period so far. "suppressed": the condition holds but a limit (max alerts
+ * per hour, the cooldown after a manual resolve) holds a new alert back.
  */
 export type RuleState = Schemas["RuleStateEnum"];
-export const RULE_STATES = everyValue<RuleState>()(["ok", "firing", "suppressed", "no_data", "error"]);
+export const RULE_STATES = everyValue<RuleState>()(["ok", "pending", "firing", "suppressed", "no_data", "error"]);
 
 export type AlertStatus = Schemas["AlertStatusEnum"];
 export const ALERT_STATUSES = alertStatusEnumValues;
@@ -126,10 +127,22 @@ export type Evaluation = Omit<Schemas["Evaluation"], "condition" | "current_stat
  * that the server, the one judge of a rule, names what is wrong with each field; the recipients as
  * typed, separated by commas (the API takes a list or such a string).
  */
+/** Selects series by one label (Prometheus semantics: `=`, `!=`, `=~`, `!~`, regexes anchored). */
+export type LabelMatcher = Schemas["LabelMatcher"];
+
 export type RuleInputBody = Omit<
   AlertRuleInput,
-  "threshold_value" | "time_window_minutes" | "cooldown_minutes" | "resolve_threshold" | "max_alerts_per_hour" | "email_recipients"
+  | "threshold_value"
+  | "time_window_minutes"
+  | "cooldown_minutes"
+  | "resolve_threshold"
+  | "max_alerts_per_hour"
+  | "email_recipients"
+  | "max_series_per_rule"
+  | "for_minutes"
 > & {
+  max_series_per_rule: number | string;
+  for_minutes: number | string;
   threshold_value: number | string;
   time_window_minutes: number | string;
   cooldown_minutes: number | string;

@@ -656,7 +656,6 @@ export interface components {
             /** Format: double */
             readonly threshold_value: number;
             readonly condition: components["schemas"]["ConditionEnum"];
-            /** @default active */
             readonly status: components["schemas"]["AlertStatusEnum"];
             readonly message: string;
             /** Format: date-time */
@@ -674,6 +673,18 @@ export interface components {
             context: {
                 [key: string]: unknown;
             };
+            /** @description The rule's labels and its group's. */
+            labels: {
+                [key: string]: string;
+            };
+            /** @description The labels of the group that fired (a grouped rule); {} else. */
+            group_labels: {
+                [key: string]: string;
+            };
+            /** @description The rule's runbook when it fired; blank if none. */
+            runbook_url: string;
+            /** @description The rule's summary template, rendered when it fired; blank if none. */
+            summary: string;
         };
         AlertHistoryDetail: {
             readonly id: number;
@@ -691,7 +702,6 @@ export interface components {
             /** Format: double */
             readonly threshold_value: number;
             readonly condition: components["schemas"]["ConditionEnum"];
-            /** @default active */
             readonly status: components["schemas"]["AlertStatusEnum"];
             readonly message: string;
             /** Format: date-time */
@@ -709,6 +719,18 @@ export interface components {
             context: {
                 [key: string]: unknown;
             };
+            /** @description The rule's labels and its group's. */
+            labels: {
+                [key: string]: string;
+            };
+            /** @description The labels of the group that fired (a grouped rule); {} else. */
+            group_labels: {
+                [key: string]: string;
+            };
+            /** @description The rule's runbook when it fired; blank if none. */
+            runbook_url: string;
+            /** @description The rule's summary template, rendered when it fired; blank if none. */
+            summary: string;
             readonly deliveries: components["schemas"]["Delivery"][];
         };
         /**
@@ -750,6 +772,15 @@ export interface components {
             readonly alert_on_no_data: boolean;
             readonly max_alerts_per_hour: number;
             readonly is_active: boolean;
+            label_matchers: components["schemas"]["LabelMatcher"][];
+            group_by: string[];
+            readonly max_series_per_rule: number;
+            readonly for_minutes: number;
+            labels: {
+                [key: string]: string;
+            };
+            readonly runbook_url: string;
+            readonly summary: string;
             /** @description The aggregation evaluated. */
             effective_aggregation: string;
             /** @description Where Slack notifications go. */
@@ -765,6 +796,8 @@ export interface components {
             readonly state_changed_at: string | null;
             /** @description The rule's active alert, if any. */
             open_alert_id: number | null;
+            /** @description A grouped rule's groups, worst state first; empty for a rule without group_by. */
+            groups: components["schemas"]["AlertRuleGroup"][];
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             readonly created_by: string | null;
             /** Format: date-time */
@@ -831,11 +864,44 @@ export interface components {
             /** Format: int64 */
             max_alerts_per_hour?: number;
             is_active?: boolean;
+            /** @description Which of the metric's series the rule reads; none: all of them. */
+            label_matchers?: components["schemas"]["LabelMatcherRequest"][];
+            /** @description Label names: each group of series is evaluated, and alerts, on its own. Empty: one value over all matching series. */
+            group_by?: string[];
+            /** @description Past this many groups the rule is in error (never silently cut). Default 100. */
+            max_series_per_rule?: number;
+            /** @description Pending period: the condition must hold on every tick this long before the rule fires (0: at once). */
+            for_minutes?: number;
+            /** @description Free labels of the rule, copied onto its alerts. */
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description An http(s) link to the playbook, shown with every alert. */
+            runbook_url?: string;
+            /** @description A template (Jinja, sandboxed) rendered for each alert, e.g. "{{ labels.route }} fails {{ value | round(1) }} %"; one that does not parse, or fails on example values, is refused. Variables: value, threshold, condition, window, aggregation, metric, rule, severity, labels. */
+            summary?: string;
             /**
              * Format: int64
              * @description The saved rule these fields would change, if any: the dry run then sees its open alert and state, as the engine would.
              */
             rule_id?: number | null;
+        };
+        /** @description One group of a grouped rule, with the state the engine keeps for it. */
+        AlertRuleGroup: {
+            readonly fingerprint: string;
+            labels: {
+                [key: string]: string;
+            };
+            readonly state: components["schemas"]["RuleStateEnum"];
+            readonly state_reason: string;
+            /** Format: double */
+            readonly last_value: number | null;
+            /** Format: date-time */
+            readonly last_evaluated_at: string | null;
+            /** Format: date-time */
+            readonly state_changed_at: string | null;
+            /** @description The group's active alert, if any. */
+            open_alert_id: number | null;
         };
         /**
          * @description What a person sets on a rule. Fields the system sets (state, created_by, timestamps) are
@@ -896,6 +962,22 @@ export interface components {
             /** Format: int64 */
             max_alerts_per_hour?: number;
             is_active?: boolean;
+            /** @description Which of the metric's series the rule reads; none: all of them. */
+            label_matchers?: components["schemas"]["LabelMatcherRequest"][];
+            /** @description Label names: each group of series is evaluated, and alerts, on its own. Empty: one value over all matching series. */
+            group_by?: string[];
+            /** @description Past this many groups the rule is in error (never silently cut). Default 100. */
+            max_series_per_rule?: number;
+            /** @description Pending period: the condition must hold on every tick this long before the rule fires (0: at once). */
+            for_minutes?: number;
+            /** @description Free labels of the rule, copied onto its alerts. */
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description An http(s) link to the playbook, shown with every alert. */
+            runbook_url?: string;
+            /** @description A template (Jinja, sandboxed) rendered for each alert, e.g. "{{ labels.route }} fails {{ value | round(1) }} %"; one that does not parse, or fails on example values, is refused. Variables: value, threshold, condition, window, aggregation, metric, rule, severity, labels. */
+            summary?: string;
         };
         /** @description A rule just created or changed, with what the person saving it should know. */
         AlertRuleSaved: {
@@ -932,6 +1014,15 @@ export interface components {
             readonly alert_on_no_data: boolean;
             readonly max_alerts_per_hour: number;
             readonly is_active: boolean;
+            label_matchers: components["schemas"]["LabelMatcher"][];
+            group_by: string[];
+            readonly max_series_per_rule: number;
+            readonly for_minutes: number;
+            labels: {
+                [key: string]: string;
+            };
+            readonly runbook_url: string;
+            readonly summary: string;
             /** @description The aggregation evaluated. */
             effective_aggregation: string;
             /** @description Where Slack notifications go. */
@@ -947,6 +1038,8 @@ export interface components {
             readonly state_changed_at: string | null;
             /** @description The rule's active alert, if any. */
             open_alert_id: number | null;
+            /** @description A grouped rule's groups, worst state first; empty for a rule without group_by. */
+            groups: components["schemas"]["AlertRuleGroup"][];
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             readonly created_by: string | null;
             /** Format: date-time */
@@ -1260,6 +1353,24 @@ export interface components {
             summary_recipients: number;
         };
         /**
+         * @description Selects series by one label, as Prometheus does: `=`, `!=`, `=~`, `!~` (regexes anchored);
+         *     a label a series does not have is the empty string.
+         */
+        LabelMatcher: {
+            label: string;
+            op: components["schemas"]["OpEnum"];
+            value: string;
+        };
+        /**
+         * @description Selects series by one label, as Prometheus does: `=`, `!=`, `=~`, `!~` (regexes anchored);
+         *     a label a series does not have is the empty string.
+         */
+        LabelMatcherRequest: {
+            label: string;
+            op: components["schemas"]["OpEnum"];
+            value: string;
+        };
+        /**
          * @description * `ERROR` - Error
          *     * `CRITICAL` - Critical
          * @enum {string}
@@ -1334,6 +1445,14 @@ export interface components {
         NotificationEventEnum: "trigger" | "reminder" | "resolve" | "test" | "summary" | "suppressed";
         /** @enum {unknown} */
         NullEnum: null;
+        /**
+         * @description * `=` - =
+         *     * `!=` - !=
+         *     * `=~` - =~
+         *     * `!~` - !~
+         * @enum {string}
+         */
+        OpEnum: "=" | "!=" | "=~" | "!~";
         OpenAlerts: {
             total: number;
             /** @description Open alerts by severity: critical, high, medium, low */
@@ -1470,6 +1589,22 @@ export interface components {
             /** Format: int64 */
             max_alerts_per_hour?: number;
             is_active?: boolean;
+            /** @description Which of the metric's series the rule reads; none: all of them. */
+            label_matchers?: components["schemas"]["LabelMatcherRequest"][];
+            /** @description Label names: each group of series is evaluated, and alerts, on its own. Empty: one value over all matching series. */
+            group_by?: string[];
+            /** @description Past this many groups the rule is in error (never silently cut). Default 100. */
+            max_series_per_rule?: number;
+            /** @description Pending period: the condition must hold on every tick this long before the rule fires (0: at once). */
+            for_minutes?: number;
+            /** @description Free labels of the rule, copied onto its alerts. */
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description An http(s) link to the playbook, shown with every alert. */
+            runbook_url?: string;
+            /** @description A template (Jinja, sandboxed) rendered for each alert, e.g. "{{ labels.route }} fails {{ value | round(1) }} %"; one that does not parse, or fails on example values, is refused. Variables: value, threshold, condition, window, aggregation, metric, rule, severity, labels. */
+            summary?: string;
         };
         Placement: {
             /** @description The card's (chart's) title; metrics sharing one share the card. */
@@ -1514,13 +1649,14 @@ export interface components {
         };
         /**
          * @description * `ok` - OK
+         *     * `pending` - Pending
          *     * `firing` - Firing
          *     * `no_data` - No data
          *     * `error` - Error
          *     * `suppressed` - Suppressed
          * @enum {string}
          */
-        RuleStateEnum: "ok" | "firing" | "no_data" | "error" | "suppressed";
+        RuleStateEnum: "ok" | "pending" | "firing" | "no_data" | "error" | "suppressed";
         Series: {
             metric: string;
             label: string;
@@ -2086,12 +2222,13 @@ export interface operations {
                 severity?: "critical" | "high" | "low" | "medium" | "";
                 /**
                  * @description * `ok` - OK
+                 *     * `pending` - Pending
                  *     * `firing` - Firing
                  *     * `no_data` - No data
                  *     * `error` - Error
                  *     * `suppressed` - Suppressed
                  */
-                state?: "error" | "firing" | "no_data" | "ok" | "suppressed" | "";
+                state?: "error" | "firing" | "no_data" | "ok" | "pending" | "suppressed" | "";
             };
             header?: never;
             path?: never;
@@ -3501,7 +3638,7 @@ export const pathsApiAlertsRulesGetParametersQueryConditionValues: ReadonlyArray
 export const pathsApiAlertsRulesGetParametersQueryIs_activeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["is_active"]> = ["0", "1", "false", "true", ""];
 export const pathsApiAlertsRulesGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["ordering"]> = ["-created_at", "-id", "-last_evaluated_at", "-metric_name", "-name", "-severity", "-state", "-updated_at", "created_at", "id", "last_evaluated_at", "metric_name", "name", "severity", "state", "updated_at", ""];
 export const pathsApiAlertsRulesGetParametersQuerySeverityValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["severity"]> = ["critical", "high", "low", "medium", ""];
-export const pathsApiAlertsRulesGetParametersQueryStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["state"]> = ["error", "firing", "no_data", "ok", "suppressed", ""];
+export const pathsApiAlertsRulesGetParametersQueryStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["state"]> = ["error", "firing", "no_data", "ok", "pending", "suppressed", ""];
 export const pathsApiMonitoringEndpointsGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/endpoints/"]["get"]["parameters"]["query"]["ordering"]> = ["-avg_ms", "-count", "-error_rate", "-max_ms", "-p95_ms", "-status_4xx", "-status_5xx", "avg_ms", "count", "error_rate", "max_ms", "p95_ms", "status_4xx", "status_5xx", ""];
 export const pathsApiMonitoringErrorsGetParametersQueryLevelValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/errors/"]["get"]["parameters"]["query"]["level"]> = ["CRITICAL", "ERROR", ""];
 export const pathsApiMonitoringErrorsGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/errors/"]["get"]["parameters"]["query"]["ordering"]> = ["-first_seen", "-last_seen", "-level", "-occurrences", "first_seen", "last_seen", "level", "occurrences", ""];
@@ -3518,18 +3655,26 @@ export const evaluationActionEnumValues: ReadonlyArray<FlattenedDeepRequired<com
 export const healthEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthEnum"]> = ["critical", "warning", "ok"];
 export const levelEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LevelEnum"]> = ["ERROR", "CRITICAL"];
 export const notificationEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed"];
-export const ruleStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleStateEnum"]> = ["ok", "firing", "no_data", "error", "suppressed"];
+export const opEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpEnum"]> = ["=", "!=", "=~", "!~"];
+export const ruleStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleStateEnum"]> = ["ok", "pending", "firing", "no_data", "error", "suppressed"];
 export const severityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const testSendResultStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TestSendResultStatusEnum"]> = ["sent", "not_configured", "failed"];
 /** The regular expressions (as the schema writes them) that properties of the components must match. */
 export const schemaPatterns = {
     "AIUsageInRequest.model": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "AIUsageInRequest.provider": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "AlertRule.group_by": "^[a-z_][a-z0-9_]*$",
+    "AlertRuleDraftRequest.group_by": "^[a-z_][a-z0-9_]*$",
     "AlertRuleDraftRequest.metric_name": "^[a-z][a-z0-9_]{0,63}$",
     "AlertRuleDraftRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "AlertRuleInputRequest.group_by": "^[a-z_][a-z0-9_]*$",
     "AlertRuleInputRequest.metric_name": "^[a-z][a-z0-9_]{0,63}$",
     "AlertRuleInputRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "AlertRuleSaved.group_by": "^[a-z_][a-z0-9_]*$",
+    "LabelMatcher.label": "[a-z_][a-z0-9_]*",
+    "LabelMatcherRequest.label": "[a-z_][a-z0-9_]*",
     "MetricSampleInRequest.name": "^[a-z][a-z0-9_]{0,63}$",
+    "PatchedAlertRuleInputRequest.group_by": "^[a-z_][a-z0-9_]*$",
     "PatchedAlertRuleInputRequest.metric_name": "^[a-z][a-z0-9_]{0,63}$",
     "PatchedAlertRuleInputRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
 } as const;

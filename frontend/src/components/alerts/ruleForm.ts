@@ -1,5 +1,5 @@
 /** The rule form's values: what a person types, and the body sent to the API. */
-import type { AlertRule, Condition, RuleInputBody, Severity } from "../../types/alerts";
+import type { AlertRule, Condition, LabelMatcher, RuleInputBody, Severity } from "../../types/alerts";
 import type { Aggregation } from "../../types/monitoring";
 
 export interface RuleFormValues {
@@ -24,6 +24,14 @@ export interface RuleFormValues {
   alert_on_no_data: boolean;
   max_alerts_per_hour: string;
   is_active: boolean;
+  label_matchers: LabelMatcher[];
+  group_by: string[];
+  max_series_per_rule: string;
+  /** Pending period in minutes. */
+  for_minutes: string;
+  labels: Record<string, string>;
+  runbook_url: string;
+  summary: string;
 }
 
 /** A new rule's values: the model's defaults (backend alerts/models.py). */
@@ -47,6 +55,13 @@ export const NEW_RULE: RuleFormValues = {
   alert_on_no_data: false,
   max_alerts_per_hour: "10",
   is_active: true,
+  label_matchers: [],
+  group_by: [],
+  max_series_per_rule: "100",
+  for_minutes: "0",
+  labels: {},
+  runbook_url: "",
+  summary: "",
 };
 
 export function valuesOf(rule: AlertRule): RuleFormValues {
@@ -70,6 +85,13 @@ export function valuesOf(rule: AlertRule): RuleFormValues {
     alert_on_no_data: rule.alert_on_no_data,
     max_alerts_per_hour: String(rule.max_alerts_per_hour),
     is_active: rule.is_active,
+    label_matchers: rule.label_matchers.map((matcher) => ({ ...matcher })),
+    group_by: [...rule.group_by],
+    max_series_per_rule: String(rule.max_series_per_rule),
+    for_minutes: String(rule.for_minutes),
+    labels: { ...rule.labels },
+    runbook_url: rule.runbook_url,
+    summary: rule.summary,
   };
 }
 
@@ -101,6 +123,13 @@ export function bodyOf(values: RuleFormValues): RuleInputBody {
     alert_on_no_data: values.alert_on_no_data,
     max_alerts_per_hour: numberOrText(values.max_alerts_per_hour),
     is_active: values.is_active,
+    label_matchers: values.label_matchers,
+    group_by: values.group_by,
+    max_series_per_rule: numberOrText(values.max_series_per_rule),
+    for_minutes: numberOrText(values.for_minutes),
+    labels: values.labels,
+    runbook_url: values.runbook_url.trim(),
+    summary: values.summary,
   };
 }
 
@@ -125,6 +154,13 @@ export const FIELD_LABELS: Record<keyof RuleFormValues, string> = {
   alert_on_no_data: "Alert when there is no data",
   max_alerts_per_hour: "At most alerts per hour",
   is_active: "Active",
+  label_matchers: "Label matchers",
+  group_by: "Group by",
+  max_series_per_rule: "At most groups",
+  for_minutes: "Pending for",
+  labels: "Rule labels",
+  runbook_url: "Runbook URL",
+  summary: "Summary",
 };
 
 export function isFormField(name: string): name is keyof RuleFormValues {
