@@ -8,8 +8,11 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from monitoring.labels import describe
+
 from ..metrics import CATALOGUE
 from ..models import CONDITION_ALIASES, CONDITION_SYMBOLS, AlertHistory, NotificationEvent
+from ..validators import RUNBOOK_URL_RE
 
 # Kinds that describe one alert (the others are test and summary messages).
 ALERT_EVENTS = (NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE)
@@ -80,6 +83,22 @@ def with_unit(number: float | None, unit: str) -> str:
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
 
+LabelPairs = tuple[tuple[str, str], ...]
+
+
+def label_pairs(labels: object) -> LabelPairs:
+    """Labels as (name, value) pairs sorted by name, as a message keeps them: stored as JSON (and
+    PostgreSQL's jsonb does not keep the order of an object's keys), pairs keep theirs."""
+    if not isinstance(labels, dict):
+        return ()
+    return tuple((str(name), str(value)) for name, value in sorted(labels.items()) if value != "")
+
+
+def format_labels(pairs: LabelPairs) -> str:
+    """`route="/api/orders/" method="GET"`: labels as the messages write them."""
+    return " ".join(f'{name}="{value}"' for name, value in pairs)
+
+
 def format_duration(seconds: float | None) -> str:
     if seconds is None:
         return "n/a"
@@ -122,6 +141,12 @@ class NotificationMessage:
     # A resolve that also tells a target that never heard the trigger: "fired and resolved".
     fired_and_resolved: bool = False
     fired_value: float | None = None
+    # The alert's annotations (rendered when it opened) and labels: its group's (a grouped rule),
+    # then the rule's own. Empty for an alert without them, whose messages read as before.
+    alert_summary: str = ""
+    runbook_url: str = ""
+    group_labels: LabelPairs = ()
+    rule_labels: LabelPairs = ()
 
     # --- rendering helpers shared by the notifiers --------------------------------------------
 
@@ -190,9 +215,33 @@ class NotificationMessage:
         return format_time(self.triggered_at)
 
     @property
+    def group_title(self) -> str:
+        """The rule name and, for a grouped rule's alert, its group:
+        `Error rate per route {route="/api/orders/"}`."""
+        if not self.group_labels:
+            return self.title
+        return f"{self.title} {describe(dict(self.group_labels))}"
+
+    @property
+    def labels_text(self) -> str:
+        """Every label of the alert, its group's first: `route="/api/orders/" team="payments"`."""
+        return format_labels(self.group_labels + self.rule_labels)
+
+    @property
+    def summary_line(self) -> str:
+        """The rendered summary. It was rendered when the alert opened: a reminder or a resolve
+        says so, as its value is not the one now."""
+        if not self.alert_summary:
+            return ""
+        if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE):
+            return f"When it fired: {self.alert_summary}"
+        return self.alert_summary
+
+    @property
     def subject(self) -> str:
-        """The one-line title: email subject, Slack fallback. `[CRITICAL] High API Error Rate`."""
-        title = " ".join(self.title.split())  # no line breaks in a header
+        """The one-line title: email subject, Slack fallback. `[CRITICAL] High API Error Rate`,
+        `[HIGH] Error rate per route {route="/api/orders/"}`."""
+        title = " ".join(self.group_title.split())  # no line breaks in a header
         if self.kind == NotificationEvent.RESOLVE:
             return f"[RESOLVED] {title} (fired and resolved)" if self.fired_and_resolved else f"[RESOLVED] {title}"
         if self.kind == NotificationEvent.SUPPRESSED:
@@ -250,6 +299,9 @@ class NotificationMessage:
         for key in ("time", "triggered_at"):
             if values.get(key):
                 values[key] = datetime.fromisoformat(values[key])
+        for key in ("group_labels", "rule_labels"):  # JSON has lists where the message has tuples
+            if key in values:
+                values[key] = tuple((str(name), str(value)) for name, value in values[key] or ())
         return cls(**values)
 
 
@@ -282,6 +334,12 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
     resolved_by = ""
     if event == NotificationEvent.RESOLVE and (user := alert.resolved_by) is not None:
         resolved_by = user.get_full_name() or user.get_username()
+    group_labels = label_pairs(alert.group_labels)
+    in_group = {name for name, _ in group_labels}
+    all_labels = alert.labels if isinstance(alert.labels, dict) else {}
+    rule_labels = label_pairs({name: value for name, value in all_labels.items() if name not in in_group})
+    # Validated when the rule was saved; checked again so nothing else ever becomes a link.
+    runbook_url = alert.runbook_url if RUNBOOK_URL_RE.fullmatch(alert.runbook_url or "") else ""
     return NotificationMessage(
         kind=NotificationEvent(event).value,
         title=alert.rule_name,
@@ -304,6 +362,10 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
             context["resolve_threshold"] if "resolve_threshold" in context
             else (rule.resolve_threshold if rule else None)
         ),
+        alert_summary=alert.summary or "",
+        runbook_url=runbook_url,
+        group_labels=group_labels,
+        rule_labels=rule_labels,
     )
 
 

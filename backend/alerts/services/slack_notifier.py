@@ -28,6 +28,11 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def slack_link(url: str, text: str) -> str:
+    """`<url|text>`: a "|" would end the URL early, so it is percent-encoded; & < > are escaped."""
+    return f"<{slack_escape(url.replace('|', '%7C'))}|{slack_escape(text)}>"
+
+
 def _field(title: str, value: str, short: bool = True) -> dict:
     return {"title": title, "value": value, "short": short}
 
@@ -56,7 +61,7 @@ class SlackNotifier(Notifier):
         return [rule.effective_slack_channel] if rule.slack_enabled else []
 
     def build_payload(self, message: NotificationMessage, *, target: str) -> dict:
-        title = slack_escape(message.title)
+        title = slack_escape(message.group_title)
         icon = _ICONS.get(message.kind, "")
         if message.kind == NotificationEvent.RESOLVE:
             what = "Fired and resolved" if message.fired_and_resolved else "Resolved"
@@ -72,7 +77,7 @@ class SlackNotifier(Notifier):
 
         if message.is_alert:
             fields = [
-                _field("Rule", title),
+                _field("Rule", slack_escape(message.title)),
                 _field("Severity", message.severity_label),
                 _field("Metric", slack_escape(message.metric_name)),
                 _field("Value", slack_escape(message.value_line)),
@@ -83,8 +88,14 @@ class SlackNotifier(Notifier):
                 fields.append(_field("Firing since", format_time(message.triggered_at)))
             if message.kind == NotificationEvent.RESOLVE:
                 fields.append(_field("Resolved by", slack_escape(message.resolved_by or "the system (auto-resolve)")))
+            if message.labels_text:
+                fields.append(_field("Labels", slack_escape(message.labels_text), short=False))
+            if message.runbook_url:
+                fields.append(_field("Runbook", slack_link(message.runbook_url, message.runbook_url), short=False))
             fields.append(_field("Alert", f"<{message.link}|Open alert #{message.alert_id}>", short=False))
             body = slack_escape(message.headline)
+            if message.summary_line:
+                body += "\n" + slack_escape(message.summary_line)
             if message.text:
                 body += "\n" + slack_escape(message.text)
         elif message.kind == NotificationEvent.SUPPRESSED:
