@@ -1,6 +1,10 @@
+from collections.abc import Mapping
+
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
+
+from . import labels as series_labels
 
 # Upper bounds (ms) of the request latency histogram's buckets; the last bucket is everything above.
 LATENCY_BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
@@ -27,6 +31,62 @@ class MetricSeries(models.Model):
         from .labels import describe
 
         return f"{self.name}{describe(self.labels)}"
+
+    # How often a row that vanished between being found and being locked is looked for again (the
+    # retention removing a series unused for the whole retention period at that very moment).
+    _ATTEMPTS = 3
+
+    @classmethod
+    def ids_for(cls, series: Mapping[str, tuple[str, Mapping[str, str]]]) -> dict[str, int]:
+        """The ids of these series (fingerprint -> (name, labels as stored)), creating the missing
+        rows. Call it inside the transaction that writes their samples: safe under concurrent
+        writers (the unique fingerprint decides which insert creates a row, the others ignore the
+        conflict and read it), and on PostgreSQL each row is locked (FOR KEY SHARE, the lock a
+        foreign key check takes) until that transaction ends, so the retention cannot delete a
+        series between here and its samples being written. Steady state: one query."""
+        found = cls._locked_ids(list(series))
+        for _ in range(cls._ATTEMPTS):
+            missing = [fp for fp in series if fp not in found]
+            if not missing:
+                return found
+            MetricSeries.objects.bulk_create(
+                [MetricSeries(name=series[fp][0], labels=dict(series[fp][1]), fingerprint=fp) for fp in missing],
+                ignore_conflicts=True,
+            )
+            found.update(cls._locked_ids(missing))
+        raise RuntimeError(f"could not create or find {len(series) - len(found)} metric series")
+
+    @classmethod
+    def assign(cls, samples: "list[MetricSample]", labels: "list[Mapping[str, str] | None]") -> None:
+        """Point each sample at the series of its (valid) labels, creating the missing series rows
+        in one statement; a sample without labels stays in its metric's plain series (series
+        null). Call it in the transaction that saves the samples (see ids_for)."""
+        keys: list[str | None] = []
+        wanted: dict[str, tuple[str, Mapping[str, str]]] = {}
+        for sample, given in zip(samples, labels, strict=True):
+            stored = series_labels.normalise(given)
+            key = series_labels.fingerprint(stored, sample.name) if stored else None
+            if key is not None:
+                wanted.setdefault(key, (sample.name, stored))
+            keys.append(key)
+        if not wanted:
+            return
+        ids = cls.ids_for(wanted)
+        for sample, key in zip(samples, keys):
+            if key is not None:
+                sample.series_id = ids[key]
+
+    @classmethod
+    def _locked_ids(cls, fingerprints: list[str]) -> dict[str, int]:
+        if not fingerprints:
+            return {}
+        rows = cls.objects.filter(fingerprint__in=fingerprints).order_by().values_list("fingerprint", "id")
+        if connection.vendor != "postgresql":
+            return dict(rows)  # SQLite: one writer at a time, the database is locked already
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} FOR KEY SHARE", params)
+            return dict(cursor.fetchall())
 
 
 class MetricSample(models.Model):

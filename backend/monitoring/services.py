@@ -8,11 +8,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from . import labels as series_labels
 from .catalogue import METRIC_NAME, accepts_pushed_samples
-from .models import ActiveUserMinute, AIUsage, ErrorCount, ErrorLog, MetricSample, RequestRollup
+from .models import ActiveUserMinute, AIUsage, ErrorCount, ErrorLog, MetricSample, MetricSeries, RequestRollup
 from .selectors import forget_sample_names_if_new
 
 logger = logging.getLogger(__name__)
@@ -56,15 +57,24 @@ def _number_error(value) -> str | None:
     return None
 
 
-def record_metric(name: str, value: float, timestamp: datetime | None = None) -> MetricSample:
-    """Record one sample of a pushed metric (a custom one, or `subscriptions`)."""
-    return record_metrics([{"name": name, "value": value, "timestamp": timestamp}])[0]
+def labels_error(labels: object) -> str | None:
+    """What is wrong with a sample's labels, in one message; None when they are valid."""
+    problems = series_labels.labels_errors(labels)
+    return " ".join(problems) if problems else None
+
+
+def record_metric(name: str, value: float, timestamp: datetime | None = None,
+                  labels: dict[str, str] | None = None) -> MetricSample:
+    """Record one sample of a pushed metric (a custom one, or `subscriptions`), of the series its
+    `labels` name (none: the metric's series without labels)."""
+    return record_metrics([{"name": name, "value": value, "timestamp": timestamp, "labels": labels}])[0]
 
 
 @transaction.atomic
 def record_metrics(samples: list[dict]) -> list[MetricSample]:
-    """Record pushed samples, all or none: the first bad one raises TelemetryValidationError with
-    its position and fields, and nothing is saved."""
+    """Record pushed samples (`name`, `value`, optional `timestamp` and `labels`), all or none:
+    the first bad one raises TelemetryValidationError with its position and fields, and nothing
+    is saved."""
     if len(samples) > MAX_BATCH:
         raise TelemetryValidationError({"non_field_errors": f"At most {MAX_BATCH} samples per batch."})
     now = timezone.now()
@@ -77,15 +87,18 @@ def record_metrics(samples: list[dict]) -> list[MetricSample]:
                 ("name", metric_name_error(sample.get("name"))),
                 ("value", _number_error(sample.get("value"))),
                 ("timestamp", timestamp_error(timestamp, now=now)),
+                ("labels", labels_error(sample.get("labels"))),
             )
             if message
         }
         if errors:
             raise TelemetryValidationError({f"[{index}].{k}": v for k, v in errors.items()})
         rows.append(MetricSample(name=sample["name"], value=float(sample["value"]), timestamp=timestamp))
+    MetricSeries.assign(rows, [sample.get("labels") for sample in samples])
     created = MetricSample.objects.bulk_create(rows)
     forget_sample_names_if_new({row.name for row in rows})
     return created
+
 
 
 def record_ai_usage(*, provider: str, model: str, operation: str = "", input_tokens: int = 0, output_tokens: int = 0,
@@ -180,5 +193,31 @@ def delete_old_telemetry(*, now: datetime | None = None, batch_size: int = 5000)
                 break
             total += queryset.model.objects.filter(id__in=ids).delete()[0]
         deleted[label] = total
+    deleted["metric_series"] = delete_empty_series(batch_size=batch_size)
     logger.info("telemetry retention: deleted %s", deleted)
     return deleted
+
+
+def delete_empty_series(*, batch_size: int = 5000) -> int:
+    """Delete the series rows no sample points at any more (their samples all expired).
+
+    A writer about to add a sample to such a series holds its row locked (MetricSeries.ids_for):
+    on PostgreSQL those rows are skipped, and a writer that comes after the deletion creates the
+    row again. Each batch re-checks, once its rows are locked, that they are still empty."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                MetricSeries.objects.filter(~Exists(MetricSample.objects.filter(series=OuterRef("pk"))))
+                .select_for_update(skip_locked=True)
+                .order_by()
+                .values_list("id", flat=True)[:batch_size]
+            )
+            if not ids:
+                return total
+            empty = MetricSeries.objects.filter(id__in=ids).exclude(
+                Exists(MetricSample.objects.filter(series=OuterRef("pk")))
+            )
+            total += empty.delete()[1].get(MetricSeries._meta.label, 0)
+        if len(ids) < batch_size:
+            return total

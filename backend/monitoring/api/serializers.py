@@ -18,9 +18,16 @@ from core.fields import (
 from core.lookups import MAX_ID
 
 from ..catalogue import METRIC_NAME
+from ..labels import MAX_LABEL_VALUE, MAX_LABELS, labels_errors
 from ..models import ErrorLog
 from ..serializers import OverviewMetricSerializer
-from ..services import ERROR_ACTIONS, MAX_BATCH, MAX_TOKENS_PER_CALL, metric_name_error, timestamp_error
+from ..services import (
+    ERROR_ACTIONS,
+    MAX_BATCH,
+    MAX_TOKENS_PER_CALL,
+    metric_name_error,
+    timestamp_error,
+)
 
 TIMESTAMP_HELP = (
     "Defaults to now. At most 5 minutes ahead, and within the retention period "
@@ -35,14 +42,32 @@ class _TimestampMixin:
         return value
 
 
+@extend_schema_field({
+    "type": "object", "maxProperties": MAX_LABELS,
+    "additionalProperties": {"type": "string", "maxLength": MAX_LABEL_VALUE, "pattern": r"^[^\u0000-\u001f\u007f]*$"},
+    "description": f"The sample's series: at most {MAX_LABELS} labels, names `[a-z_][a-z0-9_]*` (at most 64 "
+    f"characters), values at most {MAX_LABEL_VALUE} characters; an empty value is the label being absent. "
+    "Without labels: the metric's series without labels.",
+    "example": {"queue": "emails"},
+})
+class SampleLabelsField(serializers.DictField):
+    child = StrictCharField(allow_blank=True, max_length=MAX_LABEL_VALUE, trim_whitespace=False)
+
+
 class MetricSampleInSerializer(_TimestampMixin, serializers.Serializer):
     name = StrictCharField(max_length=64, validators=[SchemaPattern(METRIC_NAME.pattern)])
     value = FiniteFloatField()
     timestamp = serializers.DateTimeField(required=False, help_text=TIMESTAMP_HELP)
+    labels = SampleLabelsField(required=False)
 
     def validate_name(self, value):
         if message := metric_name_error(value):
             raise serializers.ValidationError(message)
+        return value
+
+    def validate_labels(self, value):
+        if problems := labels_errors(value):
+            raise serializers.ValidationError(problems)
         return value
 
 

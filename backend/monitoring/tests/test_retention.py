@@ -3,8 +3,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from monitoring.models import ActiveUserMinute, AIUsage, ErrorCount, ErrorLog, MetricSample, RequestRollup
-from monitoring.services import delete_old_telemetry
+from monitoring.models import (
+    ActiveUserMinute,
+    AIUsage,
+    ErrorCount,
+    ErrorLog,
+    MetricSample,
+    MetricSeries,
+    RequestRollup,
+)
+from monitoring.services import delete_old_telemetry, record_metrics
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +33,27 @@ def test_telemetry_older_than_retention_is_deleted_in_batches(settings):
     deleted = delete_old_telemetry(now=now, batch_size=3)
 
     assert deleted == {"metric_samples": 7, "request_rollups": 1, "error_counts": 1, "active_user_minutes": 1,
-                       "ai_usage": 1, "error_logs": 1}
+                       "ai_usage": 1, "error_logs": 1, "metric_series": 0}
     assert MetricSample.objects.count() == 7
     assert all(m.objects.count() == 1 for m in (RequestRollup, ErrorCount, ActiveUserMinute, AIUsage, ErrorLog))
     assert MetricSample.objects.filter(timestamp__lt=now - timedelta(days=14)).count() == 0
+
+
+def test_series_left_without_samples_are_deleted_and_written_again_when_pushed(settings):
+    settings.TELEMETRY_RETENTION_DAYS = 14
+    now = timezone.now()
+    old, recent = now - timedelta(days=15), now - timedelta(days=13)
+    samples = [MetricSample(name="queue_depth", value=1, timestamp=old) for _ in range(4)]
+    samples += [MetricSample(name="queue_depth", value=2, timestamp=recent)]
+    MetricSeries.assign(samples, [{"queue": "emails"}, {"queue": "sms"}, {"queue": "push"}, None, {"queue": "sms"}])
+    MetricSample.objects.bulk_create(samples)
+
+    deleted = delete_old_telemetry(now=now, batch_size=1)
+
+    assert (deleted["metric_samples"], deleted["metric_series"]) == (4, 2)
+    assert [s.labels for s in MetricSeries.objects.all()] == [{"queue": "sms"}]
+    assert MetricSeries.objects.get(samples=MetricSample.objects.get()).labels == {"queue": "sms"}
+    # A series deleted is created again by its next sample.
+    record_metrics([{"name": "queue_depth", "value": 4, "labels": {"queue": "emails"}}])
+    assert sorted(s.labels["queue"] for s in MetricSeries.objects.all()) == ["emails", "sms"]
+    assert delete_old_telemetry(now=now)["metric_series"] == 0
