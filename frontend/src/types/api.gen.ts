@@ -1431,6 +1431,15 @@ export interface components {
              * @description Defaults to now. At most 5 minutes ahead, and within the retention period (TELEMETRY_RETENTION_DAYS, 14 days by default).
              */
             timestamp?: string;
+            /**
+             * @description The sample's series: at most 10 labels, names `[a-z_][a-z0-9_]*` (at most 64 characters), values at most 128 characters; an empty value is the label being absent. Without labels: the metric's series without labels.
+             * @example {
+             *       "queue": "emails"
+             *     }
+             */
+            labels?: {
+                [key: string]: string;
+            };
         };
         MetricSamplesInRequest: components["schemas"]["MetricSampleInRequest"] | components["schemas"]["MetricSampleInRequest"][];
         /**
