@@ -1,7 +1,18 @@
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
+from django_filters.widgets import QueryArrayWidget
+from drf_spectacular.utils import extend_schema_field
 
-from core.filters import IdFilter, StrictBooleanFilter, UtcIsoDateTimeFilter
+from core.filters import IdFilter, OrderingFilter, StrictBooleanFilter, UtcIsoDateTimeFilter
+from monitoring.labels import (
+    LABEL_NAME_MAX_LENGTH,
+    MAX_LABEL_VALUE,
+    MAX_MATCHERS,
+    label_name_error,
+    label_value_error,
+)
 
 from ..models import AGGREGATIONS, AlertHistory, AlertRule, AlertStatus, RuleState, Severity
 from ..validators import CONDITION_INPUTS, normalize_condition
@@ -19,6 +30,64 @@ class ConditionFilter(django_filters.ChoiceFilter):
         return super().filter(qs, normalize_condition(value) if value else value)
 
 
+class LabelFilterField(forms.Field):
+    """`?label=route:/api/orders/&label=team:payments`: each a label name, a colon and the exact
+    value (the first colon splits: the value may have more). Cleaned to [(name, value), ...]."""
+
+    widget = QueryArrayWidget
+
+    def to_python(self, value):
+        given = [value] if isinstance(value, str) else list(value or [])
+        if len(given) > MAX_MATCHERS:
+            raise forms.ValidationError(f"At most {MAX_MATCHERS} label filters (got {len(given)}).", code="invalid")
+        pairs, problems = [], []
+        for text in sorted(given):
+            name, colon, label_value = text.partition(":")
+            if not colon:
+                problems.append(f"{text[:80]!r}: write a label filter as name:value, e.g. route:/api/orders/.")
+                continue
+            problem = label_name_error(name) or label_value_error(label_value)
+            if problem:
+                problems.append(f"{text[:80]!r}: {problem}")
+                continue
+            pairs.append((name, label_value))
+        if problems:
+            raise forms.ValidationError(problems, code="invalid")
+        return pairs
+
+
+@extend_schema_field({
+    "type": "array",
+    "items": {
+        "type": "string",
+        "pattern": rf"^[a-z_][a-z0-9_]{{0,{LABEL_NAME_MAX_LENGTH - 1}}}:[^\u0000-\u001f\u007f]{{0,{MAX_LABEL_VALUE}}}$",
+    },
+    "maxItems": MAX_MATCHERS,
+})
+class LabelFilter(django_filters.Filter):
+    """Rows whose `labels` have every given name:value, exactly. An empty value (`route:`) means
+    the label is absent, as a missing label reads "" in matchers (monitoring/labels.py).
+
+    The key is read with KeyTransform, as `labels__<name>` reads it, but never parsed from a path: a
+    label may be named like a lookup (`in`, `contains`) or hold a double underscore."""
+
+    field_class = LabelFilterField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", "name:value, repeatable; every one must match (exact values).")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        for index, (name, label_value) in enumerate(value or []):
+            alias = f"_label_{index}"
+            qs = qs.alias(**{alias: KeyTransform(name, self.field_name)})
+            if label_value == "":
+                qs = qs.filter(Q(**{f"{alias}__isnull": True}) | Q(**{alias: ""}))
+            else:
+                qs = qs.filter(**{alias: label_value})
+        return qs
+
+
 class AlertRuleFilter(django_filters.FilterSet):
     is_active = StrictBooleanFilter()
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
@@ -27,7 +96,9 @@ class AlertRuleFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=RuleState.choices)
     aggregation = django_filters.ChoiceFilter(choices=[(a, a) for a in AGGREGATIONS])
     search = django_filters.CharFilter(method="search_words", help_text="Words in the name or description.")
-    ordering = django_filters.OrderingFilter(
+    label = LabelFilter(field_name="labels", help_text="Rules with this label, name:value (team:payments); "
+                        "repeatable, every one must match.")
+    ordering = OrderingFilter(
         fields=(
             "name", ("severity_rank", "severity"), "metric_name", "state", "created_at", "updated_at",
             "last_evaluated_at", "id",
@@ -37,7 +108,7 @@ class AlertRuleFilter(django_filters.FilterSet):
 
     class Meta:
         model = AlertRule
-        fields = ["is_active", "severity", "metric_name", "condition", "state", "aggregation", "search"]
+        fields = ["is_active", "severity", "metric_name", "condition", "state", "aggregation", "search", "label"]
 
     def search_words(self, queryset, name, value):
         for word in value.split():
@@ -56,11 +127,13 @@ class AlertHistoryFilter(django_filters.FilterSet):
                                              help_text="Triggered at or after this time.")
     until = UtcIsoDateTimeFilter(field_name="triggered_at", lookup_expr="lte",
                                              help_text="Triggered at or before this time.")
-    ordering = django_filters.OrderingFilter(
+    label = LabelFilter(field_name="labels", help_text="Alerts with this label (the rule's or the group's), "
+                        "name:value (route:/api/orders/); repeatable, every one must match.")
+    ordering = OrderingFilter(
         fields=("triggered_at", "resolved_at", ("severity_rank", "severity"), "status", "metric_value", "id"),
         help_text="Default: -triggered_at (newest first). severity: most severe first.",
     )
 
     class Meta:
         model = AlertHistory
-        fields = ["rule", "severity", "status", "metric_name", "condition", "manual", "since", "until"]
+        fields = ["rule", "severity", "status", "metric_name", "condition", "manual", "since", "until", "label"]

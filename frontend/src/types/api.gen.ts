@@ -1801,6 +1801,7 @@ export interface operations {
                  *     * `!=` - !=
                  */
                 condition?: "!=" | "<" | "<=" | "=" | "==" | ">" | ">=" | "eq" | "gt" | "gte" | "lt" | "lte" | "ne" | "";
+                label?: string[];
                 manual?: "0" | "1" | "false" | "true" | "";
                 metric_name?: string;
                 /**
@@ -2194,6 +2195,7 @@ export interface operations {
                  */
                 condition?: "!=" | "<" | "<=" | "=" | "==" | ">" | ">=" | "eq" | "gt" | "gte" | "lt" | "lte" | "ne" | "";
                 is_active?: "0" | "1" | "false" | "true" | "";
+                label?: string[];
                 metric_name?: string;
                 /**
                  * @description Default: name. severity: most severe first.
