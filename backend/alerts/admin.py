@@ -3,13 +3,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import models
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from .models import AlertHistory, AlertRule, AlertStatus, Condition, NotificationDelivery
 from .services import lifecycle, notifications, rules
 from .services.lifecycle import MAX_NOTES_LENGTH
-from .services.messages import format_time
-from .validators import CONDITION_ALIASES, normalize_condition, parse_email_recipients
+from .services.messages import alert_label_pairs, format_labels, format_time, label_pairs
+from .validators import CONDITION_ALIASES, RUNBOOK_URL_RE, normalize_condition, parse_email_recipients
 
 
 class ConditionFormField(forms.ChoiceField):
@@ -47,6 +48,27 @@ class AlertRuleForm(forms.ModelForm):
     class Meta:
         model = AlertRule
         exclude = rules.ENGINE_FIELDS
+        help_texts = {
+            "label_matchers": 'The series the rule reads, as JSON: [{"label": "route", "op": "=~", "value": '
+                              '"/api/.*"}] (ops =, !=, =~, !~; regexes match the whole value). Empty: every series.',
+            "group_by": 'Label names, as JSON: ["route"] opens one alert per route. Empty: one value over all '
+                        "the series.",
+            "max_series_per_rule": "Past this many groups the rule is in error, saying how many it found.",
+            "for_minutes": "Minutes the condition must hold on every tick before the alert opens (0-60); "
+                           "meanwhile the rule is pending, and nobody is notified.",
+            "labels": 'Free labels of the rule, as JSON: {"team": "payments"}; copied onto its alerts.',
+            "runbook_url": "An http(s) link to the playbook, shown in the alert and in every message.",
+            "summary": "A template rendered when the alert opens, e.g. {{ labels.route }} fails {{ value | round(1) }} "
+                       "%; it may use value, threshold, condition, window, aggregation, metric, rule, severity, "
+                       "labels.",
+        }
+        widgets = {
+            "label_matchers": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "group_by": forms.TextInput(attrs={"size": 60}),
+            "labels": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "runbook_url": forms.URLInput(attrs={"size": 80}),
+            "summary": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
 
     # Fields a form may leave out (an older form, a script posting the product document's fields):
     # left blank, they keep their model default.
@@ -81,6 +103,20 @@ class AlertRuleAdmin(admin.ModelAdmin):
     search_fields = ("name", "metric_name", "description")
     readonly_fields = ("state", "state_reason", "last_value", "last_evaluated_at_zoned", "last_error",
                        "state_changed_at_zoned", "created_by")
+    # Every field of the form is in one of these (test_admin checks it): a field left out of the
+    # fieldsets would silently keep its value.
+    fieldsets = (
+        (None, {"fields": ("name", "description", "is_active")}),
+        ("Condition", {"fields": ("metric_name", "condition", "threshold_value", "time_window_minutes", "aggregation",
+                                  "severity", "resolve_threshold", "alert_on_no_data")}),
+        ("Labels and grouping", {"fields": ("label_matchers", "group_by", "max_series_per_rule", "labels")}),
+        ("Pending", {"fields": ("for_minutes",)}),
+        ("Annotations", {"fields": ("runbook_url", "summary")}),
+        ("Notifications", {"fields": ("slack_enabled", "slack_channel", "email_enabled", "email_recipients",
+                                      "cooldown_minutes", "auto_resolve", "notify_on_resolve",
+                                      "max_alerts_per_hour")}),
+        ("State", {"fields": readonly_fields}),
+    )
     actions = ("activate", "deactivate", "send_test")
 
     last_evaluated_at_zoned = zoned("last_evaluated_at", "last evaluated at")
@@ -144,6 +180,10 @@ class ResolveForm(forms.Form):
     )
 
 
+# Labels as the messages write them, and the runbook as a link, instead of raw JSON and text.
+_ALERT_FIELDS_SHOWN_AS = {"labels": "labels_text", "group_labels": "group_labels_text", "runbook_url": "runbook_link"}
+
+
 @admin.register(AlertHistory)
 class AlertHistoryAdmin(admin.ModelAdmin):
     list_display = ("rule_name", "severity", "status", "metric_value", "triggered_at_zoned", "resolved_at_zoned",
@@ -153,7 +193,8 @@ class AlertHistoryAdmin(admin.ModelAdmin):
     date_hierarchy = "triggered_at"
     list_select_related = ("rule", "resolved_by")
     readonly_fields = [
-        f"{field.name}_zoned" if field.get_internal_type() == "DateTimeField" else field.name
+        f"{field.name}_zoned" if field.get_internal_type() == "DateTimeField"
+        else _ALERT_FIELDS_SHOWN_AS.get(field.name, field.name)
         for field in AlertHistory._meta.fields
     ]
     show_full_result_count = False
@@ -163,6 +204,24 @@ class AlertHistoryAdmin(admin.ModelAdmin):
     resolved_at_zoned = zoned("resolved_at", "resolved at")
     last_notified_at_zoned = zoned("last_notified_at", "last notified at")
     reminded_at_zoned = zoned("reminded_at", "reminded at")
+
+    @admin.display(description="labels")
+    def labels_text(self, alert):
+        """The group's labels first, then the rule's, as the messages show them."""
+        group, rest = alert_label_pairs(alert)
+        return format_labels(group + rest) or "-"
+
+    @admin.display(description="group labels")
+    def group_labels_text(self, alert):
+        return format_labels(label_pairs(alert.group_labels)) or "-"
+
+    @admin.display(description="runbook")
+    def runbook_link(self, alert):
+        if not alert.runbook_url:
+            return "-"
+        if not RUNBOOK_URL_RE.fullmatch(alert.runbook_url):
+            return alert.runbook_url  # shown as text (escaped), never as a link
+        return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', alert.runbook_url, alert.runbook_url)
 
     def has_add_permission(self, request):
         return False

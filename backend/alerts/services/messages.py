@@ -94,6 +94,15 @@ def label_pairs(labels: object) -> LabelPairs:
     return tuple((str(name), str(value)) for name, value in sorted(labels.items()) if value != "")
 
 
+def alert_label_pairs(alert: AlertHistory) -> tuple[LabelPairs, LabelPairs]:
+    """An alert's labels in two parts: its group's, and the rest (the rule's, without those the
+    group has: the group's win)."""
+    group = label_pairs(alert.group_labels)
+    in_group = {name for name, _ in group}
+    labels = alert.labels if isinstance(alert.labels, dict) else {}
+    return group, label_pairs({name: value for name, value in labels.items() if name not in in_group})
+
+
 def format_labels(pairs: LabelPairs) -> str:
     """`route="/api/orders/" method="GET"`: labels as the messages write them."""
     return " ".join(f'{name}="{value}"' for name, value in pairs)
@@ -334,10 +343,7 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
     resolved_by = ""
     if event == NotificationEvent.RESOLVE and (user := alert.resolved_by) is not None:
         resolved_by = user.get_full_name() or user.get_username()
-    group_labels = label_pairs(alert.group_labels)
-    in_group = {name for name, _ in group_labels}
-    all_labels = alert.labels if isinstance(alert.labels, dict) else {}
-    rule_labels = label_pairs({name: value for name, value in all_labels.items() if name not in in_group})
+    group_labels, rule_labels = alert_label_pairs(alert)
     # Validated when the rule was saved; checked again so nothing else ever becomes a link.
     runbook_url = alert.runbook_url if RUNBOOK_URL_RE.fullmatch(alert.runbook_url or "") else ""
     return NotificationMessage(
