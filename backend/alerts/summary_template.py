@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from jinja2 import TemplateError, Undefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 MAX_TEMPLATE_LENGTH = 1000
 MAX_RENDERED = 2000
@@ -24,10 +24,25 @@ VARIABLES = ("value", "threshold", "condition", "window", "aggregation", "metric
 
 
 class _Blank(Undefined):
-    """A missing label (or variable) is empty, as a label a series does not have is in matchers."""
+    """A missing label (or variable) is empty, as a label a series does not have is in matchers.
+    An attribute the sandbox refuses (`''.__class__`) is an error instead, so such a template is
+    refused when the rule is saved rather than quietly rendering nothing."""
+
+    def _refuse_if_unsafe(self) -> None:
+        if self._undefined_exception is SecurityError:
+            self._fail_with_undefined_error()
 
     def __str__(self) -> str:
+        self._refuse_if_unsafe()
         return ""
+
+    def __bool__(self) -> bool:
+        self._refuse_if_unsafe()
+        return False
+
+    def __iter__(self):
+        self._refuse_if_unsafe()
+        return iter(())
 
 
 _ENVIRONMENT = ImmutableSandboxedEnvironment(autoescape=False, undefined=_Blank, keep_trailing_newline=False)
@@ -46,7 +61,7 @@ def template_error(template: str) -> str | None:
         _compile(template)
         render(template, example_context())
     except TemplateError as error:
-        return f"Not a valid summary template: {error.message or type(error).__name__}."
+        return f"Not a valid summary template: {(error.message or type(error).__name__).rstrip('.')}."
     except Exception as error:  # a filter given the wrong type, a division by zero, ...
         return f"The summary template fails on example values: {type(error).__name__}: {error}."
     return None
