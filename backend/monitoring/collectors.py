@@ -4,18 +4,19 @@ They run in the Celery worker on beat's schedule, never inside a web request.
 """
 
 import logging
+import socket
 import time
 
 import psutil
 from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import ChannelError
 
 from . import sinks
-from .models import MetricSample
+from .models import MetricSample, MetricSeries
 
 logger = logging.getLogger(__name__)
 
@@ -176,12 +177,28 @@ def system_probes():
     }
 
 
-def collect_metrics(probes: dict | None = None) -> dict[str, float]:
-    """Run every probe once and store what they measured under one timestamp.
+def system_labels(app=None) -> dict[str, dict[str, str]]:
+    """The labels of each probe's series, where the probe can tell: the host it measures, the
+    queue it counts, the cache it reads."""
+    app = app or current_app
+    host = {"host": socket.gethostname()}
+    return {
+        "cpu_usage": host,
+        "memory_usage": host,
+        "disk_usage": host,
+        "celery_queue_length": {"queue": app.conf.task_default_queue},
+        "cache_hit_rate": {"cache": "default"},  # Django's default cache, the Redis INFO read
+    }
+
+
+def collect_metrics(probes: dict | None = None, labels: dict[str, dict[str, str]] | None = None) -> dict[str, float]:
+    """Run every probe once and store what they measured under one timestamp, each in its series
+    (`labels`, by default system_labels()).
 
     A probe that cannot measure in this deployment returns None and records nothing ("no
     data"); one that fails is logged and left out; the others are still recorded."""
     now = timezone.now()
+    labels = system_labels() if labels is None else labels
     values = {}
     for name, probe in (probes or system_probes()).items():
         try:
@@ -191,12 +208,17 @@ def collect_metrics(probes: dict | None = None) -> dict[str, float]:
             continue
         if value is not None:
             values[name] = value
-    MetricSample.objects.bulk_create(
-        MetricSample(name=name, value=value, timestamp=now) for name, value in values.items()
-    )
+    samples = [MetricSample(name=name, value=value, timestamp=now) for name, value in values.items()]
+    with transaction.atomic():
+        MetricSeries.assign(samples, [labels.get(name) for name in values])
+        MetricSample.objects.bulk_create(samples)
     return values
 
 
-def record_task_failure() -> None:
-    """One failed Celery task: a celery_failed_tasks sample of 1."""
-    MetricSample.objects.create(name="celery_failed_tasks", value=1.0)
+def record_task_failure(queue: str | None = None) -> None:
+    """One failed Celery task: a celery_failed_tasks sample of 1, in its queue's series when the
+    queue is known."""
+    sample = MetricSample(name="celery_failed_tasks", value=1.0)
+    with transaction.atomic():
+        MetricSeries.assign([sample], [{"queue": queue} if queue else None])
+        sample.save()

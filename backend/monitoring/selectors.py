@@ -18,12 +18,14 @@ from django.utils import timezone
 from . import aggregation as agg
 from .batch import minute_of
 from .catalogue import CATALOGUE, METRIC_NAME, Metric, custom_metric
+from .labels import Matcher, fingerprint
 from .models import LATENCY_FIELDS, MetricSample, RequestRollup
 from .sources import Source, source_class
 from .sources.base import (  # noqa: F401  (public here: what the alerts and the tests import)
     HORIZON_MINUTES,
     MINUTE,
     OVERFLOWED,
+    LabelledReading,
     Reading,
     finite_or_none,
     safe_sum,
@@ -103,8 +105,20 @@ class MetricReader:
         for source, wanted in by_source.items():
             source.prefetch(wanted)
 
-    def read(self, metric: Metric, window: int, aggregation: str) -> Reading:
-        return self.source(metric.source).read(metric, window, aggregation)
+    def read(self, metric: Metric, window: int, aggregation: str, matchers: tuple[Matcher, ...] = ()) -> Reading:
+        """`metric` over the `window` minutes ending now: one value over all its series, or over
+        those `matchers` select (without matchers, exactly what it read before labels)."""
+        source = self.source(metric.source)
+        if not matchers:
+            return source.read(metric, window, aggregation)
+        return source.read_matching(metric, window, aggregation, tuple(matchers))
+
+    def read_groups(self, metric: Metric, window: int, aggregation: str, matchers: tuple[Matcher, ...] = (),
+                    group_by: tuple[str, ...] = ()) -> list[LabelledReading]:
+        """One reading per group of the series `matchers` select, grouped by the `group_by` labels
+        (labels.group_labels), sorted by the groups' fingerprints (labels.fingerprint of the group
+        labels). No series selected: []. Costs no query beyond the source's one load per reader."""
+        return self.source(metric.source).read_groups(metric, window, aggregation, tuple(matchers), tuple(group_by))
 
 
 # --- series for charts ----------------------------------------------------------------------------
@@ -122,10 +136,20 @@ def series_bucket_seconds(minutes: int) -> int:
     return SERIES_BUCKETS_SECONDS[-1]
 
 
-def metric_series(metric: Metric, minutes: int, *, now: datetime | None = None) -> dict:
+SERIES_SPLIT_TOP_DEFAULT = 5
+SERIES_SPLIT_TOP_MAX = 20
+LABEL_VALUES_LIMIT = 100
+LABEL_VALUES_HOURS = 24
+
+
+def metric_series(metric: Metric, minutes: int, *, now: datetime | None = None, matchers: tuple[Matcher, ...] = (),
+                  split_by: str | None = None, top: int = SERIES_SPLIT_TOP_DEFAULT) -> dict:
     """The metric over the last `minutes` (up to a week) in buckets, each the metric's default
-    aggregation over its bucket. Buckets without data are null, except for metrics whose empty
-    bucket is a true 0 (and then only once the bucket's minutes are known)."""
+    aggregation over its bucket, over the series `matchers` select (all without). Buckets without
+    data are null, except for metrics whose empty bucket is a true 0 (and then only once the
+    bucket's minutes are known). With `split_by` (a label name), `series` also holds the `top`
+    groups of those series by that label, ranked by the metric's default aggregation over the
+    whole period (largest first)."""
     reader = MetricReader(now=now)
     now = reader.now
     seconds = series_bucket_seconds(minutes)
@@ -133,20 +157,29 @@ def metric_series(metric: Metric, minutes: int, *, now: datetime | None = None) 
     start = end - (math.ceil(minutes * 60 / seconds) - 1) * seconds
     since = datetime.fromtimestamp(start, UTC)
     source = reader.source(metric.source)
-    values = source.series(metric, since, seconds)
     empty = 0.0 if metric.empty_means_zero else None
     # Data written once its minute has settled (requests, active users): an empty bucket reaching
     # past the newest settled minute is not known yet, not a zero.
     known_until = int((reader.settled_minute + MINUTE).timestamp()) if source.settled else None
-    points = []
-    for epoch in range(start, end + 1, seconds):
-        if epoch in values:
-            value = values[epoch]
-        elif known_until is not None and epoch + seconds > known_until:
-            value = None
-        else:
-            value = empty
-        points.append({"t": datetime.fromtimestamp(epoch, UTC).isoformat(), "v": value})
+
+    def points(values: dict[int, float | None]) -> list[dict]:
+        listed = []
+        for epoch in range(start, end + 1, seconds):
+            if epoch in values:
+                value = values[epoch]
+            elif known_until is not None and epoch + seconds > known_until:
+                value = None
+            else:
+                value = empty
+            listed.append({"t": datetime.fromtimestamp(epoch, UTC).isoformat(), "v": value})
+        return listed
+
+    matchers = tuple(matchers)
+    split = []
+    if split_by:
+        groups = source.series_split(metric, since, seconds, matchers, split_by)
+        groups.sort(key=lambda g: (g.rank is None, -(g.rank or 0), fingerprint(g.labels)))
+        split = [{"labels": g.labels, "points": points(g.values)} for g in groups[:top]]
     return {
         "metric": metric.name,
         "label": metric.label,
@@ -154,7 +187,22 @@ def metric_series(metric: Metric, minutes: int, *, now: datetime | None = None) 
         "minutes": minutes,
         "bucket_seconds": seconds,
         "aggregation": metric.default_aggregation,
-        "points": points,
+        "points": points(source.series_matching(metric, since, seconds, matchers)),
+        "split_by": split_by or None,
+        "series": split,
+    }
+
+
+def metric_label_values(metric: Metric, *, now: datetime | None = None) -> dict:
+    """The label names the metric's series have had in the last LABEL_VALUES_HOURS, each with its
+    values, sorted, at most LABEL_VALUES_LIMIT of them (`truncated` lists the names cut short)."""
+    reader = MetricReader(now=now)
+    since = reader.now - timedelta(hours=LABEL_VALUES_HOURS)
+    found = reader.source(metric.source).label_values(metric, since)
+    return {
+        "metric": metric.name,
+        "labels": {name: sorted(values)[:LABEL_VALUES_LIMIT] for name, values in sorted(found.items())},
+        "truncated": sorted(name for name, values in found.items() if len(values) > LABEL_VALUES_LIMIT),
     }
 
 

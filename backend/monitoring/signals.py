@@ -2,6 +2,8 @@ import logging
 
 from celery.signals import task_failure, worker_process_shutdown, worker_ready
 
+from .labels import label_value_error
+
 logger = logging.getLogger(__name__)
 
 
@@ -17,12 +19,19 @@ def prime_cpu_baseline(**kwargs):
         logger.warning("could not record the CPU baseline", exc_info=True)
 
 
+def _queue_of(sender) -> str | None:
+    """The queue the failed task was taken from, when the worker says."""
+    delivery = getattr(getattr(sender, "request", None), "delivery_info", None) or {}
+    queue = delivery.get("routing_key") or delivery.get("queue")
+    return queue if isinstance(queue, str) and queue and label_value_error(queue) is None else None
+
+
 @task_failure.connect(dispatch_uid="monitoring.count_task_failure")
-def count_task_failure(**kwargs):
+def count_task_failure(sender=None, **kwargs):
     from .collectors import record_task_failure
 
     try:
-        record_task_failure()
+        record_task_failure(_queue_of(sender))
     except Exception:
         logger.warning("could not count a failed task", exc_info=True)
 

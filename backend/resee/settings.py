@@ -337,6 +337,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Monitoring -----------------------------------------------------------------------------------
 
+# This deployment's name: the `service` label of its request metrics (api_*, db_query_time, ...).
+SERVICE_NAME = env.str("SERVICE_NAME", default="resee")
 # The volume whose usage `disk_usage` reports: the one holding the data.
 DISK_USAGE_PATH = env.str("DISK_USAGE_PATH", default=str(DATA_DIR))
 

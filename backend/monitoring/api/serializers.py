@@ -167,6 +167,13 @@ class SeriesPointSerializer(serializers.Serializer):
     v = serializers.FloatField(allow_null=True, help_text="Null: no data in the bucket.")
 
 
+class SplitSeriesSerializer(serializers.Serializer):
+    labels = serializers.DictField(
+        child=serializers.CharField(), help_text="The series' value of the split_by label ({} for series without it)."
+    )
+    points = SeriesPointSerializer(many=True)
+
+
 class SeriesSerializer(serializers.Serializer):
     metric = serializers.CharField()
     # A field named label: DRF takes declared fields off the class, so Field.label stays as it is.
@@ -175,7 +182,24 @@ class SeriesSerializer(serializers.Serializer):
     minutes = serializers.IntegerField()
     bucket_seconds = serializers.IntegerField()
     aggregation = serializers.CharField()
-    points = SeriesPointSerializer(many=True)
+    points = SeriesPointSerializer(many=True, help_text="Every series the label filters select, together.")
+    split_by = serializers.CharField(allow_null=True, help_text="The label the chart is split by; null: not split.")
+    series = SplitSeriesSerializer(
+        many=True, help_text="Split: the top series by the metric's default aggregation over the period, largest "
+        "first; not split: empty.",
+    )
+
+
+class MetricLabelsSerializer(serializers.Serializer):
+    metric = serializers.CharField()
+    labels = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Each label name the metric's series had in the last day, with its values, sorted (at most 100).",
+    )
+    truncated = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The label names that had more than 100 values (the first 100 are listed).",
+    )
 
 
 class RouteStatsSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("overview/", views.OverviewView.as_view(), name="monitoring-overview"),
     path("metrics/", views.MetricIngestView.as_view(), name="monitoring-metric-ingest"),
     path("metrics/<str:name>/series/", views.MetricSeriesView.as_view(), name="monitoring-metric-series"),
+    path("metrics/<str:name>/labels/", views.MetricLabelsView.as_view(), name="monitoring-metric-labels"),
     path("ai-usage/", views.AIUsageIngestView.as_view(), name="monitoring-ai-usage"),
     path("endpoints/", views.EndpointStatsView.as_view(), name="monitoring-endpoints"),
     *router.urls,

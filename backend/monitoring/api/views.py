@@ -14,7 +14,8 @@ from core.lookups import IdLookupMixin
 from core.permissions import ModelPermissions, perm
 from core.schema import ERROR_RESPONSES, VALIDATION_ERROR
 
-from .. import selectors, services
+from .. import labels, selectors, services
+from ..labels import Matcher
 from ..models import AIUsage, ErrorLog, MetricSample, RequestRollup
 from .filters import ErrorLogFilter
 from .serializers import (
@@ -25,6 +26,7 @@ from .serializers import (
     ErrorBulkSerializer,
     ErrorLogDetailSerializer,
     ErrorLogListSerializer,
+    MetricLabelsSerializer,
     MetricSampleInSerializer,
     MinutesQuerySerializer,
     OverviewSerializer,
@@ -124,8 +126,35 @@ class OverviewView(APIView):
         return Response(selectors.cached_overview(minutes=minutes))
 
 
+def label_matchers_param(request, name: str = "label") -> tuple[Matcher, ...]:
+    """`?label=route:/api/orders/` (repeatable) as exact-match matchers; a bad one is a 400."""
+    matchers, problems = [], []
+    for raw in request.query_params.getlist(name):
+        label, sep, value = raw.partition(":")
+        problem = (
+            None if sep else f"{raw[:80]!r}: use name:value, e.g. route:/api/orders/."
+        ) or labels.label_name_error(label) or labels.label_value_error(value)
+        if problem:
+            problems.append(problem)
+        else:
+            matchers.append(Matcher(label, "=", value))
+    if len(matchers) > labels.MAX_MATCHERS:
+        problems.append(f"At most {labels.MAX_MATCHERS} label filters (got {len(matchers)}).")
+    if problems:
+        raise serializers.ValidationError({name: problems})
+    return tuple(matchers)
+
+
+def _unknown_metric(name: str) -> Response:
+    return Response({"detail": f"Unknown metric '{name}'."}, status=status.HTTP_404_NOT_FOUND)
+
+
+METRIC_PATH = OpenApiParameter("name", str, OpenApiParameter.PATH, description="A catalogue or custom metric.")
+
+
 class MetricSeriesView(APIView):
-    """A metric over the last `minutes` (default 60, at most a week), in at most 300 points."""
+    """A metric over the last `minutes` (default 60, at most a week), in at most 300 points: over
+    the series the `label` filters select, and split by one label into its top series."""
 
     permission_classes = [ModelPermissions]
     required_permissions = {"GET": [VIEW_SAMPLES]}
@@ -133,18 +162,48 @@ class MetricSeriesView(APIView):
     @extend_schema(
         tags=["monitoring"], summary="A metric over time, for charts",
         parameters=[
-            OpenApiParameter("name", str, OpenApiParameter.PATH, description="A catalogue or custom metric."),
+            METRIC_PATH,
             OpenApiParameter("minutes", _bounded(1, selectors.SERIES_MAX_MINUTES),
                              description="Default 60, at most 10080 (a week)."),
+            OpenApiParameter("label", str, many=True, explode=True,
+                             description="name:value, repeatable: only the series with these labels (exact match)."),
+            OpenApiParameter("split_by", str, description="A label name: `series` holds the top series by it."),
+            OpenApiParameter("top", _bounded(1, selectors.SERIES_SPLIT_TOP_MAX),
+                             description=f"With split_by: how many series (default "
+                             f"{selectors.SERIES_SPLIT_TOP_DEFAULT}, at most {selectors.SERIES_SPLIT_TOP_MAX})."),
         ],
         responses={200: SeriesSerializer, 400: VALIDATION_ERROR, 404: ERROR_RESPONSES[404]},
     )
     def get(self, request, name):
         metric = selectors.get_metric(name)
         if metric is None:
-            return Response({"detail": f"Unknown metric '{name}'."}, status=status.HTTP_404_NOT_FOUND)
+            return _unknown_metric(name)
         minutes = int_param(request, "minutes", default=60, low=1, high=selectors.SERIES_MAX_MINUTES)
-        return Response(selectors.metric_series(metric, minutes))
+        matchers = label_matchers_param(request)
+        split_by = request.query_params.get("split_by") or None
+        if split_by and (problem := labels.label_name_error(split_by)):
+            raise serializers.ValidationError({"split_by": [problem]})
+        top = int_param(request, "top", default=selectors.SERIES_SPLIT_TOP_DEFAULT, low=1,
+                        high=selectors.SERIES_SPLIT_TOP_MAX)
+        return Response(selectors.metric_series(metric, minutes, matchers=matchers, split_by=split_by, top=top))
+
+
+class MetricLabelsView(APIView):
+    """The label names and values a metric's series had in the last day: what a rule may match
+    on or group by."""
+
+    permission_classes = [ModelPermissions]
+    required_permissions = {"GET": [VIEW_SAMPLES]}
+
+    @extend_schema(
+        tags=["monitoring"], summary="A metric's label names and values",
+        parameters=[METRIC_PATH], responses={200: MetricLabelsSerializer, 404: ERROR_RESPONSES[404]},
+    )
+    def get(self, request, name):
+        metric = selectors.get_metric(name)
+        if metric is None:
+            return _unknown_metric(name)
+        return Response(selectors.metric_label_values(metric))
 
 
 ENDPOINT_ORDERINGS = ("p95_ms", "avg_ms", "max_ms", "error_rate", "status_5xx", "status_4xx", "count")

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import reduce
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection
@@ -24,8 +24,10 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from .. import aggregation as agg
+from .. import labels as series_labels
 from ..batch import minute_of
 from ..catalogue import COUNTER, RATIO, Metric
+from ..labels import Labels, Matcher
 
 HORIZON_MINUTES = 60
 MINUTE = timedelta(minutes=1)
@@ -82,6 +84,27 @@ class Reading:
         if self.error:
             context["error"] = self.error
         return context
+
+
+@dataclass
+class LabelledReading:
+    """One group of a grouped read: the group's labels (those of `group_by` its series have),
+    their fingerprint (labels.fingerprint(labels)), and the reading over the group's series."""
+
+    labels: Labels
+    fingerprint: str
+    reading: Reading
+
+
+@dataclass
+class ChartSeries:
+    """One series (or group of series) of a split chart: its labels, its value per bucket (as
+    Source.series), and the metric's default aggregation over the whole period (None: no data),
+    by which the chart keeps its top series."""
+
+    labels: Labels
+    values: dict[int, float | None]
+    rank: float | None
 
 
 # --- SQL helpers ----------------------------------------------------------------------------------
@@ -193,14 +216,49 @@ class Source:
         everything at their first read need nothing here)."""
 
     def read(self, metric: Metric, window: int, aggregation: str) -> Reading:
-        """`metric` over the `window` minutes ending now, aggregated."""
+        """`metric` over the `window` minutes ending now, aggregated, over all its series."""
         raise NotImplementedError
 
     def series(self, metric: Metric, since: datetime, seconds: int) -> dict[int, float | None]:
         """`metric` from `since` to now in `seconds`-long buckets (each keyed by its start as a
-        Unix time), each its default aggregation over the bucket. Buckets without data are left
-        out."""
+        Unix time), each its default aggregation over the bucket, over all its series. Buckets
+        without data are left out."""
         raise NotImplementedError
+
+    # --- labels. These defaults are those of data without labels: one series, labelled {}, so
+    # matchers select all of it or nothing, and any group_by makes one group, {}. A source whose
+    # data has labels overrides them (LabelledSource).
+
+    def read_matching(self, metric: Metric, window: int, aggregation: str, matchers: tuple[Matcher, ...]) -> Reading:
+        """`read` over the series `matchers` select (none selected: the reading of no data, which
+        for a metric whose empty window is a true 0 is 0)."""
+        reading = self.read(metric, window, aggregation)
+        return reading if series_labels.matches_all({}, matchers) else empty_reading(metric, reading)
+
+    def read_groups(self, metric: Metric, window: int, aggregation: str, matchers: tuple[Matcher, ...],
+                    group_by: tuple[str, ...]) -> list[LabelledReading]:
+        """One reading per group of the series `matchers` select, grouped by the `group_by`
+        labels (as Prometheus' `by`), sorted by the groups' fingerprints."""
+        if not series_labels.matches_all({}, matchers):
+            return []
+        return [LabelledReading({}, series_labels.fingerprint({}), self.read(metric, window, aggregation))]
+
+    def series_matching(self, metric: Metric, since: datetime, seconds: int,
+                        matchers: tuple[Matcher, ...]) -> dict[int, float | None]:
+        """`series` over the series `matchers` select."""
+        return self.series(metric, since, seconds) if series_labels.matches_all({}, matchers) else {}
+
+    def series_split(self, metric: Metric, since: datetime, seconds: int, matchers: tuple[Matcher, ...],
+                     split_by: str) -> list[ChartSeries]:
+        """`series` of each group of the selected series by the `split_by` label."""
+        if not series_labels.matches_all({}, matchers):
+            return []
+        values = self.series(metric, since, seconds)
+        return [ChartSeries({}, values, rank_of_buckets(metric, values))]
+
+    def label_values(self, metric: Metric, since: datetime) -> dict[str, set[str]]:
+        """The labels the metric's series have had since `since`, with their values."""
+        return {}
 
     # --- helpers for data counted per minute
 
@@ -216,6 +274,76 @@ class Source:
 
     def event_window_end(self, last_minute: datetime) -> datetime:
         return self.now if last_minute == self.live_minute else last_minute + MINUTE
+
+
+def empty_reading(metric: Metric, like: Reading) -> Reading:
+    """The reading of no series over the window `like` was read over: no data, or 0 for a metric
+    whose empty window is a true 0 (a route that had no requests made 0 of them)."""
+    zero = 0.0 if metric.empty_means_zero else None
+    points: list[tuple[datetime, float | None]] = (
+        [(t, zero) for t, _ in like.points] if zero is not None and metric.kind == COUNTER else []
+    )
+    return Reading(metric.name, zero, like.aggregation, like.window_minutes, like.start, like.end, points)
+
+
+def rank_of_buckets(metric: Metric, values: dict[int, float | None]) -> float | None:
+    """A chart series' rank when only its bucket values are known: their sum (counters), else
+    their mean."""
+    known = [v for v in values.values() if v is not None]
+    if not known:
+        return None
+    return finite_or_none(agg.of_values(known, "sum" if metric.kind == COUNTER else "avg"))
+
+
+class LabelledSource(Source):
+    """A source whose data comes in series with labels. A subclass gives `series_labels(metric)`
+    (the series its loaded data has, by a key of its own, and their labels) and
+    `read_series(metric, window, aggregation, keys)` (`read` over those series only), and may
+    override the chart methods; matching and grouping are done here, once per (metric, matchers,
+    group_by) per reader, in memory: a grouped read costs no query beyond the source's load."""
+
+    def __init__(self, reader: Reader):
+        super().__init__(reader)
+        self._selections: dict[tuple, list[tuple[Labels, str, tuple]]] = {}
+
+    def series_labels(self, metric: Metric) -> Mapping[Any, Labels]:
+        raise NotImplementedError
+
+    def read_series(self, metric: Metric, window: int, aggregation: str, keys: tuple) -> Reading:
+        raise NotImplementedError
+
+    def select(self, metric: Metric, matchers: tuple[Matcher, ...],
+               group_by: tuple[str, ...] | None) -> list[tuple[Labels, str, tuple]]:
+        """The series `matchers` select as (group labels, group fingerprint, series keys), sorted
+        by fingerprint; `group_by` None: one group of them all, even if empty."""
+        cache_key = (metric.name, matchers, group_by)
+        found = self._selections.get(cache_key)
+        if found is None:
+            groups: dict[str, tuple[Labels, list]] = {}
+            for key, labels in self.series_labels(metric).items():
+                if not series_labels.matches_all(labels, matchers):
+                    continue
+                group = series_labels.group_labels(labels, group_by or ())
+                groups.setdefault(series_labels.fingerprint(group), (group, []))[1].append(key)
+            if group_by is None:
+                keys = [key for _, group_keys in groups.values() for key in group_keys]
+                groups = {series_labels.fingerprint({}): ({}, keys)}
+            found = self._selections[cache_key] = [
+                (group, fp, tuple(sorted(keys, key=repr))) for fp, (group, keys) in sorted(groups.items())
+            ]
+        return found
+
+    def read_matching(self, metric, window, aggregation, matchers):
+        if not matchers:
+            return self.read(metric, window, aggregation)
+        ((_, _, keys),) = self.select(metric, matchers, None)
+        return self.read_series(metric, window, aggregation, keys)
+
+    def read_groups(self, metric, window, aggregation, matchers, group_by):
+        return [
+            LabelledReading(group, fp, self.read_series(metric, window, aggregation, keys))
+            for group, fp, keys in self.select(metric, matchers, tuple(group_by))
+        ]
 
 
 SOURCES: dict[str, type[Source]] = {}

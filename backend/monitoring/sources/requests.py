@@ -1,19 +1,24 @@
-"""Metrics of API requests: the middleware's per-minute RequestRollup rows (all routes together)."""
+"""Metrics of API requests: the middleware's per-minute RequestRollup rows, of all routes together
+and of each route and method (the series)."""
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Sum
 
-from ..batch import FLOAT_FIELDS, REQUEST_FIELDS
+from .. import labels as series_labels
+from ..batch import FLOAT_FIELDS, MAX_FIELD, REQUEST_FIELDS
 from ..catalogue import REQUESTS, Metric
+from ..labels import Labels
 from ..models import LATENCY_FIELDS, RequestRollup
 from .base import (
     HORIZON_MINUTES,
     MINUTE,
+    ChartSeries,
+    LabelledSource,
     Reading,
-    Source,
     bucket_sql,
     finite_or_none,
     of_bucket_totals,
@@ -26,27 +31,83 @@ from .base import (
 DISTRIBUTIONS = {"duration_total_ms": ("duration_max_ms", LATENCY_FIELDS)}
 
 
+def _merged(cells: Iterable[dict]) -> dict:
+    """Rollup cells of one minute as one (the numbers summed, the slowest request the largest)."""
+    into: dict = {}
+    for cell in cells:
+        if not into:
+            into.update(cell)
+            continue
+        for name in REQUEST_FIELDS:
+            if name == MAX_FIELD:
+                into[name] = max(into[name] or 0, cell[name] or 0)
+            else:
+                into[name] = (into[name] or 0) + (cell[name] or 0)
+    return into
+
+
 @register(REQUESTS)
-class Requests(Source):
-    """Any of RequestRollup's columns (REQUEST_FIELDS) as a counter, ratio or mean."""
+class Requests(LabelledSource):
+    """Any of RequestRollup's columns (REQUEST_FIELDS) as a counter, ratio or mean. Over all routes
+    it reads the all-routes rows (route and method `*`); a series is one route and method, labelled
+    `service` (SERVICE_NAME), `route` (the route template) and `method`, read from the per-route
+    rows, loaded (in one query) by the first read that needs them."""
 
     settled = True
 
     def __init__(self, reader):
         super().__init__(reader)
         self._rows: dict | None = None
+        self._routes: dict[tuple[str, str], dict] | None = None
+        self._labels: dict[tuple[str, str], Labels] = {}
+        self._merged: dict[tuple, dict] = {}
+
+    def _first_minute(self) -> datetime:
+        return self.settled_minute - timedelta(minutes=HORIZON_MINUTES - 1)
 
     def _load(self) -> dict:
         if self._rows is None:
-            first = self.settled_minute - timedelta(minutes=HORIZON_MINUTES - 1)
             rows = RequestRollup.objects.filter(
-                route=RequestRollup.ALL, method=RequestRollup.ALL, minute__gte=first, minute__lte=self.settled_minute
+                route=RequestRollup.ALL, method=RequestRollup.ALL, minute__gte=self._first_minute(),
+                minute__lte=self.settled_minute,
             ).values("minute", *REQUEST_FIELDS)  # every column: a new metric of them needs no change here
             self._rows = {row.pop("minute"): row for row in rows}
         return self._rows
 
+    def _load_routes(self) -> dict[tuple[str, str], dict]:
+        if self._routes is None:
+            rows = (
+                RequestRollup.objects.filter(minute__gte=self._first_minute(), minute__lte=self.settled_minute)
+                .exclude(route=RequestRollup.ALL)
+                .values("route", "method", "minute", *REQUEST_FIELDS)
+            )
+            routes: dict[tuple[str, str], dict] = {}
+            for row in rows:
+                key = (row.pop("route"), row.pop("method"))
+                routes.setdefault(key, {})[row.pop("minute")] = row
+            self._routes = routes
+            self._labels = {key: route_labels(*key) for key in routes}
+        return self._routes
+
+    def series_labels(self, metric: Metric) -> Mapping[Any, Labels]:
+        self._load_routes()
+        return self._labels
+
     def read(self, metric: Metric, window: int, aggregation: str) -> Reading:
-        rows = self._load()
+        return self._read(metric, window, aggregation, self._load())
+
+    def read_series(self, metric: Metric, window: int, aggregation: str, keys: tuple) -> Reading:
+        rows = self._merged.get(keys)
+        if rows is None:
+            routes = self._load_routes()
+            minutes: dict = {}
+            for key in keys:
+                for minute, cell in routes[key].items():
+                    minutes.setdefault(minute, []).append(cell)
+            rows = self._merged[keys] = {minute: _merged(cells) for minute, cells in minutes.items()}
+        return self._read(metric, window, aggregation, rows)
+
+    def _read(self, metric: Metric, window: int, aggregation: str, rows: dict) -> Reading:
         buckets = self.buckets(self.settled_minute, window)
         cells = [rows.get(m) for m in buckets]
 
@@ -62,14 +123,66 @@ class Requests(Source):
             metric.name, value, aggregation, window, buckets[0], buckets[-1] + MINUTE, list(zip(buckets, per_minute))
         )
 
-    def series(self, metric: Metric, since: datetime, seconds: int) -> dict[int, float | None]:
-        rows: Iterable[Mapping[str, Any]] = (
-            RequestRollup.objects.filter(
-                route=RequestRollup.ALL, method=RequestRollup.ALL, minute__gte=since, minute__lte=self.now
-            )
-            .annotate(bucket=bucket_sql("minute", seconds))
-            .values("bucket")
+    # --- charts
+
+    def _bucket_rows(self, metric: Metric, since: datetime, seconds: int, *, routes: bool) -> Iterable[Mapping]:
+        rollups = RequestRollup.objects.filter(minute__gte=since, minute__lte=self.now)
+        if routes:
+            rollups = rollups.exclude(route=RequestRollup.ALL)
+        else:
+            rollups = rollups.filter(route=RequestRollup.ALL, method=RequestRollup.ALL)
+        return (
+            rollups.annotate(bucket=bucket_sql("minute", seconds))
+            .values("bucket", *(("route", "method") if routes else ()))
             .annotate(**{name: safe_sum(name) if name in FLOAT_FIELDS else Sum(name) for name in metric.of})
             .order_by()
         )
+
+    def series(self, metric: Metric, since: datetime, seconds: int) -> dict[int, float | None]:
+        rows = self._bucket_rows(metric, since, seconds, routes=False)
         return {row["bucket"]: finite_or_none(of_bucket_totals(metric, row.__getitem__)) for row in rows}
+
+    def _groups(self, metric, since, seconds, matchers, split_by: str | None) -> dict[str, tuple[Labels, dict]]:
+        """The selected routes' bucket totals, summed per group of the `split_by` label."""
+        groups: dict[str, tuple[Labels, dict]] = {}
+        for row in self._bucket_rows(metric, since, seconds, routes=True):
+            labels = route_labels(row["route"], row["method"])
+            if not series_labels.matches_all(labels, matchers):
+                continue
+            group = series_labels.group_labels(labels, (split_by,) if split_by else ())
+            buckets = groups.setdefault(series_labels.fingerprint(group), (group, {}))[1]
+            totals = buckets.setdefault(row["bucket"], dict.fromkeys(metric.of, 0))
+            for name in metric.of:
+                totals[name] += row[name] or 0
+        return groups
+
+    def series_matching(self, metric, since, seconds, matchers):
+        if not matchers:
+            return self.series(metric, since, seconds)
+        ((_, buckets),) = self._groups(metric, since, seconds, matchers, None).values() or [({}, {})]
+        return {epoch: finite_or_none(of_bucket_totals(metric, t.__getitem__)) for epoch, t in buckets.items()}
+
+    def series_split(self, metric, since, seconds, matchers, split_by):
+        split = []
+        for group, buckets in self._groups(metric, since, seconds, matchers, split_by).values():
+            values = {epoch: finite_or_none(of_bucket_totals(metric, t.__getitem__)) for epoch, t in buckets.items()}
+            period = {name: sum(t[name] for t in buckets.values()) for name in metric.of}
+            split.append(ChartSeries(group, values, finite_or_none(of_bucket_totals(metric, period.__getitem__))))
+        return split
+
+    def label_values(self, metric: Metric, since: datetime) -> dict[str, set[str]]:
+        pairs = (
+            RequestRollup.objects.filter(minute__gte=since, minute__lte=self.now)
+            .exclude(route=RequestRollup.ALL)
+            .values_list("route", "method")
+            .distinct()
+        )
+        values: dict[str, set[str]] = {}
+        for route, method in pairs:
+            for name, value in route_labels(route, method).items():
+                values.setdefault(name, set()).add(value)
+        return values
+
+
+def route_labels(route: str, method: str) -> Labels:
+    return {"method": method, "route": route, "service": settings.SERVICE_NAME}
