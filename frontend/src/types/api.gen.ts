@@ -550,6 +550,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/monitoring/metrics/{name}/labels/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A metric's label names and values
+         * @description The label names and values a metric's series had in the last day: what a rule may match
+         *     on or group by.
+         */
+        get: operations["monitoring_metrics_labels_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/monitoring/metrics/{name}/series/": {
         parameters: {
             query?: never;
@@ -559,7 +580,8 @@ export interface paths {
         };
         /**
          * A metric over time, for charts
-         * @description A metric over the last `minutes` (default 60, at most a week), in at most 300 points.
+         * @description A metric over the last `minutes` (default 60, at most a week), in at most 300 points: over
+         *     the series the `label` filters select, and split by one label into its top series.
          */
         get: operations["monitoring_metrics_series_retrieve"];
         put?: never;
@@ -1422,6 +1444,15 @@ export interface components {
             /** @description Only metrics that at least one active rule watches. */
             metrics: components["schemas"]["MetricHealth"][];
         };
+        MetricLabels: {
+            metric: string;
+            /** @description Each label name the metric's series had in the last day, with its values, sorted (at most 100). */
+            labels: {
+                [key: string]: string[];
+            };
+            /** @description The label names that had more than 100 values (the first 100 are listed). */
+            truncated: string[];
+        };
         MetricSampleInRequest: {
             name: string;
             /** Format: double */
@@ -1673,7 +1704,12 @@ export interface components {
             minutes: number;
             bucket_seconds: number;
             aggregation: string;
+            /** @description Every series the label filters select, together. */
             points: components["schemas"]["SeriesPoint"][];
+            /** @description The label the chart is split by; null: not split. */
+            split_by: string | null;
+            /** @description Split: the top series by the metric's default aggregation over the period, largest first; not split: empty. */
+            series: components["schemas"]["SplitSeries"][];
         };
         SeriesPoint: {
             /**
@@ -1695,6 +1731,13 @@ export interface components {
          * @enum {string}
          */
         SeverityEnum: "low" | "medium" | "high" | "critical";
+        SplitSeries: {
+            /** @description The series' value of the split_by label ({} for series without it). */
+            labels: {
+                [key: string]: string;
+            };
+            points: components["schemas"]["SeriesPoint"][];
+        };
         Stats: {
             days: number;
             /** Format: date-time */
@@ -3516,11 +3559,66 @@ export interface operations {
             };
         };
     };
+    monitoring_metrics_labels_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A catalogue or custom metric. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricLabels"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     monitoring_metrics_series_retrieve: {
         parameters: {
             query?: {
+                /** @description name:value, repeatable: only the series with these labels (exact match). */
+                label?: string[];
                 /** @description Default 60, at most 10080 (a week). */
                 minutes?: number;
+                /** @description A label name: `series` holds the top series by it. */
+                split_by?: string;
+                /** @description With split_by: how many series (default 5, at most 20). */
+                top?: number;
             };
             header?: never;
             path: {
