@@ -96,6 +96,8 @@ export function series(
       t: new Date(end - (values.length - 1 - index) * bucketSeconds * 1000).toISOString(),
       v,
     })),
+    split_by: null,
+    series: [],
   };
 }
 
