@@ -59,6 +59,13 @@ def rules_for_api():
     )
 
 
+def open_alerts_by_group() -> dict[tuple[int, str], int]:
+    """(rule id, group fingerprint) -> the id of that group's open alert, for grouped rules."""
+    rows = AlertHistory.objects.filter(status=AlertStatus.ACTIVE, rule__isnull=False).exclude(group_fingerprint="")
+    return {(rule_id, fingerprint): alert_id
+            for rule_id, fingerprint, alert_id in rows.values_list("rule_id", "group_fingerprint", "id")}
+
+
 def alerts_for_api(*, with_deliveries: bool = False):
     """Alerts newest first, with their rule and who resolved them (and, for one alert's page, its
     deliveries in the order they were made)."""

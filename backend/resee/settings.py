@@ -538,6 +538,7 @@ SPECTACULAR_SETTINGS = {
         "RuleStateEnum": "alerts.models.RuleState",
         "DeliveryStatusEnum": "alerts.models.DeliveryStatus",
         "NotificationEventEnum": "alerts.models.NotificationEvent",
+        "EngineActionEnum": "alerts.api.serializers.ENGINE_ACTIONS",
     },
     # Swagger UI from the drf-spectacular-sidecar package, served by this app: no CDN needed.
     "SWAGGER_UI_DIST": "SIDECAR",

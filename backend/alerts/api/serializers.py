@@ -32,6 +32,7 @@ from monitoring.labels import (
 from monitoring.serializers import OverviewMetricSerializer
 
 from ..models import AGGREGATIONS, AlertHistory, AlertRule, AlertRuleGroup, NotificationDelivery, Severity
+from ..services.alert_engine import STATE_RANK
 from ..services.lifecycle import MAX_NOTES_LENGTH, finite
 from ..summary_template import MAX_TEMPLATE_LENGTH, VARIABLES
 from ..validators import (
@@ -253,8 +254,9 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
         error_messages={"invalid_choice": _choices_message(CONDITION_INPUTS)},
         help_text="gt, gte, lt, lte, eq, ne, or the symbols > >= < <= = (or ==) !=; stored as the code.",
     )
-    label_matchers = LabelMatcherSerializer(  # type: ignore[call-arg]  # many=True takes max_length
-        many=True, required=False, max_length=MAX_MATCHERS,
+    # A list field (not many=True) so that the schema states the limit as maxItems.
+    label_matchers = serializers.ListField(
+        child=LabelMatcherSerializer(), required=False, max_length=MAX_MATCHERS,
         help_text="Which of the metric's series the rule reads; none: all of them.",
     )
     group_by = GroupByField(
@@ -371,6 +373,14 @@ class AlertRuleGroupSerializer(serializers.ModelSerializer):
                 (group.rule_id, group.fingerprint)
             )
         data = super().to_representation(group)
+        # The latest tick's value and state (the engine writes a group's row only when it changes).
+        evaluation = ((self.context.get("group_evaluations") or {}).get(group.rule_id) or {}).get(group.fingerprint)
+        if evaluation is not None:
+            cached_at = datetime.fromisoformat(evaluation.evaluated_at)
+            if group.last_evaluated_at is None or cached_at > group.last_evaluated_at:
+                data["state"], data["state_reason"] = evaluation.state, evaluation.state_reason
+                data["last_value"] = evaluation.value
+                data["last_evaluated_at"] = serializers.DateTimeField().to_representation(cached_at)
         data["last_value"] = finite(data["last_value"])
         return data
 
@@ -420,6 +430,7 @@ class AlertRuleSerializer(serializers.ModelSerializer):
                 data["state_reason"] = evaluation.state_reason
         # A value stored before non-finite ones were refused must not make the list fail.
         data["last_value"] = finite(data["last_value"])
+        data["groups"].sort(key=lambda g: (-STATE_RANK.get(g["state"], 0), g["fingerprint"]))
         return data
 
 
@@ -438,6 +449,23 @@ class AlertRuleSavedSerializer(AlertRuleSerializer):
 class RulePointSerializer(serializers.Serializer):
     t = serializers.DateTimeField(help_text="The sample's time, or the start of the minute.")
     v = serializers.FloatField(allow_null=True)
+
+
+# What the engine does about a rule or a group at a tick (alert_engine's FIRE, REMIND, ...).
+ENGINE_ACTIONS = ["fire", "remind", "resolve", "update", "none", "suppressed"]
+
+
+class GroupEvaluationSerializer(serializers.Serializer):
+    labels = LabelsField()
+    fingerprint = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="Null: no data for this group in the window.")
+    condition_met = serializers.BooleanField(allow_null=True)
+    current_state = serializers.CharField(allow_null=True, help_text="The group's state now; null for a new group.")
+    state = serializers.CharField(help_text="The state the engine would move the group to.")
+    action = serializers.ChoiceField(choices=ENGINE_ACTIONS, help_text="What the engine would do about the group.")
+    reason = serializers.CharField(allow_blank=True)
+    error = serializers.CharField(allow_blank=True)
+    open_alert_id = serializers.IntegerField(allow_null=True)
 
 
 class EvaluationSerializer(serializers.Serializer):
@@ -461,13 +489,17 @@ class EvaluationSerializer(serializers.Serializer):
                                           "saved yet.")
     state = serializers.CharField(help_text="The state the engine would move the rule to.")
     action = serializers.ChoiceField(
-        choices=["fire", "remind", "resolve", "update", "none", "suppressed"],
+        choices=ENGINE_ACTIONS,
         help_text="What the engine would do: open an alert, remind, resolve it, update it, nothing, or hold back.",
     )
     reason = serializers.CharField(allow_blank=True)
     error = serializers.CharField(allow_blank=True)
     open_alert_id = serializers.IntegerField(allow_null=True)
     points = RulePointSerializer(many=True, help_text="The samples (or per-minute values) the value came from.")
+    groups = GroupEvaluationSerializer(
+        many=True, help_text="A grouped rule's groups, worst first (the rule's own fields are its worst group's); "
+        "empty for a rule without group_by."
+    )
 
 
 class DeliverySerializer(serializers.ModelSerializer):

@@ -23,7 +23,7 @@ from .. import selectors
 from ..metrics import AGGREGATIONS
 from ..models import AlertHistory, AlertRule, Condition, Severity
 from ..services import dry_run, lifecycle, notifications, rules
-from ..services.alert_engine import latest_evaluations
+from ..services.alert_engine import latest_evaluations, latest_group_evaluations
 from ..services.notifiers import all_notifiers
 from ..services.tick_lock import engine_status
 from ..validators import metric_name_warnings
@@ -82,6 +82,8 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
         context = dict(super().get_serializer_context())
         if self.action in ("list", "retrieve", "create", "update", "partial_update"):
             context["evaluations"] = latest_evaluations()
+            context["group_evaluations"] = latest_group_evaluations()
+            context["open_alerts_by_group"] = selectors.open_alerts_by_group()
         return context
 
     def _answer(self, rule, code=status.HTTP_200_OK):

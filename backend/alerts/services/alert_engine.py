@@ -16,10 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from monitoring.labels import describe as describe_labels
+from monitoring.labels import parse_matchers
 from monitoring.selectors import Reading
 
 from ..metrics import get_metric
@@ -28,6 +31,7 @@ from ..models import (
     CONDITION_SYMBOLS,
     AlertHistory,
     AlertRule,
+    AlertRuleGroup,
     AlertStatus,
     NotificationEvent,
     RuleState,
@@ -45,6 +49,7 @@ logger = logging.getLogger(__name__)
 # eq and ne compare with this tolerance, so that 0.1 + 0.2 "equals" 0.3.
 EQUALITY_TOLERANCE = 1e-9
 EVALUATIONS_CACHE_KEY = "alerts:evaluations"
+GROUP_EVALUATIONS_CACHE_KEY = "alerts:group-evaluations"
 # The longest cooldown a rule may have (AlertRule.cooldown_minutes): how far back a manual resolve
 # can still hold a new alert back.
 MAX_COOLDOWN = timedelta(days=7)
@@ -106,6 +111,13 @@ NONE = "none"
 SUPPRESSED = "suppressed"  # the condition holds but a limit keeps a new alert back
 
 
+# Which group state a grouped rule shows: its worst group's.
+STATE_RANK: dict[str, int] = {
+    RuleState.OK: 0, RuleState.NO_DATA: 1, RuleState.PENDING: 2, RuleState.SUPPRESSED: 3, RuleState.FIRING: 4,
+    RuleState.ERROR: 5,
+}
+
+
 def condition_holds(condition: str, value: float, threshold: float) -> bool:
     match CONDITION_ALIASES.get(condition, condition):
         case "gt":
@@ -148,14 +160,39 @@ class Decision:
     state_reason: str = ""
     # A held-back alert: the rule's latest alert, to which the one notice per episode belongs.
     suppressed_by_alert_id: int | None = None
+    # The state (and reason) this decision moves from: the rule's, or its group's.
+    previous_state: str | None = None
+    previous_reason: str | None = None
+    # A grouped rule's group: its labels (None: not a group) and fingerprint.
+    group_labels: dict | None = None
+    fingerprint: str = ""
+    # The group's row exists (its state is kept); `forget`: delete it (gone, nothing open).
+    group_known: bool = False
+    forget: bool = False
+    # A grouped rule's decision: one per group (None for a rule that is not grouped).
+    groups: list["Decision"] | None = None
+    # What a resolve notes, when not the engine's usual "back to normal".
+    resolve_notes: str = ""
+
+    def __post_init__(self):
+        if self.previous_state is None:
+            self.previous_state = self.rule.state
+        if self.previous_reason is None:
+            self.previous_reason = self.rule.state_reason or ""
 
     @property
     def state_changed(self) -> bool:
-        return self.state != self.rule.state
+        return self.state != self.previous_state
 
     @property
     def needs_write(self) -> bool:
-        return self.state_changed or self.state_reason != (self.rule.state_reason or "")
+        if self.group_labels is not None and not self.group_known:
+            return not self.forget
+        return self.forget or self.state_changed or self.state_reason != (self.previous_reason or "")
+
+    def each(self) -> list["Decision"]:
+        """This decision's alert-level decisions: its groups', or its own."""
+        return self.groups if self.groups is not None else [self]
 
     @property
     def context(self) -> dict:
@@ -163,8 +200,9 @@ class Decision:
         what they were compared with. Built only for the alerts that need it."""
         rule = self.rule
         base = self.reading.as_context() if self.reading else {}
+        extra = {"labels": self.group_labels} if self.group_labels is not None else {}
         return finite({**base, "condition": rule.condition, "threshold": rule.threshold_value,
-                       "resolve_threshold": rule.resolve_threshold})
+                       "resolve_threshold": rule.resolve_threshold, **extra})
 
 
 @dataclass
@@ -190,31 +228,156 @@ class AlertEngine:
     # --- deciding -------------------------------------------------------------------------------
 
     def plan(self, rules: Sequence[RuleSnapshot | AlertRule]) -> list[Decision]:
-        """What each rule needs now. Reads, never writes."""
+        """What each rule needs now (and each group of a grouped rule). Reads, never writes."""
         snapshots = [r if isinstance(r, RuleSnapshot) else RuleSnapshot.of(r) for r in rules]
         self.collector.prefetch(rule.metric_name for rule in snapshots)
         # All open alerts (few, and indexed by status), rather than an IN list of every rule id.
-        open_alerts = {
-            alert.rule_id: alert
+        open_alerts: dict[tuple[int | None, str], AlertHistory] = {
+            (alert.rule_id, alert.group_fingerprint): alert
             for alert in AlertHistory.objects.filter(status=AlertStatus.ACTIVE).defer(
                 "context", "message", "resolution_notes"
             )
         }
-        decisions = [self._decide(rule, open_alerts.get(rule.id)) for rule in snapshots]
-        self._apply_limits([d for d in decisions if d.action == FIRE])
+        groups: dict[int, dict[str, AlertRuleGroup]] = {}
+        if any(rule.group_by for rule in snapshots):
+            for group in AlertRuleGroup.objects.filter(rule__is_active=True).defer("labels"):
+                groups.setdefault(group.rule_id, {})[group.fingerprint] = group
+            for rule in snapshots:  # a dry run's rule may be inactive, or not saved
+                if rule.group_by and rule.id and rule.id not in groups:
+                    for group in AlertRuleGroup.objects.filter(rule_id=rule.id):
+                        groups.setdefault(rule.id, {})[group.fingerprint] = group
+        decisions = []
+        for rule in snapshots:
+            if rule.group_by:
+                decisions.append(self._decide_grouped(rule, open_alerts, groups.get(rule.id, {})))
+            else:
+                decisions.append(self._decide_one(rule, open_alerts))
+        self._apply_limits([d for decision in decisions for d in decision.each() if d.action == FIRE])
+        for decision in decisions:
+            if decision.rule.group_by and decision.groups:
+                self._summarise(decision)  # again: a limit may have held a group back
         return decisions
 
-    def _decide(self, rule: RuleSnapshot, alert: AlertHistory | None) -> Decision:
+    # --- a rule without group_by: one value over all its matching series
+
+    def _decide_one(self, rule: RuleSnapshot, open_alerts: dict) -> Decision:
+        alert = open_alerts.get((rule.id, ""))
         try:
-            reading = self.collector.get_reading(rule.metric_name, rule.time_window_minutes, rule.aggregation or None)
+            reading = self.collector.get_reading(
+                rule.metric_name, rule.time_window_minutes, rule.aggregation or None,
+                matchers=parse_matchers(rule.label_matchers),
+            )
         except Exception as error:  # one broken rule must not stop the others
-            logger.warning("rule %s (%s) could not be evaluated: %s", rule.id, rule.name, error)
-            text = str(error) or type(error).__name__
-            return Decision(rule, RuleState.ERROR, NONE, alert=alert, error=text, reason="evaluation failed",
-                            state_reason=text)
-        value = reading.value
+            return self._failed(rule, alert, error)
+        decision = self._judge(rule, reading, alert, since=rule.state_changed_at)
+        regrouped = [a for (rule_id, fingerprint), a in open_alerts.items() if rule_id == rule.id and fingerprint]
+        if regrouped:
+            # Alerts of groups from before the rule lost its group_by: nothing else would close them.
+            decision.groups = [decision, *(self._regrouped(rule, a) for a in regrouped)]
+        return decision
+
+    def _failed(self, rule: RuleSnapshot, alert: AlertHistory | None, error: Exception, **group) -> Decision:
+        logger.warning("rule %s (%s) could not be evaluated: %s", rule.id, rule.name, error)
+        text = str(error) or type(error).__name__
+        return Decision(rule, RuleState.ERROR, NONE, alert=alert, error=text, reason="evaluation failed",
+                        state_reason=text, **group)
+
+    def _regrouped(self, rule: RuleSnapshot, alert: AlertHistory) -> Decision:
+        """An open alert that no longer belongs to any group the rule evaluates (its group_by was
+        changed): resolved, with that said."""
+        decision = Decision(rule, RuleState.OK, RESOLVE, alert=alert, reason="the rule's grouping changed",
+                            group_labels=alert.group_labels, fingerprint=alert.group_fingerprint,
+                            previous_state=RuleState.OK, previous_reason="", group_known=True)
+        decision.resolve_notes = (
+            "Resolved: the rule's grouping (group_by) changed, so this group is no longer evaluated."
+        )
+        return decision
+
+    # --- a rule with group_by: each group on its own
+
+    def _decide_grouped(self, rule: RuleSnapshot, open_alerts: dict, known: dict[str, AlertRuleGroup]) -> Decision:
+        summary = Decision(rule, RuleState.OK, NONE, groups=[])
+        try:
+            found = self.collector.get_groups(
+                rule.metric_name, rule.time_window_minutes, rule.aggregation or None,
+                matchers=parse_matchers(rule.label_matchers), group_by=tuple(rule.group_by),
+            )
+        except Exception as error:
+            failed = self._failed(rule, None, error)
+            failed.groups = []
+            return failed
+        if len(found) > rule.max_series_per_rule:
+            text = (f"{len(found)} groups of {rule.metric_name} by {', '.join(rule.group_by)} match, more than "
+                    f"max_series_per_rule ({rule.max_series_per_rule}): narrow the label matchers or raise the limit. "
+                    "No group is evaluated meanwhile.")
+            return Decision(rule, RuleState.ERROR, NONE, error=text, reason="too many groups", state_reason=text,
+                            groups=[])
+        mine = {fp: a for (rule_id, fp), a in open_alerts.items() if rule_id == rule.id}
+        assert summary.groups is not None
+        seen = set()
+        for group in found:
+            seen.add(group.fingerprint)
+            row = known.get(group.fingerprint)
+            judged = self._judge(
+                rule, group.reading, mine.get(group.fingerprint),
+                since=row.state_changed_at if row else None,
+                previous_state=row.state if row else RuleState.OK, previous_reason=row.state_reason if row else "",
+                group_labels=group.labels, fingerprint=group.fingerprint, group_known=row is not None,
+            )
+            if judged.state == RuleState.NO_DATA and judged.alert is None and judged.action == NONE:
+                # Seen lately, but not in this window: gone, as below.
+                seen.discard(group.fingerprint)
+                continue
+            summary.groups.append(judged)
+        for fingerprint in sorted((set(known) | set(mine)) - seen):
+            alert, row = mine.get(fingerprint), known.get(fingerprint)
+            if not fingerprint:
+                if alert is not None and not alert.manual:
+                    summary.groups.append(self._regrouped(rule, alert))
+                continue
+            labels = row.labels if row is not None else (alert.group_labels if alert else {})
+            # The group has gone (no data in the window): the rule's no-data behaviour applies.
+            gone = self._judge(
+                rule, None, alert, since=row.state_changed_at if row else None,
+                previous_state=row.state if row else RuleState.OK, previous_reason=row.state_reason if row else "",
+                group_labels=labels, fingerprint=fingerprint, group_known=row is not None,
+            )
+            if alert is None and gone.action == NONE:
+                gone.forget = row is not None  # nothing open, nothing to watch: it starts afresh if it returns
+            if gone.forget or gone.action != NONE or gone.needs_write:
+                summary.groups.append(gone)
+        self._summarise(summary)
+        return summary
+
+    def _summarise(self, summary: Decision) -> None:
+        """A grouped rule's own state: its worst group's (none: no data), with how many are in it."""
+        assert summary.groups is not None
+        live = [d for d in summary.groups if not d.forget and d.reason != "the rule's grouping changed"]
+        rule = summary.rule
+        if not live:
+            summary.state = RuleState.NO_DATA
+            summary.state_reason = f"No series of {rule.metric_name} match in the last {rule.time_window_minutes} min."
+            summary.reason = "no groups"
+            return
+        worst = max(live, key=lambda d: (STATE_RANK.get(d.state, 0), d.value if d.value is not None else -math.inf))
+        summary.state, summary.value, summary.reading = worst.state, worst.value, worst.reading
+        count = sum(1 for d in live if d.state == worst.state)
+        names = ", ".join(describe_labels(d.group_labels or {}) or "{}" for d in live if d.state == worst.state)
+        if worst.state != RuleState.OK:
+            summary.state_reason = (
+                f"{count} of {len(live)} group{'' if len(live) == 1 else 's'} {RuleState(worst.state).label.lower()}: "
+                f"{names}"
+            )[:1000]
+        summary.reason = f"{len(live)} group{'' if len(live) == 1 else 's'} evaluated"
+
+    # --- one value against the rule
+
+    def _judge(self, rule: RuleSnapshot, reading: Reading | None, alert: AlertHistory | None, *,
+               since: datetime | None, **group) -> Decision:
+        """What one value (a rule's, or one group's; None: no data) means for its open alert."""
+        value = reading.value if reading is not None else None
         reading_error = getattr(reading, "error", None)
-        if reading_error or (value is not None and not math.isfinite(value)):
+        if reading is not None and (reading_error or (value is not None and not math.isfinite(value))):
             # Finite samples can add up past the largest float: an infinite value would compare as
             # breaching (or, NaN, as nothing) and cannot be stored or shown; the reader may also
             # say so itself. An error, said as one, never "no data".
@@ -228,8 +391,8 @@ class AlertEngine:
                     f"{rule.time_window_minutes} min is not a finite number")
             logger.warning("rule %s (%s) could not be evaluated: %s", rule.id, rule.name, text)
             return Decision(rule, RuleState.ERROR, NONE, alert=alert, error=text, reason="evaluation failed",
-                            state_reason=text, reading=reading)
-        decision = Decision(rule, RuleState.OK, NONE, value=value, alert=alert, reading=reading)
+                            state_reason=text, reading=reading, **group)
+        decision = Decision(rule, RuleState.OK, NONE, value=value, alert=alert, reading=reading, **group)
 
         if value is None:
             decision.state = RuleState.NO_DATA
@@ -257,6 +420,8 @@ class AlertEngine:
                 decision.reason = "back to normal; auto-resolve is off"
             return decision
 
+        if breaching and value is not None and rule.for_minutes and self._still_pending(rule, decision, since):
+            return decision
         if breaching:
             if value is not None:
                 decision.state = RuleState.FIRING
@@ -266,6 +431,27 @@ class AlertEngine:
             decision.reason = "within the threshold"
         return decision
 
+    def _still_pending(self, rule: RuleSnapshot, decision: Decision, since: datetime | None) -> bool:
+        """The pending period: the condition must have held on every tick for for_minutes before
+        the rule (or group) fires. Whether it is still pending (the decision then says so); False
+        when it has held long enough. A rule held back by a limit, or whose alert a person just
+        resolved, has been through its pending period already."""
+        if decision.previous_state in (RuleState.FIRING, RuleState.SUPPRESSED):
+            return False
+        pending_since = since if decision.previous_state == RuleState.PENDING and since else self.now
+        period = timedelta(minutes=rule.for_minutes)
+        # Ticks start a little late or early: half an interval of slack, so that the tick due at
+        # the end of the period fires and the one before it never does.
+        if self.now - pending_since >= period - timedelta(seconds=settings.ALERT_CHECK_INTERVAL_SECONDS / 2):
+            return False
+        decision.state = RuleState.PENDING
+        decision.reason = "condition holds; pending"
+        decision.state_reason = (
+            f"The condition has held since {format_time(pending_since)}; the alert opens if it still holds at "
+            f"{format_time(pending_since + period)} (pending period {rule.for_minutes} min)."
+        )
+        return True
+
     def _reminder_due(self, rule: RuleSnapshot, alert: AlertHistory) -> bool:
         if not rule.cooldown_minutes:
             return False
@@ -273,12 +459,12 @@ class AlertEngine:
         return self.now - last >= timedelta(minutes=rule.cooldown_minutes)
 
     def _apply_limits(self, firing: list[Decision]) -> None:
-        """Hold back new alerts of rules that a person resolved less than a cooldown ago, or that
-        have opened max_alerts_per_hour alerts in the last hour: two queries for all of them
-        (rules about to fire, without an open alert: few)."""
+        """Hold back new alerts of rules (or groups) that a person resolved less than a cooldown
+        ago, or of rules that have opened max_alerts_per_hour alerts in the last hour, counting the
+        groups that fire in this tick: two queries for all of them (rules about to fire: few)."""
         if not firing:
             return
-        rule_ids = [d.rule.id for d in firing]
+        rule_ids = sorted({d.rule.id for d in firing})
         last_hour: dict[int, list[tuple[datetime, int]]] = {}
         for rule_id, alert_id, at in (
             AlertHistory.objects.filter(rule__in=rule_ids, triggered_at__gt=self.now - timedelta(hours=1))
@@ -286,20 +472,21 @@ class AlertEngine:
             .order_by("triggered_at", "id")
         ):
             last_hour.setdefault(rule_id, []).append((at, alert_id))
-        manually_resolved: dict[int, tuple[datetime, int]] = {}
-        for rule_id, alert_id, resolved_at in (
+        manually_resolved: dict[tuple[int, str], tuple[datetime, int]] = {}
+        for rule_id, fingerprint, alert_id, resolved_at in (
             AlertHistory.objects.filter(
                 rule__in=rule_ids, status=AlertStatus.RESOLVED, resolved_by__isnull=False,
                 resolved_at__gt=self.now - MAX_COOLDOWN,
             )
-            .values_list("rule", "id", "resolved_at")
+            .values_list("rule", "group_fingerprint", "id", "resolved_at")
             .order_by("resolved_at", "id")
         ):
             assert resolved_at is not None  # filtered on resolved_at__gt
-            manually_resolved[rule_id] = (resolved_at, alert_id)  # the latest wins
+            manually_resolved[(rule_id, fingerprint)] = (resolved_at, alert_id)  # the latest wins
+        firing_now: dict[int, int] = {}
         for decision in firing:
             rule = decision.rule
-            resolved = manually_resolved.get(rule.id)
+            resolved = manually_resolved.get((rule.id, decision.fingerprint))
             opened = last_hour.get(rule.id, [])
             if resolved and self.now - resolved[0] < timedelta(minutes=rule.cooldown_minutes):
                 until = resolved[0] + timedelta(minutes=rule.cooldown_minutes)
@@ -308,16 +495,22 @@ class AlertEngine:
                     f"{format_time(until)} (the rule's cooldown of {rule.cooldown_minutes} min)."
                 )
                 decision.suppressed_by_alert_id = resolved[1]
-            elif len(opened) >= rule.max_alerts_per_hour:
-                # The limit lifts when enough of them are over an hour old to leave room for one more.
-                until = opened[len(opened) - rule.max_alerts_per_hour][0] + timedelta(hours=1)
-                alerts = f"{len(opened)} alert{'' if len(opened) == 1 else 's'}"
+            elif len(opened) + firing_now.get(rule.id, 0) >= rule.max_alerts_per_hour:
+                if opened:
+                    # The limit lifts when enough of them are over an hour old to leave room for one more.
+                    oldest = max(0, len(opened) + firing_now.get(rule.id, 0) - rule.max_alerts_per_hour)
+                    until = opened[min(oldest, len(opened) - 1)][0] + timedelta(hours=1)
+                else:
+                    until = self.now + timedelta(hours=1)
+                total = len(opened) + firing_now.get(rule.id, 0)
+                alerts = f"{total} alert{'' if total == 1 else 's'}"
                 decision.state_reason = (
                     f"{alerts} in the last hour; further alerts held back until {format_time(until)} "
                     f"(max_alerts_per_hour is {rule.max_alerts_per_hour})."
                 )
-                decision.suppressed_by_alert_id = opened[-1][1]
+                decision.suppressed_by_alert_id = opened[-1][1] if opened else None
             else:
+                firing_now[rule.id] = firing_now.get(rule.id, 0) + 1
                 continue
             decision.state = RuleState.SUPPRESSED
             decision.action = SUPPRESSED
@@ -329,36 +522,51 @@ class AlertEngine:
         counts = {"fired": 0, "reminded": 0, "resolved": 0, "suppressed": 0, "no_data": 0, "errors": 0,
                   "state_changes": 0}
         for decision in decisions:
+            if decision.rule.group_by:
+                counts.setdefault("groups", 0)
+                counts["groups"] += len(decision.groups or [])
+                for group in decision.groups or []:
+                    self._apply_one(group, counts, count_states=False)
+                self._apply_one(decision, counts)
+            else:
+                for one in decision.each():
+                    self._apply_one(one, counts, count_states=one is decision)
+        self._remember(decisions)
+        return counts
+
+    def _apply_one(self, decision: Decision, counts: dict, *, count_states: bool = True) -> None:
+        if count_states:
             if decision.state == RuleState.NO_DATA:
                 counts["no_data"] += 1
             elif decision.state == RuleState.ERROR:
                 counts["errors"] += 1
-            if decision.action == SUPPRESSED:
-                counts["suppressed"] += 1
-            if decision.action not in (FIRE, REMIND, RESOLVE) and not decision.needs_write:
-                continue  # the steady state: nothing to write
-            try:
-                with transaction.atomic():
-                    entered = decision.state_changed
-                    if decision.needs_write and self._change_state(decision) and entered:
-                        counts["state_changes"] += 1
-                        if decision.state == RuleState.SUPPRESSED:
-                            self._tell_suppressed(decision)
-                    if decision.action == FIRE and self._fire(decision):
-                        counts["fired"] += 1
-                    elif decision.action == REMIND and self._remind(decision):
-                        counts["reminded"] += 1
-                    elif decision.action == RESOLVE and self._resolve(decision):
-                        counts["resolved"] += 1
-            except Exception as error:
-                logger.exception("applying the decision for rule %s (%s) failed", decision.rule.id, decision.rule.name)
-                counts["errors"] += 1
-                self._record_failure(decision, error)
-        self._remember(decisions)
-        return counts
+        if decision.action == SUPPRESSED:
+            counts["suppressed"] += 1
+        if decision.action not in (FIRE, REMIND, RESOLVE) and not decision.needs_write:
+            return  # the steady state: nothing to write
+        try:
+            with transaction.atomic():
+                entered = decision.state_changed
+                if decision.needs_write and self._change_state(decision) and entered:
+                    counts["state_changes"] += 1
+                    if decision.state == RuleState.SUPPRESSED:
+                        self._tell_suppressed(decision)
+                if decision.action == FIRE and self._fire(decision):
+                    counts["fired"] += 1
+                elif decision.action == REMIND and self._remind(decision):
+                    counts["reminded"] += 1
+                elif decision.action == RESOLVE and self._resolve(decision):
+                    counts["resolved"] += 1
+        except Exception as error:
+            logger.exception("applying the decision for rule %s (%s) failed", decision.rule.id, decision.rule.name)
+            counts["errors"] += 1
+            self._record_failure(decision, error)
 
     def _change_state(self, decision: Decision) -> bool:
-        """Compare-and-set: only the tick that sees the rule in its old state (and reason) moves it."""
+        """Compare-and-set: only the tick that sees the rule (or group) in its old state (and
+        reason) moves it."""
+        if decision.group_labels is not None:
+            return self._change_group_state(decision)
         rule = decision.rule
         fields = dict(state=decision.state, state_reason=decision.state_reason, last_value=finite(decision.value),
                       last_evaluated_at=self.now, last_error=decision.error)
@@ -371,6 +579,27 @@ class AlertEngine:
             if decision.state_changed:
                 logger.info("rule %s (%s): %s -> %s", rule.id, rule.name, rule.state, decision.state)
             rule.state, rule.state_reason = decision.state, decision.state_reason
+        return bool(changed)
+
+    def _change_group_state(self, decision: Decision) -> bool:
+        rule = decision.rule
+        rows = AlertRuleGroup.objects.filter(rule_id=rule.id, fingerprint=decision.fingerprint)
+        if decision.forget:
+            return bool(rows.filter(state=decision.previous_state).delete()[0])
+        fields = dict(state=decision.state, state_reason=decision.state_reason, last_value=finite(decision.value),
+                      last_evaluated_at=self.now)
+        if not decision.group_known:
+            _, created = AlertRuleGroup.objects.get_or_create(
+                rule_id=rule.id, fingerprint=decision.fingerprint,
+                defaults={**fields, "labels": decision.group_labels or {}, "state_changed_at": self.now},
+            )
+            return created
+        if decision.state_changed:
+            fields["state_changed_at"] = self.now
+        changed = rows.filter(state=decision.previous_state, state_reason=decision.previous_reason).update(**fields)
+        if changed and decision.state_changed:
+            logger.info("rule %s (%s) group %s: %s -> %s", rule.id, rule.name,
+                        describe_labels(decision.group_labels or {}), decision.previous_state, decision.state)
         return bool(changed)
 
     def _record_failure(self, decision: Decision, error: Exception) -> None:
@@ -400,8 +629,9 @@ class AlertEngine:
         rule = decision.rule
         try:
             decision.alert = lifecycle.open_alert(
-                rule=rule, now=self.now, value=decision.value, message=describe(rule, decision.value, decision.context),
-                context=decision.context,
+                rule=rule, now=self.now, value=decision.value,
+                message=describe(rule, decision.value, decision.context, decision.group_labels),
+                context=decision.context, group_labels=decision.group_labels,
             )
         except lifecycle.AlertAlreadyActive:
             # Another tick opened this rule's alert first: the database allows only one.
@@ -417,7 +647,10 @@ class AlertEngine:
         assert decision.alert is not None  # a resolve is decided only for an open alert
         rule = decision.rule
         phrase = resolve_phrase(rule.condition, rule.threshold_value, rule.resolve_threshold)
-        notes = f"Resolved automatically: {rule.metric_name} is {format_number(decision.value)} ({phrase})."
+        series = rule.metric_name + describe_labels(decision.group_labels or {})
+        notes = decision.resolve_notes or (
+            f"Resolved automatically: {series} is {format_number(decision.value)} ({phrase})."
+        )
         return lifecycle.resolve_by_system(alert=decision.alert, now=self.now, value=decision.value, notes=notes)
 
     def _remember(self, decisions: list[Decision]) -> None:
@@ -425,10 +658,16 @@ class AlertEngine:
         (and its open alert's) is written only when something happens, and the API reads the
         latest values from here."""
         evaluations = {}
+        groups: dict[int, dict[str, tuple]] = {}
         at = self.now.isoformat()
         for d in decisions:
             evaluations[d.rule.id] = (finite(d.value), at, str(d.state), d.error, d.state_reason)
-        cache.set(EVALUATIONS_CACHE_KEY, evaluations, timeout=24 * 3600)
+            if d.rule.group_by:
+                groups[d.rule.id] = {
+                    g.fingerprint: (finite(g.value), at, str(g.state), g.error, g.state_reason)
+                    for g in d.groups or [] if not g.forget
+                }
+        cache.set_many({EVALUATIONS_CACHE_KEY: evaluations, GROUP_EVALUATIONS_CACHE_KEY: groups}, timeout=24 * 3600)
 
     # --- one tick -------------------------------------------------------------------------------
 
@@ -441,16 +680,18 @@ class AlertEngine:
         return report
 
 
-def describe(rule: RuleSnapshot, value: float | None, context: dict) -> str:
-    """One sentence saying what fired: "cpu_usage (avg over 5 min) is 91.2 %, > 80 %"."""
+def describe(rule: RuleSnapshot, value: float | None, context: dict, group_labels: dict | None = None) -> str:
+    """One sentence saying what fired: "cpu_usage (avg over 5 min) is 91.2 %, > 80 %" (a group's:
+    'api_error_rate{route="/api/orders/"} (avg over 5 min) is 12 %, > 5 %')."""
     aggregation = context.get("aggregation", rule.effective_aggregation)
     window = context.get("window_minutes", rule.time_window_minutes)
     metric = get_metric(rule.metric_name)
     unit = f" {metric.unit}" if metric and metric.unit else ""
+    series = rule.metric_name + describe_labels(group_labels or {})
     if value is None:
-        return f"{rule.metric_name} has had no data for {window} min"
+        return f"{series} has had no data for {window} min"
     return (
-        f"{rule.metric_name} ({aggregation} over {window} min) is {format_number(value)}{unit}, "
+        f"{series} ({aggregation} over {window} min) is {format_number(value)}{unit}, "
         f"{CONDITION_SYMBOLS[rule.condition]} {format_number(rule.threshold_value)}{unit}"
     )
 
@@ -473,6 +714,14 @@ def latest_evaluations() -> dict[int, Evaluation]:
             evaluation = Evaluation(None, *row[1:])
         evaluations[rule_id] = evaluation
     return evaluations
+
+
+def latest_group_evaluations() -> dict[int, dict[str, Evaluation]]:
+    """Rule id -> its groups' latest evaluations (fingerprint -> Evaluation) from the last tick."""
+    return {
+        rule_id: {fingerprint: Evaluation(*row) for fingerprint, row in groups.items()}
+        for rule_id, groups in (cache.get(GROUP_EVALUATIONS_CACHE_KEY) or {}).items()
+    }
 
 
 def run_tick(*, now: datetime | None = None) -> TickReport:

@@ -1,9 +1,11 @@
 """Dry runs: what the engine would make of a rule now, saved or being edited, without writing
 anything or telling anyone (the API's "evaluate now" and the rule form's preview)."""
 
+import math
+
 from ..metrics import get_metric
 from ..models import AlertRule
-from .alert_engine import AlertEngine, condition_holds
+from .alert_engine import STATE_RANK, AlertEngine, condition_holds
 from .lifecycle import finite
 
 
@@ -56,4 +58,25 @@ def report(rule: AlertRule, *, current_state: str | None) -> dict:
         "error": decision.error,
         "open_alert_id": decision.alert.pk if decision.alert else None,
         "points": [{"t": t, "v": finite(v)} for t, v in (reading.points if reading else [])],
+        "groups": [_group(rule, d) for d in sorted(
+            decision.groups or [] if rule.group_by else [],
+            key=lambda d: (-STATE_RANK.get(d.state, 0), -(d.value if d.value is not None else -math.inf)),
+        ) if not d.forget],
+    }
+
+
+def _group(rule: AlertRule, decision) -> dict:
+    """One group of a grouped rule's dry run, worst first in the list."""
+    value = finite(decision.value)
+    return {
+        "labels": decision.group_labels or {},
+        "fingerprint": decision.fingerprint,
+        "value": value,
+        "condition_met": None if value is None else condition_holds(rule.condition, value, rule.threshold_value),
+        "current_state": decision.previous_state if decision.group_known else None,
+        "state": decision.state,
+        "action": decision.action,
+        "reason": decision.reason,
+        "error": decision.error,
+        "open_alert_id": decision.alert.pk if decision.alert else None,
     }

@@ -202,14 +202,13 @@ def resolve_by_person(*, alert: AlertHistory, user, notes: str = "") -> AlertHis
     return alert
 
 
-def close_for_rule(*, rule, user, why: str) -> AlertHistory | None:
-    """Resolve the rule's open alert, if it has one, because the rule was switched off or deleted
-    (by whom is noted): nothing would ever resolve it otherwise."""
-    alert = AlertHistory.objects.filter(rule=rule, status=AlertStatus.ACTIVE).first()
-    if alert is None:
-        return None
+def close_for_rule(*, rule, user, why: str) -> list[AlertHistory]:
+    """Resolve the rule's open alerts (a grouped rule may have one per group) because the rule was
+    switched off or deleted (by whom is noted): nothing would ever resolve them otherwise."""
+    closed = []
     notes = f"Closed because the rule was {why} by {_who(user)}."
-    if not resolve(alert=alert, now=timezone.now(), notes=notes, user=user):
-        return None
-    alert.refresh_from_db()
-    return alert
+    for alert in AlertHistory.objects.filter(rule=rule, status=AlertStatus.ACTIVE).order_by("id"):
+        if resolve(alert=alert, now=timezone.now(), notes=notes, user=user):
+            alert.refresh_from_db()
+            closed.append(alert)
+    return closed

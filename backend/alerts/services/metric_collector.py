@@ -13,6 +13,7 @@ rules ask for it.
 from datetime import datetime
 
 from monitoring.catalogue import AGGREGATIONS, CATALOGUE, METRIC_NAME, custom_metric
+from monitoring.labels import Matcher
 from monitoring.selectors import MetricReader, Reading, available_metric_names
 
 from ..validators import MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES
@@ -30,7 +31,8 @@ class MetricCollector:
     def __init__(self, *, now: datetime | None = None):
         self.reader = MetricReader(now=now)
         self.now = self.reader.now
-        self._memo: dict[tuple[str, int, str], Reading] = {}
+        self._memo: dict[tuple, Reading] = {}
+        self._groups: dict[tuple, list] = {}
         self._custom: dict[str, bool] = {}
 
     def _metric(self, name: str):
@@ -55,8 +57,7 @@ class MetricCollector:
                 continue
         self.reader.prefetch(metrics)
 
-    def get_reading(self, name: str, window_minutes: int, aggregation: str | None = None) -> Reading:
-        """The value with the window and the per-minute values it was computed from."""
+    def _check(self, name: str, window_minutes: int, aggregation: str | None):
         metric = self._metric(name)
         if isinstance(window_minutes, bool) or not isinstance(window_minutes, int):
             raise ValueError(f"window_minutes must be a whole number of minutes, not {window_minutes!r}")
@@ -67,11 +68,35 @@ class MetricCollector:
         aggregation = aggregation or metric.default_aggregation
         if aggregation not in AGGREGATIONS:
             raise ValueError(f"Unknown aggregation {aggregation!r}. Valid: {', '.join(AGGREGATIONS)}.")
-        key = (name, window_minutes, aggregation)
+        return metric, aggregation
+
+    def get_reading(self, name: str, window_minutes: int, aggregation: str | None = None, *,
+                    matchers: tuple[Matcher, ...] = ()) -> Reading:
+        """The value with the window and the per-minute values it was computed from: over all
+        the metric's series, or those `matchers` select."""
+        metric, aggregation = self._check(name, window_minutes, aggregation)
+        key = (name, window_minutes, aggregation, matchers)
         reading = self._memo.get(key)
         if reading is None:
-            reading = self._memo[key] = self.reader.read(metric, window_minutes, aggregation)
+            if matchers:
+                reading = self.reader.read(metric, window_minutes, aggregation, matchers=matchers)
+            else:
+                reading = self.reader.read(metric, window_minutes, aggregation)
+            self._memo[key] = reading
         return reading
+
+    def get_groups(self, name: str, window_minutes: int, aggregation: str | None = None, *,
+                   matchers: tuple[Matcher, ...] = (), group_by: tuple[str, ...] = ()) -> list:
+        """One reading (monitoring's LabelledReading: labels, fingerprint, reading) per group of the
+        series `matchers` select, grouped by the `group_by` labels."""
+        metric, aggregation = self._check(name, window_minutes, aggregation)
+        key = (name, window_minutes, aggregation, matchers, group_by)
+        groups = self._groups.get(key)
+        if groups is None:
+            groups = self._groups[key] = self.reader.read_groups(
+                metric, window_minutes, aggregation, matchers=matchers, group_by=group_by
+            )
+        return groups
 
     def get_metric_value(self, name: str, window_minutes: int, aggregation: str | None = None) -> float | None:
         """The metric over the last `window_minutes`, or None when there is no data."""

@@ -286,6 +286,7 @@ export function evaluation(overrides: Partial<Evaluation> = {}): Evaluation {
       { t: "2026-11-27T17:25:00Z", v: 85 },
       { t: "2026-11-27T17:27:00Z", v: 95 },
     ],
+    groups: [],
     ...overrides,
   };
 }

@@ -109,7 +109,7 @@ export interface RuleFilters {
 }
 
 /** What the engine would do about a rule now. */
-export type EngineAction = Schemas["EvaluationActionEnum"];
+export type EngineAction = Schemas["EngineActionEnum"];
 
 /**
  * A dry run: `POST /api/alerts/rules/<id>/evaluate/` or `/rules/evaluate/`. `rule_id` and

@@ -1227,6 +1227,16 @@ export interface components {
             ordering: string;
             routes: components["schemas"]["RouteStats"][];
         };
+        /**
+         * @description * `fire` - fire
+         *     * `remind` - remind
+         *     * `resolve` - resolve
+         *     * `update` - update
+         *     * `none` - none
+         *     * `suppressed` - suppressed
+         * @enum {string}
+         */
+        EngineActionEnum: "fire" | "remind" | "resolve" | "update" | "none" | "suppressed";
         EngineStatus: {
             /**
              * Format: date-time
@@ -1344,23 +1354,45 @@ export interface components {
              *     * `none` - none
              *     * `suppressed` - suppressed
              */
-            action: components["schemas"]["EvaluationActionEnum"];
+            action: components["schemas"]["EngineActionEnum"];
             reason: string;
             error: string;
             open_alert_id: number | null;
             /** @description The samples (or per-minute values) the value came from. */
             points: components["schemas"]["RulePoint"][];
+            /** @description A grouped rule's groups, worst first (the rule's own fields are its worst group's); empty for a rule without group_by. */
+            groups: components["schemas"]["GroupEvaluation"][];
         };
-        /**
-         * @description * `fire` - fire
-         *     * `remind` - remind
-         *     * `resolve` - resolve
-         *     * `update` - update
-         *     * `none` - none
-         *     * `suppressed` - suppressed
-         * @enum {string}
-         */
-        EvaluationActionEnum: "fire" | "remind" | "resolve" | "update" | "none" | "suppressed";
+        GroupEvaluation: {
+            labels: {
+                [key: string]: string;
+            };
+            fingerprint: string;
+            /**
+             * Format: double
+             * @description Null: no data for this group in the window.
+             */
+            value: number | null;
+            condition_met: boolean | null;
+            /** @description The group's state now; null for a new group. */
+            current_state: string | null;
+            /** @description The state the engine would move the group to. */
+            state: string;
+            /**
+             * @description What the engine would do about the group.
+             *
+             *     * `fire` - fire
+             *     * `remind` - remind
+             *     * `resolve` - resolve
+             *     * `update` - update
+             *     * `none` - none
+             *     * `suppressed` - suppressed
+             */
+            action: components["schemas"]["EngineActionEnum"];
+            reason: string;
+            error: string;
+            open_alert_id: number | null;
+        };
         /**
          * @description * `critical` - critical
          *     * `warning` - warning
@@ -3759,8 +3791,8 @@ export const channelEnumValues: ReadonlyArray<FlattenedDeepRequired<components>[
 export const conditionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionEnum"]> = ["gt", "gte", "lt", "lte", "eq", "ne"];
 export const conditionOrSymbolEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionOrSymbolEnum"]> = ["gt", "gte", "lt", "lte", "eq", "ne", ">", ">=", "<", "<=", "=", "==", "!="];
 export const deliveryStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryStatusEnum"]> = ["pending", "sent", "failed", "skipped"];
+export const engineActionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EngineActionEnum"]> = ["fire", "remind", "resolve", "update", "none", "suppressed"];
 export const errorBulkActionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorBulkActionEnum"]> = ["resolve", "unresolve", "delete"];
-export const evaluationActionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EvaluationActionEnum"]> = ["fire", "remind", "resolve", "update", "none", "suppressed"];
 export const healthEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthEnum"]> = ["critical", "warning", "ok"];
 export const levelEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LevelEnum"]> = ["ERROR", "CRITICAL"];
 export const notificationEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed"];
