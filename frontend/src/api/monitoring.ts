@@ -6,9 +6,11 @@ import type {
   ErrorFilters,
   ErrorLogDetail,
   ErrorLogEntry,
+  MetricLabels,
   MetricSeries,
   MonitoringOverview,
   Paginated,
+  SeriesQuery,
 } from "../types/monitoring";
 import { errorFiltersToParams } from "./errorFilters";
 import { apiRequest } from "./client";
@@ -30,12 +32,29 @@ export function fetchOverview(minutes: number, signal?: AbortSignal): Promise<Mo
   return apiRequest<MonitoringOverview>(`/api/monitoring/overview/?${query({ minutes })}`, withSignal(signal));
 }
 
-/** One metric over the last `minutes`, in at most 300 buckets (a chart's line). */
-export function fetchMetricSeries(name: string, minutes: number, signal?: AbortSignal): Promise<MetricSeries> {
+/** The series endpoint's query string: the range, each label filter (repeated), the split. */
+export function seriesParams({ minutes, labels = [], splitBy, top }: SeriesQuery): URLSearchParams {
+  const search = new URLSearchParams({ minutes: String(minutes) });
+  for (const label of labels) search.append("label", label);
+  if (splitBy) {
+    search.set("split_by", splitBy);
+    if (top !== undefined) search.set("top", String(top));
+  }
+  return search;
+}
+
+/** One metric over the last `minutes`, in at most 300 buckets (a chart's line), optionally only the
+ * series with some labels, or split by one label into its top series. */
+export function fetchMetricSeries(name: string, request: SeriesQuery, signal?: AbortSignal): Promise<MetricSeries> {
   return apiRequest<MetricSeries>(
-    `/api/monitoring/metrics/${encodeURIComponent(name)}/series/?${query({ minutes })}`,
+    `/api/monitoring/metrics/${encodeURIComponent(name)}/series/?${seriesParams(request).toString()}`,
     withSignal(signal),
   );
+}
+
+/** The label names a metric's series had in the last day, with their values. */
+export function fetchMetricLabels(name: string, signal?: AbortSignal): Promise<MetricLabels> {
+  return apiRequest<MetricLabels>(`/api/monitoring/metrics/${encodeURIComponent(name)}/labels/`, withSignal(signal));
 }
 
 export interface EndpointStatsQuery {

@@ -4,7 +4,7 @@ import { delay, http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { alertItem, catalogue, evaluation, integrations, page, rule } from "../test/fixtures";
 import { renderApp } from "../test/render";
-import { admin, handlers, server, viewer } from "../test/server";
+import { admin, handlers, server, viewer, watchRequests } from "../test/server";
 
 function common() {
   return [
@@ -20,6 +20,7 @@ function common() {
       }),
     ),
     http.get("/api/alerts/integrations/", () => HttpResponse.json(integrations())),
+    handlers.metricLabels(),
   ];
 }
 
@@ -278,6 +279,171 @@ describe("RuleFormPage", () => {
       alert_on_no_data: false, max_alerts_per_hour: 10, is_active: true, label_matchers: [], group_by: [],
       max_series_per_rule: 100, for_minutes: 0, labels: {}, runbook_url: "", summary: "",
     });
+  });
+
+  it("builds a grouped rule: matchers and group-by from the metric's labels, pending, annotations, rule labels", async () => {
+    const bodies: Record<string, unknown>[] = [];
+    server.use(
+      handlers.metricLabels((metric) => ({
+        metric,
+        labels: metric === "api_error_rate" ? { method: ["GET", "POST"], route: ["/api/orders/", "/api/users/"] } : {},
+        truncated: [],
+      })),
+      ...common(),
+      http.post("/api/alerts/rules/", async ({ request }) => {
+        bodies.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json({ threshold_value: ["A valid number is required."] }, { status: 400 });
+      }),
+    );
+    const { user } = renderApp("/rules/new");
+    await user.type(await screen.findByLabelText("Name"), "Failing routes");
+    await user.selectOptions(screen.getByLabelText("Metric"), "api_error_rate");
+    await user.type(screen.getByLabelText("Threshold"), "5");
+
+    const matchers = screen.getByRole("group", { name: "Label matchers" });
+    expect(await within(matchers).findByText(/Its labels in the last day: method, route\./)).toBeInTheDocument();
+    await user.click(within(matchers).getByRole("button", { name: "Add a matcher" }));
+    const label = within(matchers).getByLabelText("Label 1");
+    // The metric's label names are offered, and so are the chosen label's values.
+    const names = document.getElementById(label.getAttribute("list") ?? "");
+    expect([...(names?.querySelectorAll("option") ?? [])].map((option) => option.value)).toEqual(["method", "route"]);
+    await user.type(label, "route");
+    await user.selectOptions(within(matchers).getByLabelText("Operator 1"), "!~");
+    const value = within(matchers).getByLabelText("Value 1");
+    const values = document.getElementById(value.getAttribute("list") ?? "");
+    expect([...(values?.querySelectorAll("option") ?? [])].map((option) => option.value)).toEqual(["/api/orders/", "/api/users/"]);
+    await user.type(value, "/health/.*");
+
+    const groupBy = screen.getByRole("group", { name: "Group by" });
+    await user.click(within(groupBy).getByRole("checkbox", { name: "route" }));
+    expect(within(groupBy).getByRole("checkbox", { name: "method" })).not.toBeChecked();
+    await user.clear(screen.getByLabelText("Pending for (minutes)"));
+    await user.type(screen.getByLabelText("Pending for (minutes)"), "2");
+    await user.clear(screen.getByLabelText("At most groups"));
+    await user.type(screen.getByLabelText("At most groups"), "50");
+    await user.type(screen.getByLabelText("Runbook URL"), "https://wiki.example.com/runbooks/errors");
+    await user.type(screen.getByLabelText("Summary"), "{{{{ labels.route }} fails at {{{{ value|round(1) }} %");
+    const ruleLabels = screen.getByRole("group", { name: "Rule labels" });
+    await user.click(within(ruleLabels).getByRole("button", { name: "Add a label" }));
+    await user.type(within(ruleLabels).getByLabelText("Label name 1"), "team");
+    await user.type(within(ruleLabels).getByLabelText("Label value 1"), "payments");
+
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+
+    await waitFor(() => {
+      expect(bodies).toHaveLength(1);
+    });
+    expect(bodies[0]).toMatchObject({
+      metric_name: "api_error_rate",
+      label_matchers: [{ label: "route", op: "!~", value: "/health/.*" }],
+      group_by: ["route"],
+      for_minutes: 2,
+      max_series_per_rule: 50,
+      runbook_url: "https://wiki.example.com/runbooks/errors",
+      summary: "{{ labels.route }} fails at {{ value|round(1) }} %",
+      labels: { team: "payments" },
+    });
+  });
+
+  it("shows the server's messages about a matcher, a label and the annotations beside them", async () => {
+    server.use(
+      ...common(),
+      http.get("/api/alerts/rules/1/", () =>
+        HttpResponse.json(
+          rule({
+            metric_name: "api_error_rate",
+            label_matchers: [{ label: "route", op: "=", value: "/api/orders/" }, { label: "method", op: "=", value: "GET" }],
+            group_by: ["route"],
+            labels: { team: "payments" },
+          }),
+        ),
+      ),
+      http.put("/api/alerts/rules/1/", () =>
+        HttpResponse.json(
+          {
+            label_matchers: { "1": { op: ['"~~" is not a valid choice. Valid: =, !=, =~, !~.'] } },
+            labels: { team: ["Ensure this field has no more than 128 characters."] },
+            group_by: ["'Route' is not a valid label name."],
+            runbook_url: ["A runbook URL must start with http:// or https:// and name a host."],
+            summary: ["Not a valid summary template: unexpected end of template."],
+          },
+          { status: 400 },
+        ),
+      ),
+    );
+    const { user } = renderApp("/rules/1/edit");
+    const matchers = await screen.findByRole("group", { name: "Label matchers" });
+    expect(within(matchers).getByLabelText("Value 1")).toHaveValue("/api/orders/");
+    expect(within(matchers).getByLabelText("Label 2")).toHaveValue("method");
+    expect(within(screen.getByRole("group", { name: "Group by" })).getByRole("checkbox", { name: "route" })).toBeChecked();
+    expect(screen.getByLabelText("Label name 1")).toHaveValue("team");
+
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+
+    const op = within(matchers).getByLabelText("Operator 2");
+    await waitFor(() => {
+      expect(op).toHaveAttribute("aria-invalid", "true");
+    });
+    expect(op).toHaveAccessibleDescription(/"~~" is not a valid choice/);
+    expect(op).toHaveFocus();
+    expect(within(matchers).getByLabelText("Operator 1")).toHaveAttribute("aria-invalid", "false");
+    expect(screen.getByLabelText("Label name 1")).toHaveAccessibleDescription(/no more than 128 characters/);
+    expect(screen.getByRole("group", { name: "Group by" })).toHaveAccessibleDescription(/'Route' is not a valid label name/);
+    expect(screen.getByLabelText("Runbook URL")).toHaveAccessibleDescription(/must start with http/);
+    expect(screen.getByLabelText("Summary")).toHaveAccessibleDescription(/Not a valid summary template/);
+    const summary = screen.getByRole("alert");
+    expect(summary).toHaveTextContent("5 fields need attention");
+    expect(within(summary).getByRole("link", { name: "Label matchers, row 2, operator" })).toHaveAttribute("href", `#${op.id}`);
+    expect(within(summary).getByRole("link", { name: "Rule labels, team" })).toHaveAttribute(
+      "href",
+      `#${screen.getByLabelText("Label name 1").id}`,
+    );
+  });
+
+  it("refuses a rule label named on two rows before sending anything", async () => {
+    const sent = watchRequests();
+    server.use(...common());
+    const { user } = renderApp("/rules/new");
+    await fillNewRule(user);
+    const ruleLabels = screen.getByRole("group", { name: "Rule labels" });
+    for (const [index, value] of [[1, "payments"], [2, "checkout"]] as const) {
+      await user.click(within(ruleLabels).getByRole("button", { name: "Add a label" }));
+      await user.type(within(ruleLabels).getByLabelText(`Label name ${index}`), "team");
+      await user.type(within(ruleLabels).getByLabelText(`Label value ${index}`), value);
+    }
+
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("Each label name once: “team” is set on more than one row.");
+    expect(ruleLabels).toHaveAccessibleDescription(/Each label name once/);
+    expect(within(ruleLabels).getByRole("button", { name: "Add a label" })).toHaveFocus();
+    expect(sent.filter((url) => url.pathname === "/api/alerts/rules/")).toEqual([]);
+  });
+
+  it("takes label names as free text when the metric's labels are not known", async () => {
+    const bodies: Record<string, unknown>[] = [];
+    server.use(
+      http.get("/api/monitoring/metrics/:name/labels/", () => HttpResponse.json({ detail: "Not found." }, { status: 404 })),
+      ...common(),
+      http.post("/api/alerts/rules/evaluate/", async ({ request }) => {
+        bodies.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json(evaluation({ metric_name: "checkout_queue" }));
+      }),
+    );
+    const { user } = renderApp("/rules/new");
+    await fillNewRule(user);
+    const groupBy = screen.getByRole("group", { name: "Group by" });
+    expect(await within(screen.getByRole("group", { name: "Label matchers" })).findByText(/not known here yet/)).toBeInTheDocument();
+    expect(within(groupBy).queryByRole("checkbox")).not.toBeInTheDocument();
+    await user.type(within(groupBy).getByLabelText("A label name"), "queue{Enter}");
+    expect(within(groupBy).getByRole("checkbox", { name: "queue" })).toBeChecked();
+
+    await user.click(screen.getByRole("button", { name: "Evaluate now" }));
+
+    await waitFor(() => {
+      expect(bodies).toHaveLength(1);
+    });
+    expect(bodies[0]).toMatchObject({ group_by: ["queue"], label_matchers: [], labels: {} });
   });
 
   it("tells a viewer they may not create rules, and asks nothing", async () => {

@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import type { ApiError, FieldErrors } from "../api/client";
 import { EvaluationResult } from "../components/alerts/EvaluationResult";
 import { RuleForm } from "../components/alerts/RuleForm";
-import { bodyOf, NEW_RULE, valuesOf, type RuleFormValues } from "../components/alerts/ruleForm";
+import { bodyOf, formErrors, NEW_RULE, valuesOf, type RuleFormValues } from "../components/alerts/ruleForm";
 import { ErrorState } from "../components/ui/ErrorState";
 import { LoadingState } from "../components/ui/LoadingState";
 import { QueryError } from "../components/ui/QueryError";
@@ -49,8 +49,18 @@ function RuleEditor({ rule, catalogue, slackDefaultChannel }: EditorProps) {
     setFailures((count) => count + 1);
   };
 
+  /** False, with the form's own messages shown, when the fields cannot be sent as they are. */
+  const sendable = () => {
+    const errors = formErrors(values);
+    if (Object.keys(errors).length === 0) return true;
+    setRefusal({ errors, formError: null });
+    setFailures((count) => count + 1);
+    return false;
+  };
+
   const submit = () => {
     setEvaluation(null);
+    if (!sendable()) return;
     save.mutate(bodyOf(values), {
       onSuccess: (saved) => {
         void navigate(ruleDetailPath(saved.id), {
@@ -67,6 +77,10 @@ function RuleEditor({ rule, catalogue, slackDefaultChannel }: EditorProps) {
   };
 
   const dryRun = () => {
+    if (!sendable()) {
+      setEvaluation(null);
+      return;
+    }
     evaluate.mutate(
       { ...bodyOf(values), rule_id: rule?.id ?? null },
       {

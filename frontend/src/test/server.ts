@@ -2,7 +2,7 @@ import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import type { User } from "../types/auth";
 import type { AlertItem, MetricHealthEntry, OpenAlertCounts } from "../types/alerts";
-import type { EndpointStats, HealthReport, MetricSeries, MonitoringOverview } from "../types/monitoring";
+import type { EndpointStats, HealthReport, MetricLabels, MetricSeries, MonitoringOverview } from "../types/monitoring";
 import { endpoints, openCounts, overview, page, series } from "./fixtures";
 
 /** The network boundary of every test: requests the test did not expect fail it. */
@@ -96,6 +96,11 @@ export const handlers = {
       const minutes = Number(new URL(request.url).searchParams.get("minutes"));
       return HttpResponse.json(answer(String(params.name), minutes));
     }),
+  /** Every metric's labels: what `answer` makes of the metric (no labelled series by default). */
+  metricLabels: (
+    answer: (metric: string) => MetricLabels = (metric) => ({ metric, labels: {}, truncated: [] }),
+  ) =>
+    http.get("/api/monitoring/metrics/:name/labels/", ({ params }) => HttpResponse.json(answer(String(params.name)))),
   endpoints: (answer: EndpointStats = endpoints()) =>
     http.get("/api/monitoring/endpoints/", () => HttpResponse.json(answer)),
   /** The alert history, whatever the filters (none by default). */

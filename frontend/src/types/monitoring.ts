@@ -50,8 +50,28 @@ export type MonitoringOverview = Omit<Schemas["Overview"], "metrics"> & { metric
 /** One bucket of a series: its start time and value, null when the bucket has no data. */
 export type SeriesPoint = Schemas["SeriesPoint"];
 
-/** `GET /api/monitoring/metrics/<name>/series/?minutes=N` */
+/** `GET /api/monitoring/metrics/<name>/series/?minutes=N`: `points` are every selected series
+ * together; split by a label, `series` holds the top series (largest first), each with its value of
+ * that label. */
 export type MetricSeries = Omit<Schemas["Series"], "aggregation"> & { aggregation: Aggregation };
+
+/** One line of a split chart: the series' value of the split label ({} without it), its points. */
+export type SplitSeries = Schemas["SplitSeries"];
+
+/** What a chart asks the series endpoint for: the range, label filters and an optional split. */
+export interface SeriesQuery {
+  minutes: number;
+  /** Label filters, `name:value` each (exact match; all must hold). */
+  labels?: readonly string[];
+  /** A label name: the top series by it, as separate lines. */
+  splitBy?: string;
+  /** With splitBy: how many series (the API's default 5, at most 20). */
+  top?: number;
+}
+
+/** `GET /api/monitoring/metrics/<name>/labels/`: each label name the metric's series had in the last
+ * day with its values, sorted (at most 100 each; `truncated` names those that had more). */
+export type MetricLabels = Schemas["MetricLabels"];
 
 /** What the route ranking can be ordered by (`?ordering=`). */
 export type EndpointOrdering = OrderingField<"monitoring_endpoints_retrieve">;

@@ -4,9 +4,15 @@ import type { FieldErrors } from "../../api/client";
 import { CONDITION_SYMBOLS } from "../../lib/alerting";
 import { METRIC_NAME_PATTERN, type MetricCatalogue } from "../../types/alerts";
 import type { MetricReading } from "../../types/monitoring";
+import { PERMISSIONS, useCan } from "../../hooks/auth/permissions";
+import { useMetricLabels } from "../../hooks/useMetricLabels";
 import { CheckboxField, Field } from "../ui/Field";
+import { GroupByPicker, LabelPairsEditor, MatchersEditor } from "./LabelFields";
 import { MetricPicker } from "./MetricPicker";
-import { FIELD_LABELS, isFormField, type RuleFormValues } from "./ruleForm";
+import { errorsUnder, fieldPathLabel, type RuleFormValues } from "./ruleForm";
+
+/** The variables a summary template may use (the API's list, in its help text too). */
+const SUMMARY_VARIABLES = "value, threshold, condition, window, aggregation, metric, rule, severity, labels";
 
 interface RuleFormProps {
   values: RuleFormValues;
@@ -53,7 +59,31 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-function ErrorSummary({ errors, formError, prefix }: { errors: FieldErrors; formError: string | null; prefix: string }) {
+/** The id of the control an error's path is about, for the summary's link (see LabelFields). */
+function anchorOf(path: string, prefix: string, values: RuleFormValues): string {
+  const [field = "", index, part] = path.split(".");
+  if (field === "label_matchers" && index !== undefined && /^\d+$/.test(index)) {
+    return `${prefix}-label_matchers-${index}-${part === "op" || part === "value" ? part : "label"}`;
+  }
+  if (field === "labels" && index !== undefined) {
+    const key = path.slice("labels.".length);
+    const row = values.labels.findIndex((label) => label.name.trim() === key);
+    if (row >= 0) return `${prefix}-labels-${row}-name`;
+  }
+  return `${prefix}-${field}`;
+}
+
+function ErrorSummary({
+  errors,
+  formError,
+  prefix,
+  values,
+}: {
+  errors: FieldErrors;
+  formError: string | null;
+  prefix: string;
+  values: RuleFormValues;
+}) {
   const fields = Object.keys(errors);
   if (fields.length === 0 && !formError) return null;
   return (
@@ -65,16 +95,15 @@ function ErrorSummary({ errors, formError, prefix }: { errors: FieldErrors; form
             {fields.length === 1 ? "One field needs" : `${fields.length} fields need`} attention:
           </p>
           <ul>
-            {fields.map((name) => (
-              <li key={name}>
-                {isFormField(name) ? (
-                  <a href={`#${prefix}-${name}`}>{FIELD_LABELS[name]}</a>
-                ) : (
-                  <span>{name}</span>
-                )}
-                : {errors[name]?.join(" ")}
-              </li>
-            ))}
+            {fields.map((name) => {
+              const label = fieldPathLabel(name);
+              return (
+                <li key={name}>
+                  {label ? <a href={`#${anchorOf(name, prefix, values)}`}>{label}</a> : <span>{name}</span>}:{" "}
+                  {errors[name]?.join(" ")}
+                </li>
+              );
+            })}
           </ul>
         </>
       )}
@@ -113,10 +142,14 @@ export function RuleForm({
   };
   const metric = catalogue.metrics.find((candidate) => candidate.name === values.metric_name);
   const busy = saving || evaluating;
+  const can = useCan();
+  // A metric the catalogue lists has samples, so perhaps labels; one it does not list has none yet.
+  const labels = useMetricLabels(values.metric_name, { enabled: metric !== undefined && can(PERMISSIONS.viewMetrics) });
+  const known = labels.data?.labels;
 
   useEffect(() => {
     if (failures === 0) return;
-    const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], [data-invalid="true"]');
     (first ?? formRef.current?.querySelector<HTMLElement>(".error-summary"))?.focus();
   }, [failures]);
 
@@ -127,7 +160,7 @@ export function RuleForm({
 
   return (
     <form ref={formRef} className="rule-form" onSubmit={submit} noValidate aria-label="Alert rule">
-      <ErrorSummary errors={errors} formError={formError} prefix={prefix} />
+      <ErrorSummary errors={errors} formError={formError} prefix={prefix} values={values} />
       <Section title="What to watch">
         <Field id={fieldId("name")} label="Name" errors={errors.name} className="form-grid__wide">
           {(control) => (
@@ -237,6 +270,68 @@ export function RuleForm({
             </select>
           )}
         </Field>
+        <MatchersEditor
+          id={fieldId("label_matchers")}
+          matchers={values.label_matchers}
+          onChange={(matchers) => {
+            set("label_matchers", matchers);
+          }}
+          known={known}
+          truncated={labels.data?.truncated ?? []}
+          errors={errors}
+        />
+        <GroupByPicker
+          id={fieldId("group_by")}
+          value={values.group_by}
+          onChange={(names) => {
+            set("group_by", names);
+          }}
+          known={known}
+          errors={errorsUnder(errors, "group_by")}
+        />
+        <Field
+          id={fieldId("max_series_per_rule")}
+          label="At most groups"
+          hint="1 to 1,000 (grouped rules): past it the rule is in error, saying how many groups it found."
+          errors={errors.max_series_per_rule}
+        >
+          {(control) => (
+            <input {...control} className="field__input" inputMode="numeric" value={values.max_series_per_rule} onChange={text("max_series_per_rule")} />
+          )}
+        </Field>
+      </Section>
+
+      <Section title="What the alert says">
+        <Field
+          id={fieldId("summary")}
+          label="Summary"
+          hint={`Optional: a template rendered for each alert, in Slack, email and here, e.g. {{ labels.route }} at {{ value|round(1) }} %. Variables: ${SUMMARY_VARIABLES}.`}
+          errors={errors.summary}
+          className="form-grid__wide"
+        >
+          {(control) => (
+            <textarea {...control} className="field__input" rows={2} value={values.summary} onChange={text("summary")} spellCheck={false} />
+          )}
+        </Field>
+        <Field
+          id={fieldId("runbook_url")}
+          label="Runbook URL"
+          hint="Optional: an http(s) link to what to do, shown with every alert."
+          errors={errors.runbook_url}
+          className="form-grid__wide"
+        >
+          {(control) => (
+            <input {...control} className="field__input" inputMode="url" value={values.runbook_url} onChange={text("runbook_url")} placeholder="https://" />
+          )}
+        </Field>
+        <LabelPairsEditor
+          id={fieldId("labels")}
+          rows={values.labels}
+          onChange={(rows) => {
+            set("labels", rows);
+          }}
+          errors={errors}
+        />
       </Section>
 
       <Section title="Whom to tell">
@@ -281,6 +376,16 @@ export function RuleForm({
       </Section>
 
       <Section title="How it behaves">
+        <Field
+          id={fieldId("for_minutes")}
+          label="Pending for (minutes)"
+          hint="0 to 60: the condition must hold on every tick this long before it fires; meanwhile it is pending, not notified. 0: at once."
+          errors={errors.for_minutes}
+        >
+          {(control) => (
+            <input {...control} className="field__input" inputMode="numeric" value={values.for_minutes} onChange={text("for_minutes")} />
+          )}
+        </Field>
         <Field
           id={fieldId("cooldown_minutes")}
           label="Reminder every (minutes)"

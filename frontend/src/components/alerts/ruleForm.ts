@@ -1,6 +1,13 @@
 /** The rule form's values: what a person types, and the body sent to the API. */
+import type { FieldErrors } from "../../api/client";
 import type { AlertRule, Condition, LabelMatcher, RuleInputBody, Severity } from "../../types/alerts";
 import type { Aggregation } from "../../types/monitoring";
+
+/** One of the rule's own labels, as a row of the form (a name may be half typed, or typed twice). */
+export interface LabelRow {
+  name: string;
+  value: string;
+}
 
 export interface RuleFormValues {
   name: string;
@@ -29,7 +36,7 @@ export interface RuleFormValues {
   max_series_per_rule: string;
   /** Pending period in minutes. */
   for_minutes: string;
-  labels: Record<string, string>;
+  labels: LabelRow[];
   runbook_url: string;
   summary: string;
 }
@@ -59,7 +66,7 @@ export const NEW_RULE: RuleFormValues = {
   group_by: [],
   max_series_per_rule: "100",
   for_minutes: "0",
-  labels: {},
+  labels: [],
   runbook_url: "",
   summary: "",
 };
@@ -89,10 +96,39 @@ export function valuesOf(rule: AlertRule): RuleFormValues {
     group_by: [...rule.group_by],
     max_series_per_rule: String(rule.max_series_per_rule),
     for_minutes: String(rule.for_minutes),
-    labels: { ...rule.labels },
+    labels: Object.entries(rule.labels).map(([name, value]) => ({ name, value })),
     runbook_url: rule.runbook_url,
     summary: rule.summary,
   };
+}
+
+/** The rule's labels as the API takes them; a row left blank on both sides is no label. */
+function labelsOf(rows: readonly LabelRow[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const row of rows) {
+    const name = row.name.trim();
+    if (name === "" && row.value === "") continue;
+    labels[name] = row.value;
+  }
+  return labels;
+}
+
+/**
+ * What the form itself must refuse before anything is sent: what JSON cannot carry (a label name on
+ * two rows would keep only one of them). Everything else is the server's to judge.
+ */
+export function formErrors(values: RuleFormValues): FieldErrors {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const row of values.labels) {
+    const name = row.name.trim();
+    if (name === "" && row.value === "") continue;
+    if (seen.has(name)) twice.add(name);
+    seen.add(name);
+  }
+  if (twice.size === 0) return {};
+  const names = [...twice].map((name) => (name ? `“${name}”` : "a blank name"));
+  return { labels: [`Each label name once: ${names.join(", ")} ${twice.size === 1 ? "is" : "are"} set on more than one row.`] };
 }
 
 /** A number when the text reads as one; the text itself otherwise, for the server to name. */
@@ -127,7 +163,7 @@ export function bodyOf(values: RuleFormValues): RuleInputBody {
     group_by: values.group_by,
     max_series_per_rule: numberOrText(values.max_series_per_rule),
     for_minutes: numberOrText(values.for_minutes),
-    labels: values.labels,
+    labels: labelsOf(values.labels),
     runbook_url: values.runbook_url.trim(),
     summary: values.summary,
   };
@@ -165,4 +201,33 @@ export const FIELD_LABELS: Record<keyof RuleFormValues, string> = {
 
 export function isFormField(name: string): name is keyof RuleFormValues {
   return name in FIELD_LABELS;
+}
+
+/** The messages about `field` itself and about anything inside it (`label_matchers.1.op`). */
+export function errorsUnder(errors: FieldErrors, field: string): string[] {
+  return Object.entries(errors).flatMap(([path, messages]) =>
+    path === field || path.startsWith(`${field}.`) ? [...messages] : [],
+  );
+}
+
+const MATCHER_PARTS: Record<string, string> = { label: "label", op: "operator", value: "value" };
+
+/**
+ * Where an error's path is in the form, in words: "Label matchers, row 2, operator" for
+ * `label_matchers.1.op`, "Rule labels, team" for `labels.team`; null for a field the form lacks.
+ */
+export function fieldPathLabel(path: string): string | null {
+  const [field = "", ...rest] = path.split(".");
+  if (!isFormField(field)) return null;
+  const parts = [FIELD_LABELS[field]];
+  if (field === "label_matchers" && rest[0] !== undefined && /^\d+$/.test(rest[0])) {
+    parts.push(`row ${Number(rest[0]) + 1}`);
+    const part = rest[1];
+    if (part !== undefined && part in MATCHER_PARTS) parts.push(MATCHER_PARTS[part] ?? part);
+  } else if (field === "labels" && rest.length > 0) {
+    parts.push(rest.join("."));
+  } else if (field === "group_by" && rest[0] !== undefined && /^\d+$/.test(rest[0])) {
+    parts.push(`name ${Number(rest[0]) + 1}`);
+  }
+  return parts.join(", ");
 }

@@ -109,7 +109,7 @@ function Chart({ series, range }: { series: readonly MetricSeries[]; range: Time
 
 /** A metric (or two with the same unit) over the chosen time range, from the series API. */
 export function PerformanceChart({ title, metrics, range }: PerformanceChartProps) {
-  const results = useMetricSeries(metrics, range.minutes);
+  const results = useMetricSeries(metrics, { minutes: range.minutes });
   const failed = results.find((result) => result.isError);
   const series = results.flatMap((result) => (result.data ? [result.data] : []));
   const fetching = results.some((result) => result.isFetching);

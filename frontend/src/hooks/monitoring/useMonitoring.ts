@@ -10,7 +10,7 @@ import {
   fetchOverview,
   type EndpointStatsQuery,
 } from "../../api/monitoring";
-import type { ErrorBulkRequest, ErrorBulkResult, ErrorFilters } from "../../types/monitoring";
+import type { ErrorBulkRequest, ErrorBulkResult, ErrorFilters, SeriesQuery } from "../../types/monitoring";
 import { useRefreshOptions } from "../autoRefresh";
 
 export const healthKeys = {
@@ -21,7 +21,7 @@ export const healthKeys = {
 export const monitoringKeys = {
   all: ["monitoring"] as const,
   overview: (minutes: number) => [...monitoringKeys.all, "overview", minutes] as const,
-  series: (name: string, minutes: number) => [...monitoringKeys.all, "series", name, minutes] as const,
+  series: (name: string, query: SeriesQuery) => [...monitoringKeys.all, "series", name, query] as const,
   endpoints: (params: EndpointStatsQuery) => [...monitoringKeys.all, "endpoints", params] as const,
 };
 
@@ -56,13 +56,14 @@ export function useOverview(minutes: number) {
   });
 }
 
-/** Several metrics over the last `minutes`, for one chart: one query per metric. */
-export function useMetricSeries(names: readonly string[], minutes: number) {
+/** Several metrics over the last `minutes` (with the same label filters and split), for one chart:
+ * one query per metric. */
+export function useMetricSeries(names: readonly string[], query: SeriesQuery) {
   const refresh = useRefreshOptions();
   return useQueries({
     queries: names.map((name) => ({
-      queryKey: monitoringKeys.series(name, minutes),
-      queryFn: ({ signal }: { signal: AbortSignal }) => fetchMetricSeries(name, minutes, signal),
+      queryKey: monitoringKeys.series(name, query),
+      queryFn: ({ signal }: { signal: AbortSignal }) => fetchMetricSeries(name, query, signal),
       ...refresh,
     })),
   });
