@@ -38,6 +38,22 @@ export const RULE_STATE_LABELS: Record<RuleState, string> = {
   error: "Error",
 };
 
+/** How bad a state is, as the engine ranks them (a grouped rule shows its worst group's state). */
+export const STATE_RANK: Record<RuleState, number> = {
+  ok: 0,
+  no_data: 1,
+  pending: 2,
+  suppressed: 3,
+  firing: 4,
+  error: 5,
+};
+
+/** Groups worst state first, then the larger value first (as the engine lists them). */
+export function worstFirst<G extends { state: RuleState; value: number | null }>(groups: readonly G[]): G[] {
+  const byValue = (a: number | null, b: number | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : b - a);
+  return [...groups].sort((a, b) => STATE_RANK[b.state] - STATE_RANK[a.state] || byValue(a.value, b.value));
+}
+
 export const ALERT_STATUS_LABELS: Record<AlertStatus, string> = {
   active: "Open",
   resolved: "Resolved",

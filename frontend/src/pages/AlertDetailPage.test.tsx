@@ -34,6 +34,50 @@ describe("AlertDetailPage", () => {
     expect(within(points).getAllByRole("row").slice(1).map((row) => row.lastElementChild?.textContent)).toEqual(["88%", "95%"]);
   });
 
+  it("shows the summary, the group and labels as chips, and the runbook as a link opening a new tab", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      ...answer(
+        alertDetail({
+          summary: "/api/orders/ fails at 12.5 %",
+          group_labels: { route: "/api/orders/" },
+          labels: { route: "/api/orders/", team: "payments" },
+          runbook_url: "https://wiki.example.com/runbooks/errors",
+        }),
+      ),
+    );
+
+    renderApp("/alerts/1");
+
+    expect(await screen.findByText("/api/orders/ fails at 12.5 %")).toBeInTheDocument();
+    expect(screen.getByRole("list", { name: "The group that fired" })).toHaveTextContent("route=/api/orders/");
+    const labels = within(screen.getByRole("list", { name: "Labels" })).getAllByRole("listitem");
+    expect(labels.map((chip) => chip.textContent)).toEqual(["route=/api/orders/", "team=payments"]);
+    const runbook = screen.getByRole("link", { name: "https://wiki.example.com/runbooks/errors (opens in a new tab)" });
+    expect(runbook).toHaveAttribute("href", "https://wiki.example.com/runbooks/errors");
+    expect(runbook).toHaveAttribute("target", "_blank");
+    expect(runbook.getAttribute("rel")).toContain("noopener");
+  });
+
+  it("shows a runbook that is not an http(s) address as text, never as a link", async () => {
+    server.use(handlers.signedInAs(admin), ...answer(alertDetail({ runbook_url: "javascript:alert(1)" })));
+
+    renderApp("/alerts/1");
+
+    expect(await screen.findByText("javascript:alert(1)")).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: /javascript/ })).not.toBeInTheDocument();
+  });
+
+  it("shows no labels or runbook for an alert without them", async () => {
+    server.use(handlers.signedInAs(admin), ...answer());
+
+    renderApp("/alerts/1");
+
+    await screen.findByRole("region", { name: "Why it fired" });
+    expect(screen.queryByText("Runbook", { selector: "dt" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("list", { name: "Labels" })).not.toBeInTheDocument();
+  });
+
   it("says the zone of every time it shows, the reader's, the points and the notifications too", async () => {
     readerInTimeZone("Asia/Kolkata");
     server.use(handlers.signedInAs(admin), ...answer());

@@ -6,6 +6,8 @@ import { PointsChart } from "../components/alerts/PointsChart";
 import { ResolveDialog } from "../components/alerts/ResolveDialog";
 import { CONDITION_WORDS } from "../components/alerts/ruleText";
 import { AlertStatusBadge, SeverityBadge } from "../components/ui/Badges";
+import { LabelChips } from "../components/ui/LabelChips";
+import { RunbookLink } from "../components/ui/RunbookLink";
 import { ErrorState } from "../components/ui/ErrorState";
 import { LoadingState } from "../components/ui/LoadingState";
 import { QueryError } from "../components/ui/QueryError";
@@ -36,6 +38,32 @@ function Fact({ term, children, wide = false }: { term: string; children: ReactN
 
 function Time({ iso }: { iso: string }) {
   return <time dateTime={iso}>{formatDateTime(iso)}</time>;
+}
+
+/** The group that fired, the alert's labels (the rule's and the group's), and the runbook. */
+function Annotations({ alert }: { alert: AlertDetail }) {
+  const hasGroup = Object.keys(alert.group_labels).length > 0;
+  const hasLabels = Object.keys(alert.labels).length > 0;
+  if (!hasGroup && !hasLabels && !alert.runbook_url) return null;
+  return (
+    <dl className="facts facts--grid alert-annotations">
+      {hasGroup && (
+        <Fact term="Group">
+          <LabelChips labels={alert.group_labels} label="The group that fired" />
+        </Fact>
+      )}
+      {hasLabels && (
+        <Fact term="Labels">
+          <LabelChips labels={alert.labels} label="Labels" />
+        </Fact>
+      )}
+      {alert.runbook_url && (
+        <Fact term="Runbook" wide>
+          <RunbookLink url={alert.runbook_url} />
+        </Fact>
+      )}
+    </dl>
+  );
 }
 
 /** Why it fired: the value against the threshold, the window and aggregation, and the points. */
@@ -118,7 +146,9 @@ function AlertBody({ alert, unit, onResolve }: { alert: AlertDetail; unit: strin
           Triggered <Time iso={alert.triggered_at} />
         </span>
       </div>
+      {alert.summary && <p className="alert-summary-text">{alert.summary}</p>}
       {alert.message && <p className="error-message alert-message">{alert.message}</p>}
+      <Annotations alert={alert} />
       <div className="panel__actions" role="group" aria-label="Actions on this alert">
         {onResolve && (
           <button type="button" className="button button--primary" onClick={onResolve}>

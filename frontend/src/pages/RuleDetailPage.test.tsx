@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { alertItem, catalogue, evaluation, page, rule } from "../test/fixtures";
-import { renderApp } from "../test/render";
+import { nth, renderApp } from "../test/render";
 import { admin, handlers, server, viewer } from "../test/server";
 import { readerInTimeZone } from "../test/timeZone";
 
@@ -55,6 +55,96 @@ describe("RuleDetailPage", () => {
     for (const time of within(settings).getAllByText((_, element) => element?.tagName === "TIME")) {
       expect(time).toHaveTextContent(/GMT\+1$/);
     }
+  });
+
+  it("lists a grouped rule's groups worst first, with their labels, state, value, since and open alert", async () => {
+    const group = (route: string, state: "ok" | "pending" | "firing", value: number, openAlert: number | null = null) => ({
+      fingerprint: route,
+      labels: { route },
+      state,
+      state_reason: state === "pending" ? "The condition holds since 17:26 UTC: fires after 2 min." : "",
+      last_value: value,
+      last_evaluated_at: "2026-11-27T17:27:00Z",
+      state_changed_at: "2026-11-27T17:26:00Z",
+      open_alert_id: openAlert,
+    });
+    server.use(
+      handlers.signedInAs(admin),
+      ...common(
+        rule({
+          metric_name: "api_error_rate",
+          threshold_value: 5,
+          state: "firing",
+          open_alert_id: 7,
+          last_evaluated_at: "2026-11-27T17:27:00Z",
+          label_matchers: [{ label: "route", op: "!~", value: "/health/.*" }],
+          group_by: ["route"],
+          for_minutes: 2,
+          labels: { team: "payments" },
+          runbook_url: "https://wiki.example.com/runbooks/errors",
+          summary: "{{ labels.route }} at {{ value }} %",
+          groups: [group("/api/users/", "ok", 0.4), group("/api/cart/", "pending", 6.5), group("/api/orders/", "firing", 12.5, 7)],
+        }),
+      ),
+    );
+
+    renderApp("/rules/1");
+
+    expect(await screen.findByText("Fires for each route whose api_error_rate (avg over 5 min) is above 5% for 2 min, one alert each.")).toBeInTheDocument();
+    const groups = screen.getByRole("region", { name: "Groups" });
+    expect(groups).toHaveTextContent("By route: 3 groups (1 firing, 1 pending), at most 100.");
+    const rows = within(groups).getAllByRole("row").slice(1);
+    expect(rows.map((row) => within(row).getByRole("rowheader").textContent)).toEqual([
+      "route=/api/orders/",
+      "route=/api/cart/",
+      "route=/api/users/",
+    ]);
+    expect(rows.map((row) => within(row).getAllByRole("cell")[0]?.querySelector(".badge")?.textContent)).toEqual([
+      "Firing",
+      "Pending",
+      "OK",
+    ]);
+    expect(rows[0]).toHaveTextContent("12.5%");
+    expect(within(nth(rows, 0)).getByRole("link", { name: "#7" })).toHaveAttribute("href", "/alerts/7");
+    expect(rows[1]).toHaveTextContent("fires after 2 min");
+    expect(rows[2]).toHaveTextContent("none");
+    const settings = screen.getByRole("region", { name: "Settings" });
+    expect(settings).toHaveTextContent('route !~ "/health/.*"');
+    expect(settings).toHaveTextContent("2 min before it fires");
+    expect(within(settings).getByRole("list", { name: "Rule labels" })).toHaveTextContent("team=payments");
+    const runbook = within(settings).getByRole("link", { name: /wiki\.example\.com/ });
+    expect(runbook).toHaveAttribute("target", "_blank");
+    expect(runbook).toHaveAttribute("rel", "noopener noreferrer");
+    expect(settings).toHaveTextContent("{{ labels.route }} at {{ value }} %");
+  });
+
+  it("lists a grouped rule's groups in the dry run", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      ...common(rule({ metric_name: "api_error_rate", group_by: ["route"] })),
+      http.post("/api/alerts/rules/1/evaluate/", () =>
+        HttpResponse.json(
+          evaluation({
+            metric_name: "api_error_rate",
+            groups: [
+              { labels: { route: "/api/users/" }, fingerprint: "b", value: 1, condition_met: false, current_state: "ok", state: "ok", action: "none", reason: "", error: "", open_alert_id: null },
+              { labels: { route: "/api/orders/" }, fingerprint: "a", value: 12, condition_met: true, current_state: "ok", state: "firing", action: "fire", reason: "", error: "", open_alert_id: null },
+            ],
+          }),
+        ),
+      ),
+    );
+    const { user } = renderApp("/rules/1");
+
+    await user.click(await screen.findByRole("button", { name: "Evaluate now" }));
+
+    const groups = await screen.findByRole("region", { name: "Groups evaluated now" });
+    const rows = within(groups).getAllByRole("row").slice(1);
+    expect(rows[0]).toHaveTextContent("route=/api/orders/");
+    expect(rows[0]).toHaveTextContent("Would fire: open an alert and notify its channels.");
+    expect(rows[0]).toHaveTextContent("now OK");
+    expect(rows[1]).toHaveTextContent("route=/api/users/");
+    expect(rows[1]).toHaveTextContent("Would do nothing.");
   });
 
   it("evaluates the saved rule now", async () => {

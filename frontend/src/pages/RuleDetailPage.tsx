@@ -4,6 +4,7 @@ import type { ApiError } from "../api/client";
 import { AlertTable } from "../components/alerts/AlertTable";
 import { EvaluationResult } from "../components/alerts/EvaluationResult";
 import { RuleSettingFacts, ruleSentence, RuleStatusFacts } from "../components/alerts/RuleFacts";
+import { RuleGroups } from "../components/alerts/RuleGroups";
 import { TriggerAlertDialog } from "../components/alerts/TriggerAlertDialog";
 import { ConfirmDialog } from "../components/ui/ConfirmDialog";
 import { EmptyState } from "../components/ui/EmptyState";
@@ -205,6 +206,7 @@ export function RuleDetailPage() {
           <h2 id="rule-status-heading">Status</h2>
           <RuleStatusFacts rule={data} unit={unit} />
         </section>
+        {data.group_by.length > 0 && <RuleGroups rule={data} unit={unit} />}
         <section className="panel" aria-labelledby="rule-settings-heading">
           <h2 id="rule-settings-heading">Settings</h2>
           <RuleSettingFacts rule={data} unit={unit} />

@@ -116,8 +116,15 @@ export type EngineAction = Schemas["EngineActionEnum"];
  * `current_state` are null for a rule not saved yet; `condition_met` is null when there is no value
  * to compare. The schema types the condition and states as any text; the API gives its choices.
  */
-export type Evaluation = Omit<Schemas["Evaluation"], "condition" | "current_state" | "state"> & {
+export type Evaluation = Omit<Schemas["Evaluation"], "condition" | "current_state" | "state" | "groups"> & {
   condition: Condition;
+  current_state: RuleState | null;
+  state: RuleState;
+  groups: GroupEvaluation[];
+};
+
+/** One group of a grouped rule's dry run (the list is worst first); `current_state` null: a new group. */
+export type GroupEvaluation = Omit<Schemas["GroupEvaluation"], "current_state" | "state"> & {
   current_state: RuleState | null;
   state: RuleState;
 };

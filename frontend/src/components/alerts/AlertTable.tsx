@@ -6,6 +6,7 @@ import { truncate } from "../../lib/text";
 import { alertDetailPath } from "../../routes/paths";
 import type { AlertItem } from "../../types/alerts";
 import type { MetricInfo } from "../../types/monitoring";
+import { LabelChips } from "../ui/LabelChips";
 import { AlertStatusBadge, SeverityBadge } from "../ui/Badges";
 
 interface AlertTableProps {
@@ -72,6 +73,7 @@ export function AlertTable({ alerts, metrics, listSearch, busy = false, caption 
                     {alert.manual && " · triggered by hand"}
                     {alert.message && ` · ${truncate(alert.message, 120)}`}
                   </span>
+                  <LabelChips labels={alert.group_labels} label={`Group of alert #${alert.id}`} />
                 </th>
                 <td className="numeric">{alert.manual && alert.value === null ? "—" : formatMaybe(alert.value, unit)}</td>
                 <td className="nowrap">{formatThreshold(alert.condition, alert.threshold_value, unit)}</td>

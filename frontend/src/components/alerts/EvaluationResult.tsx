@@ -1,8 +1,10 @@
 import { Link } from "react-router";
-import { formatMaybe, formatThreshold, RULE_STATE_LABELS } from "../../lib/alerting";
+import { formatMaybe, formatThreshold, RULE_STATE_LABELS, worstFirst } from "../../lib/alerting";
 import { formatDateTime, formatValue } from "../../lib/format";
 import { alertDetailPath } from "../../routes/paths";
 import type { Evaluation } from "../../types/alerts";
+import { RuleStateBadge } from "../ui/Badges";
+import { LabelChips, labelsText } from "../ui/LabelChips";
 import { PointsChart } from "./PointsChart";
 import { ACTION_TEXT, CONDITION_WORDS } from "./ruleText";
 
@@ -19,6 +21,52 @@ function verdict(evaluation: Evaluation, unit: string): string {
   return evaluation.condition_met
     ? `${value} is ${CONDITION_WORDS[evaluation.condition]} ${threshold}: the condition holds.`
     : `${value} is not ${CONDITION_WORDS[evaluation.condition]} ${threshold}: within the threshold.`;
+}
+
+/** A grouped rule's groups in a dry run, worst first: each one's value, state and what would happen. */
+function GroupResults({ evaluation, unit }: EvaluationResultProps) {
+  const groups = worstFirst(evaluation.groups);
+  return (
+    <div className="table-scroll" role="region" aria-label="Groups evaluated now" tabIndex={0}>
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">Group</th>
+            <th scope="col" className="numeric">
+              Value now
+            </th>
+            <th scope="col">State it would have</th>
+            <th scope="col">What would happen</th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((group) => (
+            <tr key={group.fingerprint}>
+              <th scope="row">
+                <LabelChips labels={group.labels} label={`Group ${labelsText(group.labels)}`} />
+              </th>
+              <td className="numeric">{formatMaybe(group.value, unit)}</td>
+              <td>
+                <RuleStateBadge state={group.state} evaluatedAt={evaluation.evaluated_at} />
+                {group.current_state && group.current_state !== group.state && (
+                  <span className="message-cell__meta">now {RULE_STATE_LABELS[group.current_state]}</span>
+                )}
+              </td>
+              <td>
+                {ACTION_TEXT[group.action]}
+                {(group.reason || group.error) && <span className="message-cell__meta">{group.error || group.reason}</span>}
+                {group.open_alert_id !== null && (
+                  <span className="message-cell__meta">
+                    open alert <Link to={alertDetailPath(group.open_alert_id)}>#{group.open_alert_id}</Link>
+                  </span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 /** What a dry run found: the value now, against the threshold, and what the engine would do. */
@@ -70,6 +118,7 @@ export function EvaluationResult({ evaluation, unit }: EvaluationResultProps) {
           </dd>
         </div>
       </dl>
+      {evaluation.groups.length > 0 && <GroupResults evaluation={evaluation} unit={unit} />}
       {evaluation.points.length > 0 && (
         <PointsChart
           title={`${evaluation.metric_name} in the window (${evaluation.source})`}

@@ -5,6 +5,8 @@ import { plural } from "../../lib/text";
 import { alertDetailPath } from "../../routes/paths";
 import type { AlertRule } from "../../types/alerts";
 import { ActiveBadge, RuleStateBadge, SeverityBadge } from "../ui/Badges";
+import { LabelChips } from "../ui/LabelChips";
+import { RunbookLink } from "../ui/RunbookLink";
 import { CONDITION_WORDS, ruleStateNote } from "./ruleText";
 import { Fact } from "../ui/Fact";
 
@@ -18,9 +20,13 @@ function yesNo(value: boolean): string {
 
 /** A rule in one sentence: "Fires when cpu_usage (avg over 5 min) is above 80%." */
 export function ruleSentence(rule: AlertRule, unit: string): string {
-  return `Fires when ${rule.metric_name} (${rule.effective_aggregation} over ${rule.time_window_minutes} min) is ${
-    CONDITION_WORDS[rule.condition]
-  } ${formatValue(rule.threshold_value, unit)}.`;
+  const what = `${rule.metric_name} (${rule.effective_aggregation} over ${rule.time_window_minutes} min)`;
+  const condition = `${CONDITION_WORDS[rule.condition]} ${formatValue(rule.threshold_value, unit)}`;
+  const held = rule.for_minutes > 0 ? ` for ${rule.for_minutes} min` : "";
+  if (rule.group_by.length > 0) {
+    return `Fires for each ${rule.group_by.join(" and ")} whose ${what} is ${condition}${held}, one alert each.`;
+  }
+  return `Fires when ${what} is ${condition}${held}.`;
 }
 
 export function RuleStatusFacts({ rule, unit }: { rule: AlertRule; unit: string }) {
@@ -64,6 +70,32 @@ export function RuleSettingFacts({ rule, unit }: { rule: AlertRule; unit: string
       </Fact>
       <Fact term="Condition">{formatThreshold(rule.condition, rule.threshold_value, unit)}</Fact>
       <Fact term="Window">{rule.time_window_minutes} min</Fact>
+      <Fact term="Series">
+        {rule.label_matchers.length === 0 ? (
+          <span className="muted">every series of the metric</span>
+        ) : (
+          <ul className="label-chips" aria-label="Label matchers">
+            {rule.label_matchers.map((matcher, index) => (
+              <li key={index} className="label-chip">
+                <span className="label-chip__name">{matcher.label}</span> {matcher.op} <span>{JSON.stringify(matcher.value)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Fact>
+      <Fact term="Grouped by">
+        {rule.group_by.length === 0 ? (
+          <span className="muted">not grouped: one value over the series</span>
+        ) : (
+          <>
+            {rule.group_by.join(", ")}
+            <span className="facts__note">at most {plural(rule.max_series_per_rule, "group")}</span>
+          </>
+        )}
+      </Fact>
+      <Fact term="Pending for">
+        {rule.for_minutes === 0 ? "No pending period: fires at once" : `${rule.for_minutes} min before it fires`}
+      </Fact>
       <Fact term="Aggregation">
         {rule.effective_aggregation}
         {!rule.aggregation && <span className="facts__note">the metric's default</span>}
@@ -83,6 +115,15 @@ export function RuleSettingFacts({ rule, unit }: { rule: AlertRule; unit: string
       </Fact>
       <Fact term="Alerts when there is no data">{yesNo(rule.alert_on_no_data)}</Fact>
       <Fact term="At most">{plural(rule.max_alerts_per_hour, "alert")} an hour</Fact>
+      <Fact term="Rule labels">
+        {Object.keys(rule.labels).length > 0 ? <LabelChips labels={rule.labels} label="Rule labels" /> : <span className="muted">none</span>}
+      </Fact>
+      <Fact term="Runbook">
+        {rule.runbook_url ? <RunbookLink url={rule.runbook_url} /> : <span className="muted">none</span>}
+      </Fact>
+      <Fact term="Summary template">
+        {rule.summary ? <code className="template">{rule.summary}</code> : <span className="muted">none</span>}
+      </Fact>
       <Fact term="Created">
         <Time iso={rule.created_at} />
         {rule.created_by && <span className="facts__note">by {rule.created_by}</span>}
