@@ -19,9 +19,9 @@ describe("AlertPanel", () => {
         HttpResponse.json(
           page(
             [
-              alertItem({ id: 7, severity: "critical", rule_name: "Checkout backlog", metric_name: "checkout_queue", value: 250, last_value: 260, threshold_value: 100 }),
+              alertItem({ id: 7, severity: "critical", rule: 2, rule_name: "Checkout backlog", metric_name: "checkout_queue", value: 250, last_value: 260, threshold_value: 100 }),
               alertItem({ id: 3, severity: "high", rule_name: "High CPU Usage", value: 91.5, last_value: 91.5 }),
-              alertItem({ id: 9, severity: "low", rule_name: "Drill", manual: true, value: null, last_value: null, message: "Failover drill" }),
+              alertItem({ id: 9, severity: "low", rule: 3, rule_name: "Drill", manual: true, value: null, last_value: null, message: "Failover drill" }),
             ],
             14,
           ),
@@ -50,6 +50,59 @@ describe("AlertPanel", () => {
     const history = requests.find((url) => url.pathname === "/api/alerts/history/");
     expect(history?.searchParams.get("status")).toBe("active");
     expect(history?.searchParams.get("ordering")).toBe("severity,-triggered_at");
+  });
+
+  it("gathers the alerts of one rule: its name, how many, each group's labels, and the alerts on demand", async () => {
+    const failing = (id: number, route: string, value: number) =>
+      alertItem({
+        id,
+        rule: 5,
+        severity: "high",
+        rule_name: "Failing routes",
+        metric_name: "api_error_rate",
+        threshold_value: 5,
+        value,
+        last_value: value,
+        group_labels: { route },
+        labels: { route, team: "payments" },
+      });
+    server.use(
+      handlers.overview(),
+      handlers.alerts([
+        alertItem({ id: 7, severity: "critical", rule: 2, rule_name: "Checkout backlog", metric_name: "checkout_queue" }),
+        failing(12, "/api/orders/", 12.5),
+        alertItem({ id: 3, severity: "high", rule: 1, rule_name: "High CPU Usage" }),
+        failing(11, "/api/cart/", 6.5),
+      ]),
+    );
+    const { user } = renderComponent(<AlertPanel />);
+
+    const list = await within(panel()).findByRole("list", { name: "" });
+    const cards = within(list).getAllByRole("listitem").filter((item) => item.parentElement === list);
+    expect(cards.map((card) => within(card).getAllByRole("link")[0]?.textContent)).toEqual([
+      "Checkout backlog",
+      "Failing routes",
+      "High CPU Usage",
+    ]);
+    const group = nth(cards, 1);
+    expect(group).toHaveTextContent("2 open alerts");
+    expect(within(group).getByRole("link", { name: "Failing routes" })).toHaveAttribute("href", "/alerts?status=active&rule=5");
+    const groups = within(group).getByRole("list", { name: "Groups of Failing routes open" });
+    expect(within(groups).getAllByRole("listitem").map((chip) => chip.textContent)).toEqual([
+      "route=/api/orders/",
+      "route=/api/cart/",
+    ]);
+    const toggle = within(group).getByRole("button", { name: "Show the 2 alerts" });
+    expect(toggle).toHaveAttribute("aria-expanded", "false");
+    expect(within(group).queryByRole("link", { name: /#12/ })).not.toBeInTheDocument();
+
+    await user.click(toggle);
+
+    expect(within(group).getByRole("button", { name: "Hide the alerts" })).toHaveAttribute("aria-expanded", "true");
+    const members = within(group).getByRole("list", { name: "Open alerts of Failing routes" });
+    expect(within(members).getByRole("link", { name: "#12 route=/api/orders/" })).toHaveAttribute("href", "/alerts/12");
+    expect(within(members).getByRole("link", { name: "#11 route=/api/cart/" })).toHaveAttribute("href", "/alerts/11");
+    expect(members).toHaveTextContent("12.5%");
   });
 
   it("says so when nothing is open", async () => {

@@ -1,4 +1,6 @@
+import { useId, useState } from "react";
 import { Link } from "react-router";
+import { alertFiltersToParams } from "../../api/alertFilters";
 import { useOpenAlerts } from "../../hooks/useAlertingState";
 import { PERMISSIONS, useCan } from "../../hooks/auth/permissions";
 import { useOverview } from "../../hooks/monitoring/useMonitoring";
@@ -9,6 +11,7 @@ import { plural } from "../../lib/text";
 import { alertDetailPath, paths } from "../../routes/paths";
 import type { AlertItem } from "../../types/alerts";
 import { SeverityBadge } from "../ui/Badges";
+import { LabelChips, labelsText } from "../ui/LabelChips";
 import { EmptyState } from "../ui/EmptyState";
 import { LoadingState } from "../ui/LoadingState";
 import { NotPermitted, QueryError } from "../ui/QueryError";
@@ -26,6 +29,7 @@ function OpenAlert({ alert, unit, now }: { alert: AlertItem; unit: string; now: 
         </Link>
         {alert.manual && <span className="badge badge--open">Triggered by hand</span>}
       </div>
+      <LabelChips labels={alert.group_labels} label={`Group of alert #${alert.id}`} />
       <p className="open-alert__why">
         <code>{alert.metric_name}</code>{" "}
         {alert.manual && alert.value === null ? (
@@ -45,6 +49,87 @@ function OpenAlert({ alert, unit, now }: { alert: AlertItem; unit: string; now: 
           {formatAge(now - triggered)}
         </time>
       </p>
+    </li>
+  );
+}
+
+/** The open alerts of one rule (a grouped rule has one per failing group), in the list's order. */
+interface RuleAlerts {
+  key: string;
+  alerts: [AlertItem, ...AlertItem[]];
+}
+
+/** The alerts gathered by rule, each rule where its most severe alert stands. */
+function byRule(alerts: readonly AlertItem[]): RuleAlerts[] {
+  const groups = new Map<string, RuleAlerts>();
+  for (const alert of alerts) {
+    // A deleted rule's alerts have no rule id any more: its name still tells them apart.
+    const key = alert.rule !== null ? `rule-${alert.rule}` : `name-${alert.rule_name}`;
+    const group = groups.get(key);
+    if (group) group.alerts.push(alert);
+    else groups.set(key, { key, alerts: [alert] });
+  }
+  return [...groups.values()];
+}
+
+/** A rule with several open alerts: its name, how many, each one's group, and the alerts on demand. */
+function RuleAlertGroup({ alerts, unit, now }: { alerts: RuleAlerts["alerts"]; unit: string; now: number }) {
+  const [open, setOpen] = useState(false);
+  const listId = useId();
+  const [first] = alerts;
+  const name = first.rule_name || `Alert #${first.id}`;
+  const ruleAlerts =
+    first.rule !== null ? `${paths.alerts}?${alertFiltersToParams({ status: "active", rule: first.rule }).toString()}` : null;
+  return (
+    <li className={`open-alert open-alert--${first.severity} open-alert--group`}>
+      <div className="open-alert__head">
+        <SeverityBadge severity={first.severity} />
+        {ruleAlerts ? (
+          <Link to={ruleAlerts} className="open-alert__title">
+            {name}
+          </Link>
+        ) : (
+          <span className="open-alert__title">{name}</span>
+        )}
+        <span className="badge badge--open">{plural(alerts.length, "open alert")}</span>
+      </div>
+      <p className="open-alert__why">
+        <code>{first.metric_name}</code>, threshold {formatThreshold(first.condition, first.threshold_value, unit)}
+      </p>
+      <ul className="label-chips" aria-label={`Groups of ${name} open`}>
+        {alerts.map((alert) => (
+          <li key={alert.id} className="label-chip">
+            {labelsText(alert.group_labels) || `#${alert.id}`}
+          </li>
+        ))}
+      </ul>
+      <button
+        type="button"
+        className="button button--secondary button--small open-alert__toggle"
+        aria-expanded={open}
+        aria-controls={listId}
+        onClick={() => {
+          setOpen(!open);
+        }}
+      >
+        {open ? "Hide the alerts" : `Show the ${alerts.length} alerts`}
+      </button>
+      <ul id={listId} className="open-alert__members" hidden={!open} aria-label={`Open alerts of ${name}`}>
+        {open &&
+          alerts.map((alert) => (
+            <li key={alert.id}>
+              <Link to={alertDetailPath(alert.id)}>
+                #{alert.id} {labelsText(alert.group_labels)}
+              </Link>{" "}
+              <span className="muted">
+                {alert.manual && alert.value === null ? "triggered by hand" : formatMaybe(alert.last_value ?? alert.value, unit)} ·{" "}
+                <time dateTime={alert.triggered_at} title={formatDateTime(alert.triggered_at)}>
+                  {formatAge(now - Date.parse(alert.triggered_at))}
+                </time>
+              </span>
+            </li>
+          ))}
+      </ul>
     </li>
   );
 }
@@ -70,9 +155,14 @@ function OpenAlertList() {
         </p>
       )}
       <ul className="open-alerts">
-        {results.map((alert) => (
-          <OpenAlert key={alert.id} alert={alert} unit={unitOf(overview.data?.metrics, alert.metric_name)} now={now} />
-        ))}
+        {byRule(results).map(({ key, alerts: ruleAlerts }) => {
+          const unit = unitOf(overview.data?.metrics, ruleAlerts[0].metric_name);
+          return ruleAlerts.length === 1 ? (
+            <OpenAlert key={key} alert={ruleAlerts[0]} unit={unit} now={now} />
+          ) : (
+            <RuleAlertGroup key={key} alerts={ruleAlerts} unit={unit} now={now} />
+          );
+        })}
       </ul>
       {count > results.length && (
         <p className="muted">
