@@ -8,6 +8,12 @@ describe("alert and rule filters in the address", () => {
     expect(filters).toEqual({ status: "active", rule: 3, ordering: "severity,-triggered_at" });
     expect(alertFiltersToParams(filters).toString()).toBe("status=active&rule=3&ordering=severity%2C-triggered_at");
 
+    // A label filter is name:value (an empty value: the label is absent); anything else is dropped.
+    expect(parseAlertFilters(new URLSearchParams("label=route:/api/orders/"))).toEqual({ label: "route:/api/orders/" });
+    expect(parseAlertFilters(new URLSearchParams("label=team:"))).toEqual({ label: "team:" });
+    expect(parseAlertFilters(new URLSearchParams("label=Route:/x"))).toEqual({});
+    expect(parseAlertFilters(new URLSearchParams("label=route"))).toEqual({});
+
     const rules = parseRuleFilters(new URLSearchParams("search= cpu &is_active=yes&metric_name=Bad-Name&state=firing"));
     expect(rules).toEqual({ search: "cpu", state: "firing" });
     expect(ruleFiltersToParams({ ...rules, is_active: false }).toString()).toBe("search=cpu&is_active=false&state=firing");

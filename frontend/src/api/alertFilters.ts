@@ -1,4 +1,4 @@
-import { ALERT_STATUSES, SEVERITIES, type AlertFilters } from "../types/alerts";
+import { ALERT_STATUSES, LABEL_FILTER_PATTERN, SEVERITIES, type AlertFilters } from "../types/alerts";
 import { defineListFilters, param } from "../lib/listPages";
 
 /** The alert history's filters, order and paging in the page's address and the API's query. */
@@ -9,6 +9,7 @@ export const alertList = defineListFilters<AlertFilters>({
     rule: param.id(),
     since: param.instant(),
     until: param.instant(),
+    label: param.matching(LABEL_FILTER_PATTERN),
   },
   orderings: {
     "-triggered_at": "Newest first",

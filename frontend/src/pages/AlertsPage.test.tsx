@@ -67,6 +67,30 @@ describe("AlertsPage", () => {
     ]);
   });
 
+  it("filters by a label, name:value, through the address and the API's ?label=", async () => {
+    server.use(
+      ...common(),
+      handlers.alerts([alertItem({ id: 12, rule_name: "Failing routes", group_labels: { route: "/api/orders/" } })]),
+    );
+    const { user } = renderApp("/alerts");
+    const rows = await within(await screen.findByRole("table", { name: "Alerts" })).findAllByRole("row");
+    expect(within(nth(rows, 1)).getByRole("list", { name: "Group of alert #12" })).toHaveTextContent("route=/api/orders/");
+    const requests = watchRequests();
+
+    const filters = screen.getByRole("search", { name: "Filter the alert history" });
+    const label = within(filters).getByLabelText("Label");
+    expect(label).toHaveAccessibleDescription("name:value, the rule's or the group's (team:payments).");
+    await user.type(label, "route:/api/orders/");
+    await user.click(within(filters).getByRole("button", { name: "Apply filters" }));
+
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent("/alerts?label=route%3A%2Fapi%2Forders%2F");
+    });
+    await waitFor(() => {
+      expect(requests.some((url) => url.pathname === "/api/alerts/history/" && url.searchParams.get("label") === "route:/api/orders/")).toBe(true);
+    });
+  });
+
   it("opens at the filters and page in the address", async () => {
     const requests = watchRequests();
     server.use(...common(), http.get("/api/alerts/history/", () => HttpResponse.json(page([alertItem()], 120))));

@@ -51,6 +51,10 @@ export type AlertOrdering = SubsetOf<
   "-triggered_at" | "triggered_at" | "severity,-triggered_at" | "-resolved_at"
 >;
 
+/** A label filter as the list APIs take it (`?label=route:/api/orders/`): a label name, a colon, the
+ * exact value (empty: the label is absent). */
+export const LABEL_FILTER_PATTERN = /^[a-z_][a-z0-9_]{0,63}:\P{Cc}{0,128}$/u;
+
 /** The history's filters, named as the API's query parameters (and the page's address). */
 export interface AlertFilters {
   severity?: Severity;
@@ -60,6 +64,8 @@ export interface AlertFilters {
   since?: string;
   /** ISO 8601: triggered at or before. */
   until?: string;
+  /** `name:value`: alerts with this label (the rule's or the group's); `name:` for one without it. */
+  label?: string;
   ordering?: AlertOrdering;
   page?: number;
   page_size?: number;

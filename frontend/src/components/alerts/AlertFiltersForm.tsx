@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { SEVERITY_CHOICES } from "../../lib/alerting";
 import { ALERT_STATUSES, type AlertFilters, type AlertStatus, type Severity } from "../../types/alerts";
-import { FiltersForm, SelectFilter, TimeRangeFilter, useTimeRangeDraft } from "../ui/FilterFields";
+import { FiltersForm, SelectFilter, TextFilter, TimeRangeFilter, useTimeRangeDraft } from "../ui/FilterFields";
 
 interface AlertFiltersFormProps {
   filters: AlertFilters;
@@ -19,6 +19,7 @@ export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormPr
   const [severity, setSeverity] = useState<Severity | "">(filters.severity ?? "");
   const [rule, setRule] = useState(filters.rule === undefined ? "" : String(filters.rule));
   const range = useTimeRangeDraft(filters);
+  const [label, setLabel] = useState(filters.label ?? "");
 
   // A rule in the address that is not in the list (deleted, or beyond the first 200) stays choosable.
   const known = rules.map((choice) => ({ value: String(choice.id), label: choice.name }));
@@ -34,6 +35,7 @@ export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormPr
         status: status || undefined,
         severity: severity || undefined,
         rule: rule ? Number(rule) : undefined,
+        label: label.trim() || undefined,
         ...range.read(),
       })}
       onApply={onApply}
@@ -43,6 +45,14 @@ export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormPr
       {ruleChoices.length > 0 && (
         <SelectFilter label="Rule" anyLabel="Any rule" value={rule} choices={ruleChoices} onChange={setRule} />
       )}
+      <TextFilter
+        label="Label"
+        value={label}
+        placeholder="route:/api/orders/"
+        hint="name:value, the rule's or the group's (team:payments)."
+        pattern="[a-z_][a-z0-9_]{0,63}:.{0,128}"
+        onChange={setLabel}
+      />
       <TimeRangeFilter sinceLabel="Triggered from" untilLabel="Triggered until" range={range} />
     </FiltersForm>
   );

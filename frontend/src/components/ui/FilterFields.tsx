@@ -115,6 +115,50 @@ export function SearchFilter({
   );
 }
 
+/** A free-text filter with what it takes written under it; `pattern` (whole value) lets the browser
+ * refuse what does not fit before it is applied. */
+export function TextFilter({
+  label,
+  value,
+  placeholder,
+  hint,
+  pattern,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  placeholder: string;
+  hint: string;
+  pattern?: string;
+  onChange: (value: string) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id} className="field__label">
+        {label}
+      </label>
+      <input
+        id={id}
+        className="field__input"
+        value={value}
+        placeholder={placeholder}
+        pattern={pattern}
+        title={hint}
+        autoComplete="off"
+        spellCheck={false}
+        aria-describedby={`${id}-hint`}
+        onChange={(event) => {
+          onChange(event.target.value);
+        }}
+      />
+      <p id={`${id}-hint`} className="field__hint">
+        {hint}
+      </p>
+    </div>
+  );
+}
+
 /** The fields of a `TimeRangeFilter`: `datetime-local` values, read back as ISO instants. */
 export function useTimeRangeDraft(filters: { since?: string; until?: string }) {
   const [since, setSince] = useState(toLocalInput(filters.since));
