@@ -114,6 +114,7 @@ export const handlers = {
     handlers.health(),
     handlers.overview(),
     handlers.series(),
+    handlers.metricLabels(),
     handlers.endpoints(),
     handlers.alerts(),
     handlers.openAlertCounts(),

@@ -52,7 +52,7 @@ describe("PerformanceChart", () => {
   });
 
   it("says there is no data in the range when every point is null", async () => {
-    server.use(handlers.series());
+    server.use(handlers.series(), handlers.metricLabels());
 
     renderComponent(<PerformanceChart title="API response time" metrics={["api_response_time"]} range={hour} />);
 
@@ -65,6 +65,7 @@ describe("PerformanceChart", () => {
         once: true,
       }),
       handlers.series((metric, minutes) => series(metric, [3], { minutes, unit: "ms", label: "API response time" })),
+      handlers.metricLabels(),
     );
     const { user } = renderComponent(
       <PerformanceChart title="API response time" metrics={["api_response_time"]} range={hour} />,
@@ -77,5 +78,51 @@ describe("PerformanceChart", () => {
     await user.click(within(alert).getByRole("button", { name: "Try again" }));
 
     expect(await within(chart("API response time")).findByText(/latest 3 ms/)).toBeInTheDocument();
+  });
+
+  it("offers no series choice for a metric without labelled series", async () => {
+    server.use(handlers.series((metric, minutes) => series(metric, [3], { minutes })), handlers.metricLabels());
+
+    renderComponent(<PerformanceChart title="API error rate" metrics={["api_error_rate"]} range={hour} />);
+
+    expect(await within(chart("API error rate")).findByText(/latest 3%/)).toBeInTheDocument();
+    expect(within(chart("API error rate")).queryByLabelText("Split by")).not.toBeInTheDocument();
+  });
+
+  it("shows only the series with one label value, or splits into the top series by a label, a line each", async () => {
+    const requests = watchRequests();
+    server.use(
+      handlers.metricLabels((metric) => ({ metric, labels: { route: ["/api/cart/", "/api/orders/"], method: ["GET"] }, truncated: [] })),
+      http.get("/api/monitoring/metrics/:name/series/", ({ request }) => {
+        const params = new URL(request.url).searchParams;
+        const answer = series("api_error_rate", [2, 3], { label: "API error rate" });
+        if (params.get("split_by") === "route") {
+          const byRoute = (route: string, values: number[]) => ({
+            labels: { route },
+            points: series("api_error_rate", values).points,
+          });
+          return HttpResponse.json({ ...answer, split_by: "route", series: [byRoute("/api/orders/", [10, 12.5]), byRoute("/api/cart/", [1, 0.5])] });
+        }
+        if (params.get("label") === "route:/api/orders/") return HttpResponse.json(series("api_error_rate", [9, 11], { label: "API error rate" }));
+        return HttpResponse.json(answer);
+      }),
+    );
+    const { user } = renderComponent(<PerformanceChart title="API error rate" metrics={["api_error_rate"]} range={hour} />);
+    const figure = chart("API error rate");
+    expect(await within(figure).findByText("API error rate: latest 3%, lowest 2%, highest 3%")).toBeInTheDocument();
+
+    await user.selectOptions(await within(figure).findByLabelText("Series"), "route=/api/orders/");
+
+    expect(await within(figure).findByText("API error rate: latest 11%, lowest 9%, highest 11%")).toBeInTheDocument();
+    const filtered = requests.filter((url) => url.searchParams.has("label"));
+    expect(filtered.map((url) => url.searchParams.getAll("label"))).toEqual([["route:/api/orders/"]]);
+
+    await user.selectOptions(within(figure).getByLabelText("Series"), "All series");
+    await user.selectOptions(within(figure).getByLabelText("Split by"), "route");
+
+    expect(await within(figure).findByText("route=/api/orders/: latest 12.5%, lowest 10%, highest 12.5%")).toBeInTheDocument();
+    expect(within(figure).getByText("route=/api/cart/: latest 0.5%, lowest 0.5%, highest 1%")).toBeInTheDocument();
+    const split = requests.filter((url) => url.searchParams.has("split_by"));
+    expect(split.map((url) => url.search)).toEqual(["?minutes=60&split_by=route&top=5"]);
   });
 });
