@@ -1,4 +1,4 @@
-import { METRIC_NAME_PATTERN, RULE_STATES, SEVERITIES, type RuleFilters } from "../types/alerts";
+import { LABEL_FILTER_PATTERN, METRIC_NAME_PATTERN, RULE_STATES, SEVERITIES, type RuleFilters } from "../types/alerts";
 import { defineListFilters, param } from "../lib/listPages";
 
 /** The rule list's filters, order and paging in the page's address and the API's query. */
@@ -9,6 +9,7 @@ export const ruleList = defineListFilters<RuleFilters>({
     severity: param.choice(SEVERITIES),
     metric_name: param.matching(METRIC_NAME_PATTERN),
     state: param.choice(RULE_STATES),
+    label: param.matching(LABEL_FILTER_PATTERN),
   },
   orderings: {
     name: "Name",

@@ -131,6 +131,32 @@ describe("RulesPage", () => {
     expect(requests.filter((url) => url.pathname === "/api/alerts/rules/").map((url) => url.search)).toEqual([`?${expected}`]);
   });
 
+  it("shows a pending rule as pending, and filters by a rule label through the address", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      metrics(),
+      http.get("/api/alerts/rules/", () =>
+        HttpResponse.json(page([rule({ state: "pending", last_evaluated_at: "2026-11-27T17:27:00Z", labels: { team: "payments" } })])),
+      ),
+    );
+    const { user } = renderApp("/rules");
+    const table = await screen.findByRole("table", { name: "Alert rules" });
+    expect(within(table).getByText("Pending", { selector: ".badge" })).toBeInTheDocument();
+    expect(within(table).getByRole("list", { name: "Labels of High CPU Usage" })).toHaveTextContent("team=payments");
+    const requests = watchRequests();
+
+    const form = screen.getByRole("search", { name: "Filter the rules" });
+    await user.type(within(form).getByLabelText("Label"), "team:payments");
+    await user.selectOptions(within(form).getByLabelText("State"), "Pending");
+    await user.click(within(form).getByRole("button", { name: "Apply filters" }));
+
+    const expected = "state=pending&label=team%3Apayments";
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent(`/rules?${expected}`);
+    });
+    expect(requests.filter((url) => url.pathname === "/api/alerts/rules/").map((url) => url.search)).toEqual([`?${expected}`]);
+  });
+
   it("has loading, empty and error states", async () => {
     server.use(
       handlers.signedInAs(admin),

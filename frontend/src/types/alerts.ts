@@ -109,6 +109,8 @@ export interface RuleFilters {
   severity?: Severity;
   metric_name?: string;
   state?: RuleState;
+  /** `name:value`: rules with this label of their own (team:payments). */
+  label?: string;
   ordering?: RuleOrdering;
   page?: number;
   page_size?: number;

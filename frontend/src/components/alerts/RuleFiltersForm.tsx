@@ -2,7 +2,7 @@ import { useId, useState } from "react";
 import { RULE_STATE_LABELS, SEVERITY_CHOICES } from "../../lib/alerting";
 import { RULE_STATES, type RuleFilters, type RuleState, type Severity } from "../../types/alerts";
 import type { MetricReading } from "../../types/monitoring";
-import { FiltersForm, SearchFilter, SelectFilter } from "../ui/FilterFields";
+import { FiltersForm, SearchFilter, SelectFilter, TextFilter } from "../ui/FilterFields";
 import { CATEGORY_LABELS, groupByCategory } from "./MetricPicker";
 
 interface RuleFiltersFormProps {
@@ -28,6 +28,7 @@ export function RuleFiltersForm({ filters, metrics, onApply }: RuleFiltersFormPr
   const [severity, setSeverity] = useState<Severity | "">(filters.severity ?? "");
   const [metric, setMetric] = useState(filters.metric_name ?? "");
   const [state, setState] = useState<RuleState | "">(filters.state ?? "");
+  const [label, setLabel] = useState(filters.label ?? "");
 
   return (
     <FiltersForm
@@ -39,6 +40,7 @@ export function RuleFiltersForm({ filters, metrics, onApply }: RuleFiltersFormPr
         severity: severity || undefined,
         metric_name: metric.trim() || undefined,
         state: state || undefined,
+        label: label.trim() || undefined,
       })}
       onApply={onApply}
     >
@@ -82,6 +84,14 @@ export function RuleFiltersForm({ filters, metrics, onApply }: RuleFiltersFormPr
         )}
       </div>
       <SelectFilter label="State" anyLabel="Any state" value={state} choices={STATE_CHOICES} onChange={setState} />
+      <TextFilter
+        label="Label"
+        value={label}
+        placeholder="team:payments"
+        hint="name:value, one of the rule's own labels."
+        pattern="[a-z_][a-z0-9_]{0,63}:.{0,128}"
+        onChange={setLabel}
+      />
     </FiltersForm>
   );
 }

@@ -6,6 +6,7 @@ import { alertDetailPath, ruleDetailPath } from "../../routes/paths";
 import type { AlertRule } from "../../types/alerts";
 import type { MetricInfo } from "../../types/monitoring";
 import { ActiveBadge, RuleStateBadge, SeverityBadge } from "../ui/Badges";
+import { LabelChips } from "../ui/LabelChips";
 import { ruleStateNote } from "./ruleText";
 
 interface RuleTableProps {
@@ -47,7 +48,9 @@ export function RuleTable({ rules, metrics, busy = false }: RuleTableProps) {
                   </Link>
                   <span className="message-cell__meta">
                     <code>{rule.metric_name}</code>
+                    {rule.group_by.length > 0 && ` · per ${rule.group_by.join(", ")}`}
                   </span>
+                  <LabelChips labels={rule.labels} label={`Labels of ${rule.name}`} />
                 </th>
                 <td className="nowrap">
                   {formatThreshold(rule.condition, rule.threshold_value, unit)}
