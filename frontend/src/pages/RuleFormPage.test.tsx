@@ -435,7 +435,7 @@ describe("RuleFormPage", () => {
     const groupBy = screen.getByRole("group", { name: "Group by" });
     expect(await within(screen.getByRole("group", { name: "Label matchers" })).findByText(/not known here yet/)).toBeInTheDocument();
     expect(within(groupBy).queryByRole("checkbox")).not.toBeInTheDocument();
-    await user.type(within(groupBy).getByLabelText("A label name"), "queue{Enter}");
+    await user.type(within(groupBy).getByLabelText("Group by a label"), "queue{Enter}");
     expect(within(groupBy).getByRole("checkbox", { name: "queue" })).toBeChecked();
 
     await user.click(screen.getByRole("button", { name: "Evaluate now" }));

@@ -247,7 +247,7 @@ export function GroupByPicker({ id, value, onChange, known, errors }: GroupByPic
       )}
       <div className="group-by__add">
         <label htmlFor={names.length > 0 ? `${id}-other` : id} className="label-rows__label">
-          {names.length > 0 ? "Another label name" : "A label name"}
+          {names.length > 0 ? "Group by another label" : "Group by a label"}
         </label>
         <input
           id={names.length > 0 ? `${id}-other` : id}
