@@ -199,15 +199,21 @@ class ErrorLog(models.Model):
 
 
 class ErrorCount(models.Model):
-    """How many errors of one level were logged in one minute (feeds error_count, critical_errors)."""
+    """How many errors of one level, logger and exception type were logged in one minute (feeds
+    error_count and critical_errors, labelled `logger` and `exception`)."""
 
     minute = models.DateTimeField()
     level = models.CharField(max_length=10, choices=ErrorLog.LEVELS)
+    logger = models.CharField(max_length=200, blank=True, default="")
+    # The exception's qualified type name; blank for an error logged without one.
+    exception = models.CharField(max_length=200, blank=True, default="")
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-minute", "level"]
-        constraints = [models.UniqueConstraint(fields=["minute", "level"], name="errorcount_minute_level")]
+        constraints = [
+            models.UniqueConstraint(fields=["minute", "level", "logger", "exception"], name="errorcount_minute_series")
+        ]
 
 
 class AIUsage(models.Model):

@@ -92,8 +92,9 @@ def write_requests(requests: dict, users: dict) -> None:
 def write_errors(errors: dict[str, ErrorGroup], error_counts: dict) -> None:
     with transaction.atomic():
         _additive_upsert(
-            ErrorCount, ("minute", "level"), ("count",),
-            [(_db_datetime(minute), level, count) for (minute, level), count in sorted(error_counts.items())],
+            ErrorCount, ("minute", "level", "logger", "exception"), ("count",),
+            [(_db_datetime(minute), level, logger, exception, count)
+             for (minute, level, logger, exception), count in sorted(error_counts.items())],
         )
     for group in errors.values():
         _upsert_error_group(group)

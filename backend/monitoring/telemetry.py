@@ -94,7 +94,8 @@ class TelemetryBuffer:
         minute = minute_of(group.last_seen)
         with self._lock:
             counts = self._pending.error_counts
-            counts[(minute, group.level)] = counts.get((minute, group.level), 0) + group.occurrences
+            key = (minute, group.level, group.logger[:200], group.exception_type[:200])
+            counts[key] = counts.get(key, 0) + group.occurrences
             existing = self._pending.errors.get(group.fingerprint)
             if existing is not None:
                 existing.occurrences += group.occurrences
