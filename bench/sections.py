@@ -324,17 +324,30 @@ def grouped_ticks(workdir: Path, report) -> None:
     for name in rule_sets:  # every rule and group reaches its steady state
         activate(name)
         AlertEngine(now=now).run()
+    prom = _prometheus_beside(workdir, names, series=10, report=report)
     timings: dict[str, list[float]] = {name: [] for name in rule_sets}
+    prom_timings: dict[str, list[float]] = {"grouped": [], "ungrouped": []}
     reads: dict[str, int] = {}
-    for name in ["grouped_5000", "ungrouped_5000", "grouped_500", "grouped_5000", "ungrouped_5000",
-                 "grouped_500"]:
-        activate(name)
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            tick = AlertEngine(now=now).run()
-            timings[name].append(time.perf_counter() - started)
-        assert tick.counts["state_changes"] == 0, tick.counts
-        reads[name] = sum(1 for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT"))
+    try:
+        if prom is not None:
+            prom.next_evaluations()  # the first evaluation after start-up loads the blocks: not counted
+            seen = prom.series_count(f"avg_over_time({names[0]}[5m])")
+            assert seen == 10, f"Prometheus sees {seen} series of {names[0]}, not the 10 backfilled"
+        for _ in range(3):
+            for name in ["grouped_5000", "ungrouped_5000", "grouped_500"]:
+                activate(name)
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    tick = AlertEngine(now=now).run()
+                    timings[name].append(time.perf_counter() - started)
+                assert tick.counts["state_changes"] == 0, tick.counts
+                reads[name] = sum(1 for q in captured.captured_queries if _is_read(q["sql"]))
+            if prom is not None:
+                for group, seconds in prom.next_evaluations().items():
+                    prom_timings[group].append(seconds)
+    finally:
+        if prom is not None:
+            prom.stop()
     grouped, ungrouped = statistics.median(timings["grouped_5000"]), statistics.median(timings["ungrouped_5000"])
     report("grouped_tick_seconds_5000x10", grouped)
     report("ungrouped_tick_seconds_5000_same_data", ungrouped)
@@ -342,6 +355,41 @@ def grouped_ticks(workdir: Path, report) -> None:
     report("grouped_tick_seconds_500x10", statistics.median(timings["grouped_500"]))
     report("sql_reads_per_grouped_tick_500", reads["grouped_500"])
     report("sql_reads_per_grouped_tick_5000", reads["grouped_5000"], "target: equal to the 500 rules' reads")
+    if prom is not None:
+        prom_grouped, prom_ungrouped = (statistics.median(prom_timings[g]) for g in ("grouped", "ungrouped"))
+        report("prometheus_grouped_eval_seconds_5000x10", prom_grouped)
+        report("prometheus_ungrouped_eval_seconds_5000", prom_ungrouped)
+        report("grouped_tick_vs_prometheus_ratio", grouped / prom_grouped, "target < 1.0")
+        report("ungrouped_tick_vs_prometheus_ratio", ungrouped / prom_ungrouped, "target < 1.0")
+
+
+def _is_read(sql: str) -> bool:
+    return sql.lstrip().upper().startswith("SELECT")
+
+
+def _prometheus_beside(workdir: Path, names: list[str], *, series: int, report):
+    """Prometheus started over the same series (label `queue`, one sample a minute) with the
+    grouped_ticks rules as alerting rules: paused, ready for `next_evaluations()`. None (and a
+    line saying why) when Prometheus is not installed."""
+    from bench import prometheus
+
+    missing = prometheus.available()
+    if missing:
+        print(f"prometheus comparison skipped: {missing}", flush=True)
+        return None
+    print(f"beside: {prometheus.version()}", flush=True)
+    moments = prometheus.minutes_around(datetime.now(UTC), before=60, after=15)
+    prom = prometheus.Prometheus(workdir / "prometheus")
+    prom.backfill(
+        (name, {"queue": f"q{q}"}, float((m * 7 + q * 13) % 100), moment)
+        for name in names for q in range(series) for m, moment in enumerate(moments)
+    )
+    windows = [1 + (i * 7) % 30 for i in range(5000)]
+    prom.start({
+        "grouped": [prometheus.Rule(names[i % len(names)], windows[i], 1e12, by=("queue",)) for i in range(5000)],
+        "ungrouped": [prometheus.Rule(names[i % len(names)], windows[i], 1e12) for i in range(5000)],
+    })
+    return prom
 
 
 SECTIONS = {

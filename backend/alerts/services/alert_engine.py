@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -56,6 +57,15 @@ GROUP_EVALUATIONS_CACHE_KEY = "alerts:group-evaluations"
 # The longest cooldown a rule may have (AlertRule.cooldown_minutes): how far back a manual resolve
 # can still hold a new alert back.
 MAX_COOLDOWN = timedelta(days=7)
+
+
+class GroupRow(NamedTuple):
+    """What a tick needs of one AlertRuleGroup row."""
+
+    fingerprint: str
+    state: str
+    state_reason: str
+    state_changed_at: datetime | None
 
 
 @dataclass(slots=True)
@@ -268,14 +278,17 @@ class AlertEngine:
                 "context", "message", "resolution_notes"
             )
         }
-        groups: dict[int, dict[str, AlertRuleGroup]] = {}
+        groups: dict[int, dict[str, GroupRow]] = {}
         if any(rule.group_by for rule in snapshots):
-            for group in AlertRuleGroup.objects.filter(rule__is_active=True).defer("labels"):
-                groups.setdefault(group.rule_id, {})[group.fingerprint] = group
+            # Plain rows, not models: a tick of grouped rules reads tens of thousands of them.
+            for rule_id, *row in AlertRuleGroup.objects.filter(rule__is_active=True).values_list(
+                "rule_id", *GroupRow._fields
+            ):
+                groups.setdefault(rule_id, {})[row[0]] = GroupRow(*row)
             for rule in snapshots:  # a dry run's rule may be inactive, or not saved
                 if rule.group_by and rule.id and rule.id not in groups:
-                    for group in AlertRuleGroup.objects.filter(rule_id=rule.id):
-                        groups.setdefault(rule.id, {})[group.fingerprint] = group
+                    for row in AlertRuleGroup.objects.filter(rule_id=rule.id).values_list(*GroupRow._fields):
+                        groups.setdefault(rule.id, {})[row[0]] = GroupRow(*row)
         # The open alerts of groups, by rule (few rules have any): looked up per rule, not scanned.
         by_group: dict[int | None, dict[str, AlertHistory]] = {}
         for (rule_id, fingerprint), alert in open_alerts.items():
@@ -333,7 +346,7 @@ class AlertEngine:
     # --- a rule with group_by: each group on its own
 
     def _decide_grouped(self, rule: RuleSnapshot, mine: dict[str, AlertHistory],
-                        known: dict[str, AlertRuleGroup]) -> Decision:
+                        known: dict[str, GroupRow]) -> Decision:
         """`mine`: the rule's open alerts by group fingerprint; `known`: its groups' rows."""
         summary = Decision(rule, RuleState.OK, NONE, groups=[])
         try:
@@ -373,7 +386,12 @@ class AlertEngine:
                 if alert is not None and not alert.manual:
                     summary.groups.append(self._regrouped(rule, alert))
                 continue
-            labels = row.labels if row is not None else (alert.group_labels if alert else {})
+            if row is not None:  # its labels were not loaded with the rows: few groups go
+                labels = AlertRuleGroup.objects.filter(rule_id=rule.id, fingerprint=fingerprint).values_list(
+                    "labels", flat=True
+                ).first() or {}
+            else:
+                labels = alert.group_labels if alert else {}
             # The group has gone (no data in the window): the rule's no-data behaviour applies.
             gone = self._judge(
                 rule, None, alert, since=row.state_changed_at if row else None,
