@@ -303,8 +303,9 @@ class AlertEngine:
                 decisions.append(self._decide_grouped(rule, mine, groups.get(rule.id, {})))
             else:
                 decisions.append(self._decide_one(rule, open_alerts.get((rule.id, "")), by_group.get(rule.id, {})))
-        self._apply_limits([d for decision in decisions for d in decision.each() if d.action == FIRE])
-        for decision in decisions:
+        firing = [(decision, d) for decision in decisions for d in decision.each() if d.action == FIRE]
+        self._apply_limits([d for _, d in firing])
+        for decision in {id(decision): decision for decision, _ in firing}.values():
             if decision.rule.group_by and decision.groups:
                 self._summarise(decision)  # again: a limit may have held a group back
         return decisions
@@ -417,9 +418,9 @@ class AlertEngine:
             return
         worst = max(live, key=lambda d: (STATE_RANK.get(d.state, 0), d.value if d.value is not None else -math.inf))
         summary.state, summary.value, summary.reading = worst.state, worst.value, worst.reading
-        count = sum(1 for d in live if d.state == worst.state)
-        names = ", ".join(describe_labels(d.group_labels or {}) or "{}" for d in live if d.state == worst.state)
         if worst.state != RuleState.OK:
+            count = sum(1 for d in live if d.state == worst.state)
+            names = ", ".join(describe_labels(d.group_labels or {}) or "{}" for d in live if d.state == worst.state)
             summary.state_reason = (
                 f"{count} of {len(live)} group{'' if len(live) == 1 else 's'} {RuleState(worst.state).label.lower()}: "
                 f"{names}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timedelta
 from functools import reduce
 from typing import Any, Protocol
@@ -65,11 +65,14 @@ class Reading:
     # Per-minute values (or the samples themselves) the value was computed from, oldest first.
     points: list[tuple[datetime, float | None]] = field(default_factory=list)
     error: str | None = None
+    # The source knows its points' values to be finite (or None): they need no second look.
+    points_finite: InitVar[bool] = False
 
-    def __post_init__(self):
+    def __post_init__(self, points_finite: bool):
         if self.value is not None and not math.isfinite(self.value):
             self.value, self.error = None, OVERFLOWED
-        self.points = [(t, finite_or_none(v)) for t, v in self.points]
+        if not points_finite:
+            self.points = [(t, finite_or_none(v)) for t, v in self.points]
 
     def as_context(self) -> dict:
         context = {

@@ -136,6 +136,7 @@ class Samples(LabelledSource):
         times, values = all_times[first:last], all_values[first:last]
         start = end - timedelta(minutes=window)
         points: list[tuple[datetime, float | None]]
+        finite_points = False
         if metric.kind == COUNTER:
             # Each sample adds to a count (a failed task, new subscriptions): totals per minute of
             # the window, each minute named by its start.
@@ -151,12 +152,19 @@ class Samples(LabelledSource):
         else:
             value = agg.of_values(values, aggregation)
             points = list(zip(times, values))
+            # Samples are finite (ingest and collectors refuse others), so a finite sum says the
+            # points need no second look; finite samples whose sum overflows leave it to Reading.
+            try:
+                finite_points = math.isfinite(math.fsum(values))
+            except OverflowError:
+                finite_points = False
             if len(points) > HORIZON_MINUTES:  # many pushes a minute: show per-minute means
                 grouped: defaultdict[datetime, list[float]] = defaultdict(list)
                 for t, v in zip(times, values):  # the points, as floats
                     grouped[minute_of(t)].append(v)
                 points = [(m, agg.of_values(vs, "avg")) for m, vs in sorted(grouped.items())]
-        return Reading(metric.name, value, aggregation, window, start, end, points)
+        return Reading(metric.name, value, aggregation, window, start, end, points,
+                       points_finite=finite_points)
 
     # --- charts
 
