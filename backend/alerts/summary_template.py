@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from jinja2 import TemplateError, Undefined
+from jinja2 import TemplateError, TemplateRuntimeError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 MAX_TEMPLATE_LENGTH = 1000
@@ -45,7 +45,24 @@ class _Blank(Undefined):
         return iter(())
 
 
-_ENVIRONMENT = ImmutableSandboxedEnvironment(autoescape=False, undefined=_Blank, keep_trailing_newline=False)
+def _shown(value: object) -> object:
+    """What `{{ ... }}` shows: labels as `name=value` pairs (not a Python dict); a function that
+    was not called (`labels.items`) is a mistake in the template, not text to send."""
+    if isinstance(value, Undefined):
+        return value
+    if callable(value):
+        raise TemplateRuntimeError(
+            "a function is shown without being called; to show one label write labels.route, "
+            "to show them all write labels"
+        )
+    if isinstance(value, Mapping):
+        return ", ".join(f"{name}={value[name]}" for name in sorted(value))
+    return value
+
+
+_ENVIRONMENT = ImmutableSandboxedEnvironment(
+    autoescape=False, undefined=_Blank, keep_trailing_newline=False, finalize=_shown
+)
 
 
 @lru_cache(maxsize=1024)

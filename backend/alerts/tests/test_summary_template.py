@@ -33,3 +33,22 @@ def test_reaching_for_python_internals_is_refused_with_the_reason(template):
     assert problem.endswith(" is unsafe.")
     # And at fire time (a template saved before this check) the alert says so, instead of failing.
     assert render_or_note(template, CONTEXT) == "(the summary template could not be rendered: SecurityError)"
+
+
+def test_labels_render_as_name_value_pairs_not_as_a_python_dict():
+    context = {**CONTEXT, "labels": {"route": "/api/orders/", "method": "GET"}}
+
+    assert render("on {{ labels }}", context) == "on method=GET, route=/api/orders/"
+    assert render("{% for k, v in labels.items() %}{{ k }}:{{ v }};{% endfor %}", context) == (
+        "route:/api/orders/;method:GET;"
+    )
+
+
+def test_a_function_shown_uncalled_is_refused_not_rendered_as_its_address():
+    problem = template_error("{{ labels.items }}")
+
+    assert problem is not None
+    assert "labels.route" in problem  # what to write instead
+    assert render_or_note("{{ labels.items }}", CONTEXT) == (
+        "(the summary template could not be rendered: TemplateRuntimeError)"
+    )
