@@ -119,13 +119,13 @@ def test_request_metrics_by_route_method_and_service(routes, settings):
 
 
 def test_data_without_labels_is_one_series_labelled_nothing():
-    errors = CATALOGUE["error_count"]
+    signups = CATALOGUE["signups"]
     reader = MetricReader(now=NOW)
 
-    assert reader.read(errors, 5, "sum", (Matcher("logger", "=", ""),)).value == 0
-    assert reader.read(errors, 5, "sum", (Matcher("logger", "=", "payments"),)).value == 0  # none of them: 0
-    assert [g.labels for g in reader.read_groups(errors, 5, "sum", (), ("logger",))] == [{}]
-    assert reader.read_groups(errors, 5, "sum", (Matcher("logger", "=", "payments"),), ()) == []
+    assert reader.read(signups, 5, "sum", (Matcher("plan", "=", ""),)).value == 0
+    assert reader.read(signups, 5, "sum", (Matcher("plan", "=", "pro"),)).value == 0  # none of them: 0
+    assert [g.labels for g in reader.read_groups(signups, 5, "sum", (), ("plan",))] == [{}]
+    assert reader.read_groups(signups, 5, "sum", (Matcher("plan", "=", "pro"),), ()) == []
 
 
 def test_system_samples_are_labelled_by_host_and_read_as_before(settings, tmp_path):
