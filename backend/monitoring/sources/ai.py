@@ -1,17 +1,22 @@
 """Metrics of AI calls: AIUsage rows, per minute (ai) and since local midnight (ai_today)."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMinute
 from django.utils import timezone
 
+from .. import labels as series_labels
 from ..catalogue import AI, AI_TODAY, COUNTER, Metric
+from ..labels import Labels
 from ..models import AIUsage
 from .base import (
     HORIZON_MINUTES,
+    ChartSeries,
+    LabelledSource,
     Reading,
     Source,
     bucket_sql,
@@ -48,13 +53,31 @@ def _local_midnight(moment: datetime) -> datetime:
     return timezone.localtime(moment).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def ai_labels(provider: str, model: str) -> Labels:
+    return {name: value for name, value in (("model", model), ("provider", provider)) if value}
+
+
+def _added(cells: list[dict]) -> dict:
+    """Per-minute totals of several series' cells."""
+    total: dict[str, Any] = {"calls": 0, "failures": 0, "cost": 0, "tokens": 0}
+    for cell in cells:
+        for name in total:
+            total[name] += cell[name] or 0
+    return total
+
+
 @register(AI)
-class AIMinutes(Source):
-    """Counters of cost or tokens (`count` counts the calls) and ratios of failures to calls."""
+class AIMinutes(LabelledSource):
+    """Counters of cost or tokens (`count` counts the calls) and ratios of failures to calls. A
+    series is one provider and model, labelled `provider` and `model`; the minutes' totals are
+    their sums, all from one load."""
 
     def __init__(self, reader):
         super().__init__(reader)
         self._rows: dict | None = None
+        self._series: dict[tuple[str, str], dict] = {}
+        self._labels: dict[tuple[str, str], Labels] = {}
+        self._merged: dict[tuple, dict] = {}
         self._ever: bool | None = None
 
     def ever_recorded(self) -> bool:
@@ -73,16 +96,44 @@ class AIMinutes(Source):
             rows = (
                 AIUsage.objects.filter(timestamp__gte=first, timestamp__lte=self.now)
                 .annotate(minute=TruncMinute("timestamp", tzinfo=UTC))
-                .values("minute")
+                .values("minute", "provider", "model")
             )
-            self._rows = {row.pop("minute"): row for row in _per_bucket(rows)}
+            series: dict[tuple[str, str], dict] = {}
+            by_minute: dict = {}
+            for row in _per_bucket(rows):
+                minute, key = row.pop("minute"), (row.pop("provider"), row.pop("model"))
+                series.setdefault(key, {})[minute] = row
+                by_minute.setdefault(minute, []).append(row)
+            self._rows = {minute: _added(cells) for minute, cells in by_minute.items()}
+            self._series = series
+            self._labels = {key: ai_labels(*key) for key in series}
         return self._rows
+
+    def series_labels(self, metric: Metric) -> Mapping[Any, Labels]:
+        self._load()
+        return self._labels
 
     def read(self, metric: Metric, window: int, aggregation: str) -> Reading:
         if not self.ever_recorded():
             return self.no_data(metric, window, aggregation)
-        rows = self._load()
-        last_minute = self.event_end_minute(rows.__contains__)
+        return self._read(metric, window, aggregation, self._load())
+
+    def read_series(self, metric: Metric, window: int, aggregation: str, keys: tuple) -> Reading:
+        if not self.ever_recorded():
+            return self.no_data(metric, window, aggregation)
+        rows = self._merged.get(keys)
+        if rows is None:
+            self._load()
+            minutes: dict = {}
+            for key in keys:
+                for minute, cell in self._series[key].items():
+                    minutes.setdefault(minute, []).append(cell)
+            rows = self._merged[keys] = {minute: _added(cells) for minute, cells in minutes.items()}
+        return self._read(metric, window, aggregation, rows)
+
+    def _read(self, metric: Metric, window: int, aggregation: str, rows: dict) -> Reading:
+        # Every series' window ends where the all-series window does: one tick, one window.
+        last_minute = self.event_end_minute(self._load().__contains__)
         buckets = self.buckets(last_minute, window)
         cells = [rows.get(m) for m in buckets]
 
@@ -98,17 +149,68 @@ class AIMinutes(Source):
             list(zip(buckets, per_minute)),
         )
 
+    # --- charts
+
     def series(self, metric: Metric, since: datetime, seconds: int) -> dict[int, float | None]:
-        values = {}
-        for bucket, row in _buckets(since, self.now, seconds).items():
+        return _chart_values(metric, _buckets(since, self.now, seconds))
 
-            def total(name: str, row: dict = row) -> float:
-                return row[name] or 0
+    def _groups(self, metric, since, seconds, matchers, split_by: str | None) -> dict[str, tuple[Labels, dict]]:
+        """The selected series' bucket totals, added up per group of the `split_by` label."""
+        rows = (
+            AIUsage.objects.filter(timestamp__gte=since, timestamp__lte=self.now)
+            .annotate(bucket=bucket_sql("timestamp", seconds))
+            .values("bucket", "provider", "model")
+        )
+        cells: dict[str, tuple[Labels, dict[int, list]]] = {}
+        for row in _per_bucket(rows):
+            labels = ai_labels(row.pop("provider"), row.pop("model"))
+            if not series_labels.matches_all(labels, matchers):
+                continue
+            group = series_labels.group_labels(labels, (split_by,) if split_by else ())
+            buckets = cells.setdefault(series_labels.fingerprint(group), (group, {}))[1]
+            buckets.setdefault(row.pop("bucket"), []).append(row)
+        return {fp: (group, {b: _added(c) for b, c in buckets.items()}) for fp, (group, buckets) in cells.items()}
 
-            value = of_bucket_totals(metric, total)
-            if value is not None:  # a ratio of no calls is left out
-                values[bucket] = finite_or_none(value)
+    def series_matching(self, metric, since, seconds, matchers):
+        if not matchers:
+            return self.series(metric, since, seconds)
+        groups = self._groups(metric, since, seconds, matchers, None)
+        return _chart_values(metric, next(iter(groups.values()))[1]) if groups else {}
+
+    def series_split(self, metric, since, seconds, matchers, split_by):
+        split = []
+        for group, buckets in self._groups(metric, since, seconds, matchers, split_by).values():
+            values = _chart_values(metric, buckets)
+            period = _added(list(buckets.values()))
+            split.append(ChartSeries(group, values, finite_or_none(of_bucket_totals(metric, _total_of(period)))))
+        return split
+
+    def label_values(self, metric: Metric, since: datetime) -> dict[str, set[str]]:
+        values: dict[str, set[str]] = {}
+        pairs = (
+            AIUsage.objects.filter(timestamp__gte=since, timestamp__lte=self.now)
+            .values_list("provider", "model").distinct().order_by()
+        )
+        for provider, model in pairs:
+            for name, value in ai_labels(provider, model).items():
+                values.setdefault(name, set()).add(value)
         return values
+
+
+def _total_of(row: dict):
+    def total(name: str) -> float:
+        return row[name] or 0
+
+    return total
+
+
+def _chart_values(metric: Metric, buckets: dict) -> dict[int, float | None]:
+    values = {}
+    for bucket, row in buckets.items():
+        value = of_bucket_totals(metric, _total_of(row))
+        if value is not None:  # a ratio of no calls is left out
+            values[bucket] = finite_or_none(value)
+    return values
 
 
 @register(AI_TODAY)
