@@ -466,6 +466,10 @@ class GroupEvaluationSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     error = serializers.CharField(allow_blank=True)
     open_alert_id = serializers.IntegerField(allow_null=True)
+    summary = serializers.CharField(
+        allow_blank=True, help_text="The rule's summary as an alert of this group opened now would get it; blank if "
+        "the rule has none."
+    )
 
 
 class EvaluationSerializer(serializers.Serializer):
@@ -495,6 +499,10 @@ class EvaluationSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     error = serializers.CharField(allow_blank=True)
     open_alert_id = serializers.IntegerField(allow_null=True)
+    summary = serializers.CharField(
+        allow_blank=True, help_text="The rule's summary as an alert opened now would get it (the note an alert gets "
+        "when the template fails on these values); blank if the rule has none."
+    )
     points = RulePointSerializer(many=True, help_text="The samples (or per-minute values) the value came from.")
     groups = GroupEvaluationSerializer(
         many=True, help_text="A grouped rule's groups, worst first (the rule's own fields are its worst group's); "

@@ -6,7 +6,7 @@ import math
 from ..metrics import get_metric
 from ..models import AlertRule
 from .alert_engine import STATE_RANK, AlertEngine, condition_holds
-from .lifecycle import finite
+from .lifecycle import annotations, finite
 
 
 def draft(*, saved: AlertRule | None, fields: dict) -> AlertRule:
@@ -57,6 +57,7 @@ def report(rule: AlertRule, *, current_state: str | None) -> dict:
         "reason": decision.reason,
         "error": decision.error,
         "open_alert_id": decision.alert.pk if decision.alert else None,
+        "summary": _summary(rule, decision, value),
         "points": [{"t": t, "v": finite(v)} for t, v in (reading.points if reading else [])],
         "groups": [_group(rule, d) for d in sorted(
             decision.groups or [] if rule.group_by else [],
@@ -79,4 +80,14 @@ def _group(rule: AlertRule, decision) -> dict:
         "reason": decision.reason,
         "error": decision.error,
         "open_alert_id": decision.alert.pk if decision.alert else None,
+        "summary": _summary(rule, decision, value),
     }
+
+
+def _summary(rule: AlertRule, decision, value: float | None) -> str:
+    """The rule's summary as an alert opened now (for this group) would get it: "" when the rule has
+    none, the note an alert gets when the template fails on these values."""
+    if not rule.summary:
+        return ""
+    alert_labels = {**(rule.labels or {}), **(decision.group_labels or {})}
+    return annotations(rule, value=value, context=decision.context, labels=alert_labels)["summary"]

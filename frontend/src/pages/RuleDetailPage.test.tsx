@@ -127,8 +127,8 @@ describe("RuleDetailPage", () => {
           evaluation({
             metric_name: "api_error_rate",
             groups: [
-              { labels: { route: "/api/users/" }, fingerprint: "b", value: 1, condition_met: false, current_state: "ok", state: "ok", action: "none", reason: "", error: "", open_alert_id: null },
-              { labels: { route: "/api/orders/" }, fingerprint: "a", value: 12, condition_met: true, current_state: "ok", state: "firing", action: "fire", reason: "", error: "", open_alert_id: null },
+              { labels: { route: "/api/users/" }, fingerprint: "b", value: 1, condition_met: false, current_state: "ok", state: "ok", action: "none", reason: "", error: "", open_alert_id: null, summary: "" },
+              { labels: { route: "/api/orders/" }, fingerprint: "a", value: 12, condition_met: true, current_state: "ok", state: "firing", action: "fire", reason: "", error: "", open_alert_id: null, summary: "" },
             ],
           }),
         ),

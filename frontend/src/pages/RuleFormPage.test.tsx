@@ -4,6 +4,7 @@ import { delay, http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { alertItem, catalogue, evaluation, integrations, page, rule } from "../test/fixtures";
 import { renderApp } from "../test/render";
+import type { GroupEvaluation } from "../types/alerts";
 import { admin, handlers, server, viewer, watchRequests } from "../test/server";
 
 function common() {
@@ -215,6 +216,52 @@ describe("RuleFormPage", () => {
     expect(result).toHaveTextContent("A dry run: nothing was saved or sent.");
     expect(drafts).toEqual([expect.objectContaining({ name: "Checkout backlog", metric_name: "checkout_queue", threshold_value: 100, rule_id: null })]);
     expect(screen.getByTestId("location")).toHaveTextContent("/rules/new");
+  });
+
+  it("previews the summary the form's template gives on the data of now, the rule's and each group's", async () => {
+    const drafts: Record<string, unknown>[] = [];
+    const group = (route: string, value: number, action: "fire" | "none", summary: string): GroupEvaluation => ({
+      labels: { route }, fingerprint: route, value, condition_met: action === "fire", current_state: null,
+      state: action === "fire" ? "firing" : "ok", action, reason: "", error: "", open_alert_id: null, summary,
+    });
+    server.use(
+      ...common(),
+      http.post("/api/alerts/rules/evaluate/", async ({ request }) => {
+        drafts.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json(evaluation({
+          metric_name: "checkout_queue", value: 250, threshold_value: 100, summary: "Backlog at 250 (over 100)",
+          groups: [group("/api/orders/", 250, "fire", "/api/orders/ at 250"), group("/api/users/", 3, "none", "/api/users/ at 3")],
+        }));
+      }),
+    );
+    const { user } = renderApp("/rules/new");
+    await fillNewRule(user);
+    await user.type(screen.getByLabelText("Summary"), "Backlog at {{{{ value }}");
+    const result = screen.getByRole("region", { name: "Evaluate now" });
+    expect(result).not.toHaveTextContent("Summary preview");
+
+    await user.click(screen.getByRole("button", { name: "Evaluate now" }));
+
+    expect(await within(result).findByText("Backlog at 250 (over 100)")).toBeInTheDocument();
+    expect(within(result).getByText("Summary preview:").parentElement).toHaveTextContent("Summary preview: Backlog at 250 (over 100)");
+    const groups = within(within(result).getByRole("region", { name: "Groups evaluated now" })).getByRole("table");
+    expect(within(groups).getByRole("columnheader", { name: "Summary preview" })).toBeInTheDocument();
+    expect(within(groups).getAllByRole("row").slice(1).map((row) => row.lastElementChild?.textContent)).toEqual([
+      "/api/orders/ at 250", "/api/users/ at 3",
+    ]);
+    expect(drafts).toEqual([expect.objectContaining({ summary: "Backlog at {{ value }}" })]);
+  });
+
+  it("shows no summary preview for a rule without a summary", async () => {
+    server.use(...common(), http.post("/api/alerts/rules/evaluate/", () => HttpResponse.json(evaluation({ metric_name: "checkout_queue" }))));
+    const { user } = renderApp("/rules/new");
+    await fillNewRule(user);
+
+    await user.click(screen.getByRole("button", { name: "Evaluate now" }));
+
+    const result = screen.getByRole("region", { name: "Evaluate now" });
+    expect(await within(result).findByText("A dry run: nothing was saved or sent.")).toBeInTheDocument();
+    expect(result).not.toHaveTextContent("Summary preview");
   });
 
   it("shows a dry run's refusal beside the fields too", async () => {

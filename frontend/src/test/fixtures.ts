@@ -282,6 +282,7 @@ export function evaluation(overrides: Partial<Evaluation> = {}): Evaluation {
     reason: "threshold crossed",
     error: "",
     open_alert_id: null,
+    summary: "",
     points: [
       { t: "2026-11-27T17:25:00Z", v: 85 },
       { t: "2026-11-27T17:27:00Z", v: 95 },

@@ -1358,6 +1358,8 @@ export interface components {
             reason: string;
             error: string;
             open_alert_id: number | null;
+            /** @description The rule's summary as an alert opened now would get it (the note an alert gets when the template fails on these values); blank if the rule has none. */
+            summary: string;
             /** @description The samples (or per-minute values) the value came from. */
             points: components["schemas"]["RulePoint"][];
             /** @description A grouped rule's groups, worst first (the rule's own fields are its worst group's); empty for a rule without group_by. */
@@ -1392,6 +1394,8 @@ export interface components {
             reason: string;
             error: string;
             open_alert_id: number | null;
+            /** @description The rule's summary as an alert of this group opened now would get it; blank if the rule has none. */
+            summary: string;
         };
         /**
          * @description * `critical` - critical

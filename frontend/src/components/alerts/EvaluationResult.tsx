@@ -26,6 +26,7 @@ function verdict(evaluation: Evaluation, unit: string): string {
 /** A grouped rule's groups in a dry run, worst first: each one's value, state and what would happen. */
 function GroupResults({ evaluation, unit }: EvaluationResultProps) {
   const groups = worstFirst(evaluation.groups);
+  const summaries = groups.some((group) => group.summary);
   return (
     <div className="table-scroll" role="region" aria-label="Groups evaluated now" tabIndex={0}>
       <table className="table">
@@ -37,6 +38,7 @@ function GroupResults({ evaluation, unit }: EvaluationResultProps) {
             </th>
             <th scope="col">State it would have</th>
             <th scope="col">What would happen</th>
+            {summaries && <th scope="col">Summary preview</th>}
           </tr>
         </thead>
         <tbody>
@@ -61,6 +63,7 @@ function GroupResults({ evaluation, unit }: EvaluationResultProps) {
                   </span>
                 )}
               </td>
+              {summaries && <td className="evaluation__summary">{group.summary}</td>}
             </tr>
           ))}
         </tbody>
@@ -79,6 +82,11 @@ export function EvaluationResult({ evaluation, unit }: EvaluationResultProps) {
         <strong>{ACTION_TEXT[evaluation.action]}</strong>
         {evaluation.reason && ` (${evaluation.reason})`}
       </p>
+      {evaluation.summary && (
+        <p className="evaluation__summary">
+          <strong>Summary preview:</strong> {evaluation.summary}
+        </p>
+      )}
       <dl className="facts facts--grid">
         <div>
           <dt>Value now</dt>
