@@ -83,3 +83,27 @@ export async function bulkResolve(page: Page, row: Locator): Promise<void> {
   await expect(page.getByRole("status").filter({ hasText: "Resolved 1 error group." })).toBeVisible();
   await expect(row).toContainText("Resolved");
 }
+
+/**
+ * Runs `traffic` while the stack's database tables `tables` are renamed away (from a `manage.py
+ * shell`, as an operator's mistake or a failed migration would leave them): every request that
+ * needs one answers 500, for real. The tables are put back whatever happens.
+ */
+export async function whileTablesAreMissing(tables: string[], traffic: () => Promise<void>): Promise<void> {
+  const rename = (pairs: [string, string][]) =>
+    [
+      "from django.db import connection",
+      "with connection.cursor() as cursor:",
+      ...pairs.map(
+        ([from, to]) =>
+          `    cursor.execute('ALTER TABLE ' + connection.ops.quote_name('${from}') + ' RENAME TO ' + connection.ops.quote_name('${to}'))`,
+      ),
+    ].join("\n");
+  const away = tables.map((table): [string, string] => [table, `${table}_e2e_away`]);
+  await manageInStack(`rename away ${tables.join(", ")}`, ["shell", "-c", rename(away)]);
+  try {
+    await traffic();
+  } finally {
+    await manageInStack(`put back ${tables.join(", ")}`, ["shell", "-c", rename(away.map(([from, to]) => [to, from]))]);
+  }
+}
