@@ -47,6 +47,7 @@ class Errors(LabelledSource):
         self._series: dict[tuple[str, str], dict[datetime, dict[str, int]]] = {}
         self._labels: dict[tuple[str, str], Labels] = {}
         self._merged: dict[tuple, dict] = {}
+        self._labels_of: dict[tuple[str, ...], dict[tuple[str, str], Labels]] = {}
 
     def _load(self) -> dict:
         if self._counts is None:
@@ -66,13 +67,16 @@ class Errors(LabelledSource):
         return self._counts
 
     def series_labels(self, metric: Metric) -> Mapping[Any, Labels]:
-        self._load()
         # Only the series that counted what this metric counts: a logger that only ever logged
-        # ERROR is not a series of critical_errors.
-        return {
-            key: labels for key, labels in self._labels.items()
-            if any(cell[level] for cell in self._series[key].values() for level in metric.of)
-        }
+        # ERROR is not a series of critical_errors. Worked out once per set of levels.
+        found = self._labels_of.get(metric.of)
+        if found is None:
+            self._load()
+            found = self._labels_of[metric.of] = {
+                key: labels for key, labels in self._labels.items()
+                if any(cell[level] for cell in self._series[key].values() for level in metric.of)
+            }
+        return found
 
     def read(self, metric: Metric, window: int, aggregation: str) -> Reading:
         return self._read(metric, window, aggregation, self._load())

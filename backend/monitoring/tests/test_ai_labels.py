@@ -23,7 +23,7 @@ def calls():
         record_ai_usage(provider="openai", model="gpt-4o", cost_usd="0.50", input_tokens=100, output_tokens=20,
                         success=i != 0, timestamp=now)
     record_ai_usage(provider="openai", model="gpt-4o-mini", cost_usd="0.01", input_tokens=10, timestamp=now)
-    for i in range(2):
+    for _ in range(2):
         record_ai_usage(provider="anthropic", model="claude", cost_usd="0.25", success=False, timestamp=now)
 
 
@@ -66,7 +66,7 @@ def test_a_grouped_rule_opens_an_alert_per_failing_model(calls):
         time_window_minutes=5, severity="medium", group_by=["model"],
     )
 
-    AlertEngine().run()
+    AlertEngine(now=timezone.now()).run()
 
     opened = {a.group_labels["model"]: a.metric_value for a in AlertHistory.objects.filter(rule=rule, status="active")}
     assert opened == {"claude": 100.0, "gpt-4o": 25.0}
@@ -82,3 +82,35 @@ def test_charts_split_by_model_and_the_labels_endpoint_lists_them(calls, auth_cl
     ]
     assert sum(p["v"] or 0 for p in only["points"]) == 0.5
     assert labels["labels"] == {"model": ["claude", "gpt-4o", "gpt-4o-mini"], "provider": ["anthropic", "openai"]}
+
+
+def test_ungrouped_grouped_and_matched_reads_cost_the_one_load(calls, django_assert_num_queries):
+    reader, cost, failures = MetricReader(), CATALOGUE["ai_cost"], CATALOGUE["ai_failure_rate"]
+    with django_assert_num_queries(2):  # whether anything was ever recorded, and the minutes
+        for i in range(100):  # many rules, with their own windows and matchers
+            assert reader.read(cost, 1 + i % 5, "sum").value == pytest.approx(2.51)
+            reader.read(failures, 5, "avg", (Matcher("model", "!=", str(i)),))
+            reader.read_groups(cost, 1 + i % 5, "sum", (), ("provider", "model"))
+            reader.read_groups(failures, 5, "avg", (Matcher("provider", "=", "openai"),), ("model",))
+    assert sum(by("ai_cost", "provider", "model").values()) == pytest.approx(2.51)
+
+
+def test_a_model_without_calls_in_the_window_reads_0_as_the_whole_metric_does():
+    old = timezone.now() - timedelta(minutes=30)
+    record_ai_usage(provider="openai", model="gpt-4o", cost_usd="0.50", timestamp=old)
+    reader, cost = MetricReader(), CATALOGUE["ai_cost"]
+
+    assert reader.read(cost, 5, "sum").value == 0  # calls were recorded, none in the window: free
+    assert reader.read(cost, 5, "sum", (Matcher("model", "=", "gpt-4o"),)).value == 0
+    assert reader.read(cost, 5, "sum", (Matcher("model", "=", "nobody"),)).value == 0
+    assert by("ai_cost", "model") == {("gpt-4o",): 0}
+    assert reader.read(cost, 60, "sum", (Matcher("model", "=", "gpt-4o"),)).value == 0.5
+
+
+def test_ai_cost_daily_is_one_series_without_labels(calls):
+    reader, daily = MetricReader(), CATALOGUE["ai_cost_daily"]
+
+    assert reader.read(daily, 5, "sum").value == pytest.approx(2.51)
+    (group,) = reader.read_groups(daily, 5, "sum", (), ("model",))
+    assert group.labels == {} and group.reading.value == pytest.approx(2.51)
+    assert reader.read_groups(daily, 5, "sum", (Matcher("model", "=", "gpt-4o"),), ("model",)) == []

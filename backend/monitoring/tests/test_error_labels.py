@@ -5,6 +5,7 @@ read, grouped, charted and alerted on per series."""
 import logging
 
 import pytest
+from django.utils import timezone
 
 from alerts.models import AlertHistory, AlertRule
 from alerts.services.alert_engine import AlertEngine
@@ -84,7 +85,7 @@ def test_a_grouped_rule_opens_an_alert_per_logger_that_breaches(errors):
         time_window_minutes=5, severity="high", group_by=["logger"],
     )
 
-    AlertEngine().run()
+    AlertEngine(now=timezone.now()).run()
 
     opened = AlertHistory.objects.filter(rule=rule, status="active")
     assert sorted(a.group_labels["logger"] for a in opened) == ["orders", "payments"]
@@ -102,3 +103,45 @@ def test_charts_split_by_logger_and_the_labels_endpoint_lists_them(errors, auth_
     assert sum(p["v"] or 0 for p in only["points"]) == 1
     assert labels["labels"]["logger"] == ["orders", "payments", "search"]
     assert labels["labels"]["exception"] == sorted([DECLINED, "KeyError", "ValueError"])
+
+
+def test_ungrouped_grouped_and_matched_reads_cost_the_one_load(errors, django_assert_num_queries):
+    reader = MetricReader()
+    count, critical = CATALOGUE["error_count"], CATALOGUE["critical_errors"]
+    with django_assert_num_queries(1):
+        for i in range(100):  # many rules on the two metrics, with their own windows and matchers
+            assert reader.read(count, 1 + i % 5, "sum").value == 7
+            assert reader.read(critical, 5, "sum").value == 2
+            reader.read(count, 5, "sum", (Matcher("logger", "!=", str(i)),))
+            reader.read_groups(count, 1 + i % 5, "sum", (), ("logger", "exception"))
+            reader.read_groups(critical, 5, "sum", (Matcher("exception", "=~", ".*Error"),), ("logger",))
+    # The groups add up to the ungrouped total.
+    assert sum(groups("error_count", ("logger", "exception")).values()) == 7
+
+
+def test_an_alert_per_group_stays_one_as_ticks_pass_and_a_new_breaching_logger_gets_its_own(errors):
+    rule = AlertRule.objects.create(
+        name="Errors per logger", metric_name="error_count", condition="gte", threshold_value=2,
+        time_window_minutes=5, severity="high", group_by=["logger"],
+    )
+    AlertEngine(now=timezone.now()).run()
+
+    log_errors("search", 2, exception=KeyError)
+    flush_to_database()
+    AlertEngine(now=timezone.now()).run()
+
+    opened = AlertHistory.objects.filter(rule=rule, status="active")
+    assert sorted(a.group_labels["logger"] for a in opened) == ["orders", "payments", "search"]
+    assert {a.group_labels["logger"]: a.metric_value for a in opened}["search"] == 3
+
+
+def test_critical_errors_chart_and_labels_see_only_the_series_that_logged_critical(errors, auth_client):
+    split = auth_client.get("/api/monitoring/metrics/critical_errors/series/?minutes=10&split_by=exception").json()
+    none = auth_client.get("/api/monitoring/metrics/critical_errors/series/?minutes=10&label=logger:payments").json()
+    labels = auth_client.get("/api/monitoring/metrics/critical_errors/labels/").json()
+
+    assert [(s["labels"], sum(p["v"] or 0 for p in s["points"])) for s in split["series"]] == [
+        ({"exception": "ValueError"}, 2),
+    ]
+    assert sum(p["v"] or 0 for p in none["points"]) == 0
+    assert labels["labels"] == {"exception": ["ValueError"], "logger": ["orders"]}
