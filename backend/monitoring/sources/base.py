@@ -4,7 +4,9 @@ helpers for per-minute data.
 A source is how the metrics of one kind of data are computed. `MetricReader` (selectors) makes
 one instance of each source class it needs, so each source loads its data once per reader (one
 evaluation tick): the whole horizon, in a query whose cost depends on the horizon's minutes, not
-on how many rules read it; every window and aggregation after that is computed in memory.
+on how many rules read it (samples, whose rows grow with their series, are kept between ticks and
+only what was written since is read: sample_cache); every window and aggregation after that is
+computed in memory.
 """
 
 from __future__ import annotations

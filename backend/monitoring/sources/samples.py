@@ -1,7 +1,6 @@
 """Metrics of MetricSample rows: sampled by this system's collectors, or pushed by other systems."""
 
 import bisect
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -9,9 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from .. import aggregation as agg
 from .. import labels as series_labels
@@ -19,6 +16,7 @@ from ..batch import minute_of
 from ..catalogue import COUNTER, PUSHED, SAMPLES, Metric
 from ..labels import Labels
 from ..models import MetricSample, MetricSeries
+from . import sample_cache
 from .base import (
     HORIZON_MINUTES,
     MINUTE,
@@ -30,6 +28,7 @@ from .base import (
     register,
     safe_sum,
 )
+from .sample_cache import MICROSECOND, micros, moment_of
 
 # A sample is stamped when its collection starts and written a few seconds later, and an
 # evaluation tick runs at the same moment: a tick may read before this interval's sample exists.
@@ -37,6 +36,8 @@ from .base import (
 # before `now` (by at most sample_grace()); the newest sample is always in it, and one older
 # than the window and its grace never is.
 SAMPLE_SLACK = timedelta(seconds=30)
+SLACK_US = SAMPLE_SLACK // MICROSECOND
+MINUTE_US = MINUTE // MICROSECOND
 
 
 def sample_grace(source: str) -> timedelta:
@@ -48,25 +49,69 @@ def sample_grace(source: str) -> timedelta:
 
 
 class _Loaded:
-    """One metric's samples over the horizon: all of them oldest first (ties by id), and which of
-    them each series has."""
+    """One metric's samples over the horizon by series (sample_cache.Window): each series' times
+    (microseconds since the epoch, see micros), ids and values, oldest first (ties by id)."""
 
-    def __init__(self):
-        self.times: list[datetime] = []
-        self.values: list[float] = []
-        self.by_series: dict[int | None, list[int]] = {}  # series id (None: no labels) -> indexes
-        self.labels: dict[int | None, Labels] = {}
-        self.merged: dict[tuple, tuple[list[datetime], list[float]]] = {}
+    def __init__(self, window: sample_cache.Window | None = None):
+        self.by_series = window.series if window else {}
+        self.labels: dict[int | None, Labels] = window.labels if window else {}
+        self.merged: dict[tuple | None, tuple[list[int], list[float]]] = {}
 
-    def of(self, keys: tuple) -> tuple[list[datetime], list[float]]:
-        """The samples of these series, in the same order."""
-        if len(keys) == len(self.by_series):
-            return self.times, self.values
+    def of(self, keys: tuple | None) -> tuple[list[int], list[float]]:
+        """The times and values of these series' samples (None: all of them), oldest first."""
+        if keys is None and len(self.by_series) == 1:
+            keys = tuple(self.by_series)
+        if keys is not None and len(keys) == 1:
+            times, _, values = self.by_series[keys[0]]
+            return times, values
         found = self.merged.get(keys)
         if found is None:
-            indexes = sorted(i for key in keys for i in self.by_series[key])
-            found = self.merged[keys] = ([self.times[i] for i in indexes], [self.values[i] for i in indexes])
+            series = self.by_series.values() if keys is None else [self.by_series[key] for key in keys]
+            rows = sorted(row for times, ids, values in series for row in zip(times, ids, values))
+            found = self.merged[keys] = ([row[0] for row in rows], [row[2] for row in rows])
         return found
+
+
+class _SampleReading(Reading):
+    """A Reading of samples whose points are worked out only when asked for: a tick reads
+    thousands of windows, and looks at the points of the few whose rules fire. It keeps the
+    samples it was read from (`times[first:last]`, `values[first:last]`), or a counter's totals
+    per minute."""
+
+    _points: list[tuple[datetime, float | None]] | None
+
+    def __init__(self, metric: str, value: float | None, aggregation: str, window: int, start: datetime,
+                 end: datetime, samples: tuple[list[int], list[float], int, int] | None,
+                 per_minute: list[float] | None = None):
+        super().__init__(metric, value, aggregation, window, start, end, points_finite=True)
+        self._samples, self._per_minute = samples, per_minute
+
+    @property
+    def points(self) -> list[tuple[datetime, float | None]]:
+        if self._points is None:
+            self._points = self._worked_out_points()
+        return self._points
+
+    @points.setter
+    def points(self, points: list[tuple[datetime, float | None]]) -> None:
+        self._points = points or None
+
+    def _worked_out_points(self) -> list[tuple[datetime, float | None]]:
+        if self._per_minute is not None:
+            buckets = [self.start + timedelta(minutes=i) for i in range(self.window_minutes)]
+            return [(t, finite_or_none(v)) for t, v in zip(buckets, self._per_minute)]
+        if self._samples is None:
+            return []
+        all_times, all_values, first, last = self._samples
+        times, values = all_times[first:last], all_values[first:last]
+        # Samples are finite (ingest and collectors refuse others); their per-minute means may not
+        # be (finite samples whose sum overflows).
+        if len(times) <= HORIZON_MINUTES:
+            return [(moment_of(t), v) for t, v in zip(times, values)]
+        grouped: defaultdict[datetime, list[float]] = defaultdict(list)  # many pushes a minute: show
+        for t, v in zip(times, values):  # per-minute means
+            grouped[minute_of(moment_of(t))].append(v)
+        return [(m, finite_or_none(agg.of_values(vs, "avg"))) for m, vs in sorted(grouped.items())]
 
 
 @register(SAMPLES, PUSHED)
@@ -77,94 +122,69 @@ class Samples(LabelledSource):
     def __init__(self, reader):
         super().__init__(reader)
         self._samples: dict[str, _Loaded] = {}
+        self._now_us = micros(self.now)
+        self._moments: dict[tuple[int, int], tuple[datetime, datetime]] = {}  # windows: few in a tick
 
     def prefetch(self, metrics: Iterable[Metric]) -> None:
         self.load(metric.name for metric in metrics)
 
     def load(self, names: Iterable[str]) -> None:
-        """Load the samples of several metrics, with their series' labels, in one query."""
+        """Load the samples of several metrics over the horizon, with their series' labels (see sample_cache)."""
         wanted = [n for n in set(names) if n not in self._samples]
         if not wanted:
             return
-        for name in wanted:
-            self._samples[name] = _Loaded()
         since = self.now - timedelta(minutes=HORIZON_MINUTES) - sample_grace(SAMPLES) - sample_grace(PUSHED)
-        rows = (
-            MetricSample.objects.filter(name__in=wanted, timestamp__gt=since, timestamp__lte=self.now)
-            .order_by("timestamp", "id")
-            .values_list("name", "timestamp", "value", "series_id", Cast("series__labels", TextField()))
-        )
-        for name, timestamp, value, series_id, labels in _raw_rows(rows):
-            if timestamp.tzinfo is None:  # SQLite keeps UTC without a zone
-                timestamp = timestamp.replace(tzinfo=UTC)
-            loaded = self._samples[name]
-            indexes = loaded.by_series.get(series_id)
-            if indexes is None:
-                indexes = loaded.by_series[series_id] = []
-                loaded.labels[series_id] = json.loads(labels) if series_id is not None else {}
-            indexes.append(len(loaded.times))
-            loaded.times.append(timestamp)
-            loaded.values.append(value)
+        for name, window in sample_cache.horizon(wanted, micros(since), micros(self.now)).items():
+            self._samples[name] = _Loaded(window)
 
     def _loaded(self, metric: Metric) -> _Loaded:
-        self.load([metric.name])
-        return self._samples[metric.name]
+        loaded = self._samples.get(metric.name)
+        if loaded is None:
+            self.load([metric.name])
+            loaded = self._samples[metric.name]
+        return loaded
 
     def series_labels(self, metric: Metric) -> Mapping[Any, Labels]:
         return self._loaded(metric).labels
 
-    def _window(self, metric: Metric, window: int, times: list[datetime]):
-        """Where the samples in (end - window, end] are, and that end: `now`, or up to
-        sample_grace() earlier while the newest sample is older than SAMPLE_SLACK (see there)."""
-        end = self.now
+    def _window(self, metric: Metric, window: int, times: list[int]):
+        """Where the samples in (end - window, end] are, and (start, end): the end is `now`, or up
+        to sample_grace() earlier while the newest sample is older than SAMPLE_SLACK (see there)."""
+        now = self._now_us
+        end = now
         if times:
-            end = max(self.now - sample_grace(metric.source), min(self.now, times[-1] + SAMPLE_SLACK))
-        first = bisect.bisect_right(times, end - timedelta(minutes=window))
+            end = max(now - sample_grace(metric.source) // MICROSECOND, min(now, times[-1] + SLACK_US))
+        first = bisect.bisect_right(times, end - window * MINUTE_US)
         last = bisect.bisect_right(times, end)
-        return first, last, end
+        moments = self._moments.get((end, window))
+        if moments is None:
+            moments = self._moments[(end, window)] = (moment_of(end - window * MINUTE_US), moment_of(end))
+        return first, last, moments
 
     def read(self, metric: Metric, window: int, aggregation: str) -> Reading:
-        loaded = self._loaded(metric)
-        return self._read(metric, window, aggregation, loaded.times, loaded.values)
+        return self._read(metric, window, aggregation, *self._loaded(metric).of(None))
 
     def read_series(self, metric: Metric, window: int, aggregation: str, keys: tuple) -> Reading:
         return self._read(metric, window, aggregation, *self._loaded(metric).of(keys))
 
-    def _read(self, metric: Metric, window: int, aggregation: str, all_times: list[datetime],
+    def _read(self, metric: Metric, window: int, aggregation: str, all_times: list[int],
               all_values: list[float]) -> Reading:
-        first, last, end = self._window(metric, window, all_times)
-        times, values = all_times[first:last], all_values[first:last]
-        start = end - timedelta(minutes=window)
-        points: list[tuple[datetime, float | None]]
-        finite_points = False
+        first, last, (start, end) = self._window(metric, window, all_times)
         if metric.kind == COUNTER:
             # Each sample adds to a count (a failed task, new subscriptions): totals per minute of
             # the window, each minute named by its start.
-            buckets = [start + timedelta(minutes=i) for i in range(window)]
             per_minute = [0.0] * window
-            for t, v in zip(times, values):
-                per_minute[min(window, math.ceil((t - start) / MINUTE)) - 1] += v
-            if values or metric.empty_means_zero:
-                value = agg.of_counter(per_minute, len(values), aggregation)
+            start_us = micros(start)
+            for t, v in zip(all_times[first:last], all_values[first:last]):
+                per_minute[min(window, -((start_us - t) // MINUTE_US)) - 1] += v
+            if last > first or metric.empty_means_zero:
+                value = agg.of_counter(per_minute, last - first, aggregation)
             else:
                 value = None
-            points = list(zip(buckets, per_minute))
-        else:
-            value = agg.of_values(values, aggregation)
-            points = list(zip(times, values))
-            # Samples are finite (ingest and collectors refuse others), so a finite sum says the
-            # points need no second look; finite samples whose sum overflows leave it to Reading.
-            try:
-                finite_points = math.isfinite(math.fsum(values))
-            except OverflowError:
-                finite_points = False
-            if len(points) > HORIZON_MINUTES:  # many pushes a minute: show per-minute means
-                grouped: defaultdict[datetime, list[float]] = defaultdict(list)
-                for t, v in zip(times, values):  # the points, as floats
-                    grouped[minute_of(t)].append(v)
-                points = [(m, agg.of_values(vs, "avg")) for m, vs in sorted(grouped.items())]
-        return Reading(metric.name, value, aggregation, window, start, end, points,
-                       points_finite=finite_points)
+            return _SampleReading(metric.name, value, aggregation, window, start, end, None, per_minute)
+        value = agg.of_values(all_values[first:last], aggregation)
+        return _SampleReading(metric.name, value, aggregation, window, start, end,
+                              (all_times, all_values, first, last))
 
     # --- charts
 
@@ -243,17 +263,6 @@ class Samples(LabelledSource):
             for name, value in labels.items():
                 values.setdefault(name, set()).add(value)
         return values
-
-
-def _raw_rows(rows: QuerySet) -> list[tuple]:
-    """A values_list query's rows as the database driver gives them, without Django's per-value
-    converters: an evaluation tick loads hundreds of thousands of samples, and those converters
-    cost twice the query itself. The driver's own types are the same here, but for the time zone
-    of datetimes (which the caller sets)."""
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _merge_bucket_rows(rows: list[dict]) -> list[dict]:
