@@ -10,10 +10,12 @@ Per-tick values of rules whose state did not change go to the cache (one write p
 the API reads them.
 """
 
+import gc
 import json
 import logging
 import math
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -27,7 +29,8 @@ from django.utils import timezone
 
 from monitoring.labels import describe as describe_labels
 from monitoring.labels import parse_matchers
-from monitoring.selectors import Reading
+from monitoring.selectors import LabelledReading, Reading
+from monitoring.sources.sample_cache import TimeAsDriverGives, moment_from_driver, raw_rows
 
 from ..metrics import get_metric
 from ..models import (
@@ -60,12 +63,26 @@ MAX_COOLDOWN = timedelta(days=7)
 
 
 class GroupRow(NamedTuple):
-    """What a tick needs of one AlertRuleGroup row."""
+    """What a tick needs of one AlertRuleGroup row (a tick of grouped rules reads tens of thousands,
+    as the driver gives them: see columns)."""
 
     fingerprint: str
     state: str
     state_reason: str
-    state_changed_at: datetime | None
+    changed: datetime | str | None  # as TimeAsDriverGives has it
+
+    @classmethod
+    def columns(cls) -> list:
+        """The columns of a row `of` takes (the rule's id first)."""
+        return ["rule_id", "fingerprint", "state", "state_reason", TimeAsDriverGives("state_changed_at")]
+
+    @classmethod
+    def of(cls, row: tuple | None) -> "GroupRow | None":
+        return cls(*row[1:]) if row is not None else None
+
+    @property
+    def state_changed_at(self) -> datetime | None:
+        return moment_from_driver(self.changed)
 
 
 @dataclass(slots=True)
@@ -186,7 +203,7 @@ def recovered(rule: "RuleSnapshot", value: float) -> bool:
     return value >= rule.resolve_threshold
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     rule: RuleSnapshot
     state: str
@@ -211,6 +228,9 @@ class Decision:
     forget: bool = False
     # A grouped rule's decision: one per group (None for a rule that is not grouped).
     groups: list["Decision"] | None = None
+    # A grouped rule's groups in the steady state (known, OK, nothing open, within the threshold):
+    # just their readings, as most groups of a tick are; all_groups() makes them decisions.
+    quiet: list[LabelledReading] = field(default_factory=list)
     # What a resolve notes, when not the engine's usual "back to normal".
     resolve_notes: str = ""
 
@@ -231,8 +251,18 @@ class Decision:
         return self.forget or self.state_changed or self.state_reason != (self.previous_reason or "")
 
     def each(self) -> list["Decision"]:
-        """This decision's alert-level decisions: its groups', or its own."""
+        """This decision's alert-level decisions that may act: its groups' (but the quiet), or its own."""
         return self.groups if self.groups is not None else [self]
+
+    def all_groups(self) -> list["Decision"]:
+        """Every group's decision, the quiet ones' too."""
+        return [*(self.groups or []), *(self.quiet_decision(g) for g in self.quiet)]
+
+    def quiet_decision(self, group: LabelledReading) -> "Decision":
+        """What _judge decides for a group in the steady state."""
+        return Decision(self.rule, RuleState.OK, NONE, value=group.reading.value, reading=group.reading,
+                        group_labels=group.labels, fingerprint=group.fingerprint, previous_state=RuleState.OK,
+                        previous_reason="", group_known=True, reason="within the threshold")
 
     @property
     def context(self) -> dict:
@@ -278,17 +308,17 @@ class AlertEngine:
                 "context", "message", "resolution_notes"
             )
         }
-        groups: dict[int, dict[str, GroupRow]] = {}
+        # Each rule's group rows by fingerprint, as the driver gives them (GroupRow.columns): a tick
+        # of grouped rules reads tens of thousands, and most are only looked at.
+        groups: dict[int, dict[str, tuple]] = {}
         if any(rule.group_by for rule in snapshots):
-            # Plain rows, not models: a tick of grouped rules reads tens of thousands of them.
-            for rule_id, *row in AlertRuleGroup.objects.filter(rule__is_active=True).values_list(
-                "rule_id", *GroupRow._fields
-            ):
-                groups.setdefault(rule_id, {})[row[0]] = GroupRow(*row)
+            for row in raw_rows(AlertRuleGroup.objects.filter(rule__is_active=True).values_list(*GroupRow.columns())):
+                groups.setdefault(row[0], {})[row[1]] = row
             for rule in snapshots:  # a dry run's rule may be inactive, or not saved
                 if rule.group_by and rule.id and rule.id not in groups:
-                    for row in AlertRuleGroup.objects.filter(rule_id=rule.id).values_list(*GroupRow._fields):
-                        groups.setdefault(rule.id, {})[row[0]] = GroupRow(*row)
+                    rows = AlertRuleGroup.objects.filter(rule_id=rule.id).values_list(*GroupRow.columns())
+                    for row in raw_rows(rows):
+                        groups.setdefault(row[0], {})[row[1]] = row
         # The open alerts of groups, by rule (few rules have any): looked up per rule, not scanned.
         by_group: dict[int | None, dict[str, AlertHistory]] = {}
         for (rule_id, fingerprint), alert in open_alerts.items():
@@ -347,8 +377,8 @@ class AlertEngine:
     # --- a rule with group_by: each group on its own
 
     def _decide_grouped(self, rule: RuleSnapshot, mine: dict[str, AlertHistory],
-                        known: dict[str, GroupRow]) -> Decision:
-        """`mine`: the rule's open alerts by group fingerprint; `known`: its groups' rows."""
+                        known: dict[str, tuple]) -> Decision:
+        """`mine`: the rule's open alerts by group fingerprint; `known`: its groups' rows (see plan)."""
         summary = Decision(rule, RuleState.OK, NONE, groups=[])
         try:
             found = self.collector.get_groups(
@@ -369,7 +399,14 @@ class AlertEngine:
         seen = set()
         for group in found:
             seen.add(group.fingerprint)
-            row = known.get(group.fingerprint)
+            raw = known.get(group.fingerprint)
+            value = group.reading.value
+            if (raw is not None and raw[2] == RuleState.OK and not raw[3] and value is not None
+                    and not condition_holds(rule.condition, value, rule.threshold_value)
+                    and group.fingerprint not in mine):
+                summary.quiet.append(group)  # the steady state of most groups: nothing to decide
+                continue
+            row = GroupRow.of(raw)
             judged = self._judge(
                 rule, group.reading, mine.get(group.fingerprint),
                 since=row.state_changed_at if row else None,
@@ -382,7 +419,7 @@ class AlertEngine:
                 continue
             summary.groups.append(judged)
         for fingerprint in sorted((set(known) | set(mine)) - seen):
-            alert, row = mine.get(fingerprint), known.get(fingerprint)
+            alert, row = mine.get(fingerprint), GroupRow.of(known.get(fingerprint))
             if not fingerprint:
                 if alert is not None and not alert.manual:
                     summary.groups.append(self._regrouped(rule, alert))
@@ -410,6 +447,8 @@ class AlertEngine:
         """A grouped rule's own state: its worst group's (none: no data), with how many are in it."""
         assert summary.groups is not None
         live = [d for d in summary.groups if not d.forget and d.reason != "the rule's grouping changed"]
+        if summary.quiet:  # all OK with a (finite) value: the one with the highest stands for them
+            live.append(summary.quiet_decision(max(summary.quiet, key=lambda g: g.reading.value or 0.0)))
         rule = summary.rule
         if not live:
             summary.state = RuleState.NO_DATA
@@ -418,14 +457,15 @@ class AlertEngine:
             return
         worst = max(live, key=lambda d: (STATE_RANK.get(d.state, 0), d.value if d.value is not None else -math.inf))
         summary.state, summary.value, summary.reading = worst.state, worst.value, worst.reading
+        evaluated = len(live) - (1 if summary.quiet else 0) + len(summary.quiet)
         if worst.state != RuleState.OK:
             count = sum(1 for d in live if d.state == worst.state)
             names = ", ".join(describe_labels(d.group_labels or {}) or "{}" for d in live if d.state == worst.state)
             summary.state_reason = (
-                f"{count} of {len(live)} group{'' if len(live) == 1 else 's'} {RuleState(worst.state).label.lower()}: "
+                f"{count} of {evaluated} group{'' if evaluated == 1 else 's'} {RuleState(worst.state).label.lower()}: "
                 f"{names}"
             )[:1000]
-        summary.reason = f"{len(live)} group{'' if len(live) == 1 else 's'} evaluated"
+        summary.reason = f"{evaluated} group{'' if evaluated == 1 else 's'} evaluated"
 
     # --- one value against the rule
 
@@ -581,7 +621,7 @@ class AlertEngine:
         for decision in decisions:
             if decision.rule.group_by:
                 counts.setdefault("groups", 0)
-                counts["groups"] += len(decision.groups or [])
+                counts["groups"] += len(decision.groups or []) + len(decision.quiet)
                 for group in decision.groups or []:
                     self._apply_one(group, counts, count_states=False)
                 self._apply_one(decision, counts)
@@ -720,10 +760,13 @@ class AlertEngine:
         for d in decisions:
             evaluations[d.rule.id] = (finite(d.value), at, str(d.state), d.error, d.state_reason)
             if d.rule.group_by:
-                groups[d.rule.id] = {
+                mine = groups[d.rule.id] = {
                     g.fingerprint: (finite(g.value), at, str(g.state), g.error, g.state_reason)
                     for g in d.groups or [] if not g.forget
                 }
+                ok = str(RuleState.OK)
+                for quiet in d.quiet:
+                    mine[quiet.fingerprint] = (quiet.reading.value, at, ok, "", "")
         values: dict[str, dict] = {EVALUATIONS_CACHE_KEY: evaluations}
         if groups:  # no grouped rule (most deployments): one write, as before groups existed
             values[GROUP_EVALUATIONS_CACHE_KEY] = groups
@@ -733,11 +776,26 @@ class AlertEngine:
 
     def run(self, *, dry_run: bool = False) -> TickReport:
         report = TickReport(started_at=self.now)
-        rules = RuleSnapshot.active()
-        report.decisions = self.plan(rules)
-        if not dry_run:
-            report.counts = self.apply(report.decisions)
+        with _without_cycle_collection():
+            rules = RuleSnapshot.active()
+            report.decisions = self.plan(rules)
+            if not dry_run:
+                report.counts = self.apply(report.decisions)
         return report
+
+
+@contextmanager
+def _without_cycle_collection():
+    """A tick makes a few objects per rule and group (hundreds of thousands for 5,000 grouped
+    rules), which reference counting frees when it ends; meanwhile the cyclic collector would walk
+    them again and again as they pile up (a third of such a tick). It runs again afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def describe(rule: RuleSnapshot, value: float | None, context: dict, group_labels: dict | None = None) -> str:
