@@ -12,7 +12,7 @@ rules ask for it.
 
 from datetime import datetime
 
-from monitoring.catalogue import AGGREGATIONS, CATALOGUE, METRIC_NAME, custom_metric
+from monitoring.catalogue import AGGREGATIONS, CATALOGUE, METRIC_NAME, Metric, custom_metric
 from monitoring.labels import Matcher
 from monitoring.selectors import MetricReader, Reading, available_metric_names
 
@@ -34,6 +34,7 @@ class MetricCollector:
         self._memo: dict[tuple, Reading] = {}
         self._groups: dict[tuple, list] = {}
         self._custom: dict[str, bool] = {}
+        self._custom_metrics: dict[str, Metric] = {}
 
     def _metric(self, name: str):
         if name in CATALOGUE:
@@ -43,7 +44,10 @@ class MetricCollector:
         if name not in self._custom:
             self._custom[name] = isinstance(name, str) and bool(METRIC_NAME.fullmatch(name))
         if self._custom[name]:
-            return custom_metric(name)
+            metric = self._custom_metrics.get(name)
+            if metric is None:
+                metric = self._custom_metrics[name] = custom_metric(name)
+            return metric
         raise UnknownMetricError(name)
 
     def prefetch(self, names) -> None:

@@ -91,7 +91,7 @@ class Reading:
         return context
 
 
-@dataclass
+@dataclass(slots=True)
 class LabelledReading:
     """One group of a grouped read: the group's labels (those of `group_by` its series have),
     their fingerprint (labels.fingerprint(labels)), and the reading over the group's series."""

@@ -20,6 +20,7 @@ from . import sample_cache
 from .base import (
     HORIZON_MINUTES,
     MINUTE,
+    OVERFLOWED,
     ChartSeries,
     LabelledSource,
     Reading,
@@ -83,8 +84,14 @@ class _SampleReading(Reading):
     def __init__(self, metric: str, value: float | None, aggregation: str, window: int, start: datetime,
                  end: datetime, samples: tuple[list[int], list[float], int, int] | None,
                  per_minute: list[float] | None = None):
-        super().__init__(metric, value, aggregation, window, start, end, points_finite=True)
-        self._samples, self._per_minute = samples, per_minute
+        # Reading's fields, set here rather than through its __init__: a tick makes thousands.
+        self.metric, self.aggregation, self.window_minutes, self.start, self.end = (
+            metric, aggregation, window, start, end
+        )
+        self.value, self.error = value, None
+        if value is not None and not math.isfinite(value):
+            self.value, self.error = None, OVERFLOWED
+        self._points, self._samples, self._per_minute = None, samples, per_minute
 
     @property
     def points(self) -> list[tuple[datetime, float | None]]:
