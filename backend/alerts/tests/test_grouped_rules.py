@@ -232,7 +232,9 @@ def test_the_dry_run_lists_the_groups(settings):
 
     rule = route_rule()
     now = timezone.now()
-    traffic(now, {"/api/orders/": (100, 10), "/api/users/": (100, 1)})
+    for minutes_ago in range(3):  # the minute the dry run reads, whichever side of a minute it falls
+        traffic(now - timedelta(minutes=minutes_ago), {"/api/orders/": (100, 10), "/api/users/": (100, 1)})
+    traffic(now + timedelta(minutes=1), {"/api/orders/": (100, 10), "/api/users/": (100, 1)})
 
     report = evaluate(rule)
 
