@@ -6,6 +6,7 @@ import { alertItem, catalogue, evaluation, integrations, page, rule } from "../t
 import { renderApp } from "../test/render";
 import type { GroupEvaluation } from "../types/alerts";
 import { admin, handlers, server, viewer, watchRequests } from "../test/server";
+import { LIVE_EVALUATION_DELAY_MS } from "./RuleFormPage";
 
 function common() {
   return [
@@ -250,6 +251,46 @@ describe("RuleFormPage", () => {
       "/api/orders/ at 250", "/api/users/ at 3",
     ]);
     expect(drafts).toEqual([expect.objectContaining({ summary: "Backlog at {{ value }}" })]);
+  });
+
+  it("follows the form after a first evaluation: an edited summary is previewed again once typing pauses", async () => {
+    const drafts: Record<string, unknown>[] = [];
+    server.use(
+      ...common(),
+      http.post("/api/alerts/rules/evaluate/", async ({ request }) => {
+        const draft = (await request.json()) as Record<string, unknown>;
+        drafts.push(draft);
+        const summary = String(draft.summary).replace("{{ value }}", "250");
+        return HttpResponse.json(evaluation({ metric_name: "checkout_queue", value: 250, threshold_value: 100, summary }));
+      }),
+    );
+    const { user } = renderApp("/rules/new");
+    await fillNewRule(user);
+    await user.type(screen.getByLabelText("Summary"), "Backlog at {{{{ value }}");
+    const result = screen.getByRole("region", { name: "Evaluate now" });
+    await user.click(screen.getByRole("button", { name: "Evaluate now" }));
+    expect(await within(result).findByText("Backlog at 250")).toBeInTheDocument();
+
+    await user.type(screen.getByLabelText("Summary"), " jobs");
+
+    expect(await within(result).findByText("Backlog at 250 jobs", {}, { timeout: LIVE_EVALUATION_DELAY_MS * 5 })).toBeInTheDocument();
+    // Once when asked, then once for the edit (not once per key typed).
+    expect(drafts.map((draft) => draft.summary)).toEqual(["Backlog at {{ value }}", "Backlog at {{ value }} jobs"]);
+  });
+
+  it("does not follow the form before a first evaluation", async () => {
+    const drafts: unknown[] = [];
+    server.use(...common(), http.post("/api/alerts/rules/evaluate/", async ({ request }) => {
+      drafts.push(await request.json());
+      return HttpResponse.json(evaluation({ metric_name: "checkout_queue" }));
+    }));
+    const { user } = renderApp("/rules/new");
+    await fillNewRule(user);
+    await user.type(screen.getByLabelText("Summary"), "Backlog");
+
+    await new Promise((resolve) => setTimeout(resolve, LIVE_EVALUATION_DELAY_MS * 2));
+
+    expect(drafts).toEqual([]);
   });
 
   it("shows no summary preview for a rule without a summary", async () => {

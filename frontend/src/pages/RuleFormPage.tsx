@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useEffectEvent, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import type { ApiError, FieldErrors } from "../api/client";
 import { EvaluationResult } from "../components/alerts/EvaluationResult";
@@ -14,6 +14,9 @@ import { usePageTitle } from "../hooks/usePageTitle";
 import { unitOf } from "../lib/alerting";
 import { idParam, paths, ruleDetailPath } from "../routes/paths";
 import type { AlertRule, Evaluation, MetricCatalogue } from "../types/alerts";
+
+/** How long typing must pause before the form's dry run follows it. */
+export const LIVE_EVALUATION_DELAY_MS = 600;
 
 interface EditorProps {
   rule: AlertRule | null;
@@ -76,13 +79,13 @@ function RuleEditor({ rule, catalogue, slackDefaultChannel }: EditorProps) {
     });
   };
 
-  const dryRun = () => {
-    if (!sendable()) {
-      setEvaluation(null);
-      return;
-    }
+  // After a first "Evaluate now", the dry run follows the form: each edit is evaluated again once
+  // typing pauses (the latest answer wins), so the summary's preview is live.
+  const [evaluated, setEvaluated] = useState<RuleFormValues | null>(null);
+  const evaluateDraft = (current: RuleFormValues) => {
+    setEvaluated(current);
     evaluate.mutate(
-      { ...bodyOf(values), rule_id: rule?.id ?? null },
+      { ...bodyOf(current), rule_id: rule?.id ?? null },
       {
         onSuccess: (result) => {
           setRefusal({ errors: {}, formError: null });
@@ -95,6 +98,28 @@ function RuleEditor({ rule, catalogue, slackDefaultChannel }: EditorProps) {
       },
     );
   };
+
+  const dryRun = () => {
+    if (!sendable()) {
+      setEvaluation(null);
+      return;
+    }
+    evaluateDraft(values);
+  };
+
+  const followEdit = useEffectEvent((current: RuleFormValues) => {
+    evaluateDraft(current);
+  });
+  const following = evaluated !== null;
+  useEffect(() => {
+    if (!following || evaluated === values || Object.keys(formErrors(values)).length > 0) return;
+    const timer = window.setTimeout(() => {
+      followEdit(values);
+    }, LIVE_EVALUATION_DELAY_MS);
+    return () => {
+      window.clearTimeout(timer);
+    };
+  }, [values, evaluated, following]);
 
   return (
     <>
@@ -122,7 +147,7 @@ function RuleEditor({ rule, catalogue, slackDefaultChannel }: EditorProps) {
             <p className="muted">
               {evaluate.isPending
                 ? "Evaluating…"
-                : "“Evaluate now” computes the rule as it stands in the form, on the data of now, and says whether it would fire. Nothing is saved."}
+                : "“Evaluate now” computes the rule as it stands in the form, on the data of now, and says whether it would fire; after that it follows your edits. Nothing is saved."}
             </p>
           )}
         </div>

@@ -305,7 +305,7 @@ export function RuleForm({
         <Field
           id={fieldId("summary")}
           label="Summary"
-          hint={`Optional: a template rendered for each alert, in Slack, email and here, e.g. {{ labels.route }} at {{ value|round(1) }} %. Variables: ${SUMMARY_VARIABLES}. “Evaluate now” previews it on the data of now.`}
+          hint={`Optional: a template rendered for each alert, in Slack, email and here, e.g. {{ labels.route }} at {{ value|round(1) }} %. Variables: ${SUMMARY_VARIABLES}. “Evaluate now” previews it on the data of now, and again as you edit.`}
           errors={errors.summary}
           className="form-grid__wide"
         >
