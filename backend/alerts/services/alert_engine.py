@@ -30,7 +30,7 @@ from django.utils import timezone
 from monitoring.labels import describe as describe_labels
 from monitoring.labels import parse_matchers
 from monitoring.selectors import LabelledReading, Reading
-from monitoring.sources.sample_cache import TimeAsDriverGives, moment_from_driver, raw_rows
+from monitoring.sources.sample_cache import TimeAsText, moment_from_text, raw_rows
 
 from ..metrics import get_metric
 from ..models import (
@@ -64,17 +64,17 @@ MAX_COOLDOWN = timedelta(days=7)
 
 class GroupRow(NamedTuple):
     """What a tick needs of one AlertRuleGroup row (a tick of grouped rules reads tens of thousands,
-    as the driver gives them: see columns)."""
+    as the driver gives them, the time as text: see columns)."""
 
     fingerprint: str
     state: str
     state_reason: str
-    changed: datetime | str | None  # as TimeAsDriverGives has it
+    changed: str | None  # state_changed_at as TimeAsText has it
 
     @classmethod
     def columns(cls) -> list:
         """The columns of a row `of` takes (the rule's id first)."""
-        return ["rule_id", "fingerprint", "state", "state_reason", TimeAsDriverGives("state_changed_at")]
+        return ["rule_id", "fingerprint", "state", "state_reason", TimeAsText("state_changed_at")]
 
     @classmethod
     def of(cls, row: tuple | None) -> "GroupRow | None":
@@ -82,7 +82,7 @@ class GroupRow(NamedTuple):
 
     @property
     def state_changed_at(self) -> datetime | None:
-        return moment_from_driver(self.changed)
+        return moment_from_text(self.changed)
 
 
 @dataclass(slots=True)
@@ -312,11 +312,12 @@ class AlertEngine:
         # of grouped rules reads tens of thousands, and most are only looked at.
         groups: dict[int, dict[str, tuple]] = {}
         if any(rule.group_by for rule in snapshots):
-            for row in raw_rows(AlertRuleGroup.objects.filter(rule__is_active=True).values_list(*GroupRow.columns())):
+            active = AlertRuleGroup.objects.filter(rule__is_active=True).order_by().values_list(*GroupRow.columns())
+            for row in raw_rows(active):
                 groups.setdefault(row[0], {})[row[1]] = row
             for rule in snapshots:  # a dry run's rule may be inactive, or not saved
                 if rule.group_by and rule.id and rule.id not in groups:
-                    rows = AlertRuleGroup.objects.filter(rule_id=rule.id).values_list(*GroupRow.columns())
+                    rows = AlertRuleGroup.objects.filter(rule_id=rule.id).order_by().values_list(*GroupRow.columns())
                     for row in raw_rows(rows):
                         groups.setdefault(row[0], {})[row[1]] = row
         # The open alerts of groups, by rule (few rules have any): looked up per rule, not scanned.

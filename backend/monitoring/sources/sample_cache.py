@@ -66,20 +66,21 @@ def micros_sql(column: str) -> Micros:
     return Micros(F(column))
 
 
-class TimeAsDriverGives(Func):
-    """A timestamp column as cheaply as the driver hands it over: on SQLite its text (read with
-    `moment_from_driver`), which skips the per-row converter Django registers there."""
+class TimeAsText(Func):
+    """A timestamp column as ISO text in UTC, for `moment_from_text`: the drivers' own conversions
+    of timestamps (Django's converter on SQLite, the time-zone loader on PostgreSQL) cost a tick
+    reading tens of thousands of them more than the rest of their rows."""
 
-    template = "%(expressions)s"
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
 
     def as_sqlite(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)", **extra)
 
 
-def moment_from_driver(value: datetime | str | None) -> datetime | None:
-    """A TimeAsDriverGives value as an aware datetime (SQLite keeps UTC without a zone)."""
-    if value is None or isinstance(value, datetime):
-        return value
+def moment_from_text(value: str | None) -> datetime | None:
+    """A TimeAsText value as an aware datetime (None stays None)."""
+    if value is None:
+        return None
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
