@@ -33,8 +33,7 @@ class MetricCollector:
         self.now = self.reader.now
         self._memo: dict[tuple, Reading] = {}
         self._groups: dict[tuple, list] = {}
-        self._custom: dict[str, bool] = {}
-        self._custom_metrics: dict[str, Metric] = {}
+        self._custom: dict[str, Metric | None] = {}  # a name's custom metric (None: not a valid name)
 
     def _metric(self, name: str):
         if name in CATALOGUE:
@@ -42,13 +41,12 @@ class MetricCollector:
         # Any name a custom metric may have: one whose first sample has not arrived reads as no
         # data (a rule may be defined ahead of its data), not as an error.
         if name not in self._custom:
-            self._custom[name] = isinstance(name, str) and bool(METRIC_NAME.fullmatch(name))
-        if self._custom[name]:
-            metric = self._custom_metrics.get(name)
-            if metric is None:
-                metric = self._custom_metrics[name] = custom_metric(name)
-            return metric
-        raise UnknownMetricError(name)
+            valid = isinstance(name, str) and bool(METRIC_NAME.fullmatch(name))
+            self._custom[name] = custom_metric(name) if valid else None
+        metric = self._custom[name]
+        if metric is None:
+            raise UnknownMetricError(name)
+        return metric
 
     def prefetch(self, names) -> None:
         """Let each source load what the metrics in `names` need in as few queries as it can (an

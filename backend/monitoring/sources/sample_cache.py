@@ -156,7 +156,9 @@ class _Held:
         count = total = 0
         for held in self.series.values():
             first, last = bisect.bisect_right(held.times, since), bisect.bisect_right(held.times, now)
-            ids = [i for i in held.ids[first:last] if i <= up_to]
+            ids = held.ids[first:last]
+            if self.top > up_to:  # rows read whole after the last look at what was written since
+                ids = [i for i in ids if i <= up_to]
             count += len(ids)
             total += sum(ids)
         return count, total
