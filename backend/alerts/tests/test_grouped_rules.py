@@ -258,3 +258,32 @@ def test_pushed_samples_with_labels_group_by_queue():
     assert sorted(opened) == ["emails", "webhooks"]
     assert opened["emails"].labels == {"team": "platform", "queue": "emails"}
     assert opened["emails"].metric_value == 500
+
+
+def test_a_group_in_its_steady_state_is_decided_as_judging_it_would():
+    # Groups that are known, OK, with nothing open and within the threshold skip the full judgement
+    # (most groups of a tick): what they get must be what the judgement gives them.
+    rule = AlertRule.objects.create(name="Queue backing up", metric_name="queue_depth", condition="gt",
+                                    threshold_value=100, time_window_minutes=5, aggregation="avg",
+                                    severity="high", group_by=["queue"], for_minutes=2)
+    for queue, depth in {"emails": 5, "reports": 20, "webhooks": 150}.items():
+        for minutes in range(3):
+            record_metric("queue_depth", depth, timestamp=T0 - timedelta(minutes=minutes), labels={"queue": queue})
+    tick(T0)  # the groups' rows: emails and reports OK, webhooks pending
+
+    engine = AlertEngine(now=T0 + timedelta(minutes=1))
+    (decision,) = engine.plan([rule])
+
+    assert sorted(g.labels["queue"] for g in decision.quiet) == ["emails", "reports"]
+    assert [g.group_labels["queue"] for g in decision.groups] == ["webhooks"]
+    rows = {row.fingerprint: row for row in AlertRuleGroup.objects.filter(rule=rule)}
+    fields = ("state", "action", "value", "reason", "state_reason", "error", "previous_state", "previous_reason",
+              "group_labels", "fingerprint", "group_known", "forget", "alert")
+    for quiet in decision.quiet:
+        row = rows[quiet.fingerprint]
+        judged = engine._judge(rule, quiet.reading, None, since=row.state_changed_at, previous_state=row.state,
+                               previous_reason=row.state_reason, group_labels=quiet.labels,
+                               fingerprint=quiet.fingerprint, group_known=True)
+        shortcut = decision.quiet_decision(quiet)
+        assert [getattr(shortcut, f) for f in fields] == [getattr(judged, f) for f in fields]
+    assert decision.state == "pending" and decision.reason == "3 groups evaluated"
