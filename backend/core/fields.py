@@ -1,8 +1,17 @@
+import json
 import re
+from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.expressions import Combinable
+from django.db.models.lookups import IsNull
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+
+from core import secrets
 
 
 class FiniteFloatField(serializers.FloatField):
@@ -93,3 +102,96 @@ def text_field(max_length: int, **kwargs) -> StrictCharField:
     """A free text (a description, notes, a message) of at most `max_length` characters."""
     kwargs.setdefault("help_text", f"At most {max_length:,} characters.")
     return StrictCharField(max_length=max_length, **kwargs)
+
+
+# --- Model fields ---------------------------------------------------------------------------------
+
+
+class SecretDict(dict[str, Any]):
+    """The secret settings of a row, decrypted. Its repr (and so its str: the admin, logs, a
+    traceback's locals) names the keys, never the values."""
+
+    unreadable = False
+
+    def __repr__(self) -> str:
+        return "<secrets: " + (", ".join(sorted(map(str, self))) or "none") + ">"
+
+    __str__ = __repr__
+
+
+class UnreadableSecrets(SecretDict):
+    """What a row holds when no configured key decrypts its secrets: empty, and saved back as the
+    token it was, so that configuring the right key again brings them back. Filled in (the secrets
+    entered again), it is saved as those."""
+
+    unreadable = True
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+
+class EncryptedJSONField(models.Field):
+    """A dict of secret settings (passwords, tokens), stored encrypted as one token in a text
+    column (core.secrets) and decrypted when the row is loaded, as a SecretDict.
+
+    A text column rather than JSONField's: the database only ever holds an opaque token, so none of
+    JSONField's key lookups could mean anything, and PostgreSQL's jsonb would gain nothing. The only
+    lookup is isnull. The field has no form field (the admin and model forms leave it out: secrets
+    are entered through the API, which shows them masked); dumpdata writes the token.
+    """
+
+    _pyi_private_set_type: dict[str, Any] | Combinable | None
+    _pyi_private_get_type: dict[str, Any]
+
+    description = "A dict of secrets, encrypted"
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> SecretDict | None:
+        if value is None:
+            return None
+        if not value:
+            return SecretDict()
+        try:
+            return SecretDict(self._loads(secrets.decrypt(value)))
+        except secrets.SecretUnreadable:
+            return UnreadableSecrets(value)
+
+    def to_python(self, value: Any) -> SecretDict | None:
+        if value is None or isinstance(value, SecretDict):
+            return value
+        if isinstance(value, dict):
+            return SecretDict(value)
+        if isinstance(value, str):
+            try:
+                return SecretDict(self._loads(secrets.decrypt(value)) if value else {})
+            except secrets.SecretUnreadable as exc:
+                raise ModelValidationError(str(exc), code="unreadable") from None
+        raise ModelValidationError("Expected a dict of secret settings.", code="invalid")
+
+    def get_prep_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, UnreadableSecrets) and not value:
+            return value.token
+        if not isinstance(value, dict):
+            raise TypeError(f"{type(self).__name__} holds a dict of secret settings, not {type(value).__name__}")
+        return secrets.encrypt(json.dumps(value, separators=(",", ":"), sort_keys=True))
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return self.get_prep_value(self.value_from_object(obj)) or ""
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        return IsNull if lookup_name == "isnull" else None
+
+    def formfield(self, **kwargs: Any) -> forms.Field | None:
+        return None
+
+    @staticmethod
+    def _loads(text: str) -> dict[str, Any]:
+        value = json.loads(text)
+        if not isinstance(value, dict):
+            raise ModelValidationError("Expected a dict of secret settings.", code="invalid")
+        return value

@@ -77,6 +77,11 @@ def _load_or_create_secret_key(path: Path) -> str:
 
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _load_or_create_secret_key(DATA_DIR / "secret_key")
+# Keys of the secrets stored in the database (data source passwords, channel tokens), Fernet keys,
+# comma-separated: the first encrypts, all decrypt (core/secrets.py), and so does a key derived from
+# SECRET_KEY, the only one when this is empty. To rotate: put the new key first, run `manage.py
+# rotate_secrets`, then drop the old.
+SECRETS_ENCRYPTION_KEYS = env.list("SECRETS_ENCRYPTION_KEYS", default=[])
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
