@@ -282,9 +282,9 @@ def test_a_group_in_its_steady_state_is_decided_as_judging_it_would():
               "group_labels", "fingerprint", "group_known", "forget", "alert")
     for quiet in decision.quiet:
         row = rows[quiet.fingerprint]
-        judged = engine._judge(RuleSnapshot.of(rule), quiet.reading, None, since=row.state_changed_at, previous_state=row.state,
-                               previous_reason=row.state_reason, group_labels=quiet.labels,
-                               fingerprint=quiet.fingerprint, group_known=True)
+        judged = engine._judge(RuleSnapshot.of(rule), quiet.reading, None, since=row.state_changed_at,
+                               previous_state=row.state, previous_reason=row.state_reason,
+                               group_labels=quiet.labels, fingerprint=quiet.fingerprint, group_known=True)
         shortcut = decision.quiet_decision(quiet)
         assert [getattr(shortcut, f) for f in fields] == [getattr(judged, f) for f in fields]
     assert decision.state == "pending" and decision.reason == "3 groups evaluated"
