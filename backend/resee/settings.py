@@ -404,6 +404,16 @@ if not 0 < NOTIFICATION_RETRY_BASE_SECONDS <= NOTIFICATION_RETRY_MAX_SECONDS:
 if NOTIFICATION_TIMEOUT_SECONDS <= 0:
     raise ImproperlyConfigured("NOTIFICATION_TIMEOUT_SECONDS must be above 0")
 
+# Outbound HTTP requests (core/outbound.py: data sources, webhooks, checks) wait this long for an
+# answer; connecting waits at most 5 s (or this, when shorter).
+OUTBOUND_TIMEOUT_SECONDS = env.float("OUTBOUND_TIMEOUT_SECONDS", default=10.0)
+# Outbound requests to loopback, private, link-local or reserved addresses are refused (a URL a user
+# entered must not reach the machine's own services or the cloud metadata endpoint); true allows
+# them, for a self-hosted installation whose targets are on its own network.
+OUTBOUND_ALLOW_PRIVATE_TARGETS = env_bool("OUTBOUND_ALLOW_PRIVATE_TARGETS", default=False)
+if OUTBOUND_TIMEOUT_SECONDS <= 0:
+    raise ImproperlyConfigured("OUTBOUND_TIMEOUT_SECONDS must be above 0")
+
 # Resolved alerts (with their notification records) are deleted this many days after they were
 # resolved, by the 04:00 clean-up; active alerts are kept however old.
 ALERT_HISTORY_RETENTION_DAYS = env.int("ALERT_HISTORY_RETENTION_DAYS", default=90)
