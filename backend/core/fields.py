@@ -52,6 +52,16 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class QueryIntegerField(StrictIntegerField):
+    """A whole number in a query string. A blank one (`?days=`) is refused as its schema says, not
+    taken as absent (DRF's reading of blank form values)."""
+
+    def get_value(self, dictionary):
+        if dictionary.get(self.field_name, None) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
 # Characters that make a name display differently from what it is: C0 and C1 control characters
 # and the Unicode bidirectional controls (embeddings, overrides, isolates, marks).
 _UNSAFE = "\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069"

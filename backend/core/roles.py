@@ -3,7 +3,8 @@ creates them and the tests read this. Superusers need no group.
 
 - Alert viewers: read everything (rules, alert history, deliveries, telemetry); change nothing.
 - Alert managers: everything viewers may, and create, change and delete rules, resolve alerts,
-  send test notifications, trigger alerts by hand, resolve and delete error groups, push metrics.
+  send test notifications, trigger alerts by hand, resolve and delete error groups, push metrics,
+  create and revoke push tokens.
 - Metric pushers: for machine accounts of other systems: push metric samples and AI usage through
   `POST /api/monitoring/metrics/` and `/api/monitoring/ai-usage/`, and nothing else.
 """
@@ -13,7 +14,9 @@ MANAGERS = "Alert managers"
 PUSHERS = "Metric pushers"
 
 _ALERT_MODELS = ("alertrule", "alerthistory", "notificationdelivery")
-_MONITORING_MODELS = ("metricsample", "requestrollup", "errorlog", "errorcount", "aiusage", "activeuserminute")
+_MONITORING_MODELS = (
+    "metricsample", "requestrollup", "errorlog", "errorcount", "aiusage", "activeuserminute", "pushtoken",
+)
 
 _VIEW = [f"alerts.view_{m}" for m in _ALERT_MODELS] + [f"monitoring.view_{m}" for m in _MONITORING_MODELS]
 
@@ -25,6 +28,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "alerts.change_alerthistory",
         "monitoring.change_errorlog", "monitoring.delete_errorlog",
         "monitoring.add_metricsample", "monitoring.add_aiusage",
+        "monitoring.add_pushtoken", "monitoring.delete_pushtoken",
     ],
     PUSHERS: ["monitoring.add_metricsample", "monitoring.add_aiusage"],
 }
@@ -32,7 +36,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
 
 def sync_groups(apps, schema_editor=None) -> None:
     """Create the groups and give each its permissions (adding, never taking away what an
-    administrator added). Usable from a migration (historical models) or at run time."""
+    administrator added). Usable from a migration (historical models) or at run time; a
+    migration that adds a model named here runs it again."""
     from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
 
@@ -51,7 +56,9 @@ def sync_groups(apps, schema_editor=None) -> None:
         group, _ = Group.objects.get_or_create(name=name)
         for label in wanted:
             app_label, codename = label.split(".")
-            permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is None:
+                continue  # its model comes with a later migration, which syncs the groups again
             group.permissions.add(permission)
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.text import Truncator
 
 from . import services
-from .models import ErrorLog, MetricSample
+from .models import ErrorLog, MetricSample, PushToken
 
 
 @admin.register(MetricSample)
@@ -53,3 +53,17 @@ class ErrorLogAdmin(admin.ModelAdmin):
     def reopen(self, request, queryset):
         changed = services.update_errors(ids=list(queryset.values_list("id", flat=True)), action="unresolve")
         self.message_user(request, f"{changed} error group(s) reopened.", messages.SUCCESS)
+
+
+@admin.register(PushToken)
+class PushTokenAdmin(admin.ModelAdmin):
+    """Push tokens can be seen and revoked here; they are created through the API or
+    `manage.py create_push_token`, which show the token once."""
+
+    list_display = ("name", "hint", "created_by", "created_at", "last_used_at")
+    readonly_fields = ("name", "hint", "created_by", "created_at", "last_used_at")
+    exclude = ("digest",)
+    search_fields = ("name",)
+
+    def has_add_permission(self, request):
+        return False

@@ -46,6 +46,7 @@ class ErrorGroup:
     first_seen: datetime
     last_seen: datetime
     occurrences: int = 1
+    service: str = ""  # blank: this server's own
 
 
 @dataclass

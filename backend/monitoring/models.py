@@ -7,7 +7,9 @@ from django.utils import timezone
 from . import labels as series_labels
 
 # Upper bounds (ms) of the request latency histogram's buckets; the last bucket is everything above.
-LATENCY_BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+# They include OpenTelemetry's default bounds for HTTP durations (0.005 s to 10 s), so that the
+# histograms of services exporting over OTLP are kept as they were measured.
+LATENCY_BUCKETS_MS = (5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000)
 LATENCY_FIELDS = tuple(f"latency_le_{bound}" for bound in LATENCY_BUCKETS_MS) + ("latency_above",)
 
 
@@ -115,16 +117,21 @@ class MetricSample(models.Model):
 
 
 class RequestRollup(models.Model):
-    """The API requests of one route and method in one minute, aggregated.
+    """The API requests of one service, route and method in one minute, aggregated.
 
     Rows are only ever added to (an additive upsert per flush), never written per request. Each
-    minute also has a row for all routes together (route and method `*`), which is what metrics
-    read: 60 rows an hour, however many routes and requests there are.
+    minute and service also has a row for all its routes together (route and method `*`), which is
+    what metrics over every route read: 60 rows an hour per service, however many routes and
+    requests there are. `service` is blank for this server's own API (labelled SERVICE_NAME), else
+    the `service.name` of a service exporting over OTLP; the database time such a service reports
+    apart from its requests has a row of blank route and method.
     """
 
     ALL = "*"
+    SELF = ""
 
     minute = models.DateTimeField()
+    service = models.CharField(max_length=128, blank=True, default="")
     route = models.CharField(max_length=200)
     method = models.CharField(max_length=10)
     count = models.PositiveIntegerField(default=0)
@@ -141,24 +148,30 @@ class RequestRollup(models.Model):
     latency_le_10 = models.PositiveIntegerField(default=0)
     latency_le_25 = models.PositiveIntegerField(default=0)
     latency_le_50 = models.PositiveIntegerField(default=0)
+    latency_le_75 = models.PositiveIntegerField(default=0)
     latency_le_100 = models.PositiveIntegerField(default=0)
     latency_le_250 = models.PositiveIntegerField(default=0)
     latency_le_500 = models.PositiveIntegerField(default=0)
+    latency_le_750 = models.PositiveIntegerField(default=0)
     latency_le_1000 = models.PositiveIntegerField(default=0)
     latency_le_2500 = models.PositiveIntegerField(default=0)
     latency_le_5000 = models.PositiveIntegerField(default=0)
+    latency_le_7500 = models.PositiveIntegerField(default=0)
     latency_le_10000 = models.PositiveIntegerField(default=0)
     latency_above = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["-minute", "route", "method"]
+        ordering = ["-minute", "service", "route", "method"]
         constraints = [
-            models.UniqueConstraint(fields=["minute", "route", "method"], name="requestrollup_minute_route_method"),
+            models.UniqueConstraint(
+                fields=["minute", "service", "route", "method"], name="requestrollup_minute_service_route_method"
+            ),
         ]
         indexes = [models.Index(fields=["route", "method", "minute"], name="requestrollup_route_minute")]
 
     def __str__(self):
-        return f"{self.method} {self.route} at {self.minute:%Y-%m-%d %H:%M}: {self.count} requests"
+        service = f"{self.service} " if self.service else ""
+        return f"{service}{self.method} {self.route} at {self.minute:%Y-%m-%d %H:%M}: {self.count} requests"
 
 
 class ErrorLog(models.Model):
@@ -177,6 +190,8 @@ class ErrorLog(models.Model):
     traceback = models.TextField(blank=True)
     path = models.CharField(max_length=500, blank=True)
     method = models.CharField(max_length=10, blank=True)
+    # Blank: this server's own errors; else the service.name of a service exporting logs over OTLP.
+    service = models.CharField(max_length=128, blank=True, default="")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -204,6 +219,8 @@ class ErrorCount(models.Model):
 
     minute = models.DateTimeField()
     level = models.CharField(max_length=10, choices=ErrorLog.LEVELS)
+    # As ErrorLog.service: blank for this server's own errors.
+    service = models.CharField(max_length=128, blank=True, default="")
     logger = models.CharField(max_length=200, blank=True, default="")
     # The exception's qualified type name; blank for an error logged without one.
     exception = models.CharField(max_length=200, blank=True, default="")
@@ -212,12 +229,16 @@ class ErrorCount(models.Model):
     class Meta:
         ordering = ["-minute", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["minute", "level", "logger", "exception"], name="errorcount_minute_series")
+            models.UniqueConstraint(
+                fields=["minute", "level", "service", "logger", "exception"], name="errorcount_minute_service_series"
+            )
         ]
 
 
 class AIUsage(models.Model):
-    """One call to an AI service: what it cost, in tokens and dollars, and whether it worked."""
+    """Calls to an AI service: what they cost, in tokens and dollars, and whether they worked. A row
+    recorded through the API is one call; a service exporting OpenTelemetry's gen_ai metrics sends
+    them per minute, so its rows count their calls (`call_count`, 0 on a row of tokens alone)."""
 
     timestamp = models.DateTimeField(default=timezone.now)
     provider = models.CharField(max_length=64)
@@ -228,6 +249,7 @@ class AIUsage(models.Model):
     output_tokens = models.PositiveBigIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=14, decimal_places=6, default=0)
     success = models.BooleanField(default=True)
+    call_count = models.PositiveIntegerField(default=1)
     latency_ms = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
 
@@ -252,3 +274,46 @@ class ActiveUserMinute(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["minute", "user_id"], name="activeuserminute_minute_user")]
         indexes = [models.Index(fields=["minute"], name="activeuserminute_minute")]
+
+
+class PushToken(models.Model):
+    """A token that may push telemetry (OTLP, the ingest API) and do nothing else: what a service's
+    exporter is given instead of a user's token. Only its SHA-256 is stored; it is shown once, when
+    created."""
+
+    PREFIX = "rpt_"
+
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    # The first characters of the token, to tell tokens apart in lists.
+    hint = models.CharField(max_length=16)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.hint}…)"
+
+
+class OtlpCumulativePoint(models.Model):
+    """The last cumulative point of one OTLP series (a sum or a histogram of one producer), from
+    which the next one's per-minute delta is worked out. `key` hashes the producer's resource, the
+    scope, the metric and the point's attributes."""
+
+    key = models.CharField(max_length=64, unique=True)
+    start_unix_nano = models.BigIntegerField()
+    time_unix_nano = models.BigIntegerField()
+    # A sum's value, or a histogram's count, sum and bucket counts (with their bounds).
+    value = models.FloatField(default=0)
+    total = models.FloatField(default=0)
+    buckets = models.JSONField(default=list, blank=True)
+    bounds = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["updated_at"], name="otlpcumulative_updated")]

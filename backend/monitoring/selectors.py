@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max, Sum
 from django.utils import timezone
@@ -210,14 +211,14 @@ def metric_label_values(metric: Metric, *, now: datetime | None = None) -> dict:
 
 
 def endpoint_stats(*, minutes: int, now: datetime | None = None) -> list[dict]:
-    """Per route and method over the last `minutes`: requests, 4xx, 5xx, error rate, mean, p95
+    """Per service, route and method over the last `minutes`: requests, 4xx, 5xx, error rate, mean, p95
     and max response time, database queries per request."""
     now = (now or timezone.now()).astimezone(UTC)
     since = minute_of(now) - timedelta(minutes=minutes - 1)
     rows: Iterable[Mapping[str, Any]] = (
         RequestRollup.objects.filter(minute__gte=since, minute__lte=now)
         .exclude(route=RequestRollup.ALL)
-        .values("route", "method")
+        .values("service", "route", "method")
         .annotate(
             count=Sum("count"), status_4xx=Sum("status_4xx"), status_5xx=Sum("status_5xx"),
             duration=safe_sum("duration_total_ms"), max_ms=Max("duration_max_ms"), queries=Sum("db_queries"),
@@ -228,7 +229,10 @@ def endpoint_stats(*, minutes: int, now: datetime | None = None) -> list[dict]:
     stats = []
     for row in rows:
         count = row["count"]
+        if not count:
+            continue  # a service's database time apart from its requests
         stats.append({
+            "service": row["service"] or settings.SERVICE_NAME,
             "route": row["route"],
             "method": row["method"],
             "count": count,

@@ -1,7 +1,9 @@
 """What changes telemetry: recording pushed samples and AI usage, resolving errors, retention."""
 
+import hashlib
 import logging
 import math
+import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,7 +15,17 @@ from django.utils import timezone
 
 from . import labels as series_labels
 from .catalogue import METRIC_NAME, accepts_pushed_samples
-from .models import ActiveUserMinute, AIUsage, ErrorCount, ErrorLog, MetricSample, MetricSeries, RequestRollup
+from .models import (
+    ActiveUserMinute,
+    AIUsage,
+    ErrorCount,
+    ErrorLog,
+    MetricSample,
+    MetricSeries,
+    OtlpCumulativePoint,
+    PushToken,
+    RequestRollup,
+)
 from .selectors import forget_sample_names_if_new
 
 logger = logging.getLogger(__name__)
@@ -101,6 +113,33 @@ def record_metrics(samples: list[dict]) -> list[MetricSample]:
 
 
 
+def create_push_token(name: str, *, created_by=None) -> tuple[PushToken, str]:
+    """A new push token and its text, which is shown this once: only its digest is stored."""
+    text = PushToken.PREFIX + secrets.token_urlsafe(32)
+    token = PushToken.objects.create(name=name, digest=push_token_digest(text), hint=text[:10], created_by=created_by)
+    return token, text
+
+
+def push_token_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# How often a token's last use is written (not on every export).
+PUSH_TOKEN_USE_PRECISION = timedelta(minutes=1)
+
+
+def authenticate_push_token(text: str) -> PushToken | None:
+    """The push token of this text, its last use noted; None if there is none."""
+    token = PushToken.objects.filter(digest=push_token_digest(text)).first()
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= PUSH_TOKEN_USE_PRECISION:
+        PushToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
 def record_ai_usage(*, provider: str, model: str, operation: str = "", input_tokens: int = 0, output_tokens: int = 0,
                     cost_usd: Decimal | float | str = 0, success: bool = True, latency_ms: float | None = None,
                     error: str = "", timestamp: datetime | None = None) -> AIUsage:
@@ -183,6 +222,10 @@ def delete_old_telemetry(*, now: datetime | None = None, batch_size: int = 5000)
         "active_user_minutes": ActiveUserMinute.objects.filter(minute__lt=cutoff),
         "ai_usage": AIUsage.objects.filter(timestamp__lt=cutoff),
         "error_logs": ErrorLog.objects.filter(last_seen__lt=cutoff),
+        # A series silent for a day starts again from a baseline (monitoring.otlp).
+        "otlp_cumulative_points": OtlpCumulativePoint.objects.filter(
+            updated_at__lt=(now or timezone.now()) - timedelta(days=1)
+        ),
     }
     deleted = {}
     for label, queryset in targets.items():

@@ -76,13 +76,22 @@ def with_minute_totals(requests: dict) -> dict:
     return {**requests, **totals}
 
 
-def write_requests(requests: dict, users: dict) -> None:
+REQUEST_KEY = ("minute", "service", "route", "method")
+
+
+def write_request_rows(requests: dict, *, service: str = RequestRollup.SELF) -> None:
+    """Add (minute, route, method) -> values cells of one service, and their minutes' totals, to
+    RequestRollup."""
     rows = [
-        (_db_datetime(minute), route, method, *values)
+        (_db_datetime(minute), service, route, method, *values)
         for (minute, route, method), values in sorted(with_minute_totals(requests).items())
     ]
+    _additive_upsert(RequestRollup, REQUEST_KEY, REQUEST_FIELDS, rows, max_fields={MAX_FIELD})
+
+
+def write_requests(requests: dict, users: dict) -> None:
     with transaction.atomic():
-        _additive_upsert(RequestRollup, ("minute", "route", "method"), REQUEST_FIELDS, rows, max_fields={MAX_FIELD})
+        write_request_rows(requests)
         ActiveUserMinute.objects.bulk_create(
             [ActiveUserMinute(minute=minute, user_id=uid) for minute, ids in users.items() for uid in ids],
             ignore_conflicts=True,
@@ -91,16 +100,21 @@ def write_requests(requests: dict, users: dict) -> None:
 
 def write_errors(errors: dict[str, ErrorGroup], error_counts: dict) -> None:
     with transaction.atomic():
-        _additive_upsert(
-            ErrorCount, ("minute", "level", "logger", "exception"), ("count",),
-            [(_db_datetime(minute), level, logger, exception, count)
-             for (minute, level, logger, exception), count in sorted(error_counts.items())],
-        )
+        write_error_counts(error_counts)
     for group in errors.values():
-        _upsert_error_group(group)
+        write_error_group(group)
 
 
-def _upsert_error_group(group: ErrorGroup) -> None:
+def write_error_counts(error_counts: dict, *, service: str = "") -> None:
+    """Add (minute, level, logger, exception) -> count cells of one service to ErrorCount."""
+    _additive_upsert(
+        ErrorCount, ("minute", "level", "service", "logger", "exception"), ("count",),
+        [(_db_datetime(minute), level, service, logger, exception, count)
+         for (minute, level, logger, exception), count in sorted(error_counts.items())],
+    )
+
+
+def write_error_group(group: ErrorGroup) -> None:
     fields = {
         "level": group.level,
         "logger": group.logger[:200],
@@ -109,6 +123,7 @@ def _upsert_error_group(group: ErrorGroup) -> None:
         "traceback": group.traceback,
         "path": group.path[:500],
         "method": group.method[:10],
+        "service": group.service[:128],
         "user_id": group.user_id,
     }
     try:

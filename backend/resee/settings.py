@@ -504,7 +504,15 @@ if TRUSTED_PROXY_COUNT < 0:
 # (username and password) per client address.
 ALERT_ACTIONS_THROTTLE_RATE = env.str("ALERT_ACTIONS_THROTTLE_RATE", default="10/minute")
 TOKEN_THROTTLE_RATE = env.str("TOKEN_THROTTLE_RATE", default="5/minute")
-API_THROTTLE_RATES = {"alert_actions": ALERT_ACTIONS_THROTTLE_RATE, "token": TOKEN_THROTTLE_RATE}
+# OTLP exports per push token (an SDK exports every 60 s by default; a collector more often).
+OTLP_THROTTLE_RATE = env.str("OTLP_THROTTLE_RATE", default="600/minute")
+API_THROTTLE_RATES = {
+    "alert_actions": ALERT_ACTIONS_THROTTLE_RATE, "token": TOKEN_THROTTLE_RATE, "otlp": OTLP_THROTTLE_RATE,
+}
+# OTLP/HTTP receivers: the largest body (after decompression) and the data points or log records
+# of one export; beyond them a body is refused (413) and the points over the limit rejected.
+OTLP_MAX_REQUEST_BYTES = env.int("OTLP_MAX_REQUEST_BYTES", default=4 * 1024 * 1024)
+OTLP_MAX_DATA_POINTS = env.int("OTLP_MAX_DATA_POINTS", default=20000)
 for _scope, _rate in API_THROTTLE_RATES.items():
     _count, _, _period = _rate.partition("/")
     if not (_count.isdigit() and int(_count) > 0 and _period in ("second", "minute", "hour", "day")):

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from core.dashboard import dashboard_page
 from core.docs_views import ApiDocsView
 from core.views import ApiNotFound, health
+from monitoring.api import otlp_views
 
 # Under /api/, a server error is JSON with an error id (core.exceptions), not an HTML page.
 handler500 = "core.exceptions.server_error"
@@ -12,6 +13,9 @@ handler500 = "core.exceptions.server_error"
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    # OTLP/HTTP: an exporter posts to <endpoint>/v1/metrics and <endpoint>/v1/logs, no slash.
+    path("otlp/v1/metrics", otlp_views.metrics, name="otlp-metrics"),
+    path("otlp/v1/logs", otlp_views.logs, name="otlp-logs"),
     path("api/auth/", include("core.urls")),
     path("api/monitoring/", include("monitoring.api.urls")),
     path("api/alerts/", include("alerts.api.urls")),
@@ -20,7 +24,7 @@ urlpatterns = [
     # Keep these two last. Any other /api/ path is a JSON 404 (401 before authentication), never
     # the dashboard's page.
     re_path(r"^api/", ApiNotFound.as_view(), name="api-not-found"),
-    # The dashboard at / and its client-side routes: every path outside api/, admin/, static/ and
-    # health/ (so that /admin still gets its redirect to /admin/).
-    re_path(r"^(?!(?:api|admin|static|health)(?:/|$))", dashboard_page, name="dashboard"),
+    # The dashboard at / and its client-side routes: every path outside api/, admin/, static/,
+    # otlp/ and health/ (so that /admin still gets its redirect to /admin/).
+    re_path(r"^(?!(?:api|admin|static|health|otlp)(?:/|$))", dashboard_page, name="dashboard"),
 ]

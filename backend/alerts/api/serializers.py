@@ -11,6 +11,7 @@ from rest_framework import serializers
 from core.fields import (
     FiniteFloatField,
     NameField,
+    QueryIntegerField,
     SchemaPattern,
     StrictBooleanField,
     StrictCharField,
@@ -567,7 +568,7 @@ class ResolveSerializer(serializers.Serializer):
 
 
 class StatsQuerySerializer(serializers.Serializer):
-    days = serializers.IntegerField(min_value=1, max_value=90, default=7, help_text="The last N days (1 to 90).")
+    days = QueryIntegerField(min_value=1, max_value=90, default=7, help_text="The last N days (1 to 90).")
 
 
 class CountByRuleSerializer(serializers.Serializer):

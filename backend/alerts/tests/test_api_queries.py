@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from monitoring.models import ErrorLog
+from monitoring.services import create_push_token
 
 from .factories import make_alert, make_delivery, make_rule
 
@@ -32,10 +33,16 @@ def add_errors(n, offset, user):
                                 last_seen=now)
 
 
+def add_push_tokens(n, offset, user):
+    for i in range(n):
+        create_push_token(f"token {offset + i}", created_by=user)
+
+
 LISTS = {
     "/api/alerts/rules/": lambda n, offset, user: add_rules(n, offset),
     "/api/alerts/history/": add_alerts,
     "/api/monitoring/errors/": add_errors,
+    "/api/monitoring/push-tokens/": add_push_tokens,
 }
 
 

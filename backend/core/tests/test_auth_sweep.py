@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from alerts.tests.factories import make_alert, make_rule
 from core.testing import client_for
 from monitoring.models import ErrorLog
+from monitoring.services import create_push_token
 
 # Not behind the API's authentication, each for a reason:
 EXCLUDED_NAMES = {
@@ -19,6 +20,9 @@ EXCLUDED_NAMES = {
     "auth-csrf",  # the CSRF cookie for that login form
     "auth-token",  # username and password for a token: anonymous by definition (core/tests/test_token.py)
     "dashboard",  # the dashboard's HTML page, which logs in through the API (when it is built)
+    # OTLP receivers: a push token, not a user (401 without one: monitoring/tests/test_otlp.py)
+    "otlp-metrics",
+    "otlp-logs",
 }
 EXCLUDED_PREFIXES = ("admin/",)  # Django admin: its own staff login
 EXCLUDED_ROUTES = {""}  # the site root: a redirect to the admin (or the dashboard's page)
@@ -69,6 +73,7 @@ def objects(db):
         "alerts-rule": rule.pk,
         "alerts-history": make_alert(rule).pk,
         "monitoring-error": ErrorLog.objects.create(fingerprint="sweep", level="ERROR", message="m").pk,
+        "monitoring-push-token": create_push_token("sweep")[0].pk,
     }
 
 

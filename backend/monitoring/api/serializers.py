@@ -19,7 +19,7 @@ from core.lookups import MAX_ID
 
 from ..catalogue import METRIC_NAME
 from ..labels import MAX_LABEL_VALUE, MAX_LABELS, labels_errors
-from ..models import ErrorLog
+from ..models import ErrorLog, PushToken
 from ..serializers import OverviewMetricSerializer
 from ..services import (
     ERROR_ACTIONS,
@@ -203,6 +203,9 @@ class MetricLabelsSerializer(serializers.Serializer):
 
 
 class RouteStatsSerializer(serializers.Serializer):
+    service = serializers.CharField(
+        help_text="SERVICE_NAME for this server's own API, else the service.name of an OTLP exporter."
+    )
     route = serializers.CharField()
     method = serializers.CharField()
     count = serializers.IntegerField()
@@ -223,3 +226,23 @@ class EndpointStatsSerializer(serializers.Serializer):
 
 class MinutesQuerySerializer(serializers.Serializer):
     minutes = serializers.IntegerField(required=False, min_value=1, max_value=60, help_text="Default 5.")
+
+
+class PushTokenSerializer(serializers.ModelSerializer):
+    name = NameField(max_length=100)
+    hint = serializers.CharField(read_only=True, help_text="The token's first characters, to tell tokens apart.")
+    created_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = PushToken
+        fields = ["id", "name", "hint", "created_by", "created_at", "last_used_at"]
+        read_only_fields = ["id", "created_at", "last_used_at"]
+
+
+class CreatedPushTokenSerializer(PushTokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="The token: shown this once, never again.")
+
+    class Meta(PushTokenSerializer.Meta):
+        fields = [*PushTokenSerializer.Meta.fields, "token"]

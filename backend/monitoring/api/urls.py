@@ -5,6 +5,7 @@ from . import views
 
 router = SimpleRouter()
 router.register("errors", views.ErrorLogViewSet, basename="monitoring-error")
+router.register("push-tokens", views.PushTokenViewSet, basename="monitoring-push-token")
 
 urlpatterns = [
     path("overview/", views.OverviewView.as_view(), name="monitoring-overview"),

@@ -16,11 +16,12 @@ from core.schema import ERROR_RESPONSES, VALIDATION_ERROR
 
 from .. import labels, selectors, services
 from ..labels import Matcher
-from ..models import AIUsage, ErrorLog, MetricSample, RequestRollup
+from ..models import AIUsage, ErrorLog, MetricSample, PushToken, RequestRollup
 from .filters import ErrorLogFilter
 from .serializers import (
     AIUsageInSerializer,
     ChangedSerializer,
+    CreatedPushTokenSerializer,
     CreatedSerializer,
     EndpointStatsSerializer,
     ErrorBulkSerializer,
@@ -30,6 +31,7 @@ from .serializers import (
     MetricSampleInSerializer,
     MinutesQuerySerializer,
     OverviewSerializer,
+    PushTokenSerializer,
     SeriesSerializer,
     many_or_one,
 )
@@ -53,8 +55,9 @@ INGEST_RESPONSES = {201: CreatedSerializer, 400: VALIDATION_ERROR}
 
 
 def int_param(request, name: str, *, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter; absent, `default`. A blank one (`?minutes=`) is no number."""
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -273,3 +276,28 @@ class ErrorLogViewSet(IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModel
         with transaction.atomic():
             changed = services.update_errors(**serializer.validated_data)
         return Response(ChangedSerializer({"changed": changed}).data)
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["monitoring"], summary="List push tokens"),
+    retrieve=extend_schema(tags=["monitoring"], summary="Get a push token (without the token)"),
+    create=extend_schema(tags=["monitoring"], summary="Create a push token (shown once)",
+                         responses={201: CreatedPushTokenSerializer, 400: VALIDATION_ERROR}),
+    destroy=extend_schema(tags=["monitoring"], summary="Revoke a push token"),
+)
+class PushTokenViewSet(IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                       mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Tokens that may push telemetry (OTLP at /otlp/v1/metrics and /otlp/v1/logs) and nothing
+    else: what a service's exporter is given. Only a digest is stored; the token is in the answer
+    to its creation and nowhere after."""
+
+    permission_classes = [ModelPermissions]
+    queryset = PushToken.objects.select_related("created_by")
+    serializer_class = PushTokenSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = PushTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, text = services.create_push_token(serializer.validated_data["name"], created_by=request.user)
+        token.token = text  # type: ignore[attr-defined]
+        return Response(CreatedPushTokenSerializer(token).data, status=status.HTTP_201_CREATED)

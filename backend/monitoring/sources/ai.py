@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMinute
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce, TruncMinute
 from django.utils import timezone
 
 from .. import labels as series_labels
@@ -33,8 +33,8 @@ _COUNTS = ("calls", "failures")
 
 def _per_bucket(rows):
     return rows.annotate(
-        calls=Count("id"),
-        failures=Count("id", filter=Q(success=False)),
+        calls=Coalesce(Sum("call_count"), 0),
+        failures=Coalesce(Sum("call_count", filter=Q(success=False)), 0),
         cost=Sum("cost_usd"),
         tokens=safe_sum("input_tokens", "output_tokens"),
     ).order_by()

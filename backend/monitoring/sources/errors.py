@@ -1,12 +1,15 @@
-"""Metrics of logged errors: the logging handler's per-minute ErrorCount rows, one per level,
-logger and exception type. A series is one logger and exception type, labelled `logger` and
-`exception` (the exception's qualified type name; an error logged without one has no such label)."""
+"""Metrics of logged errors: the per-minute ErrorCount rows of the logging handler (this server's
+errors) and of the services exporting logs over OTLP, one per level, service, logger and
+exception type. A series is one service, logger and exception type, labelled `service`
+(SERVICE_NAME for this server's own), `logger` and `exception` (the exception's qualified type
+name; an error logged without one has no such label)."""
 
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Sum
 
 from .. import labels as series_labels
@@ -27,9 +30,10 @@ from .base import (
 _LEVELS = tuple(level for level, _ in ErrorLog.LEVELS)
 
 
-def error_labels(logger: str, exception: str) -> Labels:
+def error_labels(service: str, logger: str, exception: str) -> Labels:
     """A series' labels; an empty value is no label, as in Prometheus."""
-    return {name: value for name, value in (("exception", exception), ("logger", logger)) if value}
+    pairs = (("exception", exception), ("logger", logger), ("service", service or settings.SERVICE_NAME))
+    return {name: value for name, value in pairs if value}
 
 
 def _no_counts() -> dict[str, int]:
@@ -44,23 +48,23 @@ class Errors(LabelledSource):
     def __init__(self, reader):
         super().__init__(reader)
         self._counts: dict | None = None
-        self._series: dict[tuple[str, str], dict[datetime, dict[str, int]]] = {}
-        self._labels: dict[tuple[str, str], Labels] = {}
+        self._series: dict[tuple[str, str, str], dict[datetime, dict[str, int]]] = {}
+        self._labels: dict[tuple[str, str, str], Labels] = {}
         self._merged: dict[tuple, dict] = {}
-        self._labels_of: dict[tuple[str, ...], dict[tuple[str, str], Labels]] = {}
+        self._labels_of: dict[tuple[str, ...], dict[tuple[str, str, str], Labels]] = {}
 
     def _load(self) -> dict:
         if self._counts is None:
             # A window may end at the minute before the live one.
             first = self.live_minute - timedelta(minutes=HORIZON_MINUTES)
             counts: dict = defaultdict(_no_counts)
-            series: dict[tuple[str, str], dict] = {}
+            series: dict[tuple[str, str, str], dict] = {}
             rows = ErrorCount.objects.filter(minute__gte=first).values_list(
-                "minute", "level", "logger", "exception", "count"
+                "minute", "level", "service", "logger", "exception", "count"
             )
-            for minute, level, logger, exception, count in rows:
+            for minute, level, service, logger, exception, count in rows:
                 counts[minute][level] += count
-                minutes = series.setdefault((logger, exception), {})
+                minutes = series.setdefault((service, logger, exception), {})
                 minutes.setdefault(minute, _no_counts())[level] += count
             self._counts, self._series = counts, series
             self._labels = {key: error_labels(*key) for key in series}
@@ -124,11 +128,11 @@ class Errors(LabelledSource):
         """The selected series' counts per bucket, summed per group of the `split_by` label."""
         rows = (
             self._counts_in(metric, since).annotate(bucket=bucket_sql("minute", seconds))
-            .values("bucket", "logger", "exception").annotate(n=Sum("count")).order_by()
+            .values("bucket", "service", "logger", "exception").annotate(n=Sum("count")).order_by()
         )
         groups: dict[str, tuple[Labels, dict]] = {}
         for row in rows:
-            labels = error_labels(row["logger"], row["exception"])
+            labels = error_labels(row["service"], row["logger"], row["exception"])
             if not series_labels.matches_all(labels, matchers):
                 continue
             group = series_labels.group_labels(labels, (split_by,) if split_by else ())
@@ -150,8 +154,8 @@ class Errors(LabelledSource):
 
     def label_values(self, metric: Metric, since: datetime) -> dict[str, set[str]]:
         values: dict[str, set[str]] = {}
-        pairs = self._counts_in(metric, since).values_list("logger", "exception").distinct().order_by()
-        for logger, exception in pairs:
-            for name, value in error_labels(logger, exception).items():
+        keys = self._counts_in(metric, since).values_list("service", "logger", "exception").distinct().order_by()
+        for service, logger, exception in keys:
+            for name, value in error_labels(service, logger, exception).items():
                 values.setdefault(name, set()).add(value)
         return values

@@ -1,5 +1,6 @@
-"""Metrics of API requests: the middleware's per-minute RequestRollup rows, of all routes together
-and of each route and method (the series)."""
+"""Metrics of API requests: the per-minute RequestRollup rows of this server's middleware and of the
+services exporting HTTP metrics over OTLP, of all routes together and of each service, route and
+method (the series)."""
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -49,18 +50,22 @@ def _merged(cells: Iterable[dict]) -> dict:
 @register(REQUESTS)
 class Requests(LabelledSource):
     """Any of RequestRollup's columns (REQUEST_FIELDS) as a counter, ratio or mean. Over all routes
-    it reads the all-routes rows (route and method `*`); a series is one route and method, labelled
-    `service` (SERVICE_NAME), `route` (the route template) and `method`, read from the per-route
-    rows, loaded (in one query) by the first read that needs them."""
+    it reads the all-routes rows (route and method `*`) of every service; a series is one service,
+    route and method, labelled `service` (SERVICE_NAME for this server's own), `route` (the route
+    template) and `method`, read from the per-route rows, loaded (in one query) by the first read
+    that needs them. A metric's series are those that served requests or counted what it is
+    computed from: the row of a service's database time alone is not a series of the request
+    metrics."""
 
     settled = True
 
     def __init__(self, reader):
         super().__init__(reader)
         self._rows: dict | None = None
-        self._routes: dict[tuple[str, str], dict] | None = None
-        self._labels: dict[tuple[str, str], Labels] = {}
+        self._routes: dict[tuple[str, str, str], dict] | None = None
+        self._labels: dict[tuple[str, str, str], Labels] = {}
         self._merged: dict[tuple, dict] = {}
+        self._labels_of: dict[str, Mapping[Any, Labels]] = {}
 
     def _first_minute(self) -> datetime:
         return self.settled_minute - timedelta(minutes=HORIZON_MINUTES - 1)
@@ -71,27 +76,37 @@ class Requests(LabelledSource):
                 route=RequestRollup.ALL, method=RequestRollup.ALL, minute__gte=self._first_minute(),
                 minute__lte=self.settled_minute,
             ).values("minute", *REQUEST_FIELDS)  # every column: a new metric of them needs no change here
-            self._rows = {row.pop("minute"): row for row in rows}
+            minutes: dict = {}
+            for row in rows:  # one row per minute and service
+                minutes.setdefault(row.pop("minute"), []).append(row)
+            self._rows = {minute: _merged(cells) for minute, cells in minutes.items()}
         return self._rows
 
-    def _load_routes(self) -> dict[tuple[str, str], dict]:
+    def _load_routes(self) -> dict[tuple[str, str, str], dict]:
         if self._routes is None:
             rows = (
                 RequestRollup.objects.filter(minute__gte=self._first_minute(), minute__lte=self.settled_minute)
                 .exclude(route=RequestRollup.ALL)
-                .values("route", "method", "minute", *REQUEST_FIELDS)
+                .values("service", "route", "method", "minute", *REQUEST_FIELDS)
             )
-            routes: dict[tuple[str, str], dict] = {}
+            routes: dict[tuple[str, str, str], dict] = {}
             for row in rows:
-                key = (row.pop("route"), row.pop("method"))
+                key = (row.pop("service"), row.pop("route"), row.pop("method"))
                 routes.setdefault(key, {})[row.pop("minute")] = row
             self._routes = routes
             self._labels = {key: route_labels(*key) for key in routes}
         return self._routes
 
     def series_labels(self, metric: Metric) -> Mapping[Any, Labels]:
-        self._load_routes()
-        return self._labels
+        found = self._labels_of.get(metric.name)
+        if found is None:
+            routes = self._load_routes()
+            counted = ("count", *metric.of)
+            found = self._labels_of[metric.name] = {
+                key: labels for key, labels in self._labels.items()
+                if any(cell[name] for cell in routes[key].values() for name in counted)
+            }
+        return found
 
     def read(self, metric: Metric, window: int, aggregation: str) -> Reading:
         return self._read(metric, window, aggregation, self._load())
@@ -133,8 +148,11 @@ class Requests(LabelledSource):
             rollups = rollups.filter(route=RequestRollup.ALL, method=RequestRollup.ALL)
         return (
             rollups.annotate(bucket=bucket_sql("minute", seconds))
-            .values("bucket", *(("route", "method") if routes else ()))
-            .annotate(**{name: safe_sum(name) if name in FLOAT_FIELDS else Sum(name) for name in metric.of})
+            .values("bucket", *(("service", "route", "method") if routes else ()))
+            .annotate(**{
+                name: safe_sum(name) if name in FLOAT_FIELDS else Sum(name)
+                for name in {*metric.of, *(("count",) if routes else ())}
+            })
             .order_by()
         )
 
@@ -146,7 +164,9 @@ class Requests(LabelledSource):
         """The selected routes' bucket totals, summed per group of the `split_by` label."""
         groups: dict[str, tuple[Labels, dict]] = {}
         for row in self._bucket_rows(metric, since, seconds, routes=True):
-            labels = route_labels(row["route"], row["method"])
+            if not (row["count"] or any(row[name] for name in metric.of)):
+                continue  # not a series of this metric (see series_labels)
+            labels = route_labels(row["service"], row["route"], row["method"])
             if not series_labels.matches_all(labels, matchers):
                 continue
             group = series_labels.group_labels(labels, (split_by,) if split_by else ())
@@ -174,15 +194,19 @@ class Requests(LabelledSource):
         pairs = (
             RequestRollup.objects.filter(minute__gte=since, minute__lte=self.now)
             .exclude(route=RequestRollup.ALL)
-            .values_list("route", "method")
+            .values_list("service", "route", "method")
             .distinct()
+            .order_by()
         )
         values: dict[str, set[str]] = {}
-        for route, method in pairs:
-            for name, value in route_labels(route, method).items():
+        for service, route, method in pairs:
+            for name, value in route_labels(service, route, method).items():
                 values.setdefault(name, set()).add(value)
         return values
 
 
-def route_labels(route: str, method: str) -> Labels:
-    return {"method": method, "route": route, "service": settings.SERVICE_NAME}
+def route_labels(service: str, route: str, method: str) -> Labels:
+    """A series' labels; an empty value is no label (a service's database time apart from its
+    requests has neither route nor method)."""
+    pairs = (("method", method), ("route", route), ("service", service or settings.SERVICE_NAME))
+    return {name: value for name, value in pairs if value}

@@ -59,11 +59,11 @@ def test_means_use_every_event():
 
 def test_histogram_quantile_interpolates_inside_the_bucket():
     counts = [0] * (len(LATENCY_BUCKETS_MS) + 1)
-    counts[2] = 30  # 10-25 ms
-    counts[4] = 10  # 50-100 ms
-    # rank 38 of 40 falls 8/10 into the 50-100 bucket.
-    assert agg.histogram_quantile(counts, 0.95) == pytest.approx(90.0)
-    assert agg.histogram_quantile(counts, 0.95, observed_max=70.0) == pytest.approx(70.0)
+    counts[LATENCY_BUCKETS_MS.index(25)] = 30  # 10-25 ms
+    counts[LATENCY_BUCKETS_MS.index(100)] = 10  # 75-100 ms
+    # rank 38 of 40 falls 8/10 into the 75-100 bucket.
+    assert agg.histogram_quantile(counts, 0.95) == pytest.approx(95.0)
+    assert agg.histogram_quantile(counts, 0.95, observed_max=80.0) == pytest.approx(80.0)
     assert agg.histogram_quantile(counts, 0.5) == pytest.approx(10 + 15 * 20 / 30)
 
 

@@ -144,4 +144,4 @@ def test_critical_errors_chart_and_labels_see_only_the_series_that_logged_critic
         ({"exception": "ValueError"}, 2),
     ]
     assert sum(p["v"] or 0 for p in none["points"]) == 0
-    assert labels["labels"] == {"exception": ["ValueError"], "logger": ["orders"]}
+    assert labels["labels"] == {"exception": ["ValueError"], "logger": ["orders"], "service": ["resee"]}

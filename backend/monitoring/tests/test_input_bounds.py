@@ -104,3 +104,15 @@ def test_a_page_or_page_size_that_is_not_one_whole_number_is_a_400(superuser_cli
 
     assert response.status_code == 400
     assert list(response.json()) == [query.split("=")[0]]
+
+
+@pytest.mark.parametrize("url", [
+    "/api/monitoring/overview/?minutes=", "/api/monitoring/endpoints/?limit=",
+    "/api/monitoring/metrics/cpu_usage/series/?minutes=", "/api/alerts/stats/?days=",
+])
+def test_a_blank_whole_number_parameter_is_a_400_as_the_schema_says(superuser_client, url):
+    # The schema says integer: a blank value is not one, nor the same as leaving it out.
+    response = superuser_client.get(url)
+    assert response.status_code == 400
+    (field,) = response.json()
+    assert field == url.rsplit("?", 1)[1].rstrip("=")

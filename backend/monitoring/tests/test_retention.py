@@ -10,6 +10,7 @@ from monitoring.models import (
     ErrorLog,
     MetricSample,
     MetricSeries,
+    OtlpCumulativePoint,
     RequestRollup,
 )
 from monitoring.services import delete_old_telemetry, record_metrics
@@ -29,11 +30,15 @@ def test_telemetry_older_than_retention_is_deleted_in_batches(settings):
         ActiveUserMinute.objects.create(minute=minute, user_id=1)
         AIUsage.objects.create(timestamp=when, provider="p", model="m")
         ErrorLog.objects.create(fingerprint=str(when), level="ERROR", message="m", first_seen=when, last_seen=when)
+    # The last cumulative point of OTLP series: kept a day.
+    for key, when in (("stale", now - timedelta(days=1, minutes=1)), ("fresh", now - timedelta(hours=23))):
+        OtlpCumulativePoint.objects.create(key=key, start_unix_nano=0, time_unix_nano=0, updated_at=when)
 
     deleted = delete_old_telemetry(now=now, batch_size=3)
 
     assert deleted == {"metric_samples": 7, "request_rollups": 1, "error_counts": 1, "active_user_minutes": 1,
-                       "ai_usage": 1, "error_logs": 1, "metric_series": 0}
+                       "ai_usage": 1, "error_logs": 1, "otlp_cumulative_points": 1, "metric_series": 0}
+    assert list(OtlpCumulativePoint.objects.values_list("key", flat=True)) == ["fresh"]
     assert MetricSample.objects.count() == 7
     assert all(m.objects.count() == 1 for m in (RequestRollup, ErrorCount, ActiveUserMinute, AIUsage, ErrorLog))
     assert MetricSample.objects.filter(timestamp__lt=now - timedelta(days=14)).count() == 0

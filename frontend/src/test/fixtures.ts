@@ -103,6 +103,7 @@ export function series(
 
 export function route(overrides: Partial<EndpointStat> = {}): EndpointStat {
   return {
+    service: "resee",
     route: "/api/monitoring/metrics/",
     method: "POST",
     count: 3,

@@ -612,6 +612,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/monitoring/push-tokens/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List push tokens
+         * @description Tokens that may push telemetry (OTLP at /otlp/v1/metrics and /otlp/v1/logs) and nothing
+         *     else: what a service's exporter is given. Only a digest is stored; the token is in the answer
+         *     to its creation and nowhere after.
+         */
+        get: operations["monitoring_push_tokens_list"];
+        put?: never;
+        /**
+         * Create a push token (shown once)
+         * @description Tokens that may push telemetry (OTLP at /otlp/v1/metrics and /otlp/v1/logs) and nothing
+         *     else: what a service's exporter is given. Only a digest is stored; the token is in the answer
+         *     to its creation and nowhere after.
+         */
+        post: operations["monitoring_push_tokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/push-tokens/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a push token (without the token)
+         * @description Tokens that may push telemetry (OTLP at /otlp/v1/metrics and /otlp/v1/logs) and nothing
+         *     else: what a service's exporter is given. Only a digest is stored; the token is in the answer
+         *     to its creation and nowhere after.
+         */
+        get: operations["monitoring_push_tokens_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a push token
+         * @description Tokens that may push telemetry (OTLP at /otlp/v1/metrics and /otlp/v1/logs) and nothing
+         *     else: what a service's exporter is given. Only a digest is stored; the token is in the answer
+         *     to its creation and nowhere after.
+         */
+        delete: operations["monitoring_push_tokens_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1195,6 +1251,20 @@ export interface components {
         Created: {
             created: number;
         };
+        CreatedPushToken: {
+            readonly id: number;
+            name: string;
+            /** @description The token's first characters, to tell tokens apart. */
+            readonly hint: string;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** @description The token: shown this once, never again. */
+            readonly token: string;
+        };
         CsrfToken: {
             csrfToken: string;
         };
@@ -1606,6 +1676,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ErrorLogList"][];
         };
+        PaginatedPushTokenList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["PushToken"][];
+        };
         /**
          * @description What a person sets on a rule. Fields the system sets (state, created_by, timestamps) are
          *     not accepted here and ignored when sent.
@@ -1688,6 +1773,21 @@ export interface components {
             /** @description Cards (charts) come in ascending order, and their metrics too. */
             order: number;
         };
+        PushToken: {
+            readonly id: number;
+            name: string;
+            /** @description The token's first characters, to tell tokens apart. */
+            readonly hint: string;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+        };
+        PushTokenRequest: {
+            name: string;
+        };
         ResolveRequest: {
             /** @description At most 10,000 characters. */
             notes?: string;
@@ -1695,6 +1795,8 @@ export interface components {
             resolution_notes?: string;
         };
         RouteStats: {
+            /** @description SERVICE_NAME for this server's own API, else the service.name of an OTLP exporter. */
+            service: string;
             route: string;
             method: string;
             count: number;
@@ -3764,6 +3866,215 @@ export interface operations {
             };
         };
     };
+    monitoring_push_tokens_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPushTokenList"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such page. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    monitoring_push_tokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushTokenRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedPushToken"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    monitoring_push_tokens_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushToken"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    monitoring_push_tokens_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -3816,10 +4127,13 @@ export const schemaPatterns = {
     "AlertRuleInputRequest.metric_name": "^[a-z][a-z0-9_]{0,63}$",
     "AlertRuleInputRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "AlertRuleSaved.group_by": "^[a-z_][a-z0-9_]*$",
+    "CreatedPushToken.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "LabelMatcher.label": "[a-z_][a-z0-9_]*",
     "LabelMatcherRequest.label": "[a-z_][a-z0-9_]*",
     "MetricSampleInRequest.name": "^[a-z][a-z0-9_]{0,63}$",
     "PatchedAlertRuleInputRequest.group_by": "^[a-z_][a-z0-9_]*$",
     "PatchedAlertRuleInputRequest.metric_name": "^[a-z][a-z0-9_]{0,63}$",
     "PatchedAlertRuleInputRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "PushToken.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "PushTokenRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
 } as const;

@@ -19,6 +19,7 @@ describe("EndpointTable", () => {
       handlers.endpoints(
         endpoints([
           route({ route: "/api/alerts/rules/", method: "GET", count: 1200, status_5xx: 6, error_rate: 0.5, p95_ms: 310 }),
+          route({ service: "checkout", route: "/orders/{id}", method: "GET", count: 40, p95_ms: 120 }),
           route({ route: "/api/monitoring/errors/bulk/", count: 0, avg_ms: null, p95_ms: null, max_ms: null, error_rate: null }),
         ]),
       ),
@@ -30,9 +31,11 @@ describe("EndpointTable", () => {
       name: "API routes ranked by 95th percentile response time, the last hour",
     });
     const rows = within(table).getAllByRole("row");
-    expect(rows).toHaveLength(3);
-    const [first, second] = [nth(rows, 1), nth(rows, 2)];
-    expect(within(first).getByRole("rowheader")).toHaveTextContent("GET /api/alerts/rules/");
+    expect(rows).toHaveLength(4);
+    const [first, other, second] = [nth(rows, 1), nth(rows, 2), nth(rows, 3)];
+    // Each route with the service it belongs to: this server's own, or one exporting over OTLP.
+    expect(within(first).getByRole("rowheader")).toHaveTextContent("resee GET /api/alerts/rules/");
+    expect(within(other).getByRole("rowheader")).toHaveTextContent("checkout GET /orders/{id}");
     expect(first).toHaveTextContent("1,200");
     expect(first).toHaveTextContent("0.5%");
     expect(first).toHaveTextContent("310 ms");

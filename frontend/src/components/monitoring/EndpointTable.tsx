@@ -49,9 +49,10 @@ function RouteRows({ routes }: { routes: readonly EndpointStat[] }) {
   return (
     <tbody>
       {routes.map((route) => (
-        <tr key={`${route.method} ${route.route}`}>
+        <tr key={`${route.service} ${route.method} ${route.route}`}>
           <th scope="row" className="route-cell">
-            <span className="method">{route.method}</span> <code>{route.route}</code>
+            <span className="service">{route.service}</span> <span className="method">{route.method}</span>{" "}
+            <code>{route.route}</code>
           </th>
           <td className="numeric">{formatNumber(route.count)}</td>
           <td className="numeric">{formatNumber(route.status_5xx)}</td>
