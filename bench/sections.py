@@ -402,9 +402,122 @@ def _prometheus_beside(workdir: Path, names: list[str], *, series: int, report):
     return prom
 
 
+def _post(port: int, path: str, body: bytes, headers: dict[str, str]) -> int:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def _otlp_export(series: int, *, counter: bool, value: float, start_nanos: int) -> bytes:
+    """An OTLP metrics export of `series` series of one metric (as an SDK sends one: one resource,
+    one scope, one data point per attribute set): a gauge, or a cumulative monotonic sum."""
+    from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+    from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+    from opentelemetry.proto.metrics.v1 import metrics_pb2
+
+    request = ExportMetricsServiceRequest()
+    resource = request.resource_metrics.add()
+    resource.resource.attributes.add(key="service.name", value=AnyValue(string_value="bench"))
+    metric = resource.scope_metrics.add().metrics.add()
+    now = time.time_ns()
+    if counter:
+        metric.name = "jobs.processed"
+        metric.sum.aggregation_temporality = metrics_pb2.AGGREGATION_TEMPORALITY_CUMULATIVE
+        metric.sum.is_monotonic = True
+        points = metric.sum.data_points
+    else:
+        metric.name = "queue.depth"
+        points = metric.gauge.data_points
+    for i in range(series):
+        point = points.add(start_time_unix_nano=start_nanos, time_unix_nano=now, as_double=value + i)
+        point.attributes.append(KeyValue(key="queue", value=AnyValue(string_value=f"q{i}")))
+    return request.SerializeToString()
+
+
+def ingest(workdir: Path, report) -> None:
+    """What 1,000 samples cost through gunicorn: 1,000 single-sample JSON requests, one JSON batch
+    of 1,000, and one OTLP export of 1,000 series (a gauge, and a cumulative counter after its
+    first export, so that its deltas are worked out against the kept points), sent one after the
+    other from another process's point of view (each request on a new connection)."""
+    import json
+
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from monitoring.models import MetricSample
+    from monitoring.services import create_push_token
+
+    user = get_user_model().objects.create_superuser("bench-ingest", password=None)
+    token = Token.objects.create(user=user).key
+    push = create_push_token("bench")[1]
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "resee.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--no-control-socket", "--log-level", "warning"],
+        cwd=BACKEND, env=dict(os.environ), start_new_session=True,
+    )
+    json_headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    otlp_headers = {"Content-Type": "application/x-protobuf", "Authorization": f"Bearer {push}"}
+    samples = [{"name": "queue_depth", "value": i, "labels": {"queue": f"q{i}"}} for i in range(1000)]
+    singles = [json.dumps(sample).encode() for sample in samples]
+    batch = json.dumps(samples).encode()
+    start = time.time_ns() - 60 * 10**9
+
+    def timed(send) -> float:
+        begun = time.perf_counter()
+        send()
+        return time.perf_counter() - begun
+
+    def send_singles():
+        statuses = {_post(port, "/api/monitoring/metrics/", body, json_headers) for body in singles}
+        assert statuses == {201}, statuses
+
+    def send_batch():
+        assert _post(port, "/api/monitoring/metrics/", batch, json_headers) == 201
+
+    exports = iter(range(1, 10**6))
+
+    def send_otlp(counter: bool):
+        body = _otlp_export(1000, counter=counter, value=float(next(exports) * 1000), start_nanos=start)
+        assert _post(port, "/otlp/v1/metrics", body, otlp_headers) == 200
+
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/health/")
+        send_batch()
+        send_otlp(counter=True)  # warm up; the counter's first points set its baseline
+        results: dict[str, list[float]] = {"singles": [], "batch": [], "otlp_gauge": [], "otlp_counter": []}
+        for _ in range(3):
+            results["singles"].append(timed(send_singles))
+            for _ in range(3):
+                results["batch"].append(timed(send_batch))
+                results["otlp_gauge"].append(timed(lambda: send_otlp(counter=False)))
+                results["otlp_counter"].append(timed(lambda: send_otlp(counter=True)))
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+    medians = {name: statistics.median(times) for name, times in results.items()}
+    report("ingest_1000_single_requests_seconds", medians["singles"])
+    report("ingest_json_batch_1000_seconds", medians["batch"])
+    report("ingest_otlp_gauge_1000_series_seconds", medians["otlp_gauge"])
+    report("ingest_otlp_counter_1000_series_seconds", medians["otlp_counter"], "deltas against the kept points")
+    report("ingest_batch_vs_single_ratio", medians["batch"] / medians["singles"], "target <= 0.05")
+    report("otlp_gauge_vs_single_ratio", medians["otlp_gauge"] / medians["singles"], "target <= 0.05")
+    report("otlp_counter_vs_single_ratio", medians["otlp_counter"] / medians["singles"], "target <= 0.05")
+    report("samples_stored", MetricSample.objects.count())
+
+
 SECTIONS = {
     "middleware": middleware,
     "metric_reads": metric_reads,
     "ticks": ticks,
     "grouped_ticks": grouped_ticks,
+    "ingest": ingest,
 }

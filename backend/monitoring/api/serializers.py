@@ -2,6 +2,7 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -124,15 +125,26 @@ class CreatedSerializer(serializers.Serializer):
     created = serializers.IntegerField()
 
 
+class ServiceNameField(serializers.CharField):
+    """A stored service name, blank for this server's own, as its labels name it (SERVICE_NAME)."""
+
+    def to_representation(self, value):
+        return value or settings.SERVICE_NAME
+
+
 class ErrorLogListSerializer(serializers.ModelSerializer):
     user: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
+    )
+    service = ServiceNameField(
+        read_only=True,
+        help_text="SERVICE_NAME for this server's own errors, else the service.name of an OTLP exporter.",
     )
 
     class Meta:
         model = ErrorLog
         fields = [
-            "id", "level", "logger", "message", "exception_type", "path", "method", "user",
+            "id", "level", "service", "logger", "message", "exception_type", "path", "method", "user",
             "occurrences", "first_seen", "last_seen", "resolved", "resolved_at",
         ]
         read_only_fields = fields

@@ -364,3 +364,18 @@ def test_a_push_token_is_shown_once_pushes_only_and_can_be_revoked(client, api_c
     assert api_client.post("/api/monitoring/push-tokens/", {"name": ""}, format="json").status_code == 400
     assert api_client.delete(f"/api/monitoring/push-tokens/{created.json()['id']}/").status_code == 204
     assert post(client, METRICS, m.body(), token=text).status_code == 401
+
+
+def test_the_error_log_names_and_filters_by_service(client, token, superuser_client):
+    def emit(log):
+        log.emit(severity_number=SeverityNumber.ERROR, body="card declined")
+
+    assert post(client, LOGS, log_body(emit, service="checkout"), token=token).status_code == 200
+    ErrorLog.objects.create(fingerprint="own", level="ERROR", message="own error")
+
+    listed = superuser_client.get("/api/monitoring/errors/").json()["results"]
+    assert sorted(e["service"] for e in listed) == ["checkout", "resee"]
+    only = superuser_client.get("/api/monitoring/errors/", {"service": "checkout"}).json()["results"]
+    assert [e["message"] for e in only] == ["card declined"]
+    own = superuser_client.get("/api/monitoring/errors/", {"service": "resee"}).json()["results"]
+    assert [e["message"] for e in own] == ["own error"]

@@ -55,6 +55,7 @@ function ErrorFacts({ error }: { error: ErrorLogDetail }) {
       <Fact term="Path">{error.path ? <code>{error.path}</code> : <None />}</Fact>
       <Fact term="Method">{error.method || <None />}</Fact>
       <Fact term="User">{error.user ?? <None />}</Fact>
+      <Fact term="Service">{error.service}</Fact>
       <Fact term="Logger">{error.logger ? <code>{error.logger}</code> : <None />}</Fact>
       <Fact term="Exception">{error.exception_type ? <code>{error.exception_type}</code> : <None />}</Fact>
     </dl>

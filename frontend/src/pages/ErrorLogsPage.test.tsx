@@ -10,6 +10,7 @@ const payment = errorEntry({ id: 1, message: "payment 42 failed", logger: "payme
 const timeout = errorEntry({
   id: 2,
   level: "CRITICAL",
+  service: "checkout",
   message: "TimeoutError: upstream did not answer",
   exception_type: "TimeoutError",
   logger: "django.request",
@@ -100,6 +101,9 @@ describe("ErrorLogsPage", () => {
     const critical = nth(rows, 1);
     expect(within(critical).getByRole("rowheader")).toHaveTextContent("TimeoutError: upstream did not answer");
     expect(critical).toHaveTextContent("Critical");
+    // The service it came from: one exporting over OpenTelemetry, or this server (resee).
+    expect(within(critical).getByRole("rowheader")).toHaveTextContent("checkout · TimeoutError · logger django.request");
+    expect(nth(rows, 2)).toHaveTextContent("resee · logger payments");
     expect(critical).toHaveTextContent("17");
     expect(critical).toHaveTextContent("POST /api/checkout/");
     expect(critical).toHaveTextContent("user ops");

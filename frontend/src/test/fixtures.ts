@@ -126,6 +126,7 @@ export function errorEntry(overrides: Partial<ErrorLogEntry> = {}): ErrorLogEntr
   return {
     id: 1,
     level: "ERROR",
+    service: "resee",
     logger: "payments",
     message: "payment 42 failed",
     exception_type: "",

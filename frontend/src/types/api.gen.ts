@@ -1346,6 +1346,8 @@ export interface components {
         ErrorLogDetail: {
             readonly id: number;
             readonly level: components["schemas"]["LevelEnum"];
+            /** @description SERVICE_NAME for this server's own errors, else the service.name of an OTLP exporter. */
+            readonly service: string;
             readonly logger: string;
             readonly message: string;
             readonly exception_type: string;
@@ -1367,6 +1369,8 @@ export interface components {
         ErrorLogList: {
             readonly id: number;
             readonly level: components["schemas"]["LevelEnum"];
+            /** @description SERVICE_NAME for this server's own errors, else the service.name of an OTLP exporter. */
+            readonly service: string;
             readonly logger: string;
             readonly message: string;
             readonly exception_type: string;
@@ -3488,6 +3492,8 @@ export interface operations {
                 /** @description Words in the message, exception type, path or logger. */
                 q?: string;
                 resolved?: "0" | "1" | "false" | "true" | "";
+                /** @description The service's name (SERVICE_NAME for this server's own). */
+                service?: string;
                 since?: string;
                 until?: string;
             };

@@ -79,7 +79,9 @@ function Row({
           {truncate(entry.message, 200)}
         </Link>
         <span className="message-cell__meta">
-          {[entry.exception_type, entry.logger && `logger ${entry.logger}`].filter(Boolean).join(" · ")}
+          {[entry.service, entry.exception_type, entry.logger && `logger ${entry.logger}`]
+            .filter(Boolean)
+            .join(" · ")}
         </span>
       </th>
       <td className="numeric">{formatNumber(entry.occurrences)}</td>
