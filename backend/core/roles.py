@@ -4,7 +4,7 @@ creates them and the tests read this. Superusers need no group.
 - Alert viewers: read everything (rules, alert history, deliveries, telemetry); change nothing.
 - Alert managers: everything viewers may, and create, change and delete rules, resolve alerts,
   send test notifications, trigger alerts by hand, resolve and delete error groups, push metrics,
-  create and revoke push tokens.
+  create and revoke push tokens, add, change, test and delete data sources.
 - Metric pushers: for machine accounts of other systems: push metric samples and AI usage through
   `POST /api/monitoring/metrics/` and `/api/monitoring/ai-usage/`, and nothing else.
 """
@@ -16,6 +16,7 @@ PUSHERS = "Metric pushers"
 _ALERT_MODELS = ("alertrule", "alerthistory", "notificationdelivery")
 _MONITORING_MODELS = (
     "metricsample", "requestrollup", "errorlog", "errorcount", "aiusage", "activeuserminute", "pushtoken",
+    "datasource",
 )
 
 _VIEW = [f"alerts.view_{m}" for m in _ALERT_MODELS] + [f"monitoring.view_{m}" for m in _MONITORING_MODELS]
@@ -29,6 +30,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.change_errorlog", "monitoring.delete_errorlog",
         "monitoring.add_metricsample", "monitoring.add_aiusage",
         "monitoring.add_pushtoken", "monitoring.delete_pushtoken",
+        "monitoring.add_datasource", "monitoring.change_datasource", "monitoring.delete_datasource",
     ],
     PUSHERS: ["monitoring.add_metricsample", "monitoring.add_aiusage"],
 }

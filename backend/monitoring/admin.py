@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.text import Truncator
 
 from . import services
-from .models import ErrorLog, MetricSample, PushToken
+from .models import DataSource, ErrorLog, MetricSample, PushToken
 
 
 @admin.register(MetricSample)
@@ -67,3 +67,17 @@ class PushTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(DataSource)
+class DataSourceAdmin(admin.ModelAdmin):
+    """Data sources' names, URLs and timeouts; their secrets are entered through the API and not
+    shown here (the field has no form field), only which of them are set."""
+
+    list_display = ("name", "kind", "base_url", "timeout_seconds", "secrets_set", "updated_at")
+    readonly_fields = ("secrets_set", "created_at", "updated_at")
+    search_fields = ("name", "base_url")
+
+    @admin.display(description="secrets")
+    def secrets_set(self, source):
+        return ", ".join(sorted(k for k, v in (source.secrets or {}).items() if v)) or "none"

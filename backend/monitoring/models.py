@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
+from core.fields import EncryptedJSONField
+
 from . import labels as series_labels
 
 # Upper bounds (ms) of the request latency histogram's buckets; the last bucket is everything above.
@@ -317,3 +319,44 @@ class OtlpCumulativePoint(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["updated_at"], name="otlpcumulative_updated")]
+
+
+class DataSourceKind(models.TextChoices):
+    # Prometheus and what speaks its HTTP API (Thanos, Mimir, VictoriaMetrics).
+    PROMETHEUS = "prometheus", "Prometheus-compatible"
+
+
+DATA_SOURCE_MIN_TIMEOUT = 1
+DATA_SOURCE_MAX_TIMEOUT = 60
+# The keys `secrets` may hold: a bearer token, or basic auth's user name and password.
+DATA_SOURCE_SECRET_KEYS = ("bearer_token", "username", "password")
+
+
+class DataSource(models.Model):
+    """A Prometheus-compatible HTTP API that rules of kind promql query (monitoring/prometheus.py).
+    Its credentials are in `secrets`, encrypted at rest and never shown whole."""
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=16, choices=DataSourceKind.choices, default=DataSourceKind.PROMETHEUS)
+    # The API's root: http(s)://host:port[/prefix], to which /api/v1/query is added.
+    base_url = models.CharField(max_length=500)
+    secrets = EncryptedJSONField(default=dict, blank=True)
+    timeout_seconds = models.PositiveSmallIntegerField(default=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(timeout_seconds__gte=DATA_SOURCE_MIN_TIMEOUT)
+                & models.Q(timeout_seconds__lte=DATA_SOURCE_MAX_TIMEOUT),
+                name="datasource_timeout_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=DataSourceKind.values), name="datasource_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

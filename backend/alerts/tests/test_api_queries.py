@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from monitoring.models import ErrorLog
+from monitoring.models import DataSource, ErrorLog
 from monitoring.services import create_push_token
 
 from .factories import make_alert, make_delivery, make_rule
@@ -38,11 +38,18 @@ def add_push_tokens(n, offset, user):
         create_push_token(f"token {offset + i}", created_by=user)
 
 
+def add_data_sources(n, offset, user):
+    for i in range(n):
+        DataSource.objects.create(name=f"source {offset + i}", base_url="http://prometheus:9090",
+                                  secrets={"bearer_token": f"token-{offset + i}"})
+
+
 LISTS = {
     "/api/alerts/rules/": lambda n, offset, user: add_rules(n, offset),
     "/api/alerts/history/": add_alerts,
     "/api/monitoring/errors/": add_errors,
     "/api/monitoring/push-tokens/": add_push_tokens,
+    "/api/monitoring/data-sources/": add_data_sources,
 }
 
 

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from alerts.tests.factories import make_alert, make_rule
 from core.testing import client_for
-from monitoring.models import ErrorLog
+from monitoring.models import DataSource, ErrorLog
 from monitoring.services import create_push_token
 
 # Not behind the API's authentication, each for a reason:
@@ -74,6 +74,8 @@ def objects(db):
         "alerts-history": make_alert(rule).pk,
         "monitoring-error": ErrorLog.objects.create(fingerprint="sweep", level="ERROR", message="m").pk,
         "monitoring-push-token": create_push_token("sweep")[0].pk,
+        # Loopback, refused by the outbound guard: its test answers at once.
+        "monitoring-data-source": DataSource.objects.create(name="sweep", base_url="http://127.0.0.1:9").pk,
     }
 
 

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import APIException
 
+from core import outbound
 from core.fields import (
     FiniteFloatField,
     NameField,
@@ -17,10 +19,19 @@ from core.fields import (
     text_field,
 )
 from core.lookups import MAX_ID
+from core.secrets import mask
 
 from ..catalogue import METRIC_NAME
 from ..labels import MAX_LABEL_VALUE, MAX_LABELS, labels_errors
-from ..models import ErrorLog, PushToken
+from ..models import (
+    DATA_SOURCE_MAX_TIMEOUT,
+    DATA_SOURCE_MIN_TIMEOUT,
+    DATA_SOURCE_SECRET_KEYS,
+    DataSource,
+    DataSourceKind,
+    ErrorLog,
+    PushToken,
+)
 from ..serializers import OverviewMetricSerializer
 from ..services import (
     ERROR_ACTIONS,
@@ -258,3 +269,118 @@ class CreatedPushTokenSerializer(PushTokenSerializer):
 
     class Meta(PushTokenSerializer.Meta):
         fields = [*PushTokenSerializer.Meta.fields, "token"]
+
+
+MAX_SECRET_LENGTH = 4096
+MAX_BASE_URL_LENGTH = 500
+# An http(s) URL with a host name (or an IPv4 address), an optional port and path:
+# no credentials, query string or fragment.
+BASE_URL_RE = re.compile(
+    r"[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*"
+    r"(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?"
+    r"(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?"
+)
+
+
+_SECRET_TEXT = {"type": "string", "minLength": 1, "maxLength": 4096, "pattern": "^[^\\u0000-\\u001f\\u007f]+$"}
+
+
+@extend_schema_field({
+    "oneOf": [
+        {"type": "object", "title": "bearer", "properties": {"bearer_token": _SECRET_TEXT},
+         "required": ["bearer_token"], "additionalProperties": False},
+        {"type": "object", "title": "basic", "properties": {"username": _SECRET_TEXT, "password": _SECRET_TEXT},
+         "required": ["username", "password"], "additionalProperties": False},
+        {"type": "object", "title": "none", "maxProperties": 0},
+    ],
+    "description": "Write-only credentials: `{\"bearer_token\": ...}`, or `{\"username\": ..., \"password\": ...}` "
+    "(basic auth), or `{}` for none. Sent, they replace the stored ones; not sent, those are kept. Answered "
+    "masked: `{\"bearer_token\": \"set (…ab12)\"}`.",
+})
+class SecretsField(serializers.Field):
+    """The secrets of a row: written as values, answered masked."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("Expected an object of secrets.")
+        unknown = sorted(set(map(str, data)) - set(DATA_SOURCE_SECRET_KEYS))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown key {unknown[0]!r}: the secrets are {', '.join(DATA_SOURCE_SECRET_KEYS)}."
+            )
+        for key, value in data.items():
+            if not isinstance(value, str) or not value:
+                raise serializers.ValidationError(f"{key} must be a string that is not empty.")
+            if len(value) > MAX_SECRET_LENGTH:
+                raise serializers.ValidationError(f"{key} has at most {MAX_SECRET_LENGTH:,} characters.")
+            if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+                raise serializers.ValidationError(f"{key} must not contain control characters.")
+        if "bearer_token" in data and ("username" in data or "password" in data):
+            raise serializers.ValidationError("Either a bearer token or basic auth (username and password), not both.")
+        if ("username" in data) != ("password" in data):
+            raise serializers.ValidationError("Basic auth needs both a username and a password.")
+        return dict(data)
+
+    def to_representation(self, value):
+        return {key: mask(str(v)) for key, v in sorted((value or {}).items()) if v}
+
+
+class NameTaken(APIException):
+    """A name another data source has: a conflict with what exists (409), said on the field."""
+
+    status_code = 409
+    default_detail = "A data source with this name exists already."
+
+
+def base_url_error(value: str) -> str | None:
+    """Why `value` cannot be a data source's base URL, or None."""
+    try:
+        outbound.parse_target(value)
+    except outbound.TargetRefused as error:
+        return str(error).removeprefix("Refused: ")
+    if "?" in value or "#" in value:
+        return "The base URL must not have a query string or a fragment."
+    if not BASE_URL_RE.fullmatch(value):
+        return "Not a valid base URL: http(s)://host[:port][/path]."
+    return None
+
+
+class DataSourceSerializer(serializers.ModelSerializer):
+    """A Prometheus-compatible data source. Its secrets are write-only: answered masked."""
+
+    name = NameField(max_length=100)
+    kind = serializers.ChoiceField(choices=DataSourceKind.choices, required=False,
+                                   help_text="prometheus: Prometheus, Thanos, Mimir, VictoriaMetrics (default).")
+    base_url = StrictCharField(
+        max_length=MAX_BASE_URL_LENGTH, validators=[SchemaPattern(f"^{BASE_URL_RE.pattern}$")],
+        help_text="The HTTP API's root, e.g. http://prometheus:9090 (or a prefix, e.g. https://mimir/prometheus); "
+        "/api/v1/query is added.",
+    )
+    secrets = SecretsField(required=False)
+    timeout_seconds = StrictIntegerField(
+        required=False, min_value=DATA_SOURCE_MIN_TIMEOUT, max_value=DATA_SOURCE_MAX_TIMEOUT,
+        help_text="How long a query may take (1 to 60 s, default 10).",
+    )
+
+    class Meta:
+        model = DataSource
+        fields = ["id", "name", "kind", "base_url", "secrets", "timeout_seconds", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate_base_url(self, value):
+        if error := base_url_error(value):
+            raise serializers.ValidationError(error)
+        return value.rstrip("/")
+
+    def validate_name(self, value):
+        others = DataSource.objects.filter(name=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise NameTaken({"name": [f"A data source named {value!r} exists already."]})
+        return value
+
+
+class DataSourceTestSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "error"])
+    detail = serializers.CharField(help_text="What the data source answered to vector(1); never a credential.")

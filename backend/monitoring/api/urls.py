@@ -5,6 +5,7 @@ from . import views
 
 router = SimpleRouter()
 router.register("errors", views.ErrorLogViewSet, basename="monitoring-error")
+router.register("data-sources", views.DataSourceViewSet, basename="monitoring-data-source")
 router.register("push-tokens", views.PushTokenViewSet, basename="monitoring-push-token")
 
 urlpatterns = [

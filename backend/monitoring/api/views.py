@@ -1,6 +1,9 @@
 from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
@@ -14,15 +17,18 @@ from core.lookups import IdLookupMixin
 from core.permissions import ModelPermissions, perm
 from core.schema import ERROR_RESPONSES, VALIDATION_ERROR
 
-from .. import labels, selectors, services
+from .. import labels, prometheus, selectors, services
 from ..labels import Matcher
-from ..models import AIUsage, ErrorLog, MetricSample, PushToken, RequestRollup
+from ..middleware import mark_upstream_failure
+from ..models import AIUsage, DataSource, ErrorLog, MetricSample, PushToken, RequestRollup
 from .filters import ErrorLogFilter
 from .serializers import (
     AIUsageInSerializer,
     ChangedSerializer,
     CreatedPushTokenSerializer,
     CreatedSerializer,
+    DataSourceSerializer,
+    DataSourceTestSerializer,
     EndpointStatsSerializer,
     ErrorBulkSerializer,
     ErrorLogDetailSerializer,
@@ -301,3 +307,52 @@ class PushTokenViewSet(IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveMode
         token, text = services.create_push_token(serializer.validated_data["name"], created_by=request.user)
         token.token = text  # type: ignore[attr-defined]
         return Response(CreatedPushTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+
+NAME_TAKEN = OpenApiResponse(VALIDATION_ERROR.response, description="Another data source has this name.")
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["monitoring"], summary="List data sources"),
+    retrieve=extend_schema(tags=["monitoring"], summary="Get a data source (secrets masked)"),
+    create=extend_schema(tags=["monitoring"], summary="Add a Prometheus-compatible data source",
+                         responses={201: DataSourceSerializer, 400: VALIDATION_ERROR, 409: NAME_TAKEN}),
+    update=extend_schema(tags=["monitoring"], summary="Replace a data source",
+                         responses={200: DataSourceSerializer, 400: VALIDATION_ERROR, 409: NAME_TAKEN}),
+    partial_update=extend_schema(tags=["monitoring"], summary="Change some of a data source",
+                                 responses={200: DataSourceSerializer, 400: VALIDATION_ERROR, 409: NAME_TAKEN}),
+    destroy=extend_schema(tags=["monitoring"], summary="Delete a data source no rule uses",
+                          responses={204: None, 409: ERROR_RESPONSES[409]}),
+)
+class DataSourceViewSet(IdLookupMixin, viewsets.ModelViewSet):
+    """Prometheus-compatible HTTP APIs (Prometheus, Thanos, Mimir, VictoriaMetrics) that rules of
+    kind promql query. Credentials are write-only."""
+
+    permission_classes = [ModelPermissions]
+    required_permissions = {"test": [perm(DataSource, "change")]}
+    queryset = DataSource.objects.all()
+    serializer_class = DataSourceSerializer
+
+    def destroy(self, request, *args, **kwargs):
+        source = self.get_object()
+        try:
+            source.delete()
+        except ProtectedError as error:
+            names = sorted(str(rule) for rule in error.protected_objects)
+            return Response(
+                {"detail": f"Rules use this data source: {', '.join(names[:10])}. Change or delete them first."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        tags=["monitoring"], summary="Test a data source: query vector(1)", request=None,
+        responses={200: DataSourceTestSerializer, 502: DataSourceTestSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def test(self, request, pk=None):
+        problem = prometheus.check_source(self.get_object(), at=timezone.now())
+        if problem:
+            body = DataSourceTestSerializer({"status": "error", "detail": problem}).data
+            return mark_upstream_failure(Response(body, status=status.HTTP_502_BAD_GATEWAY))
+        return Response(DataSourceTestSerializer({"status": "ok", "detail": "vector(1) answered 1."}).data)

@@ -445,6 +445,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/monitoring/data-sources/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List data sources
+         * @description Prometheus-compatible HTTP APIs (Prometheus, Thanos, Mimir, VictoriaMetrics) that rules of
+         *     kind promql query. Credentials are write-only.
+         */
+        get: operations["monitoring_data_sources_list"];
+        put?: never;
+        /**
+         * Add a Prometheus-compatible data source
+         * @description Prometheus-compatible HTTP APIs (Prometheus, Thanos, Mimir, VictoriaMetrics) that rules of
+         *     kind promql query. Credentials are write-only.
+         */
+        post: operations["monitoring_data_sources_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/data-sources/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a data source (secrets masked)
+         * @description Prometheus-compatible HTTP APIs (Prometheus, Thanos, Mimir, VictoriaMetrics) that rules of
+         *     kind promql query. Credentials are write-only.
+         */
+        get: operations["monitoring_data_sources_retrieve"];
+        /**
+         * Replace a data source
+         * @description Prometheus-compatible HTTP APIs (Prometheus, Thanos, Mimir, VictoriaMetrics) that rules of
+         *     kind promql query. Credentials are write-only.
+         */
+        put: operations["monitoring_data_sources_update"];
+        post?: never;
+        /**
+         * Delete a data source no rule uses
+         * @description Prometheus-compatible HTTP APIs (Prometheus, Thanos, Mimir, VictoriaMetrics) that rules of
+         *     kind promql query. Credentials are write-only.
+         */
+        delete: operations["monitoring_data_sources_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some of a data source
+         * @description Prometheus-compatible HTTP APIs (Prometheus, Thanos, Mimir, VictoriaMetrics) that rules of
+         *     kind promql query. Credentials are write-only.
+         */
+        patch: operations["monitoring_data_sources_partial_update"];
+        trace?: never;
+    };
+    "/api/monitoring/data-sources/{id}/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a data source: query vector(1)
+         * @description Prometheus-compatible HTTP APIs (Prometheus, Thanos, Mimir, VictoriaMetrics) that rules of
+         *     kind promql query. Credentials are write-only.
+         */
+        post: operations["monitoring_data_sources_test_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/monitoring/endpoints/": {
         parameters: {
             query?: never;
@@ -1268,6 +1351,64 @@ export interface components {
         CsrfToken: {
             csrfToken: string;
         };
+        /** @description A Prometheus-compatible data source. Its secrets are write-only: answered masked. */
+        DataSource: {
+            readonly id: number;
+            name: string;
+            /**
+             * @description prometheus: Prometheus, Thanos, Mimir, VictoriaMetrics (default).
+             *
+             *     * `prometheus` - Prometheus-compatible
+             */
+            kind?: components["schemas"]["KindEnum"];
+            /** @description The HTTP API's root, e.g. http://prometheus:9090 (or a prefix, e.g. https://mimir/prometheus); /api/v1/query is added. */
+            base_url: string;
+            /** @description Write-only credentials: `{"bearer_token": ...}`, or `{"username": ..., "password": ...}` (basic auth), or `{}` for none. Sent, they replace the stored ones; not sent, those are kept. Answered masked: `{"bearer_token": "set (…ab12)"}`. */
+            secrets?: {
+                bearer_token: string;
+            } | {
+                username: string;
+                password: string;
+            } | Record<string, never>;
+            /** @description How long a query may take (1 to 60 s, default 10). */
+            timeout_seconds?: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /** @description A Prometheus-compatible data source. Its secrets are write-only: answered masked. */
+        DataSourceRequest: {
+            name: string;
+            /**
+             * @description prometheus: Prometheus, Thanos, Mimir, VictoriaMetrics (default).
+             *
+             *     * `prometheus` - Prometheus-compatible
+             */
+            kind?: components["schemas"]["KindEnum"];
+            /** @description The HTTP API's root, e.g. http://prometheus:9090 (or a prefix, e.g. https://mimir/prometheus); /api/v1/query is added. */
+            base_url: string;
+            /** @description Write-only credentials: `{"bearer_token": ...}`, or `{"username": ..., "password": ...}` (basic auth), or `{}` for none. Sent, they replace the stored ones; not sent, those are kept. Answered masked: `{"bearer_token": "set (…ab12)"}`. */
+            secrets?: {
+                bearer_token: string;
+            } | {
+                username: string;
+                password: string;
+            } | Record<string, never>;
+            /** @description How long a query may take (1 to 60 s, default 10). */
+            timeout_seconds?: number;
+        };
+        DataSourceTest: {
+            status: components["schemas"]["DataSourceTestStatusEnum"];
+            /** @description What the data source answered to vector(1); never a credential. */
+            detail: string;
+        };
+        /**
+         * @description * `ok` - ok
+         *     * `error` - error
+         * @enum {string}
+         */
+        DataSourceTestStatusEnum: "ok" | "error";
         Delivery: {
             readonly id: number;
             readonly channel: components["schemas"]["ChannelEnum"];
@@ -1485,6 +1626,11 @@ export interface components {
             summary_recipients: number;
         };
         /**
+         * @description * `prometheus` - Prometheus-compatible
+         * @enum {string}
+         */
+        KindEnum: "prometheus";
+        /**
          * @description Selects series by one label, as Prometheus does: `=`, `!=`, `=~`, `!~` (regexes anchored);
          *     a label a series does not have is the empty string.
          */
@@ -1665,6 +1811,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["AlertRule"][];
         };
+        PaginatedDataSourceList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["DataSource"][];
+        };
         PaginatedErrorLogListList: {
             /** @example 123 */
             count: number;
@@ -1770,6 +1931,27 @@ export interface components {
             runbook_url?: string;
             /** @description A template (Jinja, sandboxed) rendered for each alert, e.g. "{{ labels.route }} fails {{ value | round(1) }} %"; one that does not parse, or fails on example values, is refused. Variables: value, threshold, condition, window, aggregation, metric, rule, severity, labels. */
             summary?: string;
+        };
+        /** @description A Prometheus-compatible data source. Its secrets are write-only: answered masked. */
+        PatchedDataSourceRequest: {
+            name?: string;
+            /**
+             * @description prometheus: Prometheus, Thanos, Mimir, VictoriaMetrics (default).
+             *
+             *     * `prometheus` - Prometheus-compatible
+             */
+            kind?: components["schemas"]["KindEnum"];
+            /** @description The HTTP API's root, e.g. http://prometheus:9090 (or a prefix, e.g. https://mimir/prometheus); /api/v1/query is added. */
+            base_url?: string;
+            /** @description Write-only credentials: `{"bearer_token": ...}`, or `{"username": ..., "password": ...}` (basic auth), or `{}` for none. Sent, they replace the stored ones; not sent, those are kept. Answered masked: `{"bearer_token": "set (…ab12)"}`. */
+            secrets?: {
+                bearer_token: string;
+            } | {
+                username: string;
+                password: string;
+            } | Record<string, never>;
+            /** @description How long a query may take (1 to 60 s, default 10). */
+            timeout_seconds?: number;
         };
         Placement: {
             /** @description The card's (chart's) title; metrics sharing one share the card. */
@@ -3409,6 +3591,439 @@ export interface operations {
             };
         };
     };
+    monitoring_data_sources_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDataSourceList"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such page. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    monitoring_data_sources_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataSourceRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSource"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another data source has this name. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    monitoring_data_sources_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSource"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    monitoring_data_sources_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataSourceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSource"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another data source has this name. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    monitoring_data_sources_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The object is not in a state that allows this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    monitoring_data_sources_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedDataSourceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSource"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another data source has this name. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    monitoring_data_sources_test_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourceTest"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourceTest"];
+                };
+            };
+        };
+    };
     monitoring_endpoints_retrieve: {
         parameters: {
             query?: {
@@ -4111,10 +4726,12 @@ export const blankEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["s
 export const channelEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChannelEnum"]> = ["slack", "email"];
 export const conditionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionEnum"]> = ["gt", "gte", "lt", "lte", "eq", "ne"];
 export const conditionOrSymbolEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionOrSymbolEnum"]> = ["gt", "gte", "lt", "lte", "eq", "ne", ">", ">=", "<", "<=", "=", "==", "!="];
+export const dataSourceTestStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataSourceTestStatusEnum"]> = ["ok", "error"];
 export const deliveryStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryStatusEnum"]> = ["pending", "sent", "failed", "skipped"];
 export const engineActionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EngineActionEnum"]> = ["fire", "remind", "resolve", "update", "none", "suppressed"];
 export const errorBulkActionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorBulkActionEnum"]> = ["resolve", "unresolve", "delete"];
 export const healthEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthEnum"]> = ["critical", "warning", "ok"];
+export const kindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["KindEnum"]> = ["prometheus"];
 export const levelEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LevelEnum"]> = ["ERROR", "CRITICAL"];
 export const notificationEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed"];
 export const opEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpEnum"]> = ["=", "!=", "=~", "!~"];
@@ -4134,12 +4751,18 @@ export const schemaPatterns = {
     "AlertRuleInputRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "AlertRuleSaved.group_by": "^[a-z_][a-z0-9_]*$",
     "CreatedPushToken.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "DataSource.base_url": "^[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$",
+    "DataSource.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "DataSourceRequest.base_url": "^[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$",
+    "DataSourceRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "LabelMatcher.label": "[a-z_][a-z0-9_]*",
     "LabelMatcherRequest.label": "[a-z_][a-z0-9_]*",
     "MetricSampleInRequest.name": "^[a-z][a-z0-9_]{0,63}$",
     "PatchedAlertRuleInputRequest.group_by": "^[a-z_][a-z0-9_]*$",
     "PatchedAlertRuleInputRequest.metric_name": "^[a-z][a-z0-9_]{0,63}$",
     "PatchedAlertRuleInputRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "PatchedDataSourceRequest.base_url": "^[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$",
+    "PatchedDataSourceRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PushToken.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PushTokenRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
 } as const;
