@@ -437,7 +437,7 @@ class MetricsExport:
 
     def _http(self, resource, scope, metric, kind, data, point, attrs, when):
         scale = _ms_scale(metric.unit, _HTTP_DURATIONS[metric.name])
-        route = (attrs.get("http.route") or UNMATCHED_ROUTE)[:200]
+        route = _route(attrs.get("http.route", ""))
         method = (attrs.get("http.request.method") or attrs.get("http.method") or "OTHER")[:10]
         status = attrs.get("http.response.status_code") or attrs.get("http.status_code") or ""
         service = resource.service or "unknown_service"
@@ -605,6 +605,14 @@ def _number(point) -> float:
     if not math.isfinite(value):
         raise _Rejected("values must be finite numbers")
     return value
+
+
+def _route(template: str) -> str:
+    """An `http.route` as this server's own routes are written: from the root (Django's
+    instrumentation sends its URL pattern, `orders/<int:id>/`)."""
+    if not template:
+        return UNMATCHED_ROUTE
+    return ("/" + template.lstrip("/"))[:200]
 
 
 def _resource_labels(resource: Resource) -> dict[str, str]:

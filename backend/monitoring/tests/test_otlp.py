@@ -98,16 +98,20 @@ def test_http_server_durations_become_the_services_request_metrics_by_route(clie
         ("/orders/{id}", "GET", 200, 0.02, 8),
         ("/orders/{id}", "GET", 500, 0.3, 2),
         ("/health", "GET", 200, 0.004, 5),
+        ("checkout/", "POST", 200, 0.02, 1),  # as Django's instrumentation writes a route
+        ("", "GET", 404, 0.001, 1),
     ])
     answer = accepted(post(client, METRICS, m.body(), token=token))
     assert not answer.HasField("partial_success")
+    assert value("api_request_count", route="/checkout/") == 1
+    assert value("api_request_count", route="<unmatched>") == 1
 
     orders: dict[str, str] = {"service": "example", "route": "/orders/{id}"}
     assert value("api_request_count", **orders) == 10
     assert value("api_error_rate", **orders) == pytest.approx(20.0)
     assert value("api_response_time", **orders) == pytest.approx((8 * 20 + 2 * 300) / 10)
     assert value("api_request_count", route="/health") == 5
-    assert value("api_error_rate", service="example") == pytest.approx(2 / 15 * 100)
+    assert value("api_error_rate", service="example") == pytest.approx(2 / 17 * 100)
     # The buckets are kept as measured: p95 is what the SDK's own histogram gives.
     counts = [0] * (len(HTTP_BOUNDS) + 1)
     counts[HTTP_BOUNDS.index(0.025)] = 8
@@ -118,7 +122,9 @@ def test_http_server_durations_become_the_services_request_metrics_by_route(clie
 
     groups = reader().read_groups(CATALOGUE["api_error_rate"], 10, "avg", (Matcher("service", "=", "example"),),
                                   ("route",))
-    assert {g.labels["route"]: g.reading.value for g in groups} == {"/health": 0.0, "/orders/{id}": 20.0}
+    assert {g.labels["route"]: g.reading.value for g in groups} == {
+        "/health": 0.0, "/orders/{id}": 20.0, "/checkout/": 0.0, "<unmatched>": 0.0,
+    }
 
 
 def test_cumulative_points_count_what_was_added_since_the_last_and_a_restart_is_no_negative_spike(

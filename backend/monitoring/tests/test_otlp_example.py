@@ -22,7 +22,7 @@ EXAMPLE_DIR = Path(settings.BACKEND_DIR).parent / "examples" / "django-service"
 OPENTELEMETRY_INSTRUMENT = Path(PYTHON).parent / "opentelemetry-instrument"
 EXPORT_INTERVAL_SECONDS = 2.0
 # Django's route patterns, as the Django instrumentation reports them in http.route.
-ORDERS, CHECKOUT, HEALTH = "orders/<int:id>/", "checkout/", "health/"
+ORDERS, CHECKOUT, HEALTH = "/orders/<int:id>/", "/checkout/", "/health/"
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ import type {
   MetricSeries,
   MonitoringOverview,
   Paginated,
+  PushToken,
+  CreatedPushToken,
   SeriesQuery,
 } from "../types/monitoring";
 import { errorFiltersToParams } from "./errorFilters";
@@ -85,4 +87,17 @@ export function fetchErrorLog(id: number, signal?: AbortSignal): Promise<ErrorLo
 /** Resolves, reopens or deletes error groups; says how many changed. */
 export function bulkUpdateErrors(request: ErrorBulkRequest): Promise<ErrorBulkResult> {
   return apiRequest<ErrorBulkResult>("/api/monitoring/errors/bulk/", { method: "POST", body: request });
+}
+
+/** The push tokens (at most 100: a deployment has a handful). */
+export function fetchPushTokens(signal?: AbortSignal): Promise<Paginated<PushToken>> {
+  return apiRequest<Paginated<PushToken>>("/api/monitoring/push-tokens/?page_size=100", withSignal(signal));
+}
+
+export function createPushToken(name: string): Promise<CreatedPushToken> {
+  return apiRequest<CreatedPushToken>("/api/monitoring/push-tokens/", { method: "POST", body: { name } });
+}
+
+export function revokePushToken(id: number): Promise<undefined> {
+  return apiRequest(`/api/monitoring/push-tokens/${id}/`, { method: "DELETE" });
 }

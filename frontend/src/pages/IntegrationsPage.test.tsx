@@ -6,7 +6,11 @@ import { renderApp } from "../test/render";
 import { admin, handlers, server, viewer } from "../test/server";
 
 function common() {
-  return [handlers.csrf(), http.get("/api/alerts/integrations/", () => HttpResponse.json(integrations()))];
+  return [
+    handlers.csrf(),
+    handlers.pushTokens(),
+    http.get("/api/alerts/integrations/", () => HttpResponse.json(integrations())),
+  ];
 }
 
 describe("IntegrationsPage", () => {

@@ -1,3 +1,4 @@
+import { PushTokens } from "../components/monitoring/PushTokens";
 import { LoadingState } from "../components/ui/LoadingState";
 import { QueryError } from "../components/ui/QueryError";
 import { EmailTestForm, SlackTestForm } from "../components/alerts/TestSendForms";
@@ -81,6 +82,7 @@ export function IntegrationsPage() {
             </section>
           )}
         </div>
+        <PushTokens />
         {others.length > 0 && (
           <p className="muted">Other channels ({others.map((channel) => channel.label).join(", ")}) have no test form here yet.</p>
         )}
@@ -93,8 +95,8 @@ export function IntegrationsPage() {
       <div className="page-header">
         <h1>Integrations</h1>
         <p className="muted">
-          Where alerts are sent. A channel that is not configured is skipped (and its deliveries say so); settings come
-          from the server's environment.
+          Where alerts are sent, and where your services send their telemetry. A channel that is not configured is
+          skipped (and its deliveries say so); settings come from the server's environment.
         </p>
       </div>
       <div className="page-sections">{body}</div>

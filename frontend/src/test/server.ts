@@ -2,7 +2,14 @@ import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import type { User } from "../types/auth";
 import type { AlertItem, MetricHealthEntry, OpenAlertCounts } from "../types/alerts";
-import type { EndpointStats, HealthReport, MetricLabels, MetricSeries, MonitoringOverview } from "../types/monitoring";
+import type {
+  EndpointStats,
+  HealthReport,
+  MetricLabels,
+  MetricSeries,
+  MonitoringOverview,
+  PushToken,
+} from "../types/monitoring";
 import { endpoints, openCounts, overview, page, series } from "./fixtures";
 
 /** The network boundary of every test: requests the test did not expect fail it. */
@@ -18,6 +25,7 @@ const VIEW_PERMISSIONS = [
   "monitoring.view_errorcount",
   "monitoring.view_errorlog",
   "monitoring.view_metricsample",
+  "monitoring.view_pushtoken",
   "monitoring.view_requestrollup",
 ];
 const MANAGER_PERMISSIONS = [
@@ -30,6 +38,8 @@ const MANAGER_PERMISSIONS = [
   "monitoring.delete_errorlog",
   "monitoring.add_metricsample",
   "monitoring.add_aiusage",
+  "monitoring.add_pushtoken",
+  "monitoring.delete_pushtoken",
 ].sort();
 
 export const admin: User = {
@@ -82,6 +92,8 @@ export const handlers = {
         { status: 401, headers: { "WWW-Authenticate": "Bearer" } },
       ),
     ),
+  pushTokens: (tokens: PushToken[] = []) =>
+    http.get("/api/monitoring/push-tokens/", () => HttpResponse.json(page(tokens))),
   csrf: (token = "csrf-from-endpoint") => http.get("/api/auth/csrf/", () => HttpResponse.json({ csrfToken: token })),
   health: (report: HealthReport = healthy) =>
     http.get("/health/", () => HttpResponse.json(report, { status: report.status === "ok" ? 200 : 503 })),

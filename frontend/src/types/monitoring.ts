@@ -123,3 +123,8 @@ export type ErrorBulkAction = Schemas["ErrorBulkActionEnum"];
 export type ErrorBulkRequest = Schemas["ErrorBulkRequest"];
 
 export type ErrorBulkResult = Schemas["Changed"];
+
+/** A push token as listed: never the token itself (`GET /api/monitoring/push-tokens/`). */
+export type PushToken = Schemas["PushToken"];
+/** The answer to creating one: the only time the token is shown. */
+export type CreatedPushToken = Schemas["CreatedPushToken"];

@@ -13,6 +13,9 @@ export const PERMISSIONS = {
   resolveAlerts: "alerts.change_alerthistory",
   viewMetrics: "monitoring.view_metricsample",
   viewErrors: "monitoring.view_errorlog",
+  viewPushTokens: "monitoring.view_pushtoken",
+  addPushTokens: "monitoring.add_pushtoken",
+  revokePushTokens: "monitoring.delete_pushtoken",
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
