@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
+from django.urls import get_resolver
 
 REPO = Path(settings.REPO_DIR)
 SETTINGS_SOURCE = (REPO / "backend" / "resee" / "settings.py").read_text()
@@ -113,7 +114,14 @@ def test_compose_has_the_production_services_with_health_checks():
 def test_nginx_proxies_the_backend_paths():
     nginx = (REPO / "frontend" / "nginx.conf").read_text()
 
-    assert re.search(r"location ~ \^/\(api\|admin\|static\|health\)/", nginx)
+    # What nginx sends to Django is every prefix Django keeps from the dashboard's page: a new one
+    # (the OTLP receivers' /otlp/) not proxied would get the dashboard's HTML with a 200.
+    proxied = re.search(r"location ~ \^/\(([a-z|]+)\)/ \{", nginx)
+    assert proxied, "the backend location of nginx.conf"
+    dashboard = next(p for p in get_resolver().url_patterns if getattr(p, "name", None) == "dashboard")
+    kept = re.search(r"\(\?:([a-z|]+)\)", str(dashboard.pattern))
+    assert kept, dashboard.pattern
+    assert set(proxied.group(1).split("|")) == set(kept.group(1).split("|")) >= {"api", "admin", "otlp"}
     assert "proxy_pass http://resee_backend" in nginx
     assert "try_files $uri /index.html" in nginx
 
