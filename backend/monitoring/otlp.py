@@ -65,6 +65,10 @@ JSON = "application/json"
 # be put in a minute.
 RECENT_START = timedelta(minutes=10)
 STALE = timedelta(minutes=15)
+# The most one histogram point may add in a minute (requests, queries, calls), and the largest
+# magnitude of its sum: beyond them a point is no measurement (and would not fit the rollups).
+MAX_POINT_COUNT = 10**8
+MAX_POINT_SUM = 1e15
 # Problems listed in a partial-success message; the rest are counted.
 MAX_LISTED_PROBLEMS = 5
 UNMATCHED_ROUTE = "<unmatched>"
@@ -223,8 +227,12 @@ def _resource(pairs: Iterable[KeyValue]) -> Resource:
     return Resource(found.get("service.name", "")[:128], found.get("host.name", "")[:128], identity)
 
 
+# The latest time a point may carry: past it (year 10000) no date can be made of it.
+_LATEST_NANOS = int(datetime(9999, 12, 31, tzinfo=UTC).timestamp() * 1e9)
+
+
 def _time(nanos: int) -> datetime:
-    return datetime.fromtimestamp(nanos / 1e9, tz=UTC)
+    return datetime.fromtimestamp(min(nanos, _LATEST_NANOS) / 1e9, tz=UTC)
 
 
 # --- cumulative -> delta --------------------------------------------------------------------------
@@ -425,13 +433,32 @@ class MetricsExport:
                 raise _Rejected(f"{metric.name}: a histogram needs one bucket count more than its bounds")
         else:
             numbers = _Point(None, point.start_time_unix_nano, point.time_unix_nano, _number(point), on_delta=on_delta)
+        if kind == "histogram" and not math.isfinite(numbers.total):
+            raise _Rejected("values must be finite numbers")
         if data.aggregation_temporality == _CUMULATIVE:
             numbers.key = _key(resource, scope, metric.name, attrs)
+            numbers.on_delta = self._guarded(on_delta, kind)
             self.cumulative.append(numbers)
         elif data.aggregation_temporality == _DELTA:
+            problem = _too_large(numbers, kind)
+            if problem:
+                raise _Rejected(problem)
             on_delta(numbers)
         else:
             raise _Rejected(f"{metric.name}: the aggregation temporality is unspecified")
+
+    def _guarded(self, on_delta, kind: str):
+        """`on_delta` for a cumulative point's delta, which is rejected instead when too large."""
+
+        def guarded(delta: _Point) -> None:
+            problem = _too_large(delta, kind)
+            if problem:
+                self.outcome.accepted -= 1
+                self.outcome.reject(problem)
+                return
+            on_delta(delta)
+
+        return guarded
 
     # HTTP servers and database clients: the service's request rollups.
 
@@ -594,6 +621,12 @@ class MetricsExport:
                 in self.ai.items()
             ])
         return self.outcome
+
+
+def _too_large(point: _Point, kind: str) -> str | None:
+    if kind == "histogram" and (point.value > MAX_POINT_COUNT or abs(point.total) > MAX_POINT_SUM):
+        return f"a histogram point is too large (over {MAX_POINT_COUNT} values or a sum over {MAX_POINT_SUM:g})"
+    return None
 
 
 class _Rejected(ValueError):

@@ -14,7 +14,7 @@ export now (the exporter retries).
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from google.rpc import code_pb2, status_pb2
@@ -91,6 +91,10 @@ def _receive(request: HttpRequest, message, export, respond) -> HttpResponse:
         outcome = export(decoded)
     except otlp.OtlpError as error:
         return _status(request, error.status, str(error))
+    except (DataError, IntegrityError):
+        # A value the database refuses: sending it again would fail again.
+        logger.warning("an OTLP export held a value the database refused", exc_info=True)
+        return _status(request, 400, "A value of the export is out of the range that can be stored.")
     except DatabaseError:
         logger.warning("an OTLP export could not be stored now", exc_info=True)
         return _status(request, 503, "The export could not be stored now; retry.",

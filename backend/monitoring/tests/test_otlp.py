@@ -385,3 +385,72 @@ def test_the_error_log_names_and_filters_by_service(client, token, superuser_cli
     assert [e["message"] for e in only] == ["card declined"]
     own = superuser_client.get("/api/monitoring/errors/", {"service": "resee"}).json()["results"]
     assert [e["message"] for e in own] == ["own error"]
+
+
+# --- values no export may turn into a server error ------------------------------------------------
+
+
+def _export_of(build) -> bytes:
+    from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+
+    request = ExportMetricsServiceRequest()
+    resource = request.resource_metrics.add()
+    resource.resource.attributes.add(key="service.name").value.string_value = "edge"
+    build(resource.scope_metrics.add().metrics.add())
+    return request.SerializeToString()
+
+
+def _now_nanos() -> int:
+    return int(timezone.now().timestamp() * 1e9)
+
+
+def _histogram(metric, *, count, total, buckets, bounds=(0.1,), start=None, time=None,
+               name="http.server.request.duration", cumulative=False):
+    from opentelemetry.proto.metrics.v1 import metrics_pb2
+
+    metric.name = name
+    metric.histogram.aggregation_temporality = (
+        metrics_pb2.AGGREGATION_TEMPORALITY_CUMULATIVE if cumulative else metrics_pb2.AGGREGATION_TEMPORALITY_DELTA
+    )
+    point = metric.histogram.data_points.add(
+        start_time_unix_nano=start if start is not None else _now_nanos() - 10**9,
+        time_unix_nano=time if time is not None else _now_nanos(), count=count, sum=total,
+        bucket_counts=buckets, explicit_bounds=bounds,
+    )
+    point.attributes.add(key="http.route").value.string_value = "/edge"
+
+
+@pytest.mark.parametrize("build, problem", [
+    # More requests in one point than a minute's row can count.
+    (lambda m: _histogram(m, count=2**62, total=1.0, buckets=[2**62, 0]), "too large"),
+    # The same as the first delta of a cumulative series that just started.
+    (lambda m: _histogram(m, count=2**62, total=1.0, buckets=[2**62, 0], cumulative=True), "too large"),
+    (lambda m: _histogram(m, count=3, total=float("nan"), buckets=[3, 0]), "finite"),
+    (lambda m: _histogram(m, count=3, total=float("inf"), buckets=[3, 0]), "finite"),
+    (lambda m: _histogram(m, count=3, total=1e300, buckets=[3, 0], name="gen_ai.client.token.usage"), "too large"),
+    (lambda m: _histogram(m, count=3, total=1.0, buckets=[3, 0], time=2**64 - 1), "retention"),
+    (lambda m: _histogram(m, count=3, total=1.0, buckets=[3, 0], name="custom.latency", time=2**63), "retention"),
+])
+def test_out_of_range_points_are_rejected_not_a_server_error(client, token, build, problem):
+    response = post(client, METRICS, _export_of(build), token=token)
+    answer = accepted(response)
+    assert answer.partial_success.rejected_data_points == 1
+    assert problem in answer.partial_success.error_message
+    assert not RequestRollup.objects.exists() and not AIUsage.objects.exists() and not MetricSample.objects.exists()
+
+
+def test_a_log_record_of_an_impossible_time_is_rejected(client, token):
+    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+    from opentelemetry.proto.logs.v1 import logs_pb2
+
+    request = ExportLogsServiceRequest()
+    record = request.resource_logs.add().scope_logs.add().log_records.add()
+    record.time_unix_nano = 2**64 - 1
+    record.severity_number = logs_pb2.SEVERITY_NUMBER_ERROR
+    record.body.string_value = "from the far future"
+    response = post(client, LOGS, request.SerializeToString(), token=token)
+    assert response.status_code == 200
+    answer = ExportLogsServiceResponse()
+    answer.ParseFromString(response.content)
+    assert answer.partial_success.rejected_log_records == 1
+    assert not ErrorLog.objects.exists()
