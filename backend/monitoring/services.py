@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -135,8 +135,15 @@ def authenticate_push_token(text: str) -> PushToken | None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= PUSH_TOKEN_USE_PRECISION:
-        PushToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+        try:
+            with transaction.atomic():
+                PushToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        except DatabaseError:
+            # Bookkeeping only: a database that cannot take the write now (SQLite locked by
+            # another writer) must not refuse the push; the next one notes it.
+            logger.info("could not note the use of push token %s now", token.pk)
+        else:
+            token.last_used_at = now
     return token
 
 

@@ -12,9 +12,10 @@ export now (the exporter retries).
 """
 
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import DatabaseError, DataError, IntegrityError
+from django.db import DatabaseError, DataError, IntegrityError, connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from google.rpc import code_pb2, status_pb2
@@ -63,7 +64,34 @@ def _push_token(request: HttpRequest):
     return services.authenticate_push_token(credentials.strip())
 
 
+# How long a write waits for another writer's lock on SQLite (the embedded default) while an
+# export is received, instead of the 20 s of other requests: an exporter gives up after 10 s
+# (OTEL_EXPORTER_OTLP_TIMEOUT) and sends again; a 503 in time tells it when.
+SQLITE_LOCK_WAIT_MS = 2000
+
+
+@contextmanager
+def _short_lock_wait():
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (usual,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_LOCK_WAIT_MS}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(usual)}")
+
+
 def _receive(request: HttpRequest, message, export, respond) -> HttpResponse:
+    with _short_lock_wait():
+        return _receive_now(request, message, export, respond)
+
+
+def _receive_now(request: HttpRequest, message, export, respond) -> HttpResponse:
     if request.method != "POST":
         return _status(request, 405, "Send an OTLP export with POST.", Allow="POST")
     token = _push_token(request)
