@@ -116,6 +116,7 @@ class AlertRuleAdmin(admin.ModelAdmin):
                                       "cooldown_minutes", "auto_resolve", "notify_on_resolve",
                                       "max_alerts_per_hour")}),
         ("State", {"fields": readonly_fields}),
+        ("Kind (metric, or PromQL through a data source)", {"fields": ("kind", "data_source", "expr")}),
     )
     actions = ("activate", "deactivate", "send_test")
 

@@ -56,10 +56,27 @@ def effective_aggregation(metric_name: str, aggregation: str) -> str:
 AGGREGATION_CHOICES = [(name, name) for name in AGGREGATIONS]
 
 
+class RuleKind(models.TextChoices):
+    # A metric of the catalogue (or a custom one) over a window, read from this system's telemetry.
+    METRIC = "metric", "Metric"
+    # A PromQL expression evaluated by a Prometheus-compatible data source: each series it returns
+    # is a group (docs/architecture.md, Prometheus-compatible data sources).
+    PROMQL = "promql", "PromQL"
+
+
+MAX_EXPR_LENGTH = 4000
+
+
 class AlertRule(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    metric_name = models.CharField(max_length=64, validators=[validators.validate_metric_name])
+    kind = models.CharField(max_length=8, choices=RuleKind.choices, default=RuleKind.METRIC)
+    # Blank for a promql rule, which reads `expr` from `data_source` instead.
+    metric_name = models.CharField(max_length=64, blank=True, validators=[validators.validate_metric_name])
+    expr = models.TextField(blank=True, default="")
+    data_source = models.ForeignKey(
+        "monitoring.DataSource", null=True, blank=True, on_delete=models.PROTECT, related_name="rules"
+    )
     condition = models.CharField(max_length=3, choices=Condition.choices)
     threshold_value = models.FloatField(validators=[validators.validate_finite])
     time_window_minutes = models.PositiveSmallIntegerField(
@@ -140,6 +157,7 @@ class AlertRule(models.Model):
             models.CheckConstraint(
                 condition=Q(aggregation__in=["", *AGGREGATIONS]), name="alertrule_aggregation_valid"
             ),
+            models.CheckConstraint(condition=Q(kind__in=RuleKind.values), name="alertrule_kind_valid"),
         ]
 
     def __str__(self):
@@ -158,6 +176,15 @@ class AlertRule(models.Model):
 
     def clean(self):
         errors = {}
+        if self.kind == RuleKind.PROMQL:
+            if not (self.expr or "").strip():
+                errors["expr"] = ["A promql rule needs an expression."]
+            elif len(self.expr) > MAX_EXPR_LENGTH:
+                errors["expr"] = [f"At most {MAX_EXPR_LENGTH:,} characters."]
+            if self.data_source_id is None:
+                errors["data_source"] = ["A promql rule needs a data source."]
+        elif not self.metric_name:
+            errors["metric_name"] = ["This field is required."]
         if self.email_enabled and not self.email_recipients:
             errors["email_recipients"] = ["Email notifications need at least one recipient."]
         try:
@@ -175,7 +202,8 @@ class AlertRule(models.Model):
 
     @property
     def is_grouped(self) -> bool:
-        return bool(self.group_by)
+        """Whether the rule is evaluated per group: with group_by, or a promql rule (each series)."""
+        return bool(self.group_by) or self.kind == RuleKind.PROMQL
 
     @property
     def effective_aggregation(self) -> str:

@@ -562,6 +562,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "alerts.models.DeliveryStatus",
         "NotificationEventEnum": "alerts.models.NotificationEvent",
         "EngineActionEnum": "alerts.api.serializers.ENGINE_ACTIONS",
+        "RuleKindEnum": "alerts.models.RuleKind",
+        "DataSourceKindEnum": "monitoring.models.DataSourceKind",
     },
     # Swagger UI from the drf-spectacular-sidecar package, served by this app: no CDN needed.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -30,9 +30,19 @@ from monitoring.labels import (
     OPS,
     matcher_errors,
 )
+from monitoring.models import DataSource
 from monitoring.serializers import OverviewMetricSerializer
 
-from ..models import AGGREGATIONS, AlertHistory, AlertRule, AlertRuleGroup, NotificationDelivery, Severity
+from ..models import (
+    AGGREGATIONS,
+    MAX_EXPR_LENGTH,
+    AlertHistory,
+    AlertRule,
+    AlertRuleGroup,
+    NotificationDelivery,
+    RuleKind,
+    Severity,
+)
 from ..services.alert_engine import STATE_RANK
 from ..services.lifecycle import MAX_NOTES_LENGTH, finite
 from ..summary_template import MAX_TEMPLATE_LENGTH, VARIABLES
@@ -158,7 +168,8 @@ class BlankableCharField(_NullIsBlank, StrictCharField):
 
 
 _RULE_WRITABLE = [
-    "name", "description", "metric_name", "condition", "threshold_value", "time_window_minutes", "aggregation",
+    "name", "description", "kind", "expr", "data_source", "metric_name", "condition", "threshold_value",
+    "time_window_minutes", "aggregation",
     "severity", "slack_enabled", "slack_channel", "email_enabled", "email_recipients", "cooldown_minutes",
     "auto_resolve", "notify_on_resolve", "resolve_threshold", "alert_on_no_data", "max_alerts_per_hour",
     "is_active", "label_matchers", "group_by", "max_series_per_rule", "for_minutes", "labels", "runbook_url",
@@ -212,6 +223,18 @@ class GroupByField(serializers.ListField):
     child = StrictCharField(max_length=LABEL_NAME_MAX_LENGTH)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID, "nullable": True})
+class DataSourceIdField(serializers.PrimaryKeyRelatedField):
+    """A data source's id (a whole number, not a string of one)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
 class _StrictNumbersMixin:
     # true and false are not numbers here (Python would read them as 1 and 0), and only they are
     # booleans; a string is a string, not a number turned into one: what the schema says.
@@ -242,6 +265,25 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
     )
     name = NameField(max_length=MAX_RULE_NAME_LENGTH)
     description = text_field(MAX_DESCRIPTION_LENGTH, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(
+        choices=RuleKind.choices, required=False, error_messages={"invalid_choice": _choices_message(RuleKind.values)},
+        help_text="metric (default): a metric of this system over a window; promql: `expr` evaluated by `data_source`, "
+        "each series returned a group.",
+    )
+    expr = StrictCharField(
+        required=False, allow_blank=True, max_length=MAX_EXPR_LENGTH, trim_whitespace=False,
+        help_text="A promql rule's PromQL expression, evaluated at each tick's time, e.g. "
+        "\"sum by (queue) (my_queue_depth)\"; its series' values are compared with condition and threshold_value.",
+    )
+    data_source = DataSourceIdField(
+        queryset=DataSource.objects.all(), required=False, allow_null=True,
+        help_text="The data source a promql rule queries (/api/monitoring/data-sources/).",
+    )
+    metric_name = StrictCharField(
+        required=False, max_length=64,
+        validators=[*AlertRule._meta.get_field("metric_name").validators],
+        help_text="The metric a metric rule watches (required for those); a promql rule has none.",
+    )
     # The Slack channel's pattern admits no control or bidirectional-text character.
     slack_channel = BlankableCharField(
         required=False, allow_blank=True, allow_null=True, max_length=80,

@@ -41,10 +41,11 @@ from ..models import (
     AlertRuleGroup,
     AlertStatus,
     NotificationEvent,
+    RuleKind,
     RuleState,
     effective_aggregation,
 )
-from . import lifecycle
+from . import lifecycle, promql
 from .lifecycle import finite
 from .messages import format_number, format_time, resolve_phrase
 from .metric_collector import MetricCollector
@@ -114,6 +115,9 @@ class RuleSnapshot:
     runbook_url: str
     summary: str
     state_changed_at: datetime | None
+    kind: str = RuleKind.METRIC
+    expr: str = ""
+    data_source_id: int | None = None
 
     @classmethod
     def fields(cls) -> list[str]:
@@ -145,6 +149,16 @@ class RuleSnapshot:
     @property
     def effective_aggregation(self) -> str:
         return effective_aggregation(self.metric_name, self.aggregation)
+
+    @property
+    def is_promql(self) -> bool:
+        return self.kind == RuleKind.PROMQL
+
+    @property
+    def grouped(self) -> bool:
+        """Evaluated per group: a rule with group_by, or a promql rule (each series it returns)."""
+        return bool(self.group_by) or self.is_promql
+
 
 JSON_FIELDS = ("label_matchers", "group_by", "labels")
 _EMPTY_JSON: dict[str, object] = {"[]": [], "{}": {}}
@@ -270,7 +284,9 @@ class Decision:
         what they were compared with. Built only for the alerts that need it."""
         rule = self.rule
         base = self.reading.as_context() if self.reading else {}
-        extra = {"labels": self.group_labels} if self.group_labels is not None else {}
+        extra: dict = {"labels": self.group_labels} if self.group_labels is not None else {}
+        if rule.is_promql:
+            extra["query"] = rule.expr
         return finite({**base, "condition": rule.condition, "threshold": rule.threshold_value,
                        "resolve_threshold": rule.resolve_threshold, **extra})
 
@@ -300,7 +316,8 @@ class AlertEngine:
     def plan(self, rules: Sequence[RuleSnapshot | AlertRule]) -> list[Decision]:
         """What each rule needs now (and each group of a grouped rule). Reads, never writes."""
         snapshots = [r if isinstance(r, RuleSnapshot) else RuleSnapshot.of(r) for r in rules]
-        self.collector.prefetch(rule.metric_name for rule in snapshots)
+        self.collector.prefetch(rule.metric_name for rule in snapshots if not rule.is_promql)
+        self.promql = promql.query_all([rule for rule in snapshots if rule.is_promql], now=self.now)
         # All open alerts (few, and indexed by status), rather than an IN list of every rule id.
         open_alerts: dict[tuple[int | None, str], AlertHistory] = {
             (alert.rule_id, alert.group_fingerprint): alert
@@ -311,12 +328,12 @@ class AlertEngine:
         # Each rule's group rows by fingerprint, as the driver gives them (GroupRow.columns): a tick
         # of grouped rules reads tens of thousands, and most are only looked at.
         groups: dict[int, dict[str, tuple]] = {}
-        if any(rule.group_by for rule in snapshots):
+        if any(rule.grouped for rule in snapshots):
             active = AlertRuleGroup.objects.filter(rule__is_active=True).order_by().values_list(*GroupRow.columns())
             for row in raw_rows(active):
                 groups.setdefault(row[0], {})[row[1]] = row
             for rule in snapshots:  # a dry run's rule may be inactive, or not saved
-                if rule.group_by and rule.id and rule.id not in groups:
+                if rule.grouped and rule.id and rule.id not in groups:
                     rows = AlertRuleGroup.objects.filter(rule_id=rule.id).order_by().values_list(*GroupRow.columns())
                     for row in raw_rows(rows):
                         groups.setdefault(row[0], {})[row[1]] = row
@@ -327,7 +344,7 @@ class AlertEngine:
                 by_group.setdefault(rule_id, {})[fingerprint] = alert
         decisions = []
         for rule in snapshots:
-            if rule.group_by:
+            if rule.grouped:
                 mine = dict(by_group.get(rule.id, {}))
                 if (rule.id, "") in open_alerts:
                     mine[""] = open_alerts[(rule.id, "")]
@@ -337,7 +354,7 @@ class AlertEngine:
         firing = [(decision, d) for decision in decisions for d in decision.each() if d.action == FIRE]
         self._apply_limits([d for _, d in firing])
         for decision in {id(decision): decision for decision, _ in firing}.values():
-            if decision.rule.group_by and decision.groups:
+            if decision.rule.grouped and decision.groups:
                 self._summarise(decision)  # again: a limit may have held a group back
         return decisions
 
@@ -382,18 +399,24 @@ class AlertEngine:
         """`mine`: the rule's open alerts by group fingerprint; `known`: its groups' rows (see plan)."""
         summary = Decision(rule, RuleState.OK, NONE, groups=[])
         try:
-            found = self.collector.get_groups(
-                rule.metric_name, rule.time_window_minutes, rule.aggregation or None,
-                matchers=parse_matchers(rule.label_matchers), group_by=tuple(rule.group_by),
-            )
+            if rule.is_promql:
+                found = promql.groups(self.promql, rule, now=self.now)
+            else:
+                found = self.collector.get_groups(
+                    rule.metric_name, rule.time_window_minutes, rule.aggregation or None,
+                    matchers=parse_matchers(rule.label_matchers), group_by=tuple(rule.group_by),
+                )
         except Exception as error:
             failed = self._failed(rule, None, error)
             failed.groups = []
             return failed
         if len(found) > rule.max_series_per_rule:
-            text = (f"{len(found)} groups of {rule.metric_name} by {', '.join(rule.group_by)} match, more than "
-                    f"max_series_per_rule ({rule.max_series_per_rule}): narrow the label matchers or raise the limit. "
-                    "No group is evaluated meanwhile.")
+            what = ("series returned by the query" if rule.is_promql
+                    else f"groups of {rule.metric_name} by {', '.join(rule.group_by)} match")
+            narrow = ("narrow the query (e.g. aggregate with sum by (...))" if rule.is_promql
+                      else "narrow the label matchers")
+            text = (f"{len(found)} {what}, more than max_series_per_rule ({rule.max_series_per_rule}): {narrow} or "
+                    "raise the limit. No group is evaluated meanwhile.")
             return Decision(rule, RuleState.ERROR, NONE, error=text, reason="too many groups", state_reason=text,
                             groups=[])
         assert summary.groups is not None
@@ -451,6 +474,10 @@ class AlertEngine:
         if summary.quiet:  # all OK with a (finite) value: the one with the highest stands for them
             live.append(summary.quiet_decision(max(summary.quiet, key=lambda g: g.reading.value or 0.0)))
         rule = summary.rule
+        if not live and rule.is_promql:
+            # No series returned: for an expression with its own comparison, nothing breaches.
+            summary.state, summary.reason = RuleState.OK, "no series returned"
+            return
         if not live:
             summary.state = RuleState.NO_DATA
             summary.state_reason = f"No series of {rule.metric_name} match in the last {rule.time_window_minutes} min."
@@ -485,14 +512,21 @@ class AlertEngine:
                 what = "value overflowed"
             else:
                 what = "value is not a number (NaN)"
-            text = (f"{what}: the {reading.aggregation} of {rule.metric_name} over "
+            text = (f"{what}: the query's value is not a finite number" if rule.is_promql else
+                    f"{what}: the {reading.aggregation} of {rule.metric_name} over "
                     f"{rule.time_window_minutes} min is not a finite number")
             logger.warning("rule %s (%s) could not be evaluated: %s", rule.id, rule.name, text)
             return Decision(rule, RuleState.ERROR, NONE, alert=alert, error=text, reason="evaluation failed",
                             state_reason=text, reading=reading, **group)
         decision = Decision(rule, RuleState.OK, NONE, value=value, alert=alert, reading=reading, **group)
 
-        if value is None:
+        if reading is None and rule.is_promql:
+            # A series the query no longer returns is back to normal (Prometheus' own semantics:
+            # an expression with its comparison returns only the series that breach it).
+            breaching = False
+            gone = describe_labels(group.get("group_labels") or {}) or "{}"
+            decision.resolve_notes = f"Resolved automatically: the query no longer returns {gone}."
+        elif value is None:
             decision.state = RuleState.NO_DATA
             decision.state_reason = f"No data for {rule.metric_name} in the last {rule.time_window_minutes} min."
             if not rule.alert_on_no_data:
@@ -620,7 +654,7 @@ class AlertEngine:
         counts = {"fired": 0, "reminded": 0, "resolved": 0, "suppressed": 0, "no_data": 0, "errors": 0,
                   "state_changes": 0}
         for decision in decisions:
-            if decision.rule.group_by:
+            if decision.rule.grouped:
                 counts.setdefault("groups", 0)
                 counts["groups"] += len(decision.groups or []) + len(decision.quiet)
                 for group in decision.groups or []:
@@ -745,7 +779,7 @@ class AlertEngine:
         assert decision.alert is not None  # a resolve is decided only for an open alert
         rule = decision.rule
         phrase = resolve_phrase(rule.condition, rule.threshold_value, rule.resolve_threshold)
-        series = rule.metric_name + describe_labels(decision.group_labels or {})
+        series = series_name(rule, decision.group_labels)
         notes = decision.resolve_notes or (
             f"Resolved automatically: {series} is {format_number(decision.value)} ({phrase})."
         )
@@ -760,7 +794,7 @@ class AlertEngine:
         at = self.now.isoformat()
         for d in decisions:
             evaluations[d.rule.id] = (finite(d.value), at, str(d.state), d.error, d.state_reason)
-            if d.rule.group_by:
+            if d.rule.grouped:
                 mine = groups[d.rule.id] = {
                     g.fingerprint: (finite(g.value), at, str(g.state), g.error, g.state_reason)
                     for g in d.groups or [] if not g.forget
@@ -799,14 +833,28 @@ def _without_cycle_collection():
             gc.enable()
 
 
+def series_name(rule: RuleSnapshot, group_labels: dict | None) -> str:
+    """How messages name a rule's series: the metric and the group's labels, or for a promql rule
+    the series' labels (`{}` for one without any)."""
+    if rule.is_promql:
+        return describe_labels(group_labels or {}) or "{}"
+    return rule.metric_name + describe_labels(group_labels or {})
+
+
 def describe(rule: RuleSnapshot, value: float | None, context: dict, group_labels: dict | None = None) -> str:
     """One sentence saying what fired: "cpu_usage (avg over 5 min) is 91.2 %, > 80 %" (a group's:
     'api_error_rate{route="/api/orders/"} (avg over 5 min) is 12 %, > 5 %')."""
     aggregation = context.get("aggregation", rule.effective_aggregation)
     window = context.get("window_minutes", rule.time_window_minutes)
+    if rule.is_promql:
+        series = series_name(rule, group_labels)
+        if value is None:
+            return f"{series} has no value"
+        return (f"{series} is {format_number(value)}, {CONDITION_SYMBOLS[rule.condition]} "
+                f"{format_number(rule.threshold_value)} (query: {rule.expr[:200]})")
     metric = get_metric(rule.metric_name)
     unit = f" {metric.unit}" if metric and metric.unit else ""
-    series = rule.metric_name + describe_labels(group_labels or {})
+    series = series_name(rule, group_labels)
     if value is None:
         return f"{series} has had no data for {window} min"
     return (

@@ -60,7 +60,7 @@ def report(rule: AlertRule, *, current_state: str | None) -> dict:
         "summary": _summary(rule, decision, value),
         "points": [{"t": t, "v": finite(v)} for t, v in (reading.points if reading else [])],
         "groups": [_group(rule, d) for d in sorted(
-            decision.all_groups() if rule.group_by else [],
+            decision.all_groups() if rule.is_grouped else [],
             key=lambda d: (-STATE_RANK.get(d.state, 0), -(d.value if d.value is not None else -math.inf)),
         ) if not d.forget],
     }

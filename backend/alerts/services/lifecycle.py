@@ -108,7 +108,7 @@ def open_alert(
                 severity=rule.severity,
                 condition=rule.condition,
                 threshold_value=rule.threshold_value,
-                metric_name=rule.metric_name,
+                metric_name=rule.metric_name or rule.kind,  # a promql rule's alerts say promql
                 triggered_at=now,
                 metric_value=finite(value),
                 last_value=finite(value),

@@ -9,7 +9,7 @@ from .factories import make_alert, make_delivery, make_rule
 pytestmark = pytest.mark.django_db
 
 RULE_FORM = {
-    "name": "High CPU Usage", "description": "", "metric_name": "cpu_usage", "condition": "gt",
+    "name": "High CPU Usage", "description": "", "kind": "metric", "metric_name": "cpu_usage", "condition": "gt",
     "threshold_value": "80", "time_window_minutes": "5", "aggregation": "", "severity": "high",
     "slack_channel": "#system-alerts", "email_enabled": "on", "email_recipients": "dev@resee.com, ops@resee.com",
     "cooldown_minutes": "60", "auto_resolve": "on", "notify_on_resolve": "on", "resolve_threshold": "",

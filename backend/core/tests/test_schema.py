@@ -30,7 +30,7 @@ from schemathesis.checks import (
 from schemathesis.generation import GenerationMode
 
 from alerts.tests.factories import make_alert, make_delivery, make_rule
-from monitoring.models import ErrorLog, MetricSample
+from monitoring.models import DataSource, ErrorLog, MetricSample
 from resee.wsgi import application
 
 
@@ -155,6 +155,7 @@ def api_data(django_user_model, settings, wsgi_keeps_the_test_transaction, slack
     make_alert(make_rule(name="resolved"), status="resolved")
     MetricSample.objects.create(name="cpu_usage", value=42.0)
     ErrorLog.objects.create(fingerprint="fuzz", level="ERROR", message="boom")
+    DataSource.objects.create(name="fuzz", base_url="http://127.0.0.1:9")
     return rule.pk
 
 
@@ -188,6 +189,25 @@ def _consistent_rule(body) -> None:
                                        threshold=threshold, resolve_threshold=resolve)
         except ValidationError:
             body["resolve_threshold"] = None
+
+
+def _consistent_kind(case) -> None:
+    """A rule's kind decides which fields it needs: a promql rule an expression and a data source
+    (an id that exists, which a schema cannot list), a metric rule a metric name. Valid cases get
+    them; invalid ones keep what they have."""
+    body = case.body
+    if not isinstance(body, dict) or "/api/alerts/rules/" not in case.operation.label:
+        return
+    creating = case.operation.method.upper() == "POST"
+    if body.get("kind") == "promql":
+        if not str(body.get("expr") or "").strip():
+            body["expr"] = "up"
+        body["data_source"] = DataSource.objects.values_list("pk", flat=True).first()
+    else:
+        if isinstance(body.get("data_source"), int):
+            body["data_source"] = DataSource.objects.values_list("pk", flat=True).first()
+        if (creating and not body.get("metric_name")) or body.get("metric_name") == "":
+            body["metric_name"] = "cpu_usage"
 
 
 def _valid_annotations(body: dict) -> None:
@@ -250,6 +270,7 @@ def test_the_api_keeps_to_its_schema(case, api_data):
         _valid_sample_labels(case.body)
         _existing_rule(case, api_data)
         _consistent_rule(case.body)
+        _consistent_kind(case)
     response = case.call()
     case.validate_response(response, checks=_checks_for(case))
 

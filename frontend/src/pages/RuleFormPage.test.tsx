@@ -360,7 +360,8 @@ describe("RuleFormPage", () => {
       expect(screen.getByTestId("location")).toHaveTextContent(/^\/rules\/1$/);
     });
     expect(puts[0]).toEqual({
-      name: "High CPU Usage", description: "Alert when CPU usage exceeds 80% for 5 minutes", metric_name: "cpu_usage",
+      name: "High CPU Usage", description: "Alert when CPU usage exceeds 80% for 5 minutes", kind: "metric", expr: "",
+      data_source: null, metric_name: "cpu_usage",
       condition: "gt", threshold_value: 85, time_window_minutes: 5, aggregation: "", severity: "high",
       slack_enabled: true, slack_channel: "#system-alerts", email_enabled: true, email_recipients: "ops@resee.com",
       cooldown_minutes: 60, auto_resolve: true, notify_on_resolve: true, resolve_threshold: null,

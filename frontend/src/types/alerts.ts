@@ -12,6 +12,9 @@ export const SEVERITIES = everyValue<Severity>()(["critical", "high", "medium", 
 
 export type Condition = Schemas["ConditionEnum"];
 
+/** metric: a metric of this system over a window; promql: an expression a data source evaluates. */
+export type RuleKind = Schemas["RuleKindEnum"];
+
 /**
  * The engine's verdict on a rule at its last evaluation. "pending": the condition holds, for less
  * than the rule's pending period so far. "suppressed": the condition holds but a limit (max alerts
@@ -155,7 +158,10 @@ export type RuleInputBody = Omit<
   | "email_recipients"
   | "max_series_per_rule"
   | "for_minutes"
+  | "metric_name"
 > & {
+  /** A metric rule's; a promql rule sends none. */
+  metric_name?: string;
   max_series_per_rule: number | string;
   for_minutes: number | string;
   threshold_value: number | string;

@@ -903,6 +903,9 @@ export interface components {
             readonly id: number;
             readonly name: string;
             readonly description: string;
+            readonly kind: components["schemas"]["RuleKindEnum"];
+            readonly expr: string;
+            readonly data_source: number | null;
             readonly metric_name: string;
             readonly condition: components["schemas"]["ConditionEnum"];
             /** Format: double */
@@ -974,7 +977,19 @@ export interface components {
             name: string;
             /** @description At most 2,000 characters. */
             description?: string;
-            metric_name: string;
+            /**
+             * @description metric (default): a metric of this system over a window; promql: `expr` evaluated by `data_source`, each series returned a group.
+             *
+             *     * `metric` - Metric
+             *     * `promql` - PromQL
+             */
+            kind?: components["schemas"]["RuleKindEnum"];
+            /** @description A promql rule's PromQL expression, evaluated at each tick's time, e.g. "sum by (queue) (my_queue_depth)"; its series' values are compared with condition and threshold_value. */
+            expr?: string;
+            /** @description The data source a promql rule queries (/api/monitoring/data-sources/). */
+            data_source?: number | null;
+            /** @description The metric a metric rule watches (required for those); a promql rule has none. */
+            metric_name?: string;
             /**
              * @description gt, gte, lt, lte, eq, ne, or the symbols > >= < <= = (or ==) !=; stored as the code.
              *
@@ -1072,7 +1087,19 @@ export interface components {
             name: string;
             /** @description At most 2,000 characters. */
             description?: string;
-            metric_name: string;
+            /**
+             * @description metric (default): a metric of this system over a window; promql: `expr` evaluated by `data_source`, each series returned a group.
+             *
+             *     * `metric` - Metric
+             *     * `promql` - PromQL
+             */
+            kind?: components["schemas"]["RuleKindEnum"];
+            /** @description A promql rule's PromQL expression, evaluated at each tick's time, e.g. "sum by (queue) (my_queue_depth)"; its series' values are compared with condition and threshold_value. */
+            expr?: string;
+            /** @description The data source a promql rule queries (/api/monitoring/data-sources/). */
+            data_source?: number | null;
+            /** @description The metric a metric rule watches (required for those); a promql rule has none. */
+            metric_name?: string;
             /**
              * @description gt, gte, lt, lte, eq, ne, or the symbols > >= < <= = (or ==) !=; stored as the code.
              *
@@ -1145,6 +1172,9 @@ export interface components {
             readonly id: number;
             readonly name: string;
             readonly description: string;
+            readonly kind: components["schemas"]["RuleKindEnum"];
+            readonly expr: string;
+            readonly data_source: number | null;
             readonly metric_name: string;
             readonly condition: components["schemas"]["ConditionEnum"];
             /** Format: double */
@@ -1360,7 +1390,7 @@ export interface components {
              *
              *     * `prometheus` - Prometheus-compatible
              */
-            kind?: components["schemas"]["KindEnum"];
+            kind?: components["schemas"]["DataSourceKindEnum"];
             /** @description The HTTP API's root, e.g. http://prometheus:9090 (or a prefix, e.g. https://mimir/prometheus); /api/v1/query is added. */
             base_url: string;
             /** @description Write-only credentials: `{"bearer_token": ...}`, or `{"username": ..., "password": ...}` (basic auth), or `{}` for none. Sent, they replace the stored ones; not sent, those are kept. Answered masked: `{"bearer_token": "set (…ab12)"}`. */
@@ -1377,6 +1407,11 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        /**
+         * @description * `prometheus` - Prometheus-compatible
+         * @enum {string}
+         */
+        DataSourceKindEnum: "prometheus";
         /** @description A Prometheus-compatible data source. Its secrets are write-only: answered masked. */
         DataSourceRequest: {
             name: string;
@@ -1385,7 +1420,7 @@ export interface components {
              *
              *     * `prometheus` - Prometheus-compatible
              */
-            kind?: components["schemas"]["KindEnum"];
+            kind?: components["schemas"]["DataSourceKindEnum"];
             /** @description The HTTP API's root, e.g. http://prometheus:9090 (or a prefix, e.g. https://mimir/prometheus); /api/v1/query is added. */
             base_url: string;
             /** @description Write-only credentials: `{"bearer_token": ...}`, or `{"username": ..., "password": ...}` (basic auth), or `{}` for none. Sent, they replace the stored ones; not sent, those are kept. Answered masked: `{"bearer_token": "set (…ab12)"}`. */
@@ -1626,11 +1661,6 @@ export interface components {
             summary_recipients: number;
         };
         /**
-         * @description * `prometheus` - Prometheus-compatible
-         * @enum {string}
-         */
-        KindEnum: "prometheus";
-        /**
          * @description Selects series by one label, as Prometheus does: `=`, `!=`, `=~`, `!~` (regexes anchored);
          *     a label a series does not have is the empty string.
          */
@@ -1864,6 +1894,18 @@ export interface components {
             name?: string;
             /** @description At most 2,000 characters. */
             description?: string;
+            /**
+             * @description metric (default): a metric of this system over a window; promql: `expr` evaluated by `data_source`, each series returned a group.
+             *
+             *     * `metric` - Metric
+             *     * `promql` - PromQL
+             */
+            kind?: components["schemas"]["RuleKindEnum"];
+            /** @description A promql rule's PromQL expression, evaluated at each tick's time, e.g. "sum by (queue) (my_queue_depth)"; its series' values are compared with condition and threshold_value. */
+            expr?: string;
+            /** @description The data source a promql rule queries (/api/monitoring/data-sources/). */
+            data_source?: number | null;
+            /** @description The metric a metric rule watches (required for those); a promql rule has none. */
             metric_name?: string;
             /**
              * @description gt, gte, lt, lte, eq, ne, or the symbols > >= < <= = (or ==) !=; stored as the code.
@@ -1940,7 +1982,7 @@ export interface components {
              *
              *     * `prometheus` - Prometheus-compatible
              */
-            kind?: components["schemas"]["KindEnum"];
+            kind?: components["schemas"]["DataSourceKindEnum"];
             /** @description The HTTP API's root, e.g. http://prometheus:9090 (or a prefix, e.g. https://mimir/prometheus); /api/v1/query is added. */
             base_url?: string;
             /** @description Write-only credentials: `{"bearer_token": ...}`, or `{"username": ..., "password": ...}` (basic auth), or `{}` for none. Sent, they replace the stored ones; not sent, those are kept. Answered masked: `{"bearer_token": "set (…ab12)"}`. */
@@ -2002,6 +2044,12 @@ export interface components {
             /** Format: double */
             queries_per_request: number | null;
         };
+        /**
+         * @description * `metric` - Metric
+         *     * `promql` - PromQL
+         * @enum {string}
+         */
+        RuleKindEnum: "metric" | "promql";
         RulePoint: {
             /**
              * Format: date-time
@@ -4726,15 +4774,16 @@ export const blankEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["s
 export const channelEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChannelEnum"]> = ["slack", "email"];
 export const conditionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionEnum"]> = ["gt", "gte", "lt", "lte", "eq", "ne"];
 export const conditionOrSymbolEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionOrSymbolEnum"]> = ["gt", "gte", "lt", "lte", "eq", "ne", ">", ">=", "<", "<=", "=", "==", "!="];
+export const dataSourceKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataSourceKindEnum"]> = ["prometheus"];
 export const dataSourceTestStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataSourceTestStatusEnum"]> = ["ok", "error"];
 export const deliveryStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryStatusEnum"]> = ["pending", "sent", "failed", "skipped"];
 export const engineActionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EngineActionEnum"]> = ["fire", "remind", "resolve", "update", "none", "suppressed"];
 export const errorBulkActionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorBulkActionEnum"]> = ["resolve", "unresolve", "delete"];
 export const healthEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthEnum"]> = ["critical", "warning", "ok"];
-export const kindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["KindEnum"]> = ["prometheus"];
 export const levelEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LevelEnum"]> = ["ERROR", "CRITICAL"];
 export const notificationEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed"];
 export const opEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpEnum"]> = ["=", "!=", "=~", "!~"];
+export const ruleKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleKindEnum"]> = ["metric", "promql"];
 export const ruleStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleStateEnum"]> = ["ok", "pending", "firing", "no_data", "error", "suppressed"];
 export const severityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const testSendResultStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TestSendResultStatusEnum"]> = ["sent", "not_configured", "failed"];

@@ -6,6 +6,7 @@ import { METRIC_NAME_PATTERN, type MetricCatalogue } from "../../types/alerts";
 import type { MetricReading } from "../../types/monitoring";
 import { PERMISSIONS, useCan } from "../../hooks/auth/permissions";
 import { useMetricLabels } from "../../hooks/useMetricLabels";
+import { useDataSources } from "../../hooks/useDataSources";
 import { CheckboxField, Field } from "../ui/Field";
 import { GroupByPicker, LabelPairsEditor, MatchersEditor } from "./LabelFields";
 import { MetricPicker } from "./MetricPicker";
@@ -144,8 +145,12 @@ export function RuleForm({
   const busy = saving || evaluating;
   const can = useCan();
   // A metric the catalogue lists has samples, so perhaps labels; one it does not list has none yet.
-  const labels = useMetricLabels(values.metric_name, { enabled: metric !== undefined && can(PERMISSIONS.viewMetrics) });
+  const promql = values.kind === "promql";
+  const labels = useMetricLabels(values.metric_name, {
+    enabled: !promql && metric !== undefined && can(PERMISSIONS.viewMetrics),
+  });
   const known = labels.data?.labels;
+  const sources = useDataSources({ enabled: promql });
 
   useEffect(() => {
     if (failures === 0) return;
@@ -179,6 +184,59 @@ export function RuleForm({
           )}
         </Field>
         <Field
+          id={fieldId("kind")}
+          label="Kind"
+          hint={promql ? "A PromQL expression, evaluated by a Prometheus-compatible data source at each tick: each series it returns is a group." : undefined}
+          errors={errors.kind}
+        >
+          {(control) => (
+            <select
+              {...control}
+              className="field__input"
+              value={values.kind}
+              onChange={(event) => {
+                set("kind", event.target.value === "promql" ? "promql" : "metric");
+              }}
+            >
+              <option value="metric">Metric of this system</option>
+              <option value="promql">PromQL (data source)</option>
+            </select>
+          )}
+        </Field>
+        {promql && (
+          <Field
+            id={fieldId("data_source")}
+            label="Data source"
+            hint={sources.data?.results.length === 0 ? "No data source yet: add one through the API (/api/monitoring/data-sources/)." : undefined}
+            errors={errors.data_source}
+          >
+            {(control) => (
+              <select {...control} className="field__input" value={values.data_source} onChange={text("data_source")}>
+                <option value="">Choose…</option>
+                {(sources.data?.results ?? []).map((source) => (
+                  <option key={source.id} value={String(source.id)}>
+                    {source.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
+        {promql && (
+          <Field
+            id={fieldId("expr")}
+            label="Expression"
+            hint="E.g. sum by (queue) (my_queue_depth). With the comparison in the expression (my_queue_depth > 100) only breaching series return: give the rule the same condition. A series no longer returned is back to normal."
+            errors={errors.expr}
+            className="form-grid__wide"
+          >
+            {(control) => (
+              <textarea {...control} className="field__input" rows={3} value={values.expr} onChange={text("expr")} maxLength={4000} spellCheck={false} />
+            )}
+          </Field>
+        )}
+        {!promql && (
+        <Field
           id={fieldId("metric_name")}
           label="Metric"
           hint={metricHint(values.metric_name, metric)}
@@ -197,6 +255,7 @@ export function RuleForm({
             />
           )}
         </Field>
+        )}
         <Field id={fieldId("condition")} label="Condition" errors={errors.condition}>
           {(control) => (
             <select
@@ -226,11 +285,14 @@ export function RuleForm({
             <input {...control} className="field__input" inputMode="decimal" value={values.threshold_value} onChange={text("threshold_value")} />
           )}
         </Field>
+{!promql && (
         <Field id={fieldId("time_window_minutes")} label="Window (minutes)" hint="1 to 60." errors={errors.time_window_minutes}>
           {(control) => (
             <input {...control} className="field__input" inputMode="numeric" value={values.time_window_minutes} onChange={text("time_window_minutes")} />
           )}
         </Field>
+)}
+{!promql && (
         <Field id={fieldId("aggregation")} label="Aggregation" errors={errors.aggregation}>
           {(control) => (
             <select
@@ -251,6 +313,7 @@ export function RuleForm({
             </select>
           )}
         </Field>
+)}
         <Field id={fieldId("severity")} label="Severity" errors={errors.severity}>
           {(control) => (
             <select
@@ -270,6 +333,7 @@ export function RuleForm({
             </select>
           )}
         </Field>
+{!promql && (
         <MatchersEditor
           id={fieldId("label_matchers")}
           matchers={values.label_matchers}
@@ -280,6 +344,8 @@ export function RuleForm({
           truncated={labels.data?.truncated ?? []}
           errors={errors}
         />
+)}
+{!promql && (
         <GroupByPicker
           id={fieldId("group_by")}
           value={values.group_by}
@@ -289,6 +355,7 @@ export function RuleForm({
           known={known}
           errors={errorsUnder(errors, "group_by")}
         />
+)}
         <Field
           id={fieldId("max_series_per_rule")}
           label="At most groups"

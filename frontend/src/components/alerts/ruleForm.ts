@@ -1,6 +1,6 @@
 /** The rule form's values: what a person types, and the body sent to the API. */
 import type { FieldErrors } from "../../api/client";
-import type { AlertRule, Condition, LabelMatcher, RuleInputBody, Severity } from "../../types/alerts";
+import type { AlertRule, Condition, LabelMatcher, RuleInputBody, RuleKind, Severity } from "../../types/alerts";
 import type { Aggregation } from "../../types/monitoring";
 
 /** One of the rule's own labels, as a row of the form (a name may be half typed, or typed twice). */
@@ -12,6 +12,11 @@ export interface LabelRow {
 export interface RuleFormValues {
   name: string;
   description: string;
+  /** metric: a metric of this system; promql: `expr` evaluated by the data source. */
+  kind: RuleKind;
+  expr: string;
+  /** The data source's id as the select holds it; "" for none. */
+  data_source: string;
   metric_name: string;
   condition: Condition;
   threshold_value: string;
@@ -45,6 +50,9 @@ export interface RuleFormValues {
 export const NEW_RULE: RuleFormValues = {
   name: "",
   description: "",
+  kind: "metric",
+  expr: "",
+  data_source: "",
   metric_name: "",
   condition: "gt",
   threshold_value: "",
@@ -75,6 +83,9 @@ export function valuesOf(rule: AlertRule): RuleFormValues {
   return {
     name: rule.name,
     description: rule.description,
+    kind: rule.kind,
+    expr: rule.expr,
+    data_source: rule.data_source === null ? "" : String(rule.data_source),
     metric_name: rule.metric_name,
     condition: rule.condition,
     threshold_value: String(rule.threshold_value),
@@ -142,7 +153,10 @@ export function bodyOf(values: RuleFormValues): RuleInputBody {
   return {
     name: values.name.trim(),
     description: values.description.trim(),
-    metric_name: values.metric_name,
+    kind: values.kind,
+    expr: values.kind === "promql" ? values.expr : "",
+    data_source: values.kind === "promql" && values.data_source !== "" ? Number(values.data_source) : null,
+    ...(values.kind === "metric" ? { metric_name: values.metric_name } : {}),
     condition: values.condition,
     threshold_value: numberOrText(values.threshold_value),
     time_window_minutes: numberOrText(values.time_window_minutes),
@@ -173,6 +187,9 @@ export function bodyOf(values: RuleFormValues): RuleInputBody {
 export const FIELD_LABELS: Record<keyof RuleFormValues, string> = {
   name: "Name",
   description: "Description",
+  kind: "Kind",
+  expr: "Expression",
+  data_source: "Data source",
   metric_name: "Metric",
   condition: "Condition",
   threshold_value: "Threshold",
