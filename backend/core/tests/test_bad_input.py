@@ -9,7 +9,7 @@ from django.urls import path
 from alerts.tests.factories import make_alert, make_rule
 from core.parsers import MAX_JSON_DEPTH
 from core.tests.test_schema import api_schema
-from monitoring.models import ErrorLog
+from monitoring.models import DataSource, ErrorLog
 
 BODY_OPERATIONS = sorted(
     (method.upper(), url)
@@ -39,7 +39,9 @@ def ids(db):
     rule = make_rule()
     alert = make_alert(rule)
     error = ErrorLog.objects.create(fingerprint="deep", level="ERROR", message="boom")
-    return {"/api/alerts/rules/": rule.pk, "/api/alerts/history/": alert.pk, "/api/monitoring/errors/": error.pk}
+    source = DataSource.objects.create(name="deep", base_url="http://prometheus.example:9090")
+    return {"/api/alerts/rules/": rule.pk, "/api/alerts/history/": alert.pk, "/api/monitoring/errors/": error.pk,
+            "/api/monitoring/data-sources/": source.pk}
 
 
 def _concrete(url: str, ids: dict) -> str:

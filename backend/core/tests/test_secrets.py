@@ -4,6 +4,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import call_command
+from django.db import connection
 
 from core import secrets
 from core.fields import EncryptedJSONField, SecretDict, UnreadableSecrets
@@ -182,10 +183,30 @@ def test_the_field_refuses_what_is_not_a_dict():
 
 
 @pytest.mark.django_db
-def test_rotate_secrets_runs_and_counts_nothing_when_no_model_has_encrypted_secrets(capsys):
+def test_rotate_secrets_moves_stored_rows_to_the_new_key(capsys, settings):
+    # Data sources keep their credentials in an EncryptedJSONField (monitoring.DataSource.secrets).
+    from monitoring.models import DataSource
+
+    old, new = new_key(), new_key()
+    settings.SECRETS_ENCRYPTION_KEYS = [old]
+    source = DataSource.objects.create(name="prom", base_url="http://prometheus.example:9090",
+                                       secrets={"bearer_token": "s3cret-token"})
+    DataSource.objects.create(name="open", base_url="http://other.example:9090")
+    def column() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT secrets FROM monitoring_datasource WHERE id = %s", [source.pk])
+            return cursor.fetchone()[0]
+
+    stored = column()
+    assert "s3cret-token" not in stored
+    settings.SECRETS_ENCRYPTION_KEYS = [new, old]
+
     call_command("rotate_secrets")
 
-    assert "Re-encrypted 0 stored secrets in 0 columns." in capsys.readouterr().out
+    assert "monitoring.DataSource.secrets: 2 re-encrypted" in capsys.readouterr().out
+    settings.SECRETS_ENCRYPTION_KEYS = [new]
+    assert column() != stored
+    assert DataSource.objects.get(pk=source.pk).secrets == {"bearer_token": "s3cret-token"}
 
 
 def test_rotate_secrets_stops_on_a_bad_key_before_reading_anything(settings):
