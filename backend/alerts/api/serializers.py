@@ -518,7 +518,10 @@ class GroupEvaluationSerializer(serializers.Serializer):
 class EvaluationSerializer(serializers.Serializer):
     rule_id = serializers.IntegerField(allow_null=True, help_text="Null for a rule not saved yet.")
     evaluated_at = serializers.DateTimeField()
-    metric_name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=RuleKind.choices)
+    query = serializers.CharField(allow_blank=True, help_text="A promql rule's expression; blank for a metric rule.")
+    data_source = serializers.IntegerField(allow_null=True, help_text="A promql rule's data source; null otherwise.")
+    metric_name = serializers.CharField(allow_blank=True, help_text="Blank for a promql rule.")
     source = serializers.CharField(  # type: ignore[assignment]  # a declared field, not Field.source
         help_text="Where the points come from: samples, pushed, requests, errors, ai, users."
     )
@@ -546,7 +549,10 @@ class EvaluationSerializer(serializers.Serializer):
         allow_blank=True, help_text="The rule's summary as an alert opened now would get it (the note an alert gets "
         "when the template fails on these values); blank if the rule has none."
     )
-    points = RulePointSerializer(many=True, help_text="The samples (or per-minute values) the value came from.")
+    points = RulePointSerializer(
+        many=True, help_text="The samples (or per-minute values) the value came from; a promql rule's: the last hour "
+        "of its worst series (query_range, a point a minute)."
+    )
     groups = GroupEvaluationSerializer(
         many=True, help_text="A grouped rule's groups, worst first (the rule's own fields are its worst group's); "
         "empty for a rule without group_by."

@@ -14,6 +14,7 @@ import gc
 import json
 import logging
 import math
+import time
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -317,7 +318,9 @@ class AlertEngine:
         """What each rule needs now (and each group of a grouped rule). Reads, never writes."""
         snapshots = [r if isinstance(r, RuleSnapshot) else RuleSnapshot.of(r) for r in rules]
         self.collector.prefetch(rule.metric_name for rule in snapshots if not rule.is_promql)
-        self.promql = promql.query_all([rule for rule in snapshots if rule.is_promql], now=self.now)
+        promql_rules = [rule for rule in snapshots if rule.is_promql]
+        queries_deadline = time.monotonic() + promql.budget_seconds()
+        self.promql = promql.query_all(promql_rules, now=self.now)
         # All open alerts (few, and indexed by status), rather than an IN list of every rule id.
         open_alerts: dict[tuple[int | None, str], AlertHistory] = {
             (alert.rule_id, alert.group_fingerprint): alert
@@ -353,6 +356,9 @@ class AlertEngine:
                 decisions.append(self._decide_one(rule, open_alerts.get((rule.id, "")), by_group.get(rule.id, {})))
         firing = [(decision, d) for decision in decisions for d in decision.each() if d.action == FIRE]
         self._apply_limits([d for _, d in firing])
+        if promql_rules:  # the alerts about to open show the last hour of their series
+            promql.add_charts([d for _, d in firing if d.action == FIRE and d.rule.is_promql], now=self.now,
+                              deadline=queries_deadline)
         for decision in {id(decision): decision for decision, _ in firing}.values():
             if decision.rule.grouped and decision.groups:
                 self._summarise(decision)  # again: a limit may have held a group back

@@ -4,7 +4,8 @@ anything or telling anyone (the API's "evaluate now" and the rule form's preview
 import math
 
 from ..metrics import get_metric
-from ..models import AlertRule
+from ..models import AlertRule, RuleKind
+from . import promql
 from .alert_engine import STATE_RANK, AlertEngine, condition_holds
 from .lifecycle import annotations, finite
 
@@ -36,11 +37,19 @@ def report(rule: AlertRule, *, current_state: str | None) -> dict:
     reading = decision.reading
     metric = get_metric(rule.metric_name)
     value = finite(decision.value)
+    points = reading.points if reading else []
+    if rule.kind == RuleKind.PROMQL and reading is not None and not decision.error:
+        # The worst series' last hour, as its alert's chart would show it.
+        worst = next((g for g in decision.all_groups() if g.reading is reading), None)
+        points = promql.charts(rule, now=engine.now).get(worst.fingerprint if worst else "", points)
     return {
         "rule_id": rule.pk,
         "evaluated_at": engine.now,
+        "kind": rule.kind,
+        "query": rule.expr if rule.kind == RuleKind.PROMQL else "",
+        "data_source": rule.data_source_id if rule.kind == RuleKind.PROMQL else None,
         "metric_name": rule.metric_name,
-        "source": metric.data if metric else "",
+        "source": "promql" if rule.kind == RuleKind.PROMQL else metric.data if metric else "",
         "aggregation": reading.aggregation if reading else rule.effective_aggregation,
         "window_minutes": rule.time_window_minutes,
         "window_start": reading.start if reading else None,
@@ -58,7 +67,7 @@ def report(rule: AlertRule, *, current_state: str | None) -> dict:
         "error": decision.error,
         "open_alert_id": decision.alert.pk if decision.alert else None,
         "summary": _summary(rule, decision, value),
-        "points": [{"t": t, "v": finite(v)} for t, v in (reading.points if reading else [])],
+        "points": [{"t": t, "v": finite(v)} for t, v in points],
         "groups": [_group(rule, d) for d in sorted(
             decision.all_groups() if rule.is_grouped else [],
             key=lambda d: (-STATE_RANK.get(d.state, 0), -(d.value if d.value is not None else -math.inf)),

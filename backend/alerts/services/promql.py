@@ -106,18 +106,30 @@ def groups(results: dict[int, list[Series] | Exception], rule, *, now: datetime)
     return sorted(found, key=lambda group: group.fingerprint)
 
 
-def chart(rule, *, now: datetime, group_labels: dict | None = None) -> list[tuple[datetime, float | None]]:
-    """The last hour of the rule's expression (one point a minute) for one group's labels: the
-    series of the range query with exactly those labels. Nothing when the query fails."""
-    source = _sources([rule]).get(rule.data_source_id)
+def charts(rule, *, now: datetime) -> dict[str, list[tuple[datetime, float | None]]]:
+    """The last hour of the rule's expression (one point a minute), by the fingerprint of each
+    series' labels: what an alert's chart and a dry run show. Nothing when the query fails."""
+    source = _sources([rule]).get(rule.data_source_id) if rule.data_source_id is not None else None
     if source is None:
-        return []
+        return {}
     try:
         found = Client(source).query_range(rule.expr, now - timedelta(minutes=CHART_MINUTES), now, CHART_STEP_SECONDS)
     except PrometheusError:
-        return []
-    wanted = series_labels.fingerprint(group_labels or {})
-    for series in found:
-        if series_labels.fingerprint(series.labels) == wanted:
-            return series.points
-    return []
+        return {}
+    return {series_labels.fingerprint(series_labels.normalise(s.labels)): s.points for s in found}
+
+
+def add_charts(decisions, *, now: datetime, deadline: float) -> None:
+    """Give the readings of these groups (of promql rules) the last hour of their series, one
+    range query per rule, while the tick's budget for queries lasts."""
+    by_rule: dict[int, tuple[object, list]] = {}
+    for decision in decisions:
+        if decision.reading is not None:
+            by_rule.setdefault(id(decision.rule), (decision.rule, []))[1].append(decision)
+    for rule, mine in by_rule.values():
+        if time.monotonic() >= deadline:
+            return
+        points = charts(rule, now=now)
+        for decision in mine:
+            if points.get(decision.fingerprint):
+                decision.reading.points = points[decision.fingerprint]

@@ -15,7 +15,7 @@ from alerts.models import AlertHistory, AlertRule, AlertRuleGroup
 from alerts.services import alert_engine
 from alerts.services.alert_engine import AlertEngine
 from monitoring.models import DataSource
-from monitoring.tests.fake_prometheus import Answer, FakePrometheus, error, vector
+from monitoring.tests.fake_prometheus import Answer, FakePrometheus, error, matrix, vector
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +198,63 @@ def test_metric_rules_are_not_touched_by_promql_rules(fake, source):
     metric.refresh_from_db()
     assert metric.kind == "metric" and metric.state == "no_data"
     assert len(fake.queries()) == 1
+
+
+# --- dry runs and charts ---------------------------------------------------------------------------
+
+
+def last_hour(fake, now, values: dict[str, float]):
+    """The range query's answer: each queue's series, a point a minute for the hour before `now`."""
+    start = (now - 60 * MINUTE).timestamp()
+    fake.answers["/api/v1/query_range"] = Answer(matrix(*(
+        ({"queue": queue}, [(start + 60 * i, value) for i in range(61)]) for queue, value in values.items()
+    )))
+
+
+def test_an_alert_shows_the_last_hour_of_its_series(fake, source):
+    rule = promql_rule(source, expr="my_queue_depth")
+    answer(fake, ({"queue": "orders"}, 150), ({"queue": "billing"}, 3))
+    last_hour(fake, T0, {"orders": 150, "billing": 3})
+    tick(T0)
+    alert = AlertHistory.objects.get(rule=rule)
+    assert len(alert.context["points"]) == 61 and {v for _, v in alert.context["points"]} == {150.0}
+    (ranged,) = [s for s in fake.seen if s.path == "/api/v1/query_range"]
+    assert ranged.params["query"] == "my_queue_depth" and ranged.params["step"] == "60"
+    assert float(ranged.params["end"]) == T0.timestamp()
+    tick(T0 + MINUTE)  # nothing new opens: no range query either
+    assert len([s for s in fake.seen if s.path == "/api/v1/query_range"]) == 1
+
+
+def test_evaluate_now_shows_the_query_its_series_and_the_worst_ones_hour(fake, source, auth_client):
+    rule = promql_rule(source, expr="my_queue_depth")
+    answer(fake, ({"queue": "orders"}, 150), ({"queue": "billing"}, 3))
+    last_hour(fake, T0, {"orders": 150, "billing": 3})
+    body = auth_client.post(f"/api/alerts/rules/{rule.pk}/evaluate/").json()
+    assert body["kind"] == "promql" and body["query"] == "my_queue_depth" and body["data_source"] == source.pk
+    assert body["state"] == "firing" and body["value"] == 150
+    assert [(g["labels"], g["value"], g["state"], g["action"]) for g in body["groups"]] == [
+        ({"queue": "orders"}, 150, "firing", "fire"), ({"queue": "billing"}, 3, "ok", "none"),
+    ]
+    assert body["groups"][0]["summary"] == "orders holds 150.0 messages"
+    assert len(body["points"]) == 61 and body["points"][0]["v"] == 150
+    assert not AlertHistory.objects.exists()  # a dry run
+
+
+def test_a_draft_promql_rule_is_evaluated_before_it_is_saved(fake, source, auth_client):
+    answer(fake, ({"queue": "orders"}, 50))
+    body = auth_client.post("/api/alerts/rules/evaluate/", {
+        "name": "Draft", "kind": "promql", "expr": "my_queue_depth", "data_source": source.pk, "condition": "gt",
+        "threshold_value": 100,
+    }, format="json").json()
+    assert body["rule_id"] is None and body["state"] == "ok"
+    assert [(g["labels"], g["state"]) for g in body["groups"]] == [({"queue": "orders"}, "ok")]
+    fake.answers["/api/v1/query"] = Answer(error("bad_data", "parse error"), status=400)
+    failed = auth_client.post("/api/alerts/rules/evaluate/", {
+        "name": "Draft", "kind": "promql", "expr": "my_queue_depth{", "data_source": source.pk, "condition": "gt",
+        "threshold_value": 100,
+    }, format="json").json()
+    assert failed["state"] == "error" and "bad_data: parse error" in failed["error"]
+    assert TOKEN not in str(failed)
 
 
 # --- the API --------------------------------------------------------------------------------------

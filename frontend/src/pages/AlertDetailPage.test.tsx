@@ -34,6 +34,24 @@ describe("AlertDetailPage", () => {
     expect(within(points).getAllByRole("row").slice(1).map((row) => row.lastElementChild?.textContent)).toEqual(["88%", "95%"]);
   });
 
+  it("says which query fired a promql rule's alert, with the hour before it as the chart", async () => {
+    const detail = alertDetail({
+      metric_name: "promql", value: 150, threshold_value: 100,
+      context: {
+        query: "my_queue_depth > 100", aggregation: "promql", window_minutes: 0, labels: { queue: "orders" },
+        points: [["2026-11-27T16:28:00Z", 120], ["2026-11-27T17:28:00Z", 150]],
+      },
+    });
+    server.use(handlers.signedInAs(admin), ...answer(detail));
+
+    renderApp("/alerts/1");
+
+    const why = await screen.findByRole("region", { name: "Why it fired" });
+    expect(why).toHaveTextContent("The query my_queue_depth > 100 gave 150");
+    expect(why).toHaveTextContent("above the threshold of 100");
+    expect(within(why).getByRole("figure", { name: /over the hour before it fired/ })).toBeInTheDocument();
+  });
+
   it("shows the summary, the group and labels as chips, and the runbook as a link opening a new tab", async () => {
     server.use(
       handlers.signedInAs(admin),

@@ -80,6 +80,11 @@ function WhyItFired({ alert, unit }: { alert: AlertDetail; unit: string }) {
           watches <code>{alert.metric_name}</code> for values {CONDITION_WORDS[alert.condition]}{" "}
           {formatValue(alert.threshold_value, unit)}.
         </p>
+      ) : context.query !== null ? (
+        <p className="why-sentence">
+          The query <code>{context.query}</code> gave <strong>{formatMaybe(alert.value, unit)}</strong> for this series,{" "}
+          {CONDITION_WORDS[alert.condition]} the threshold of <strong>{formatValue(alert.threshold_value, unit)}</strong>.
+        </p>
       ) : (
         <p className="why-sentence">
           <code>{alert.metric_name}</code> ({context.aggregation ?? "value"} over {window}) was{" "}
@@ -104,7 +109,11 @@ function WhyItFired({ alert, unit }: { alert: AlertDetail; unit: string }) {
       </dl>
       {!alert.manual && (
         <PointsChart
-          title={`${alert.metric_name}: the values in the window, against the threshold`}
+          title={
+            context.query !== null
+              ? "The series over the hour before it fired, against the threshold"
+              : `${alert.metric_name}: the values in the window, against the threshold`
+          }
           points={context.points}
           unit={unit}
           threshold={alert.threshold_value}

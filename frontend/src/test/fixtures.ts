@@ -269,6 +269,9 @@ export function evaluation(overrides: Partial<Evaluation> = {}): Evaluation {
   return {
     rule_id: null,
     evaluated_at: "2026-11-27T17:28:40Z",
+    kind: "metric",
+    query: "",
+    data_source: null,
     metric_name: "cpu_usage",
     source: "samples",
     aggregation: "avg",

@@ -1568,6 +1568,12 @@ export interface components {
             rule_id: number | null;
             /** Format: date-time */
             evaluated_at: string;
+            kind: components["schemas"]["RuleKindEnum"];
+            /** @description A promql rule's expression; blank for a metric rule. */
+            query: string;
+            /** @description A promql rule's data source; null otherwise. */
+            data_source: number | null;
+            /** @description Blank for a promql rule. */
             metric_name: string;
             /** @description Where the points come from: samples, pushed, requests, errors, ai, users. */
             source: string;
@@ -1610,7 +1616,7 @@ export interface components {
             open_alert_id: number | null;
             /** @description The rule's summary as an alert opened now would get it (the note an alert gets when the template fails on these values); blank if the rule has none. */
             summary: string;
-            /** @description The samples (or per-minute values) the value came from. */
+            /** @description The samples (or per-minute values) the value came from; a promql rule's: the last hour of its worst series (query_range, a point a minute). */
             points: components["schemas"]["RulePoint"][];
             /** @description A grouped rule's groups, worst first (the rule's own fields are its worst group's); empty for a rule without group_by. */
             groups: components["schemas"]["GroupEvaluation"][];

@@ -18,6 +18,8 @@ export interface AlertContext {
   windowEnd: string | null;
   resolveThreshold: number | null;
   triggeredBy: string | null;
+  /** A promql rule's expression, evaluated by its data source; null for a metric rule. */
+  query: string | null;
   points: ContextPoint[];
 }
 
@@ -58,6 +60,7 @@ export function readAlertContext(context: AlertContextRecord): AlertContext {
     windowEnd: stringOrNull(context.window_end),
     resolveThreshold: numberOrNull(context.resolve_threshold),
     triggeredBy: stringOrNull(context.triggered_by),
+    query: stringOrNull(context.query),
     points: pointsOf(context.points),
   };
 }
