@@ -9,6 +9,9 @@ FRONTEND_DEPS := frontend/node_modules/.installed
 # The browser tests drive the machine's own Chromium (Debian's package); no tool may download a
 # browser of its own.
 CHROMIUM := /usr/bin/chromium
+# The Prometheus data source's real-process test runs the machine's Prometheus (Debian's package);
+# where it cannot be installed, that test is skipped and says so.
+PROMETHEUS := /usr/bin/prometheus
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: run test bench frontend screenshots install install-dev migrate manage clean help
@@ -50,6 +53,16 @@ $(CHROMIUM):
 	  exit 1; \
 	fi
 
+$(PROMETHEUS):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's prometheus for the Prometheus data source's test"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null \
+	  || echo "Could not install prometheus: its test will be skipped." >&2; \
+	else \
+	  echo "prometheus is not installed (Debian, Ubuntu: sudo apt-get install prometheus): its test will be skipped." >&2; \
+	fi
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
@@ -67,7 +80,7 @@ run: migrate frontend
 	$(MANAGE) ensure_admin
 	$(MANAGE) runstack
 
-test: install-dev $(FRONTEND_DEPS) $(CHROMIUM)
+test: install-dev $(FRONTEND_DEPS) $(CHROMIUM) $(PROMETHEUS)
 	$(VENV)/bin/ruff check backend bench
 	PYTHONPATH=backend $(VENV)/bin/lint-imports
 	$(PY) -m mypy
