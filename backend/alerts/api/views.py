@@ -21,7 +21,7 @@ from monitoring.selectors import catalogue_with_values
 
 from .. import selectors
 from ..metrics import AGGREGATIONS
-from ..models import AlertHistory, AlertRule, Condition, Severity
+from ..models import AlertHistory, AlertRule, Condition, RuleKind, Severity
 from ..services import dry_run, lifecycle, notifications, rules
 from ..services.alert_engine import latest_evaluations, latest_group_evaluations
 from ..services.notifiers import all_notifiers
@@ -88,7 +88,8 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
 
     def _answer(self, rule, code=status.HTTP_200_OK):
         data = s.AlertRuleSerializer(rule, context=self.get_serializer_context()).data
-        return Response({**data, "warnings": metric_name_warnings(rule.metric_name)}, status=code)
+        warnings = metric_name_warnings(rule.metric_name) if rule.kind == RuleKind.METRIC else []
+        return Response({**data, "warnings": warnings}, status=code)
 
     def create(self, request, *args, **kwargs):
         serializer = s.AlertRuleInputSerializer(data=request.data)

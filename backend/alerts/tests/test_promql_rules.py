@@ -271,6 +271,7 @@ def test_a_promql_rule_is_created_without_metric_fields(auth_client, source):
     body = answer.json()
     assert body["kind"] == "promql" and body["data_source"] == source.pk and body["metric_name"] == ""
     assert body["expr"] == "sum by (queue) (my_queue_depth)"
+    assert body["warnings"] == []
 
 
 @pytest.mark.parametrize("fields, field", [
