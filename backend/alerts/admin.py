@@ -72,7 +72,7 @@ class AlertRuleForm(forms.ModelForm):
 
     # Fields a form may leave out (an older form, a script posting the product document's fields):
     # left blank, they keep their model default.
-    DEFAULTED = ("label_matchers", "group_by", "labels", "max_series_per_rule", "for_minutes")
+    DEFAULTED = ("label_matchers", "group_by", "labels", "max_series_per_rule", "for_minutes", "kind")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

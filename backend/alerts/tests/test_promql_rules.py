@@ -301,3 +301,20 @@ def test_a_data_source_in_use_is_not_deleted(auth_client, source):
     answer = auth_client.delete(f"/api/monitoring/data-sources/{source.pk}/")
     assert answer.status_code == 409 and "Queue backlog" in answer.json()["detail"]
     assert DataSource.objects.filter(pk=source.pk).exists()
+
+
+def test_the_admin_makes_promql_rules_and_metric_rules_without_a_kind(admin_client, source):
+    from .test_admin import RULE_FORM
+
+    made = admin_client.post("/admin/alerts/alertrule/add/", {
+        **RULE_FORM, "name": "Backlog", "kind": "promql", "expr": "my_queue_depth > 100",
+        "data_source": str(source.pk), "metric_name": "",
+    })
+    assert made.status_code == 302, made.content.decode()[:2000]
+    rule = AlertRule.objects.get(name="Backlog")
+    assert (rule.kind, rule.expr, rule.data_source_id) == ("promql", "my_queue_depth > 100", source.pk)
+    refused = admin_client.post("/admin/alerts/alertrule/add/", {**RULE_FORM, "name": "No query", "kind": "promql"})
+    assert refused.status_code == 200 and "A promql rule needs an expression." in refused.content.decode()
+    older = {k: v for k, v in RULE_FORM.items() if k != "kind"}
+    assert admin_client.post("/admin/alerts/alertrule/add/", {**older, "name": "Older form"}).status_code == 302
+    assert AlertRule.objects.get(name="Older form").kind == "metric"
