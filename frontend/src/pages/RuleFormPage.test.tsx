@@ -219,6 +219,34 @@ describe("RuleFormPage", () => {
     expect(screen.getByTestId("location")).toHaveTextContent("/rules/new");
   });
 
+  it("switches to a PromQL rule: data source and expression instead of the metric, evaluated as such", async () => {
+    const drafts: Record<string, unknown>[] = [];
+    server.use(
+      ...common(),
+      http.get("/api/monitoring/data-sources/", () =>
+        HttpResponse.json(page([{ id: 3, name: "prometheus", kind: "prometheus", base_url: "http://prometheus:9090", secrets: {}, timeout_seconds: 10, created_at: "2026-11-27T17:00:00Z", updated_at: "2026-11-27T17:00:00Z" }])),
+      ),
+      http.post("/api/alerts/rules/evaluate/", async ({ request }) => {
+        drafts.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json(evaluation({ kind: "promql", query: "my_queue_depth", data_source: 3, metric_name: "", source: "promql", value: 150, threshold_value: 100 }));
+      }),
+    );
+    const { user } = renderApp("/rules/new");
+    await user.type(await screen.findByLabelText("Name"), "Queue backlog");
+    await user.selectOptions(screen.getByLabelText("Kind"), "promql");
+
+    expect(screen.queryByLabelText("Metric")).not.toBeInTheDocument();
+    await user.selectOptions(await screen.findByLabelText("Data source"), await screen.findByRole("option", { name: "prometheus" }));
+    await user.type(screen.getByLabelText("Expression"), "my_queue_depth");
+    await user.type(screen.getByLabelText("Threshold"), "100");
+    await user.click(screen.getByRole("button", { name: "Evaluate now" }));
+
+    const result = screen.getByRole("region", { name: "Evaluate now" });
+    expect(await within(result).findByText("150 is above 100: the condition holds.")).toBeInTheDocument();
+    expect(drafts).toEqual([expect.objectContaining({ kind: "promql", expr: "my_queue_depth", data_source: 3 })]);
+    expect(drafts[0]).not.toHaveProperty("metric_name");
+  });
+
   it("previews the summary the form's template gives on the data of now, the rule's and each group's", async () => {
     const drafts: Record<string, unknown>[] = [];
     const group = (route: string, value: number, action: "fire" | "none", summary: string): GroupEvaluation => ({

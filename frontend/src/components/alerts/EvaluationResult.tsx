@@ -14,8 +14,11 @@ interface EvaluationResultProps {
 }
 
 function verdict(evaluation: Evaluation, unit: string): string {
-  if (evaluation.error) return `The metric could not be evaluated: ${evaluation.error}`;
-  if (evaluation.value === null) return `No data in the last ${evaluation.window_minutes} min.`;
+  const promql = evaluation.kind === "promql";
+  if (evaluation.error) return `The ${promql ? "query" : "metric"} could not be evaluated: ${evaluation.error}`;
+  if (evaluation.value === null) {
+    return promql ? "The query returned no series: nothing breaches." : `No data in the last ${evaluation.window_minutes} min.`;
+  }
   const value = formatValue(evaluation.value, unit);
   const threshold = formatValue(evaluation.threshold_value, unit);
   return evaluation.condition_met
@@ -129,7 +132,11 @@ export function EvaluationResult({ evaluation, unit }: EvaluationResultProps) {
       {evaluation.groups.length > 0 && <GroupResults evaluation={evaluation} unit={unit} />}
       {evaluation.points.length > 0 && (
         <PointsChart
-          title={`${evaluation.metric_name} in the window (${evaluation.source})`}
+          title={
+            evaluation.kind === "promql"
+              ? `${evaluation.query}: the worst series over the last hour`
+              : `${evaluation.metric_name} in the window (${evaluation.source})`
+          }
           points={evaluation.points.map((point) => ({ t: Date.parse(point.t), v: point.v }))}
           unit={unit}
           threshold={evaluation.threshold_value}
