@@ -68,8 +68,10 @@ class Client:
     """Queries one data source. Each request waits at most the source's timeout_seconds (to
     connect: at most 5 s of it), and asks Prometheus to give up after the same time."""
 
-    def __init__(self, source: DataSource):
+    def __init__(self, source: DataSource, *, timeout: float | None = None):
         self.source = source
+        # At most the source's own timeout; less when the caller has less time left.
+        self.timeout = min(float(source.timeout_seconds), timeout if timeout is not None else math.inf)
 
     @property
     def _secret_values(self) -> list[str]:
@@ -93,7 +95,7 @@ class Client:
             headers["Authorization"] = f"Bearer {secrets['bearer_token']}"
         elif secrets.get("username") or secrets.get("password"):
             auth = (str(secrets.get("username", "")), str(secrets.get("password", "")))
-        timeout = float(self.source.timeout_seconds)
+        timeout = max(0.1, self.timeout)
         url = self.source.base_url.rstrip("/") + path
         try:
             response = outbound.get(

@@ -54,9 +54,13 @@ def query_all(rules, *, now: datetime) -> dict[int, list[Series] | Exception]:
         return results
     budget = budget_seconds()
     deadline = time.monotonic() + budget
+    # A request may outlast the budget by a second (the budget, not its own timeout, then says what
+    # happened); none keeps a thread busy much past the tick.
     executor = ThreadPoolExecutor(max_workers=min(QUERY_WORKERS, len(work)), thread_name_prefix="promql")
     try:
-        futures = {executor.submit(Client(source).query, rule.expr, now): rule for rule, source in work}
+        futures = {
+            executor.submit(Client(source, timeout=budget + 1).query, rule.expr, now): rule for rule, source in work
+        }
         wait(futures, timeout=max(0.0, deadline - time.monotonic()))
         for future, rule in futures.items():
             if future.done():
@@ -106,14 +110,16 @@ def groups(results: dict[int, list[Series] | Exception], rule, *, now: datetime)
     return sorted(found, key=lambda group: group.fingerprint)
 
 
-def charts(rule, *, now: datetime) -> dict[str, list[tuple[datetime, float | None]]]:
+def charts(rule, *, now: datetime, timeout: float | None = None) -> dict[str, list[tuple[datetime, float | None]]]:
     """The last hour of the rule's expression (one point a minute), by the fingerprint of each
     series' labels: what an alert's chart and a dry run show. Nothing when the query fails."""
     source = _sources([rule]).get(rule.data_source_id) if rule.data_source_id is not None else None
     if source is None:
         return {}
     try:
-        found = Client(source).query_range(rule.expr, now - timedelta(minutes=CHART_MINUTES), now, CHART_STEP_SECONDS)
+        found = Client(source, timeout=timeout).query_range(
+            rule.expr, now - timedelta(minutes=CHART_MINUTES), now, CHART_STEP_SECONDS
+        )
     except PrometheusError:
         return {}
     return {series_labels.fingerprint(series_labels.normalise(s.labels)): s.points for s in found}
@@ -127,9 +133,10 @@ def add_charts(decisions, *, now: datetime, deadline: float) -> None:
         if decision.reading is not None:
             by_rule.setdefault(id(decision.rule), (decision.rule, []))[1].append(decision)
     for rule, mine in by_rule.values():
-        if time.monotonic() >= deadline:
+        left = deadline - time.monotonic()
+        if left <= 0:
             return
-        points = charts(rule, now=now)
+        points = charts(rule, now=now, timeout=left)
         for decision in mine:
             if points.get(decision.fingerprint):
                 decision.reading.points = points[decision.fingerprint]
