@@ -108,9 +108,15 @@ class NameField(StrictCharField):
         self.validators.append(_NamePattern(pattern, message="Must contain a visible character."))
 
 
+# The schema's `pattern` of a free text: DRF refuses NUL characters in every string.
+NO_NUL_PATTERN = r"^[^\x00]*$"
+
+
 def text_field(max_length: int, **kwargs) -> StrictCharField:
     """A free text (a description, notes, a message) of at most `max_length` characters."""
     kwargs.setdefault("help_text", f"At most {max_length:,} characters.")
+    # In the constructor's arguments: a serializer's fields are copies made from them.
+    kwargs["validators"] = [*kwargs.get("validators", ()), SchemaPattern(NO_NUL_PATTERN)]
     return StrictCharField(max_length=max_length, **kwargs)
 
 

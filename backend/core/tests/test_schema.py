@@ -299,3 +299,14 @@ def test_alerts_of_a_deleted_rule_are_counted_with_a_null_rule_id(superuser_clie
 
     assert by_rule == [{"rule_id": None, "name": "Gone", "count": 1}]
     assert schema.get("nullable") is True
+
+
+def test_free_texts_say_in_the_schema_that_they_take_no_nul_character():
+    # The API refuses NUL in every string (DRF): a schema that allowed it had clients (and
+    # Schemathesis) send valid-looking texts that were refused.
+    schemas = api_schema()["components"]["schemas"]
+    for schema, field in (("AIUsageInRequest", "error"), ("AlertRuleInputRequest", "description"),
+                          ("ResolveRequest", "notes")):
+        prop = schemas[schema]["properties"][field]
+        patterns = [prop.get("pattern"), *(alt.get("pattern") for alt in prop.get("oneOf", []))]
+        assert "^[^\\u0000]*$" in patterns, (schema, field, prop)

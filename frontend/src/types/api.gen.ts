@@ -778,11 +778,8 @@ export interface components {
             success: boolean;
             /** Format: double */
             latency_ms?: number | null;
-            /**
-             * @description At most 10,000 characters.
-             * @default
-             */
-            error: string;
+            /** @description At most 10,000 characters. */
+            error?: string;
             /**
              * Format: date-time
              * @description Defaults to now. At most 5 minutes ahead, and within the retention period (TELEMETRY_RETENTION_DAYS, 14 days by default).
