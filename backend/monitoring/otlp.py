@@ -23,7 +23,6 @@ A point that cannot be stored is counted as rejected with its reason and the res
 (OTLP's partial success); exemplars and unsupported point types are counted and ignored.
 """
 
-import gzip
 import hashlib
 import math
 import re
@@ -135,7 +134,7 @@ def read_body(raw: bytes, encoding: str) -> bytes:
     decompressor = zlib.decompressobj(wbits=31 if encoding == "gzip" else 15)
     try:
         body = decompressor.decompress(raw, limit + 1)
-    except (zlib.error, gzip.BadGzipFile) as error:
+    except zlib.error as error:
         raise OtlpError(f"The body is not valid {encoding}: {error}.") from None
     if len(body) > limit:
         raise OtlpError(f"The decompressed body is over {limit} bytes.", status=413)
