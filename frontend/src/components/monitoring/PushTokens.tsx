@@ -58,6 +58,7 @@ function CreateForm({ onCreated }: { onCreated: (created: CreatedPushToken) => v
         {(control) => (
           <input
             {...control}
+            className="field__input"
             type="text"
             value={name}
             maxLength={100}
