@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from .models import AlertHistory, AlertRule, AlertStatus, Condition, NotificationDelivery
-from .services import lifecycle, notifications, rules
+from .services import channels, lifecycle, notifications, rules
 from .services.lifecycle import MAX_NOTES_LENGTH
 from .services.messages import alert_label_pairs, format_labels, format_time, label_pairs
 from .validators import CONDITION_ALIASES, RUNBOOK_URL_RE, normalize_condition, parse_email_recipients
@@ -113,7 +113,7 @@ class AlertRuleAdmin(admin.ModelAdmin):
         ("Pending", {"fields": ("for_minutes",)}),
         ("Annotations", {"fields": ("runbook_url", "summary")}),
         ("Notifications", {"fields": ("slack_enabled", "slack_channel", "email_enabled", "email_recipients",
-                                      "cooldown_minutes", "auto_resolve", "notify_on_resolve",
+                                      "channels", "cooldown_minutes", "auto_resolve", "notify_on_resolve",
                                       "max_alerts_per_hour")}),
         ("State", {"fields": readonly_fields}),
         ("Kind (metric, or PromQL through a data source)", {"fields": ("kind", "data_source", "expr")}),
@@ -159,13 +159,12 @@ class AlertRuleAdmin(admin.ModelAdmin):
             return
         for rule in selected:
             text = f"Test of the alert rule \"{rule.name}\""
-            outcomes = []
-            if rule.slack_enabled:
-                outcomes.append(notifications.send_test_slack(
-                    message=text, channel=rule.effective_slack_channel, user=request.user))
-            if rule.email_enabled:
-                outcomes += [notifications.send_test_email(recipient=address, message=text, user=request.user)
-                             for address in rule.email_recipients]
+            # Everywhere the rule's alerts would go: its own channels and the policies that match it.
+            outcomes = [
+                notifications.send_test_to_channel(channel=route.channel, target=route.target, message=text,
+                                                   user=request.user)
+                for route in channels.routes(rule=rule, values=channels.routing_labels(rule=rule))
+            ]
             if not outcomes:
                 self.message_user(request, f"{rule.name}: no channel enabled, nothing sent.", messages.WARNING)
             for outcome in outcomes:

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.fields import EncryptedJSONField
+
 from . import channel_kinds, validators
 from .metrics import AGGREGATIONS, CATALOGUE
 
@@ -67,6 +69,45 @@ class RuleKind(models.TextChoices):
 MAX_EXPR_LENGTH = 4000
 
 
+def channel_choices():
+    # The kinds the notifier registry registered, read at run time: adding one needs no migration.
+    return channel_kinds.choices()
+
+
+class NotificationChannel(models.Model):
+    """Where notifications can go: a Slack workspace's webhook, an SMTP server and its addresses,
+    a PagerDuty service... (docs/architecture.md §5). `kind` names a notifier in the registry
+    (alerts/services/notifiers.py), whose declaration says what `settings` and `secrets` hold.
+
+    The two `builtin` channels are the environment's default Slack and email channels: their
+    configuration is the product document's SLACK_* and EMAIL_* variables, not these columns."""
+
+    kind = models.CharField(max_length=32, choices=channel_choices)
+    name = models.CharField(max_length=100, unique=True)
+    # Before `settings`, the field, which hides django.conf.settings in the rest of the class body.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    settings = models.JSONField(default=dict, blank=True)
+    secrets = EncryptedJSONField(default=dict, blank=True)
+    # "slack" or "email" for the environment's default channel of that kind; "" for the others.
+    builtin = models.CharField(max_length=16, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["builtin"], condition=~Q(builtin=""), name="notificationchannel_one_builtin"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class AlertRule(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -123,6 +164,9 @@ class AlertRule(models.Model):
         max_length=validators.MAX_RUNBOOK_URL_LENGTH, blank=True, validators=[validators.validate_runbook_url]
     )
     summary = models.TextField(blank=True, validators=[validators.validate_summary_template])
+    # Channels the rule names itself, each to its own default target, besides the default Slack and
+    # email channels of slack_enabled / email_enabled, and those the notification policies add.
+    channels = models.ManyToManyField(NotificationChannel, blank=True, related_name="rules")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -340,9 +384,31 @@ class DeliveryStatus(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
 
 
-def channel_choices():
-    # The kinds the notifier registry registered, read at run time: adding one needs no migration.
-    return channel_kinds.choices()
+class NotificationPolicy(models.Model):
+    """One step of the routing (docs/architecture.md §5): an alert whose severity, category, rule,
+    metric and labels match `matchers` also goes to `channels`. Policies are tried in `position`
+    order; matching stops at the first match that does not say `continue_matching`."""
+
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(default=0)
+    # [{"label", "op", "value"}], Prometheus semantics, over the alert's labels and its severity,
+    # category, metric and rule (the name); [] matches every alert.
+    matchers = models.JSONField(default=list, blank=True)
+    channels = models.ManyToManyField(NotificationChannel, related_name="policies")
+    continue_matching = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "notification policies"
+
+    def __str__(self):
+        return self.name
 
 
 class NotificationDelivery(models.Model):
@@ -354,8 +420,15 @@ class NotificationDelivery(models.Model):
         AlertHistory, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
     event = models.CharField(max_length=16, choices=NotificationEvent.choices)
+    # The channel's kind, kept when the channel is deleted.
     channel = models.CharField(max_length=32, choices=channel_choices)
-    # A Slack channel or an email address; never a webhook URL.
+    notification_channel = models.ForeignKey(
+        NotificationChannel, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    # What the channel was called when this was sent.
+    channel_name = models.CharField(max_length=100, blank=True, default="")
+    # A Slack channel or an email address, or "" for a channel that is its own destination (a
+    # webhook, a PagerDuty service); never a webhook URL.
     target = models.CharField(max_length=254)
     status = models.CharField(max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -379,6 +452,7 @@ class NotificationDelivery(models.Model):
         indexes = [
             models.Index(fields=["alert", "created_at"], name="delivery_alert_time"),
             models.Index(fields=["status", "created_at"], name="delivery_status_time"),
+            models.Index(fields=["notification_channel", "created_at"], name="delivery_channel_time"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="delivery_status_valid"),

@@ -4,7 +4,8 @@ creates them and the tests read this. Superusers need no group.
 - Alert viewers: read everything (rules, alert history, deliveries, telemetry); change nothing.
 - Alert managers: everything viewers may, and create, change and delete rules, resolve alerts,
   send test notifications, trigger alerts by hand, resolve and delete error groups, push metrics,
-  create and revoke push tokens, add, change, test and delete data sources.
+  create and revoke push tokens, add, change, test and delete data sources, notification channels
+  and notification policies. Viewers see channels, never their secrets.
 - Metric pushers: for machine accounts of other systems: push metric samples and AI usage through
   `POST /api/monitoring/metrics/` and `/api/monitoring/ai-usage/`, and nothing else.
 """
@@ -13,7 +14,7 @@ VIEWERS = "Alert viewers"
 MANAGERS = "Alert managers"
 PUSHERS = "Metric pushers"
 
-_ALERT_MODELS = ("alertrule", "alerthistory", "notificationdelivery")
+_ALERT_MODELS = ("alertrule", "alerthistory", "notificationdelivery", "notificationchannel", "notificationpolicy")
 _MONITORING_MODELS = (
     "metricsample", "requestrollup", "errorlog", "errorcount", "aiusage", "activeuserminute", "pushtoken",
     "datasource",
@@ -27,6 +28,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW,
         "alerts.add_alertrule", "alerts.change_alertrule", "alerts.delete_alertrule",
         "alerts.change_alerthistory",
+        "alerts.add_notificationchannel", "alerts.change_notificationchannel", "alerts.delete_notificationchannel",
+        "alerts.add_notificationpolicy", "alerts.change_notificationpolicy", "alerts.delete_notificationpolicy",
         "monitoring.change_errorlog", "monitoring.delete_errorlog",
         "monitoring.add_metricsample", "monitoring.add_aiusage",
         "monitoring.add_pushtoken", "monitoring.delete_pushtoken",

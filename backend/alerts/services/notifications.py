@@ -9,6 +9,7 @@ calls `deliver`; the test endpoints call `send_test_slack` / `send_test_email`.
 import dataclasses
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,9 +19,16 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..models import AlertHistory, AlertStatus, DeliveryStatus, NotificationDelivery, NotificationEvent
+from ..models import (
+    AlertHistory,
+    AlertStatus,
+    DeliveryStatus,
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationEvent,
+)
 from ..tasks import send_notification
-from .email_notifier import EmailNotifier
+from .channels import default_channel, notifier_for, routes_for_alert
 from .messages import (
     ALERT_EVENTS,
     NotificationMessage,
@@ -30,9 +38,7 @@ from .messages import (
     format_time,
 )
 from .notifier_base import SendResult, scrub_secrets
-from .notifiers import all_notifiers, get_notifier
 from .retry_policy import retry_delay_seconds, should_retry
-from .slack_notifier import SlackNotifier
 
 logger = logging.getLogger(__name__)
 
@@ -56,21 +62,25 @@ def enqueue_delivery(delivery_id: int, attempt: int = 0) -> None:
 
 
 def create_deliveries(
-    *, message: NotificationMessage, targets: list[tuple[str, str]], alert: AlertHistory | None = None,
-    queue: bool = True, now: datetime | None = None,
+    *, message: NotificationMessage, targets: Sequence[tuple[NotificationChannel | str, str]],
+    alert: AlertHistory | None = None, queue: bool = True, now: datetime | None = None,
 ) -> list[NotificationDelivery]:
     """Write one pending delivery per (channel, target) and, with `queue`, queue each one's task
-    when the transaction commits: nothing is sent for an alert whose transaction rolled back."""
+    when the transaction commits: nothing is sent for an alert whose transaction rolled back.
+    A channel given as a kind ("slack", "email") is the environment's default channel of it."""
     payload = message.as_dict()
     created_at = now or timezone.now()
+    channels = [
+        (default_channel(channel) if isinstance(channel, str) else channel, target) for channel, target in targets
+    ]
     with transaction.atomic():
         deliveries = NotificationDelivery.objects.bulk_create(
             [
                 NotificationDelivery(
-                    alert=alert, event=message.kind, channel=channel, target=target, payload=payload,
-                    created_at=created_at,
+                    alert=alert, event=message.kind, channel=channel.kind, notification_channel=channel,
+                    channel_name=channel.name, target=target, payload=payload, created_at=created_at,
                 )
-                for channel, target in targets
+                for channel, target in channels
             ]
         )
         for delivery in deliveries if queue else ():
@@ -93,8 +103,8 @@ def _enqueue_after_commit(delivery_id: int):
 
 def queue_alert_notifications(*, alert: AlertHistory, event: str) -> list[NotificationDelivery]:
     """Queue the notifications for a trigger, reminder or resolve event of `alert`: one delivery
-    per enabled channel and target of its rule (a rule with `notify_on_resolve` off gets none
-    for a resolve). Call it inside the transaction that changes the alert."""
+    per channel and target its routing names (services.channels; a rule with `notify_on_resolve`
+    off gets none for a resolve). Call it inside the transaction that changes the alert."""
     if event not in ALERT_EVENTS:
         raise ValueError(f"{event!r} is not an alert event; expected one of {', '.join(ALERT_EVENTS)}")
     rule = alert.rule
@@ -102,19 +112,14 @@ def queue_alert_notifications(*, alert: AlertHistory, event: str) -> list[Notifi
         return []
     if event == NotificationEvent.RESOLVE and not rule.notify_on_resolve:
         return []
-    targets = _rule_targets(rule)
+    targets = _alert_targets(alert)
     if not targets:
         return []
     return create_deliveries(message=build_alert_message(alert=alert, event=event), targets=targets, alert=alert)
 
 
-def _rule_targets(rule) -> list[tuple[str, str]]:
-    targets = []
-    for notifier in all_notifiers():
-        for target in notifier.targets_for_rule(rule):
-            if (notifier.name, target) not in targets:
-                targets.append((notifier.name, target))
-    return targets
+def _alert_targets(alert: AlertHistory) -> list[tuple[NotificationChannel | str, str]]:
+    return [(route.channel, route.target) for route in routes_for_alert(alert)]
 
 
 def queue_suppressed_notice(
@@ -123,7 +128,7 @@ def queue_suppressed_notice(
     """Tell the channels of `alert`'s rule that its new alerts are held back (`text` says why and
     until when). Call it inside the transaction that moves the rule to suppressed."""
     rule = alert.rule
-    targets = _rule_targets(rule) if rule is not None else []
+    targets = _alert_targets(alert) if rule is not None else []
     if not targets:
         return []
     message = build_suppressed_message(alert=alert, text=text, now=now)
@@ -169,7 +174,9 @@ def deliver(
     pending with `next_attempt_at` and returns `retry_in` while attempts remain (and `retry`);
     anything else ends as sent, failed or skipped.
     """
-    delivery = NotificationDelivery.objects.filter(pk=delivery_id).select_related("alert").first()
+    delivery = (
+        NotificationDelivery.objects.filter(pk=delivery_id).select_related("alert", "notification_channel").first()
+    )
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return DeliveryOutcome(delivery_id, NOT_CLAIMED, delivery.attempts if delivery else 0)
     seen = delivery.attempts if attempt is None else attempt
@@ -199,12 +206,13 @@ def deliver(
             return DeliveryOutcome(delivery_id, DeliveryStatus.PENDING, seen, retry_in=wait)
         delivery.payload = _supersede_earlier(delivery, started, attempts)
 
-    notifier = get_notifier(delivery.channel)
+    channel = delivery.notification_channel
+    notifier = notifier_for(channel, delivery.channel)
     if notifier is None:
         _finish(delivery_id, attempts, status=DeliveryStatus.FAILED, attempts=seen,
                 last_error=f"Unknown notification channel {delivery.channel!r}.")
         return DeliveryOutcome(delivery_id, DeliveryStatus.FAILED, seen)
-    problem = notifier.configuration_problem()
+    problem = _not_sendable(delivery, channel, notifier) or notifier.configuration_problem()
     if problem:
         # Nothing was attempted: the attempt count goes back.
         _finish(delivery_id, attempts, status=DeliveryStatus.SKIPPED, attempts=seen, last_error=problem)
@@ -220,9 +228,11 @@ def deliver(
     try:
         result = notifier.send(NotificationMessage.from_dict(delivery.payload), target=target)
     except Exception as exc:  # a bug in a notifier must still end as a recorded failure
-        logger.error("Notification %s via %s raised %s", delivery_id, delivery.channel, type(exc).__name__,
-                     exc_info=True)
+        # Not exc_info: a traceback's text could quote a secret the notifier held.
+        logger.error("Notification %s via %s raised %s", delivery_id, delivery.channel, type(exc).__name__)
         result = SendResult.failed(f"Unexpected error: {type(exc).__name__}: {exc}")
+    if not result.ok:
+        result = dataclasses.replace(result, error=notifier.scrub(result.error))
 
     finished = now or timezone.now()
     if result.ok:
@@ -266,9 +276,20 @@ def _alert_resolved(delivery: NotificationDelivery) -> bool:
     return status == AlertStatus.RESOLVED
 
 
+def _not_sendable(delivery: NotificationDelivery, channel: NotificationChannel | None, notifier) -> str:
+    """Why this delivery's channel cannot take it now (deleted, switched off), or ""."""
+    if channel is None and not notifier.has_environment_default:
+        name = f" {delivery.channel_name!r}" if delivery.channel_name else ""
+        return f"The channel{name} was deleted before this could be sent."
+    if channel is not None and not channel.is_active:
+        return f"The channel {channel.name!r} is switched off."
+    return ""
+
+
 def _same_target(delivery: NotificationDelivery):
     return NotificationDelivery.objects.filter(
-        alert_id=delivery.alert_id, channel=delivery.channel, target=delivery.target
+        alert_id=delivery.alert_id, channel=delivery.channel, notification_channel=delivery.notification_channel_id,
+        target=delivery.target,
     )
 
 
@@ -378,7 +399,11 @@ def _test_message_text(message) -> tuple[str, list[str]]:
     return text or DEFAULT_TEST_MESSAGE, []
 
 
-def _send_test(*, notifier, target_field: str, target, message, user) -> TestSendOutcome:
+def _send_test(*, channel: NotificationChannel, target_field: str, target, message, user) -> TestSendOutcome:
+    notifier = notifier_for(channel)
+    if notifier is None:
+        return TestSendOutcome(TestSendStatus.INVALID, "The test message was not sent.",
+                               {"channel": [f"Unknown channel kind {channel.kind!r}."]})
     errors = {}
     text, message_errors = _test_message_text(message)
     if message_errors:
@@ -393,26 +418,38 @@ def _send_test(*, notifier, target_field: str, target, message, user) -> TestSen
     # Sent here and now, once, without a task: the person who asked is waiting for the answer,
     # and a test that fails should say so rather than be retried behind their back.
     (delivery,) = create_deliveries(
-        message=build_test_message(text=text, user=user), targets=[(notifier.name, target)], queue=False
+        message=build_test_message(text=text, user=user), targets=[(channel, target)], queue=False
     )
     deliver(delivery_id=delivery.pk, attempt=0, retry=False)
     delivery.refresh_from_db()
+    # The default channels speak of their target alone, as they did before channels were rows.
+    where = target if channel.builtin and target else f"{channel.name} ({target})" if target else channel.name
     if delivery.status == DeliveryStatus.SENT:
-        return TestSendOutcome(TestSendStatus.SENT, f"Test message sent to {target}.", delivery=delivery)
+        return TestSendOutcome(TestSendStatus.SENT, f"Test message sent to {where}.", delivery=delivery)
     if delivery.status == DeliveryStatus.SKIPPED:
         return TestSendOutcome(TestSendStatus.NOT_CONFIGURED, delivery.last_error, delivery=delivery)
     return TestSendOutcome(TestSendStatus.FAILED, delivery.last_error, delivery=delivery)
 
 
 def send_test_slack(*, message=None, channel: str | None = None, user=None) -> TestSendOutcome:
-    """Send a test message to Slack now: to `channel`, or SLACK_DEFAULT_CHANNEL."""
+    """Send a test message through the default Slack channel now: to `channel`, or SLACK_DEFAULT_CHANNEL."""
     return _send_test(
-        notifier=SlackNotifier(), target_field="channel", target=channel or settings.SLACK_DEFAULT_CHANNEL,
-        message=message, user=user,
+        channel=default_channel("slack"), target_field="channel",
+        target=channel or settings.SLACK_DEFAULT_CHANNEL, message=message, user=user,
     )
 
 
 def send_test_email(*, recipient, message=None, user=None) -> TestSendOutcome:
-    """Send a test email now to `recipient`."""
-    return _send_test(notifier=EmailNotifier(), target_field="recipient", target=recipient, message=message,
-                      user=user)
+    """Send a test email through the default email channel now to `recipient`."""
+    return _send_test(channel=default_channel("email"), target_field="recipient", target=recipient,
+                      message=message, user=user)
+
+
+def send_test_to_channel(*, channel: NotificationChannel, target=None, message=None, user=None) -> TestSendOutcome:
+    """Send a test message through `channel` now: to `target`, or to the channel's own target
+    (the first of them, for an email channel)."""
+    if target is None or target == "":
+        notifier = notifier_for(channel)
+        defaults = notifier.default_targets() if notifier is not None else []
+        target = defaults[0] if defaults else ""
+    return _send_test(channel=channel, target_field="target", target=target, message=message, user=user)

@@ -11,6 +11,8 @@ from .lifecycle import close_for_rule
 ENGINE_FIELDS = ("state", "state_reason", "last_value", "last_evaluated_at", "last_error", "state_changed_at")
 # Set by the system.
 SYSTEM_FIELDS = ("id", "created_by", "created_at", "updated_at", *ENGINE_FIELDS)
+# Many-to-many fields: set once the rule is saved.
+RELATED_FIELDS = ("channels",)
 
 
 def _assign(rule: AlertRule, fields: dict) -> None:
@@ -24,12 +26,19 @@ def _assign(rule: AlertRule, fields: dict) -> None:
 def create_rule(*, user, **fields) -> AlertRule:
     """A new rule, validated in full (django.core.exceptions.ValidationError when it is not
     valid), created by `user`."""
+    related = {name: fields.pop(name) for name in RELATED_FIELDS if name in fields}
     rule = AlertRule()
     _assign(rule, fields)
     rule.created_by = user if user is not None and user.is_authenticated else None
     rule.full_clean()
     rule.save()
+    _assign_related(rule, related)
     return rule
+
+
+def _assign_related(rule: AlertRule, related: dict) -> None:
+    if "channels" in related:
+        rule.channels.set(related["channels"] or [])
 
 
 @transaction.atomic
@@ -38,9 +47,11 @@ def update_rule(*, rule: AlertRule, user=None, **fields) -> AlertRule:
     state is left to the engine, which reads the new settings at its next tick. A rule switched
     off closes its open alert: nothing would ever resolve it."""
     was_active = AlertRule.objects.filter(pk=rule.pk, is_active=True).exists()
+    related = {name: fields.pop(name) for name in RELATED_FIELDS if name in fields}
     _assign(rule, fields)
     rule.full_clean()
     rule.save(update_fields=[*fields, "updated_at"])
+    _assign_related(rule, related)
     if was_active and not rule.is_active:
         close_for_rule(rule=rule, user=user, why="switched off")
     return rule

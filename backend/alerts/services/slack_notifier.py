@@ -1,18 +1,20 @@
-"""Slack, through an incoming webhook (settings.SLACK_WEBHOOK_URL)."""
+"""Slack, through an incoming webhook: the default channel's webhook is settings.SLACK_WEBHOOK_URL
+(the product document's variable); every other Slack channel (another workspace) has its own.
 
+`SlackCompatibleNotifier` is the base of the kinds that take Slack's incoming-webhook payload
+(Mattermost, Rocket.Chat)."""
+
+from typing import ClassVar
 from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from ..models import NotificationEvent
 from ..validators import validate_slack_channel
+from .http_notifier import HttpNotifier
 from .messages import NotificationMessage, format_time
-from .notifier_base import Notifier, SendResult
-from .retry_policy import parse_retry_after
-
-MAX_ERROR_BODY = 300
+from .notifier_base import SendResult, Setting
 
 _ICONS: dict[str, str] = {  # keyed by NotificationEvent, looked up by its value
     NotificationEvent.TRIGGER: ":rotating_light:",
@@ -37,28 +39,39 @@ def _field(title: str, value: str, short: bool = True) -> dict:
     return {"title": title, "value": value, "short": short}
 
 
-class SlackNotifier(Notifier):
-    name = "slack"
-    label = "Slack"
+class SlackCompatibleNotifier(HttpNotifier):
+    """An incoming webhook that takes Slack's payload (text, attachments, channel, username)."""
 
-    def configuration_problem(self) -> str:
-        url = settings.SLACK_WEBHOOK_URL
-        if not url:
-            return "Slack is not configured: SLACK_WEBHOOK_URL is not set."
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            return "Slack is not configured: SLACK_WEBHOOK_URL is not an http(s) URL."
-        return ""
+    # The webhook's documentation, for the settings' help.
+    webhook_help: ClassVar[str] = ""
+    settings_schema = (
+        Setting("webhook_url", "Webhook URL", type="url", required=True, secret=True, max_length=1000,
+                help="The incoming webhook's URL. Stored encrypted; never shown again."),
+        Setting("channel", "Channel", help="#channel or @user; blank: the webhook's own channel.",
+                max_length=80, placeholder="#alerts"),
+        Setting("username", "Bot name", help="The name the messages are posted under; blank: the webhook's own.",
+                max_length=80),
+    )
+    target_setting = "channel"
+    endpoint_noun: ClassVar[str] = "webhook host"
+
+    def webhook_url(self) -> str:
+        return str(self.secrets.get("webhook_url") or "")
+
+    def username(self) -> str:
+        return str(self.setting("username") or "")
 
     def validate_target(self, target: str) -> str:
-        if not target:
-            raise ValidationError("Enter a Slack channel.", code="required")
-        validate_slack_channel(target)
+        if target:
+            validate_slack_channel(target)
         return target
 
-    def targets_for_rule(self, rule) -> list[str]:
-        # The default channel is read now, when the notification is queued, not when the rule was saved.
-        return [rule.effective_slack_channel] if rule.slack_enabled else []
+    def post(self, url, **kwargs) -> SendResult:
+        result = super().post(url, **kwargs)
+        if not result.ok and result.error == f"Could not connect to the {self.label} host.":
+            return SendResult.failed(f"Could not connect to the {self.label} {self.endpoint_noun}.",
+                                     transient=True)
+        return result
 
     def build_payload(self, message: NotificationMessage, *, target: str) -> dict:
         title = slack_escape(message.group_title)
@@ -112,9 +125,11 @@ class SlackNotifier(Notifier):
                 fields.append(_field("Requested by", slack_escape(message.requested_by)))
             body = slack_escape(message.text)
 
+        payload: dict = {"channel": target} if target else {}
+        if self.username():
+            payload["username"] = self.username()
         return {
-            "channel": target,
-            "username": settings.SLACK_BOT_NAME,
+            **payload,
             "text": text,
             "attachments": [
                 {
@@ -131,29 +146,46 @@ class SlackNotifier(Notifier):
         }
 
     def send(self, message: NotificationMessage, *, target: str) -> SendResult:
-        payload = self.build_payload(message, target=target)
-        timeout = settings.NOTIFICATION_TIMEOUT_SECONDS
-        # Errors name what went wrong, never the webhook URL: requests puts it in its exception
-        # messages, so those are not quoted.
-        try:
-            response = requests.post(
-                settings.SLACK_WEBHOOK_URL, json=payload, timeout=timeout, allow_redirects=False
-            )
-        except requests.Timeout:
-            return SendResult.failed(f"Slack did not answer within {timeout} s.", transient=True)
-        except requests.ConnectionError:
-            return SendResult.failed("Could not connect to the Slack webhook host.", transient=True)
-        except requests.RequestException as exc:
-            return SendResult.failed(f"The request to Slack failed ({type(exc).__name__}).", transient=True)
+        return self.post(self.webhook_url(), json=self.build_payload(message, target=target))
 
-        code = response.status_code
-        if 200 <= code < 300:
-            return SendResult.sent(response_code=code)
-        body = " ".join(response.text[:MAX_ERROR_BODY].split())
-        error = f"Slack answered HTTP {code}" + (f": {body}" if body else ".")
-        if code == 429:
-            return SendResult.failed(
-                error, response_code=code, transient=True,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            )
-        return SendResult.failed(error, response_code=code, transient=code >= 500)
+
+class SlackNotifier(SlackCompatibleNotifier):
+    name = "slack"
+    label = "Slack"
+    description = "Slack incoming webhooks: one channel per workspace (or per webhook)."
+    has_environment_default = True
+
+    def webhook_url(self) -> str:
+        if self.from_environment:
+            return settings.SLACK_WEBHOOK_URL
+        return super().webhook_url()
+
+    def username(self) -> str:
+        if self.from_environment:
+            return settings.SLACK_BOT_NAME
+        return super().username()
+
+    def default_targets(self) -> list[str]:
+        if self.from_environment:
+            return [settings.SLACK_DEFAULT_CHANNEL]
+        return super().default_targets()
+
+    def configuration_problem(self) -> str:
+        if not self.from_environment:
+            return super().configuration_problem()
+        url = settings.SLACK_WEBHOOK_URL
+        if not url:
+            return "Slack is not configured: SLACK_WEBHOOK_URL is not set."
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return "Slack is not configured: SLACK_WEBHOOK_URL is not an http(s) URL."
+        return ""
+
+    def validate_target(self, target: str) -> str:
+        if not target and self.from_environment:
+            raise ValidationError("Enter a Slack channel.", code="required")
+        return super().validate_target(target)
+
+    def targets_for_rule(self, rule) -> list[str]:
+        # The default channel is read now, when the notification is queued, not when the rule was saved.
+        return [rule.effective_slack_channel] if rule.slack_enabled else []
