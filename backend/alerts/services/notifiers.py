@@ -4,12 +4,17 @@ one module with a Notifier subclass plus one line here."""
 
 from .. import channel_kinds
 from .email_notifier import EmailNotifier
+from .mattermost_notifier import MattermostNotifier, RocketChatNotifier
 from .notifier_base import Notifier
 from .slack_notifier import SlackNotifier
+from .webhook_notifier import WebhookNotifier
 
 NOTIFIERS: dict[str, type[Notifier]] = {
     SlackNotifier.name: SlackNotifier,
     EmailNotifier.name: EmailNotifier,
+    WebhookNotifier.name: WebhookNotifier,
+    MattermostNotifier.name: MattermostNotifier,
+    RocketChatNotifier.name: RocketChatNotifier,
 }
 
 for _notifier_class in NOTIFIERS.values():
