@@ -124,6 +124,19 @@ def format_duration(seconds: float | None) -> str:
     return f"{secs} s"
 
 
+def summary_text(summary: dict) -> str:
+    """A daily summary's figures in two sentences, for the channels without a template of it."""
+    by_severity = summary.get("by_severity") or {}
+    severities = ", ".join(f"{name} {by_severity.get(name, 0)}" for name in SEVERITY_COLOURS)
+    total = summary.get("total", 0)
+    period = ""
+    if summary.get("period_start") and summary.get("period_end"):
+        period = f" from {summary['period_start']} to {summary['period_end']}"
+    return (f"{total} alert{'' if total == 1 else 's'} triggered{period} ({severities}). "
+            f"Resolved: {summary.get('resolved_count', 0)}, mean time to resolve: "
+            f"{summary.get('mean_time_to_resolve') or 'n/a'}; still open: {summary.get('open_count', 0)}.")
+
+
 @dataclass(frozen=True)
 class NotificationMessage:
     kind: str  # a NotificationEvent value
@@ -156,6 +169,9 @@ class NotificationMessage:
     runbook_url: str = ""
     group_labels: LabelPairs = ()
     rule_labels: LabelPairs = ()
+    # The rule the alert belongs to (None for test and summary messages, or when the rule is gone):
+    # the channels that group by rule (a webhook's groupKey) read it.
+    rule_id: int | None = None
 
     # --- rendering helpers shared by the notifiers --------------------------------------------
 
@@ -245,6 +261,18 @@ class NotificationMessage:
         if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE):
             return f"When it fired: {self.alert_summary}"
         return self.alert_summary
+
+    @property
+    def plain_text(self) -> str:
+        """The message's body as plain text, for the channels that take a description field
+        (PagerDuty, Opsgenie, a webhook's annotations): what happened, the summary, the free text;
+        the figures of a daily summary."""
+        if self.kind == NotificationEvent.SUMMARY:
+            return summary_text(self.summary or {})
+        lines = [self.headline, self.summary_line, self.text] if self.is_alert else [self.text]
+        if self.kind == NotificationEvent.TEST and self.requested_by:
+            lines.append(f"Requested by {self.requested_by}.")
+        return "\n".join(line for line in lines if line)
 
     @property
     def subject(self) -> str:
@@ -372,6 +400,7 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         runbook_url=runbook_url,
         group_labels=group_labels,
         rule_labels=rule_labels,
+        rule_id=alert.rule_id,
     )
 
 
@@ -391,6 +420,7 @@ def build_suppressed_message(*, alert: AlertHistory, text: str, now: datetime | 
         text=text,
         alert_id=alert.pk,
         triggered_at=alert.triggered_at,
+        rule_id=alert.rule_id,
     )
 
 

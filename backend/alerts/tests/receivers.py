@@ -23,6 +23,9 @@ class Reply:
     # Hold the request open this long (seconds, bounded by the server's release event) before
     # answering: past the client's timeout.
     hang: float = 0.0
+    # Answer with the request itself (request line, headers, body) after `body`: a receiver that
+    # quotes what it was sent in its error, as some do.
+    echo: bool = False
 
 
 @dataclass
@@ -61,6 +64,9 @@ class WebhookServer:
                     server._release.wait(reply.hang)
                 try:
                     payload = reply.body.encode()
+                    if reply.echo:
+                        head = "".join(f"{name}: {value}\r\n" for name, value in self.headers.items())
+                        payload += f" POST {self.path}\r\n{head}\r\n".encode() + body
                     self.send_response(reply.status)
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
