@@ -3,6 +3,7 @@ and the model's choices read the kinds it registers (alerts.channel_kinds). Addi
 one module with a Notifier subclass plus one line here."""
 
 from .. import channel_kinds
+from .discord_notifier import DiscordNotifier
 from .email_notifier import EmailNotifier
 from .mattermost_notifier import MattermostNotifier, RocketChatNotifier
 from .notifier_base import Notifier
@@ -15,6 +16,7 @@ NOTIFIERS: dict[str, type[Notifier]] = {
     WebhookNotifier.name: WebhookNotifier,
     MattermostNotifier.name: MattermostNotifier,
     RocketChatNotifier.name: RocketChatNotifier,
+    DiscordNotifier.name: DiscordNotifier,
 }
 
 for _notifier_class in NOTIFIERS.values():
