@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alerts.models import AlertHistory, AlertRule, NotificationDelivery
+from alerts.services.notifiers import NOTIFIERS
 from monitoring.models import MetricSample
 
 from .factories import make_alert, make_rule
@@ -314,4 +315,6 @@ def test_delivery_channel_choices_come_from_the_registry():
     field = NotificationDelivery._meta.get_field("channel")
 
     assert field.choices is not None
-    assert [value for value, _ in field.choices] == ["slack", "email"]
+    choices = [value for value, _ in field.choices]
+    assert choices == list(NOTIFIERS)
+    assert choices[:2] == ["slack", "email"]
