@@ -28,6 +28,7 @@ from .models import (
     AlertRule,
     AlertStatus,
     DeliveryStatus,
+    NotificationChannel,
     NotificationDelivery,
     NotificationEvent,
     RuleState,
@@ -53,7 +54,7 @@ def rules_for_api():
     open_alert = AlertHistory.objects.filter(rule=OuterRef("pk"), status=AlertStatus.ACTIVE).values("id")[:1]
     return (
         AlertRule.objects.select_related("created_by")
-        .prefetch_related("groups")
+        .prefetch_related("groups", "channels")
         .annotate(open_alert_id=Subquery(open_alert), severity_rank=severity_rank())
         .order_by("name", "id")
     )
@@ -120,9 +121,10 @@ def mean_time_to_resolve(*, since: datetime, until: datetime) -> timedelta | Non
 
 
 def notification_stats(*, since: datetime, until: datetime) -> list[dict]:
-    """Per channel: alert notifications (trigger, reminder, resolve) created in [since, until) by
-    status, and the success rate in percent of those that were attempted (sent / (sent + failed));
-    None when none was."""
+    """Per channel kind: alert notifications (trigger, reminder, resolve) created in [since, until)
+    by status, and the success rate in percent of those that were attempted (sent / (sent + failed));
+    None when none was. Slack and email are always listed (the environment's channels); another
+    kind when a channel of it exists or it has deliveries in the period."""
     rows = (
         NotificationDelivery.objects.filter(
             created_at__gte=since, created_at__lt=until, event__in=ALERT_NOTIFICATION_EVENTS
@@ -136,7 +138,8 @@ def notification_stats(*, since: datetime, until: datetime) -> list[dict]:
         counts.setdefault(row["channel"], {})[row["status"]] = row["count"]
     stats = []
     labels = dict(channel_kinds.choices())
-    for channel in [*labels, *sorted(set(counts) - set(labels))]:
+    in_use = {"slack", "email", *counts, *NotificationChannel.objects.order_by().values_list("kind", flat=True).distinct()}
+    for channel in [*(kind for kind in labels if kind in in_use), *sorted(set(counts) - set(labels))]:
         by_status = {status: counts.get(channel, {}).get(status, 0) for status in DeliveryStatus.values}
         attempted = by_status[DeliveryStatus.SENT] + by_status[DeliveryStatus.FAILED]
         stats.append(

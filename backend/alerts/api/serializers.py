@@ -39,6 +39,7 @@ from ..models import (
     AlertHistory,
     AlertRule,
     AlertRuleGroup,
+    NotificationChannel,
     NotificationDelivery,
     RuleKind,
     Severity,
@@ -173,7 +174,7 @@ _RULE_WRITABLE = [
     "severity", "slack_enabled", "slack_channel", "email_enabled", "email_recipients", "cooldown_minutes",
     "auto_resolve", "notify_on_resolve", "resolve_threshold", "alert_on_no_data", "max_alerts_per_hour",
     "is_active", "label_matchers", "group_by", "max_series_per_rule", "for_minutes", "labels", "runbook_url",
-    "summary",
+    "summary", "channels",
 ]
 
 
@@ -224,8 +225,8 @@ class GroupByField(serializers.ListField):
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID, "nullable": True})
-class DataSourceIdField(serializers.PrimaryKeyRelatedField):
-    """A data source's id (a whole number, not a string of one)."""
+class RelatedIdField(serializers.PrimaryKeyRelatedField):
+    """A related row's id (a whole number, not a string of one): a data source, a channel."""
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int):
@@ -233,6 +234,11 @@ class DataSourceIdField(serializers.PrimaryKeyRelatedField):
         if not 1 <= data <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class ChannelIdField(RelatedIdField):
+    """A notification channel's id, in a list of them (never null)."""
 
 
 class _StrictNumbersMixin:
@@ -275,9 +281,14 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
         help_text="A promql rule's PromQL expression, evaluated at each tick's time, e.g. "
         "\"sum by (queue) (my_queue_depth)\"; its series' values are compared with condition and threshold_value.",
     )
-    data_source = DataSourceIdField(
+    data_source = RelatedIdField(
         queryset=DataSource.objects.all(), required=False, allow_null=True,
         help_text="The data source a promql rule queries (/api/monitoring/data-sources/).",
+    )
+    channels = serializers.ListField(
+        child=ChannelIdField(queryset=NotificationChannel.objects.all()), required=False, max_length=20,
+        help_text="Channels (/api/alerts/channels/) the rule's alerts go to, besides slack_enabled / email_enabled "
+        "and the notification policies that match them; each to its own target.",
     )
     metric_name = StrictCharField(
         required=False, max_length=64,
@@ -355,7 +366,8 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
             **{f.attname: getattr(self.instance, f.attname) for f in AlertRule._meta.concrete_fields}
         )
         for name, value in attrs.items():
-            setattr(rule, name, value)
+            if name != "channels":  # many-to-many: set once the rule is saved
+                setattr(rule, name, value)
         try:
             rule.clean()
         except DjangoValidationError as error:
@@ -447,6 +459,7 @@ class AlertRuleSerializer(serializers.ModelSerializer):
     groups = AlertRuleGroupSerializer(
         many=True, help_text="A grouped rule's groups, worst state first; empty for a rule without group_by."
     )
+    channels: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = AlertRule
@@ -560,11 +573,16 @@ class EvaluationSerializer(serializers.Serializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
+    channel = serializers.CharField(help_text="The channel's kind (slack, email, webhook, ...).")
+    channel_id = serializers.IntegerField(source="notification_channel_id", allow_null=True,
+                                          help_text="The channel it went through; null once that was deleted.")
+    channel_name = serializers.CharField(help_text="What the channel was called when this was sent.")
+
     class Meta:
         model = NotificationDelivery
         fields = [
-            "id", "channel", "target", "event", "status", "attempts", "last_error", "response_code",
-            "created_at", "sent_at", "next_attempt_at",
+            "id", "channel", "channel_id", "channel_name", "target", "event", "status", "attempts", "last_error",
+            "response_code", "created_at", "sent_at", "next_attempt_at",
         ]
         read_only_fields = fields
 

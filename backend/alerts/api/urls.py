@@ -1,11 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import channel_views, views
 
 router = SimpleRouter()
 router.register("rules", views.AlertRuleViewSet, basename="alerts-rule")
 router.register("history", views.AlertHistoryViewSet, basename="alerts-history")
+router.register("channels", channel_views.NotificationChannelViewSet, basename="alerts-channel")
+router.register("policies", channel_views.NotificationPolicyViewSet, basename="alerts-policy")
 
 urlpatterns = [
     *router.urls,

@@ -138,6 +138,7 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         fields.pop("rule_id", None)
+        fields.pop("channels", None)  # where it would notify does not change what it evaluates
         report = dry_run.evaluate_draft(saved=serializer.instance, fields=fields)
         return Response(s.EvaluationSerializer(report).data)
 

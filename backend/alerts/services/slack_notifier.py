@@ -55,6 +55,15 @@ class SlackCompatibleNotifier(HttpNotifier):
     target_setting = "channel"
     endpoint_noun: ClassVar[str] = "webhook host"
 
+    @classmethod
+    def check_settings(cls, settings_, secrets) -> dict[str, str]:
+        try:
+            if settings_.get("channel"):
+                validate_slack_channel(settings_["channel"])
+        except ValidationError as error:
+            return {"channel": " ".join(error.messages)}
+        return {}
+
     def webhook_url(self) -> str:
         return str(self.secrets.get("webhook_url") or "")
 

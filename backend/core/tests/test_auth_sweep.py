@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from alerts.models import NotificationChannel, NotificationPolicy
 from alerts.tests.factories import make_alert, make_rule
 from core.testing import client_for
 from monitoring.models import DataSource, ErrorLog
@@ -29,7 +30,7 @@ EXCLUDED_ROUTES = {""}  # the site root: a redirect to the admin (or the dashboa
 # Writes that change nothing but the caller's own session: any signed-in user may.
 SELF_SERVICE = {"auth-logout"}
 # POSTs that are reads: a dry run needs the view permission.
-READ_ONLY_POSTS = {"alerts-rule-evaluate", "alerts-rule-evaluate-draft"}
+READ_ONLY_POSTS = {"alerts-rule-evaluate", "alerts-rule-evaluate-draft", "alerts-policy-preview"}
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
@@ -69,6 +70,12 @@ ENDPOINTS = endpoints()
 @pytest.fixture
 def objects(db):
     rule = make_rule()
+    # Loopback, refused by the outbound guard: its test send answers at once.
+    channel = NotificationChannel.objects.create(
+        kind="slack", name="sweep", secrets={"webhook_url": "http://127.0.0.1:9/hook"}
+    )
+    policy = NotificationPolicy.objects.create(name="sweep")
+    policy.channels.set([channel])
     return {
         "alerts-rule": rule.pk,
         "alerts-history": make_alert(rule).pk,
@@ -76,6 +83,8 @@ def objects(db):
         "monitoring-push-token": create_push_token("sweep")[0].pk,
         # Loopback, refused by the outbound guard: its test answers at once.
         "monitoring-data-source": DataSource.objects.create(name="sweep", base_url="http://127.0.0.1:9").pk,
+        "alerts-channel": channel.pk,
+        "alerts-policy": policy.pk,
     }
 
 

@@ -6,6 +6,7 @@ import logging
 import pytest
 from django.urls import path
 
+from alerts.models import NotificationChannel, NotificationPolicy
 from alerts.tests.factories import make_alert, make_rule
 from core.parsers import MAX_JSON_DEPTH
 from core.tests.test_schema import api_schema
@@ -40,8 +41,13 @@ def ids(db):
     alert = make_alert(rule)
     error = ErrorLog.objects.create(fingerprint="deep", level="ERROR", message="boom")
     source = DataSource.objects.create(name="deep", base_url="http://prometheus.example:9090")
+    channel = NotificationChannel.objects.create(kind="slack", name="deep",
+                                                 secrets={"webhook_url": "https://hooks.example.com/x"})
+    policy = NotificationPolicy.objects.create(name="deep")
+    policy.channels.set([channel])
     return {"/api/alerts/rules/": rule.pk, "/api/alerts/history/": alert.pk, "/api/monitoring/errors/": error.pk,
-            "/api/monitoring/data-sources/": source.pk}
+            "/api/monitoring/data-sources/": source.pk, "/api/alerts/channels/": channel.pk,
+            "/api/alerts/policies/": policy.pk}
 
 
 def _concrete(url: str, ids: dict) -> str:

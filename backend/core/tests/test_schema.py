@@ -146,7 +146,10 @@ def slack_receiver(settings):
 
 @pytest.fixture
 def api_data(django_user_model, settings, wsgi_keeps_the_test_transaction, slack_receiver):
+    from alerts.models import NotificationChannel, NotificationPolicy
+
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.OUTBOUND_ALLOW_PRIVATE_TARGETS = True  # the channel's test send reaches the local receiver
     superuser = django_user_model.objects.create_superuser(username="fuzz", password="pw-fuzz-1")
     Token.objects.create(user=superuser, key=SCHEMATHESIS_TOKEN)
     rule = make_rule()
@@ -156,6 +159,11 @@ def api_data(django_user_model, settings, wsgi_keeps_the_test_transaction, slack
     MetricSample.objects.create(name="cpu_usage", value=42.0)
     ErrorLog.objects.create(fingerprint="fuzz", level="ERROR", message="boom")
     DataSource.objects.create(name="fuzz", base_url="http://127.0.0.1:9")
+    channel = NotificationChannel.objects.create(
+        kind="slack", name="fuzz", settings={"channel": "#fuzz"},
+        secrets={"webhook_url": slack_receiver.url("/services/T0FUZZ/B0FUZZ/second")},
+    )
+    NotificationPolicy.objects.create(name="fuzz").channels.set([channel])
     return rule.pk
 
 
@@ -208,6 +216,34 @@ def _consistent_kind(case) -> None:
             body["data_source"] = DataSource.objects.values_list("pk", flat=True).first()
         if (creating and not body.get("metric_name")) or body.get("metric_name") == "":
             body["metric_name"] = "cpu_usage"
+
+
+def _consistent_routing(case, rule_id: int) -> None:
+    """What a schema cannot state of channels and policies: a channel's settings and secrets are
+    those its kind declares (valid cases get a valid Slack channel's; the saved one is Slack), and
+    ids must name rows that exist (a channel, a rule, every policy for a new order)."""
+    from alerts.models import NotificationChannel, NotificationPolicy
+    from monitoring.labels import matcher_errors
+
+    body, label = case.body, case.operation.label
+    if not isinstance(body, dict):
+        return
+    channel_id = NotificationChannel.objects.filter(name="fuzz").values_list("pk", flat=True).first()
+    if label.startswith(("POST /api/alerts/channels/", "PUT /api/alerts/channels/", "PATCH /api/alerts/channels/")) \
+            and "/test/" not in label:
+        if "kind" in body or not label.startswith("PATCH"):
+            body["kind"] = "slack"
+        body["settings"] = {"channel": "#fuzz"}
+        body["secrets"] = {"webhook_url": "https://hooks.example.com/services/fuzz"}
+    if isinstance(body.get("channels"), list):
+        body["channels"] = [channel_id for _ in body["channels"]][:1]
+    for matcher in body.get("matchers") or [] if isinstance(body.get("matchers"), list) else []:
+        if isinstance(matcher, dict) and matcher_errors(matcher):
+            matcher["value"] = ".*" if matcher.get("op") in ("=~", "!~") else "x"
+    if label == "POST /api/alerts/policies/preview/" and isinstance(body.get("rule_id"), int):
+        body["rule_id"] = rule_id
+    if label == "POST /api/alerts/policies/reorder/" and isinstance(body.get("order"), list):
+        body["order"] = list(NotificationPolicy.objects.values_list("pk", flat=True))
 
 
 def _valid_annotations(body: dict) -> None:
@@ -271,6 +307,7 @@ def test_the_api_keeps_to_its_schema(case, api_data):
         _existing_rule(case, api_data)
         _consistent_rule(case.body)
         _consistent_kind(case)
+        _consistent_routing(case, api_data)
     response = case.call()
     case.validate_response(response, checks=_checks_for(case))
 
