@@ -138,7 +138,8 @@ def notification_stats(*, since: datetime, until: datetime) -> list[dict]:
         counts.setdefault(row["channel"], {})[row["status"]] = row["count"]
     stats = []
     labels = dict(channel_kinds.choices())
-    in_use = {"slack", "email", *counts, *NotificationChannel.objects.order_by().values_list("kind", flat=True).distinct()}
+    configured = NotificationChannel.objects.order_by().values_list("kind", flat=True).distinct()
+    in_use = {"slack", "email", *counts, *configured}
     for channel in [*(kind for kind in labels if kind in in_use), *sorted(set(counts) - set(labels))]:
         by_status = {status: counts.get(channel, {}).get(status, 0) for status in DeliveryStatus.values}
         attempted = by_status[DeliveryStatus.SENT] + by_status[DeliveryStatus.FAILED]
