@@ -297,3 +297,7 @@ class NotificationDeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Channels and policies: their own module, registered with the rest.
+from . import channel_admin  # noqa: E402, F401
