@@ -3,6 +3,7 @@ declaration (services.notifier_base.Setting), as the API's serializer and the da
 are: a secret field is a password input that is never filled in (blank keeps the stored value)."""
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -24,7 +25,7 @@ DEFAULT_KIND = "slack"
 
 def _form_field(setting: Setting, *, stored_secret: str = "") -> forms.Field:
     help_text = setting.help
-    common = {"label": setting.label, "required": False}
+    common: dict[str, Any] = {"label": setting.label, "required": False}
     if setting.secret:
         state = mask(stored_secret) if stored_secret else "not set"
         help_text = f"{help_text} Now: {state}. Leave blank to keep it.".strip()
@@ -148,7 +149,7 @@ class NotificationChannelAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         form = NotificationChannelForm(instance=obj, kind=request.GET.get("kind"))
         generated = [name for name in form.fields if name.startswith((SETTING_PREFIX, SECRET_PREFIX))]
-        fieldsets = [(None, {"fields": ["kind", "name", "is_active"]})]
+        fieldsets: list[tuple[str | None, dict[str, list[str]]]] = [(None, {"fields": ["kind", "name", "is_active"]})]
         if obj is not None and obj.builtin:
             fieldsets.append(("Configuration", {"fields": ["environment"]}))
         elif generated:
