@@ -121,7 +121,7 @@ describe("AlertDetailPage", () => {
     ]);
   });
 
-  it("lists the notifications with status, attempts, reply code and error", async () => {
+  it("lists the notifications with their channel, status, attempts, reply code and error", async () => {
     server.use(
       handlers.signedInAs(admin),
       ...answer(
@@ -130,6 +130,7 @@ describe("AlertDetailPage", () => {
             delivery(),
             delivery({ id: 2, channel: "email", target: "ops@resee.com", status: "failed", attempts: 5, response_code: 550, last_error: "Mailbox unavailable", sent_at: null }),
             delivery({ id: 3, event: "suppressed" }),
+            delivery({ id: 4, channel: "discord", channel_id: 7, channel_name: "Ops Discord", target: "" }),
           ],
         }),
       ),
@@ -139,11 +140,13 @@ describe("AlertDetailPage", () => {
 
     const table = await screen.findByRole("table", { name: "Notifications" });
     const rows = within(table).getAllByRole("row").slice(1);
-    expect(rows[0]).toHaveTextContent(/Alert\s*Slack\s*#alerts\s*Sent\s*1\s*200/);
-    expect(rows[1]).toHaveTextContent(/Alert\s*Email\s*ops@resee.com\s*Failed\s*5\s*550/);
+    expect(rows[0]).toHaveTextContent(/Alert\s*Slack \(default\)\s*#alerts\s*Sent\s*1\s*200/);
+    expect(rows[1]).toHaveTextContent(/Alert\s*Email \(default\)\s*ops@resee.com\s*Failed\s*5\s*550/);
     expect(rows[1]).toHaveTextContent("Mailbox unavailable");
     // The channels told that a limit holds further alerts back.
-    expect(rows[2]).toHaveTextContent(/Held back\s*Slack\s*#alerts\s*Sent/);
+    expect(rows[2]).toHaveTextContent(/Held back\s*Slack \(default\)\s*#alerts\s*Sent/);
+    // A channel of its own is named as it was called when the message went out.
+    expect(rows[3]).toHaveTextContent(/Alert\s*Ops Discord\s*Sent/);
   });
 
   it("resolves with notes in a dialog that keeps the focus, and announces it", async () => {

@@ -394,7 +394,7 @@ describe("RuleFormPage", () => {
       slack_enabled: true, slack_channel: "#system-alerts", email_enabled: true, email_recipients: "ops@resee.com",
       cooldown_minutes: 60, auto_resolve: true, notify_on_resolve: true, resolve_threshold: null,
       alert_on_no_data: false, max_alerts_per_hour: 10, is_active: true, label_matchers: [], group_by: [],
-      max_series_per_rule: 100, for_minutes: 0, labels: {}, runbook_url: "", summary: "",
+      max_series_per_rule: 100, for_minutes: 0, labels: {}, runbook_url: "", summary: "", channels: [],
     });
   });
 

@@ -195,10 +195,19 @@ export function alertItem(overrides: Partial<AlertItem> = {}): AlertItem {
   };
 }
 
+/** The environment's default channels, as the backend names them (alerts/services/channels.py). */
+const DEFAULT_CHANNELS: Record<string, { id: number; name: string }> = {
+  slack: { id: 1, name: "Slack (default)" },
+  email: { id: 2, name: "Email (default)" },
+};
+
 export function delivery(overrides: Partial<Delivery> = {}): Delivery {
+  const kind = overrides.channel ?? "slack";
   return {
     id: 1,
-    channel: "slack",
+    channel: kind,
+    channel_id: DEFAULT_CHANNELS[kind]?.id ?? null,
+    channel_name: DEFAULT_CHANNELS[kind]?.name ?? kind,
     target: "#alerts",
     event: "trigger",
     status: "sent",
@@ -248,6 +257,7 @@ export function rule(overrides: Partial<AlertRule> = {}): AlertRule {
     labels: {},
     runbook_url: "",
     summary: "",
+    channels: [],
     effective_aggregation: "avg",
     effective_slack_channel: "#system-alerts",
     state: "ok",

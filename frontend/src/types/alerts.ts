@@ -215,3 +215,44 @@ export type TestEmailRequest = Schemas["TestEmailRequest"];
 
 /** The 200 of a test send (a 400 "not configured" and a 502 carry the same shape). */
 export type TestSendResult = Schemas["TestSendResult"];
+
+// --- Notification channels and policies -------------------------------------------------------------
+
+/** A notification channel (`/api/alerts/channels/`). `secrets` answers each secret's state, never its
+ * value: "set (…ab12)" to managers, "set" to viewers, or "not set". `builtin` is "slack" or "email"
+ * for the environment's default channels (configured by its variables; only the name and `is_active`
+ * change), "" otherwise. */
+export type NotificationChannel = Schemas["NotificationChannel"];
+
+export type ChannelKindName = Schemas["NotificationChannelKindEnum"];
+
+/** What a channel form sends. Secrets: a value sets one, "" clears it, leaving it out keeps it. */
+export type ChannelInput = Schemas["NotificationChannelRequest"];
+
+export type ChannelPatch = Schemas["PatchedNotificationChannelRequest"];
+
+/** One setting of a channel kind, as its notifier declares it: the channel form is built from these. */
+export type ChannelSetting = Schemas["Setting"];
+
+export type ChannelSettingType = Schemas["TypeEnum"];
+
+/** `GET /api/alerts/channels/kinds/`: every kind, its settings, and which setting names its target. */
+export type ChannelKind = Schemas["ChannelKind"];
+
+export type ChannelTestRequest = Schemas["ChannelTestRequest"];
+
+/** A notification policy: alerts matching all its matchers also go to its channels; the first match
+ * without `continue` ends the routing. */
+export type NotificationPolicy = Schemas["NotificationPolicy"];
+
+export type PolicyInput = Schemas["NotificationPolicyRequest"];
+
+export type PolicyPatch = Schemas["PatchedNotificationPolicyRequest"];
+
+/** `POST /api/alerts/policies/preview/`: a saved rule's alert (`rule_id`), or one described. */
+export type RoutePreviewRequest = Schemas["RoutePreviewInputRequest"];
+
+/** Where the alert would go: each channel and target, and whether the rule or a policy sent it there. */
+export type RoutePreview = Schemas["RoutePreview"];
+
+export type PreviewRoute = Schemas["Route"];

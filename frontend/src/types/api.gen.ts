@@ -4,6 +4,122 @@
  */
 
 export interface paths {
+    "/api/alerts/channels/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List notification channels
+         * @description Where notifications go: Slack workspaces, email, webhooks, PagerDuty, ...
+         */
+        get: operations["alerts_channels_list"];
+        put?: never;
+        /**
+         * Add a notification channel
+         * @description Where notifications go: Slack workspaces, email, webhooks, PagerDuty, ...
+         */
+        post: operations["alerts_channels_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/channels/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a notification channel
+         * @description Where notifications go: Slack workspaces, email, webhooks, PagerDuty, ...
+         */
+        get: operations["alerts_channels_retrieve"];
+        /**
+         * Replace a notification channel's settings
+         * @description Where notifications go: Slack workspaces, email, webhooks, PagerDuty, ...
+         */
+        put: operations["alerts_channels_update"];
+        post?: never;
+        /**
+         * Delete a notification channel
+         * @description Its deliveries stay, with its name. The default Slack and email channels cannot be deleted.
+         */
+        delete: operations["alerts_channels_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some of a notification channel
+         * @description Where notifications go: Slack workspaces, email, webhooks, PagerDuty, ...
+         */
+        patch: operations["alerts_channels_partial_update"];
+        trace?: never;
+    };
+    "/api/alerts/channels/{id}/deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The channel's recent deliveries
+         * @description Where notifications go: Slack workspaces, email, webhooks, PagerDuty, ...
+         */
+        get: operations["alerts_channels_deliveries_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/channels/{id}/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test message through the channel
+         * @description Where notifications go: Slack workspaces, email, webhooks, PagerDuty, ...
+         */
+        post: operations["alerts_channels_test_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/channels/kinds/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The channel kinds and their settings
+         * @description Where notifications go: Slack workspaces, email, webhooks, PagerDuty, ...
+         */
+        get: operations["alerts_channels_kinds_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/alerts/history/": {
         parameters: {
             query?: never;
@@ -141,6 +257,109 @@ export interface paths {
         get: operations["alerts_open_alerts_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/policies/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List notification policies, in order
+         * @description The routing: an ordered list of policies; an alert goes to the channels of each matching one,
+         *     stopping at the first match that does not say `continue`.
+         */
+        get: operations["alerts_policies_list"];
+        put?: never;
+        /**
+         * Add a notification policy (at the end)
+         * @description The routing: an ordered list of policies; an alert goes to the channels of each matching one,
+         *     stopping at the first match that does not say `continue`.
+         */
+        post: operations["alerts_policies_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/policies/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a notification policy
+         * @description The routing: an ordered list of policies; an alert goes to the channels of each matching one,
+         *     stopping at the first match that does not say `continue`.
+         */
+        get: operations["alerts_policies_retrieve"];
+        /**
+         * Replace a notification policy
+         * @description The routing: an ordered list of policies; an alert goes to the channels of each matching one,
+         *     stopping at the first match that does not say `continue`.
+         */
+        put: operations["alerts_policies_update"];
+        post?: never;
+        /**
+         * Delete a notification policy
+         * @description The routing: an ordered list of policies; an alert goes to the channels of each matching one,
+         *     stopping at the first match that does not say `continue`.
+         */
+        delete: operations["alerts_policies_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some of a notification policy
+         * @description The routing: an ordered list of policies; an alert goes to the channels of each matching one,
+         *     stopping at the first match that does not say `continue`.
+         */
+        patch: operations["alerts_policies_partial_update"];
+        trace?: never;
+    };
+    "/api/alerts/policies/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where would this alert go?
+         * @description The channels and targets an alert of a saved rule (rule_id), or one described by severity, metric, rule name and labels, would be sent to, and why. Sends nothing.
+         */
+        post: operations["alerts_policies_preview_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/policies/reorder/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put the policies in a new order
+         * @description The routing: an ordered list of policies; an alert goes to the channels of each matching one,
+         *     stopping at the first match that does not say `continue`.
+         */
+        post: operations["alerts_policies_reorder_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -942,6 +1161,7 @@ export interface components {
             };
             readonly runbook_url: string;
             readonly summary: string;
+            readonly channels: number[];
             /** @description The aggregation evaluated. */
             effective_aggregation: string;
             /** @description Where Slack notifications go. */
@@ -1053,6 +1273,8 @@ export interface components {
             runbook_url?: string;
             /** @description A template (Jinja, sandboxed) rendered for each alert, e.g. "{{ labels.route }} fails {{ value | round(1) }} %"; one that does not parse, or fails on example values, is refused. Variables: value, threshold, condition, window, aggregation, metric, rule, severity, labels. */
             summary?: string;
+            /** @description Channels (/api/alerts/channels/) the rule's alerts go to, besides slack_enabled / email_enabled and the notification policies that match them; each to its own target. */
+            channels?: number[];
             /**
              * Format: int64
              * @description The saved rule these fields would change, if any: the dry run then sees its open alert and state, as the engine would.
@@ -1163,6 +1385,8 @@ export interface components {
             runbook_url?: string;
             /** @description A template (Jinja, sandboxed) rendered for each alert, e.g. "{{ labels.route }} fails {{ value | round(1) }} %"; one that does not parse, or fails on example values, is refused. Variables: value, threshold, condition, window, aggregation, metric, rule, severity, labels. */
             summary?: string;
+            /** @description Channels (/api/alerts/channels/) the rule's alerts go to, besides slack_enabled / email_enabled and the notification policies that match them; each to its own target. */
+            channels?: number[];
         };
         /** @description A rule just created or changed, with what the person saving it should know. */
         AlertRuleSaved: {
@@ -1211,6 +1435,7 @@ export interface components {
             };
             readonly runbook_url: string;
             readonly summary: string;
+            readonly channels: number[];
             /** @description The aggregation evaluated. */
             effective_aggregation: string;
             /** @description Where Slack notifications go. */
@@ -1280,12 +1505,33 @@ export interface components {
         Changed: {
             changed: number;
         };
-        /**
-         * @description * `slack` - Slack
-         *     * `email` - Email
-         * @enum {string}
-         */
-        ChannelEnum: "slack" | "email";
+        ChannelDeliveries: {
+            deliveries: components["schemas"]["Delivery"][];
+        };
+        ChannelDeliveryStats: {
+            /** @description Deliveries sent in the last 7 days. */
+            sent: number;
+            /** @description Deliveries that failed in the last 7 days. */
+            failed: number;
+            skipped: number;
+            pending: number;
+            /**
+             * Format: double
+             * @description failed / (sent + failed); null with neither.
+             */
+            failure_rate: number | null;
+            /** Format: date-time */
+            last_delivery_at: string | null;
+        };
+        ChannelKind: {
+            kind: string;
+            label: string;
+            description: string;
+            settings: components["schemas"]["Setting"][];
+            /** @description The setting that names where messages go; "": the channel is its own destination. */
+            target_setting: string;
+            target_label: string;
+        };
         ChannelStats: {
             channel: string;
             label: string;
@@ -1306,6 +1552,12 @@ export interface components {
             configured: boolean;
             /** @description Why it cannot send; names the setting, never its value. */
             problem: string;
+        };
+        ChannelTestRequest: {
+            /** @description Where to send it on this channel (a Slack channel, an address); blank: the channel's own target. */
+            target?: string;
+            /** @description At most 2000 characters; a default when blank. */
+            message?: string;
         };
         Choice: {
             value: string;
@@ -1443,7 +1695,12 @@ export interface components {
         DataSourceTestStatusEnum: "ok" | "error";
         Delivery: {
             readonly id: number;
-            readonly channel: components["schemas"]["ChannelEnum"];
+            /** @description The channel's kind (slack, email, webhook, ...). */
+            channel: string;
+            /** @description The channel it went through; null once that was deleted. */
+            channel_id: number | null;
+            /** @description What the channel was called when this was sent. */
+            channel_name: string;
             readonly target: string;
             readonly event: components["schemas"]["NotificationEventEnum"];
             readonly status: components["schemas"]["DeliveryStatusEnum"];
@@ -1762,6 +2019,98 @@ export interface components {
             };
         };
         MetricSamplesInRequest: components["schemas"]["MetricSampleInRequest"] | components["schemas"]["MetricSampleInRequest"][];
+        /** @description A channel. Its secrets are write-only; viewers see only whether each is set. */
+        NotificationChannel: {
+            readonly id: number;
+            /**
+             * @description A kind from GET /api/alerts/channels/kinds/; fixed once the channel exists.
+             *
+             *     * `slack` - Slack
+             *     * `email` - Email
+             *     * `webhook` - Webhook
+             *     * `pagerduty` - PagerDuty
+             *     * `opsgenie` - Opsgenie
+             *     * `teams` - Microsoft Teams
+             *     * `mattermost` - Mattermost
+             *     * `rocketchat` - Rocket.Chat
+             *     * `discord` - Discord
+             *     * `telegram` - Telegram
+             *     * `ntfy` - ntfy
+             *     * `apprise` - Apprise
+             */
+            kind: components["schemas"]["NotificationChannelKindEnum"];
+            readonly kind_label: string;
+            name: string;
+            /** @description The kind's settings (GET /api/alerts/channels/kinds/ lists them). Sent, they replace the stored ones. */
+            settings?: {
+                [key: string]: unknown;
+            };
+            /** @description Write-only secret settings: sent with a value, a secret replaces the stored one; sent as "" or null, it is cleared; not sent, it is kept. Answered masked: {"webhook_url": "set (…ab12)"}. */
+            secrets?: {
+                [key: string]: string | null;
+            };
+            /** @description Off: deliveries to it are recorded as skipped. */
+            is_active?: boolean;
+            /** @description "slack" or "email": the environment's default channel of that kind, configured by its variables, not here; "" otherwise. */
+            readonly builtin: string;
+            readonly configured: boolean;
+            /** @description Why it cannot send; "" when it can. */
+            readonly problem: string;
+            /** @description Where it sends when a rule or a policy names it. */
+            readonly targets: string[];
+            readonly stats: components["schemas"]["ChannelDeliveryStats"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description * `slack` - Slack
+         *     * `email` - Email
+         *     * `webhook` - Webhook
+         *     * `pagerduty` - PagerDuty
+         *     * `opsgenie` - Opsgenie
+         *     * `teams` - Microsoft Teams
+         *     * `mattermost` - Mattermost
+         *     * `rocketchat` - Rocket.Chat
+         *     * `discord` - Discord
+         *     * `telegram` - Telegram
+         *     * `ntfy` - ntfy
+         *     * `apprise` - Apprise
+         * @enum {string}
+         */
+        NotificationChannelKindEnum: "slack" | "email" | "webhook" | "pagerduty" | "opsgenie" | "teams" | "mattermost" | "rocketchat" | "discord" | "telegram" | "ntfy" | "apprise";
+        /** @description A channel. Its secrets are write-only; viewers see only whether each is set. */
+        NotificationChannelRequest: {
+            /**
+             * @description A kind from GET /api/alerts/channels/kinds/; fixed once the channel exists.
+             *
+             *     * `slack` - Slack
+             *     * `email` - Email
+             *     * `webhook` - Webhook
+             *     * `pagerduty` - PagerDuty
+             *     * `opsgenie` - Opsgenie
+             *     * `teams` - Microsoft Teams
+             *     * `mattermost` - Mattermost
+             *     * `rocketchat` - Rocket.Chat
+             *     * `discord` - Discord
+             *     * `telegram` - Telegram
+             *     * `ntfy` - ntfy
+             *     * `apprise` - Apprise
+             */
+            kind: components["schemas"]["NotificationChannelKindEnum"];
+            name: string;
+            /** @description The kind's settings (GET /api/alerts/channels/kinds/ lists them). Sent, they replace the stored ones. */
+            settings?: {
+                [key: string]: unknown;
+            };
+            /** @description Write-only secret settings: sent with a value, a secret replaces the stored one; sent as "" or null, it is cleared; not sent, it is kept. Answered masked: {"webhook_url": "set (…ab12)"}. */
+            secrets?: {
+                [key: string]: string | null;
+            };
+            /** @description Off: deliveries to it are recorded as skipped. */
+            is_active?: boolean;
+        };
         /**
          * @description * `trigger` - Trigger
          *     * `reminder` - Reminder
@@ -1772,6 +2121,35 @@ export interface components {
          * @enum {string}
          */
         NotificationEventEnum: "trigger" | "reminder" | "resolve" | "test" | "summary" | "suppressed";
+        /** @description One step of the routing: alerts matching `matchers` also go to `channels`. */
+        NotificationPolicy: {
+            readonly id: number;
+            name: string;
+            /** @description Its place in the order (0 first): POST /api/alerts/policies/reorder/ changes it. */
+            readonly position: number;
+            /** @description Over the alert's labels and severity, category, metric and rule (its name): [{"label": "severity", "op": "=", "value": "critical"}]. None: every alert. */
+            matchers?: components["schemas"]["LabelMatcher"][];
+            /** @description The channels matching alerts go to (ids). */
+            channels: number[];
+            /** @description After a match, go on to the next policies (default false: stop here). */
+            continue?: boolean;
+            is_active?: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /** @description One step of the routing: alerts matching `matchers` also go to `channels`. */
+        NotificationPolicyRequest: {
+            name: string;
+            /** @description Over the alert's labels and severity, category, metric and rule (its name): [{"label": "severity", "op": "=", "value": "critical"}]. None: every alert. */
+            matchers?: components["schemas"]["LabelMatcherRequest"][];
+            /** @description The channels matching alerts go to (ids). */
+            channels: number[];
+            /** @description After a match, go on to the next policies (default false: stop here). */
+            continue?: boolean;
+            is_active?: boolean;
+        };
         /** @enum {unknown} */
         NullEnum: null;
         /**
@@ -1873,6 +2251,36 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["ErrorLogList"][];
+        };
+        PaginatedNotificationChannelList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["NotificationChannel"][];
+        };
+        PaginatedNotificationPolicyList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["NotificationPolicy"][];
         };
         PaginatedPushTokenList: {
             /** @example 123 */
@@ -1976,6 +2384,8 @@ export interface components {
             runbook_url?: string;
             /** @description A template (Jinja, sandboxed) rendered for each alert, e.g. "{{ labels.route }} fails {{ value | round(1) }} %"; one that does not parse, or fails on example values, is refused. Variables: value, threshold, condition, window, aggregation, metric, rule, severity, labels. */
             summary?: string;
+            /** @description Channels (/api/alerts/channels/) the rule's alerts go to, besides slack_enabled / email_enabled and the notification policies that match them; each to its own target. */
+            channels?: number[];
         };
         /** @description A Prometheus-compatible data source. Its secrets are write-only: answered masked. */
         PatchedDataSourceRequest: {
@@ -1998,11 +2408,57 @@ export interface components {
             /** @description How long a query may take (1 to 60 s, default 10). */
             timeout_seconds?: number;
         };
+        /** @description A channel. Its secrets are write-only; viewers see only whether each is set. */
+        PatchedNotificationChannelRequest: {
+            /**
+             * @description A kind from GET /api/alerts/channels/kinds/; fixed once the channel exists.
+             *
+             *     * `slack` - Slack
+             *     * `email` - Email
+             *     * `webhook` - Webhook
+             *     * `pagerduty` - PagerDuty
+             *     * `opsgenie` - Opsgenie
+             *     * `teams` - Microsoft Teams
+             *     * `mattermost` - Mattermost
+             *     * `rocketchat` - Rocket.Chat
+             *     * `discord` - Discord
+             *     * `telegram` - Telegram
+             *     * `ntfy` - ntfy
+             *     * `apprise` - Apprise
+             */
+            kind?: components["schemas"]["NotificationChannelKindEnum"];
+            name?: string;
+            /** @description The kind's settings (GET /api/alerts/channels/kinds/ lists them). Sent, they replace the stored ones. */
+            settings?: {
+                [key: string]: unknown;
+            };
+            /** @description Write-only secret settings: sent with a value, a secret replaces the stored one; sent as "" or null, it is cleared; not sent, it is kept. Answered masked: {"webhook_url": "set (…ab12)"}. */
+            secrets?: {
+                [key: string]: string | null;
+            };
+            /** @description Off: deliveries to it are recorded as skipped. */
+            is_active?: boolean;
+        };
+        /** @description One step of the routing: alerts matching `matchers` also go to `channels`. */
+        PatchedNotificationPolicyRequest: {
+            name?: string;
+            /** @description Over the alert's labels and severity, category, metric and rule (its name): [{"label": "severity", "op": "=", "value": "critical"}]. None: every alert. */
+            matchers?: components["schemas"]["LabelMatcherRequest"][];
+            /** @description The channels matching alerts go to (ids). */
+            channels?: number[];
+            /** @description After a match, go on to the next policies (default false: stop here). */
+            continue?: boolean;
+            is_active?: boolean;
+        };
         Placement: {
             /** @description The card's (chart's) title; metrics sharing one share the card. */
             title: string;
             /** @description Cards (charts) come in ascending order, and their metrics too. */
             order: number;
+        };
+        PolicyOrderRequest: {
+            /** @description Every policy's id, in the new order. */
+            order: number[];
         };
         PushToken: {
             readonly id: number;
@@ -2025,6 +2481,49 @@ export interface components {
             /** @description Same as notes. */
             resolution_notes?: string;
         };
+        Route: {
+            channel_id: number;
+            channel_name: string;
+            kind: string;
+            target: string;
+            /** @description false: the channel is switched off; nothing would be sent. */
+            is_active: boolean;
+            /** @description "rule" (its own fields or channels), or "policy". */
+            via: string;
+            policy_id: number | null;
+            policy_name: string;
+        };
+        RoutePreview: {
+            /** @description What the policies' matchers saw. */
+            values: {
+                [key: string]: string;
+            };
+            matched_policies: number[];
+            routes: components["schemas"]["Route"][];
+        };
+        /**
+         * @description An alert to route: a saved rule's (rule_id), or described by its severity, metric, rule name
+         *     and labels; both together: the rule's, with these labels added (a group's).
+         */
+        RoutePreviewInputRequest: {
+            /** Format: int64 */
+            rule_id?: number | null;
+            severity?: components["schemas"]["RoutePreviewInputSeverityEnum"];
+            metric?: string;
+            /** @description A rule name. */
+            rule?: string;
+            labels?: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * @description * `low` - low
+         *     * `medium` - medium
+         *     * `high` - high
+         *     * `critical` - critical
+         * @enum {string}
+         */
+        RoutePreviewInputSeverityEnum: "low" | "medium" | "high" | "critical";
         RouteStats: {
             /** @description SERVICE_NAME for this server's own API, else the service.name of an OTLP exporter. */
             service: string;
@@ -2097,6 +2596,21 @@ export interface components {
              * @description Null: no data in the bucket.
              */
             v: number | null;
+        };
+        Setting: {
+            name: string;
+            label: string;
+            type: components["schemas"]["TypeEnum"];
+            required: boolean;
+            /** @description Write-only: stored encrypted, answered as "set (…ab12)". */
+            secret: boolean;
+            help: string;
+            default: unknown;
+            choices: string[];
+            min_value: number | null;
+            max_value: number | null;
+            max_length: number;
+            placeholder: string;
         };
         /**
          * @description * `low` - Low
@@ -2189,6 +2703,18 @@ export interface components {
             /** @description At most 2,000 characters. */
             message?: string;
         };
+        /**
+         * @description * `string` - string
+         *     * `text` - text
+         *     * `url` - url
+         *     * `integer` - integer
+         *     * `boolean` - boolean
+         *     * `choice` - choice
+         *     * `emails` - emails
+         *     * `headers` - headers
+         * @enum {string}
+         */
+        TypeEnum: "string" | "text" | "url" | "integer" | "boolean" | "choice" | "emails" | "headers";
     };
     responses: never;
     parameters: never;
@@ -2198,6 +2724,539 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    alerts_channels_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedNotificationChannelList"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such page. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_channels_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationChannelRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationChannel"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another channel has this name. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    alerts_channels_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationChannel"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_channels_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationChannelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationChannel"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another channel has this name. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    alerts_channels_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A default channel. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_channels_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedNotificationChannelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationChannel"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another channel has this name. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    alerts_channels_deliveries_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelDeliveries"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_channels_test_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ChannelTestRequest"];
+            };
+        };
+        responses: {
+            /** @description The receiver accepted it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSendResult"];
+                };
+            };
+            /** @description Bad input, or the channel cannot send. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSendResult"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The receiver refused it or could not be reached; `detail` has its answer. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSendResult"];
+                };
+            };
+        };
+    };
+    alerts_channels_kinds_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelKind"][];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     alerts_history_list: {
         parameters: {
             query?: {
@@ -2559,6 +3618,445 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpenAlerts"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_policies_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedNotificationPolicyList"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such page. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_policies_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPolicyRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPolicy"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_policies_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPolicy"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_policies_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPolicyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPolicy"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_policies_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_policies_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedNotificationPolicyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPolicy"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_policies_preview_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RoutePreviewInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutePreview"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_policies_reorder_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyOrderRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPolicy"][];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description No credentials, or invalid ones. */
@@ -4774,7 +6272,6 @@ export const pathsApiMonitoringErrorsGetParametersQueryResolvedValues: ReadonlyA
 export const aggregationEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AggregationEnum"]> = ["avg", "min", "max", "sum", "last", "count", "p95"];
 export const alertStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AlertStatusEnum"]> = ["active", "resolved"];
 export const blankEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BlankEnum"]> = [""];
-export const channelEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChannelEnum"]> = ["slack", "email"];
 export const conditionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionEnum"]> = ["gt", "gte", "lt", "lte", "eq", "ne"];
 export const conditionOrSymbolEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionOrSymbolEnum"]> = ["gt", "gte", "lt", "lte", "eq", "ne", ">", ">=", "<", "<=", "=", "==", "!="];
 export const dataSourceKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataSourceKindEnum"]> = ["prometheus"];
@@ -4784,12 +6281,15 @@ export const engineActionEnumValues: ReadonlyArray<FlattenedDeepRequired<compone
 export const errorBulkActionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorBulkActionEnum"]> = ["resolve", "unresolve", "delete"];
 export const healthEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthEnum"]> = ["critical", "warning", "ok"];
 export const levelEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LevelEnum"]> = ["ERROR", "CRITICAL"];
+export const notificationChannelKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationChannelKindEnum"]> = ["slack", "email", "webhook", "pagerduty", "opsgenie", "teams", "mattermost", "rocketchat", "discord", "telegram", "ntfy", "apprise"];
 export const notificationEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed"];
 export const opEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpEnum"]> = ["=", "!=", "=~", "!~"];
+export const routePreviewInputSeverityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoutePreviewInputSeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const ruleKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleKindEnum"]> = ["metric", "promql"];
 export const ruleStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleStateEnum"]> = ["ok", "pending", "firing", "no_data", "error", "suppressed"];
 export const severityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const testSendResultStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TestSendResultStatusEnum"]> = ["sent", "not_configured", "failed"];
+export const typeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TypeEnum"]> = ["string", "text", "url", "integer", "boolean", "choice", "emails", "headers"];
 /** The regular expressions (as the schema writes them) that properties of the components must match. */
 export const schemaPatterns = {
     "AIUsageInRequest.model": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
@@ -4810,11 +6310,17 @@ export const schemaPatterns = {
     "LabelMatcher.label": "[a-z_][a-z0-9_]*",
     "LabelMatcherRequest.label": "[a-z_][a-z0-9_]*",
     "MetricSampleInRequest.name": "^[a-z][a-z0-9_]{0,63}$",
+    "NotificationChannel.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "NotificationChannelRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "NotificationPolicy.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "NotificationPolicyRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PatchedAlertRuleInputRequest.group_by": "^[a-z_][a-z0-9_]*$",
     "PatchedAlertRuleInputRequest.metric_name": "^[a-z][a-z0-9_]{0,63}$",
     "PatchedAlertRuleInputRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PatchedDataSourceRequest.base_url": "^[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$",
     "PatchedDataSourceRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "PatchedNotificationChannelRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "PatchedNotificationPolicyRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PushToken.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PushTokenRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
 } as const;

@@ -68,7 +68,7 @@ export function DeliveryTable({ deliveries }: { deliveries: readonly Delivery[] 
           {deliveries.map((delivery) => (
             <tr key={delivery.id}>
               <th scope="row">{EVENT_TEXT[delivery.event]}</th>
-              <td>{CHANNEL_TEXT[delivery.channel] ?? delivery.channel}</td>
+              <td>{delivery.channel_name || (CHANNEL_TEXT[delivery.channel] ?? delivery.channel)}</td>
               <td>
                 <code>{delivery.target}</code>
               </td>

@@ -44,6 +44,8 @@ export interface RuleFormValues {
   labels: LabelRow[];
   runbook_url: string;
   summary: string;
+  /** Channels the alerts go to besides Slack and email (ids). */
+  channels: number[];
 }
 
 /** A new rule's values: the model's defaults (backend alerts/models.py). */
@@ -77,6 +79,7 @@ export const NEW_RULE: RuleFormValues = {
   labels: [],
   runbook_url: "",
   summary: "",
+  channels: [],
 };
 
 export function valuesOf(rule: AlertRule): RuleFormValues {
@@ -110,6 +113,7 @@ export function valuesOf(rule: AlertRule): RuleFormValues {
     labels: Object.entries(rule.labels).map(([name, value]) => ({ name, value })),
     runbook_url: rule.runbook_url,
     summary: rule.summary,
+    channels: [...rule.channels],
   };
 }
 
@@ -180,6 +184,7 @@ export function bodyOf(values: RuleFormValues): RuleInputBody {
     labels: labelsOf(values.labels),
     runbook_url: values.runbook_url.trim(),
     summary: values.summary,
+    channels: values.channels,
   };
 }
 
@@ -214,6 +219,7 @@ export const FIELD_LABELS: Record<keyof RuleFormValues, string> = {
   labels: "Rule labels",
   runbook_url: "Runbook URL",
   summary: "Summary",
+  channels: "Other channels",
 };
 
 export function isFormField(name: string): name is keyof RuleFormValues {
