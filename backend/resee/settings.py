@@ -624,4 +624,9 @@ LOGGING = {
         "errorlog": {"class": "monitoring.error_logging.ErrorLogHandler", "level": "ERROR"},
     },
     "root": {"handlers": ["console", "errorlog"], "level": LOG_LEVEL},
+    # urllib3's and Apprise's DEBUG lines quote each request's URL, and a channel's URL can be its
+    # secret (a Slack or Discord webhook token, a Telegram bot token, an Apprise URL): never below INFO.
+    "loggers": {
+        name: {"level": "INFO" if LOG_LEVEL == "DEBUG" else LOG_LEVEL} for name in ("urllib3", "apprise")
+    },
 }
