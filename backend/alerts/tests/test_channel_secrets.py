@@ -10,7 +10,7 @@ from django.apps import apps
 from django.db import connection
 
 from alerts.models import NotificationChannel, NotificationDelivery
-from alerts.services import lifecycle, notifications
+from alerts.services import lifecycle
 from alerts.services.notifiers import NOTIFIERS
 
 from .factories import make_rule
