@@ -341,7 +341,8 @@ class IntegrationsView(APIView):
                    responses={200: s.IntegrationsSerializer})
     def get(self, request):
         channels = []
-        for notifier in all_notifiers():
+        # The environment's default channels; every other channel is in /api/alerts/channels/.
+        for notifier in (n for n in all_notifiers() if n.has_environment_default):
             problem = notifier.configuration_problem()
             channels.append({"name": notifier.name, "label": notifier.label, "configured": not problem,
                              "problem": problem})
