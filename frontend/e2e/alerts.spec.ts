@@ -171,21 +171,25 @@ test("a rule on a pushed metric fires, is explained, resolved, counted, and the 
   await expect(page.getByRole("list", { name: "The rules that fired most" })).toContainText(ruleName);
   await screenshot(page, "38-statistics");
 
-  // The integrations: both configured here (the stand-ins), and a real test send of each.
+  // The integrations: the default channels are configured here (the stand-ins), and a real test
+  // send through each.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Integrations" }).click();
-  const channels = page.getByRole("region", { name: "Channels" });
-  await expect(channels.getByRole("listitem").filter({ hasText: "Slack" })).toContainText("Configured");
-  await expect(channels.getByRole("listitem").filter({ hasText: "Email" })).toContainText("Configured");
-  const slackForm = page.getByRole("form", { name: "Send a test message to Slack" });
+  const slackCard = page.getByRole("article", { name: "Slack (default)" });
+  const emailCard = page.getByRole("article", { name: "Email (default)" });
+  await expect(slackCard).toContainText("Configured");
+  await expect(emailCard).toContainText("Configured");
+  await slackCard.getByText("Send a test").click();
+  const slackForm = slackCard.getByRole("form", { name: "Send a test through Slack (default)" });
   await slackForm.getByLabel("Message").fill(`Test from the browser ${suffix}`);
   await slackForm.getByRole("button", { name: "Send test" }).click();
   await expect(slackForm.getByText("Test message sent to #alerts. (reply 200)")).toBeVisible();
-  const emailForm = page.getByRole("form", { name: "Send a test email" });
-  await emailForm.getByLabel("Recipient").fill("not an address");
+  await emailCard.getByText("Send a test").click();
+  const emailForm = emailCard.getByRole("form", { name: "Send a test through Email (default)" });
+  await emailForm.getByLabel("Recipients").fill("not an address");
   await emailForm.getByRole("button", { name: "Send test" }).click();
   await expect(emailForm.getByText("Not sent: check the fields.")).toBeVisible();
-  await expect(emailForm.getByLabel("Recipient")).toHaveAttribute("aria-invalid", "true");
-  await emailForm.getByLabel("Recipient").fill("test@example.com");
+  await expect(emailForm.getByLabel("Recipients")).toHaveAttribute("aria-invalid", "true");
+  await emailForm.getByLabel("Recipients").fill("test@example.com");
   await emailForm.getByRole("button", { name: "Send test" }).click();
   await expect(emailForm.getByText("Test message sent to test@example.com.")).toBeVisible();
   const afterTests = await receivedSoFar();

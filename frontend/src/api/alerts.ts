@@ -15,9 +15,6 @@ import type {
   RuleFilters,
   RuleInputBody,
   SavedRule,
-  TestEmailRequest,
-  TestSendResult,
-  TestSlackRequest,
   TriggerRequest,
 } from "../types/alerts";
 import type { Paginated } from "../types/monitoring";
@@ -115,18 +112,4 @@ export function fetchAlertStats(days: number, signal?: AbortSignal): Promise<Ale
 
 export function fetchIntegrations(signal?: AbortSignal): Promise<Integrations> {
   return apiRequest("/api/alerts/integrations/", withSignal(signal));
-}
-
-/** Blank fields are left out: the server's defaults apply. */
-function present<T extends object>(body: T): Partial<T> {
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== "")) as Partial<T>;
-}
-
-/** 200 sent; otherwise an ApiError: 400 not configured or invalid, 502 refused, 429 throttled. */
-export function sendTestSlack(request: TestSlackRequest): Promise<TestSendResult> {
-  return apiRequest("/api/alerts/test/slack/", { method: "POST", body: present(request) });
-}
-
-export function sendTestEmail(request: TestEmailRequest): Promise<TestSendResult> {
-  return apiRequest("/api/alerts/test/email/", { method: "POST", body: { ...present(request), recipient: request.recipient } });
 }

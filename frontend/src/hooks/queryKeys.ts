@@ -39,6 +39,18 @@ export const integrationKeys = {
   status: () => [...integrationKeys.all, "status"] as const,
 };
 
+export const channelKeys = {
+  all: ["channels"] as const,
+  list: () => [...channelKeys.all, "list"] as const,
+  kinds: () => [...channelKeys.all, "kinds"] as const,
+  deliveries: (id: number) => [...channelKeys.all, "deliveries", id] as const,
+};
+
+export const policyKeys = {
+  all: ["policies"] as const,
+  list: () => [...policyKeys.all, "list"] as const,
+};
+
 /**
  * What changes when an alert opens or closes (a resolve, a trigger, a rule switched off or
  * deleted): every alert list, detail and count, the rules (their open alert) and the statistics.

@@ -1,92 +1,113 @@
+import { useState } from "react";
+import { ChannelCard } from "../components/channels/ChannelCard";
+import { ChannelFormDialog } from "../components/channels/ChannelFormDialog";
 import { PushTokens } from "../components/monitoring/PushTokens";
+import { ConfirmDialog } from "../components/ui/ConfirmDialog";
 import { LoadingState } from "../components/ui/LoadingState";
 import { QueryError } from "../components/ui/QueryError";
-import { EmailTestForm, SlackTestForm } from "../components/alerts/TestSendForms";
+import { useChannelKinds, useChannels, useDeleteChannel, useUpdateChannel } from "../hooks/alerts/useChannels";
 import { useIntegrations } from "../hooks/alerts/useIntegrations";
 import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
 import { usePageTitle } from "../hooks/usePageTitle";
-import type { Integrations } from "../types/alerts";
+import type { NotificationChannel } from "../types/alerts";
 
-type Channel = Integrations["channels"][number];
+type Editing = { kind: "add" } | { kind: "edit"; channel: NotificationChannel } | null;
 
-function ChannelStatus({ channel, extra }: { channel: Channel; extra?: string | undefined }) {
-  return (
-    <div className={`status-card status-card--${channel.configured ? "ok" : "unavailable"}`}>
-      <h3>{channel.label}</h3>
-      <p className="status-card__status">
-        <span className="status-icon" aria-hidden="true" />
-        {channel.configured ? "Configured" : "Not configured"}
-      </p>
-      {channel.problem && <p className="status-card__description">{channel.problem}</p>}
-      {extra && <p className="status-card__description">{extra}</p>}
-    </div>
-  );
+function summaryText(recipients: number): string {
+  if (recipients === 0) return "no recipients (ALERT_SUMMARY_RECIPIENTS is empty), so it is not sent";
+  return `sent at 09:00 to ${recipients} ${recipients === 1 ? "address" : "addresses"}`;
 }
 
-const NO_PERMISSION = "Sending a test needs the permission to change rules (the “Alert managers” group).";
-
 /**
- * Whether Slack and email can send here (`GET /api/alerts/integrations/`, which names a missing
- * setting but never a secret), and a test send for each with its outcome.
+ * Where alerts are sent: every notification channel (the environment's default Slack and email
+ * ones, and those added here from each kind's declared settings), whether it can send, its last 7
+ * days, a test send with the receiver's answer and its recent deliveries; and where services send
+ * their telemetry (push tokens). Viewers see it all, never a secret, and change nothing.
  */
 export function IntegrationsPage() {
   usePageTitle("Integrations");
   const can = useCan();
+  const mayAdd = can(PERMISSIONS.addChannels);
+  const mayChange = can(PERMISSIONS.changeChannels);
+  const mayDelete = can(PERMISSIONS.deleteChannels);
+  const channels = useChannels();
+  const kinds = useChannelKinds();
   const integrations = useIntegrations();
-  const mayTest = can(PERMISSIONS.changeRules);
+  const [editing, setEditing] = useState<Editing>(null);
+  const [deleting, setDeleting] = useState<NotificationChannel | null>(null);
+  const [notice, setNotice] = useState<{ text: string; error: boolean } | null>(null);
+  const switchChannel = useUpdateChannel();
+  const remove = useDeleteChannel();
 
   let body;
-  if (integrations.isPending) {
-    body = <LoadingState label="Loading the integrations…" />;
-  } else if (integrations.isError) {
-    body = <QueryError error={integrations.error} what="the integrations" onRetry={() => void integrations.refetch()} />;
+  if (channels.isPending || kinds.isPending) {
+    body = <LoadingState label="Loading the channels…" />;
+  } else if (channels.isError) {
+    body = <QueryError error={channels.error} what="the channels" onRetry={() => void channels.refetch()} />;
+  } else if (kinds.isError) {
+    body = <QueryError error={kinds.error} what="the channel kinds" onRetry={() => void kinds.refetch()} />;
   } else {
-    const data = integrations.data;
-    const slack = data.channels.find((channel) => channel.name === "slack");
-    const email = data.channels.find((channel) => channel.name === "email");
-    const others = data.channels.filter((channel) => channel.name !== "slack" && channel.name !== "email");
+    const list = channels.data.results;
+    const slackDefault = integrations.data?.slack_default_channel;
     body = (
-      <>
-        <section className="section" aria-labelledby="channels-heading">
+      <section className="section" aria-labelledby="channels-heading">
+        <div className="section__header">
           <h2 id="channels-heading" className="section__title">
             Channels
           </h2>
-          <ul className="status-grid">
-            {data.channels.map((channel) => (
-              <li key={channel.name}>
-                <ChannelStatus
-                  channel={channel}
-                  extra={channel.name === "slack" ? `Rules without a channel post to ${data.slack_default_channel}.` : undefined}
-                />
-              </li>
-            ))}
-          </ul>
-          <p className="muted section__note">
-            Daily summary: {data.summary_recipients === 0 ? "no recipients (ALERT_SUMMARY_RECIPIENTS is empty), so it is not sent" : `sent at 09:00 to ${data.summary_recipients} ${data.summary_recipients === 1 ? "address" : "addresses"}`}.
-          </p>
-        </section>
-        <div className="dashboard-grid dashboard-grid--even">
-          {slack && (
-            <section className="panel" aria-labelledby="slack-test-heading">
-              <h2 id="slack-test-heading">Test Slack</h2>
-              <SlackTestForm
-                defaultChannel={data.slack_default_channel}
-                disabledReason={mayTest ? null : NO_PERMISSION}
-              />
-            </section>
-          )}
-          {email && (
-            <section className="panel" aria-labelledby="email-test-heading">
-              <h2 id="email-test-heading">Test email</h2>
-              <EmailTestForm disabledReason={mayTest ? null : NO_PERMISSION} />
-            </section>
+          {mayAdd && (
+            <button
+              type="button"
+              className="button button--primary"
+              onClick={() => {
+                setNotice(null);
+                setEditing({ kind: "add" });
+              }}
+            >
+              Add channel
+            </button>
           )}
         </div>
-        <PushTokens />
-        {others.length > 0 && (
-          <p className="muted">Other channels ({others.map((channel) => channel.label).join(", ")}) have no test form here yet.</p>
-        )}
-      </>
+        <ul className="channel-list">
+          {list.map((channel) => (
+            <li key={channel.id}>
+              <ChannelCard
+                channel={channel}
+                kind={kinds.data.find((kind) => kind.kind === channel.kind)}
+                note={channel.builtin === "slack" && slackDefault ? `Rules without a channel post to ${slackDefault}.` : undefined}
+                mayChange={mayChange}
+                mayDelete={mayDelete}
+                switching={switchChannel.isPending && switchChannel.variables.id === channel.id}
+                onEdit={() => {
+                  setNotice(null);
+                  setEditing({ kind: "edit", channel });
+                }}
+                onDelete={() => {
+                  setNotice(null);
+                  setDeleting(channel);
+                }}
+                onSwitch={(active) => {
+                  switchChannel.mutate(
+                    { id: channel.id, patch: { is_active: active } },
+                    {
+                      onSuccess: (saved) => {
+                        setNotice({ text: `${saved.name} is ${saved.is_active ? "on" : "off"}.`, error: false });
+                      },
+                      onError: (error) => {
+                        setNotice({ text: `Could not switch ${channel.name}: ${error.message}`, error: true });
+                      },
+                    },
+                  );
+                }}
+              />
+            </li>
+          ))}
+        </ul>
+        <p className="muted section__note">
+          Which alerts reach which channel: the rule's own choices, then the notification policies.
+          {integrations.data && <> Daily summary: {summaryText(integrations.data.summary_recipients)}.</>}
+        </p>
+      </section>
     );
   }
 
@@ -95,11 +116,59 @@ export function IntegrationsPage() {
       <div className="page-header">
         <h1>Integrations</h1>
         <p className="muted">
-          Where alerts are sent, and where your services send their telemetry. A channel that is not configured is
-          skipped (and its deliveries say so); settings come from the server's environment.
+          Where alerts are sent, and where your services send their telemetry. A channel that is not configured or
+          switched off is skipped (and its deliveries say so).
         </p>
       </div>
-      <div className="page-sections">{body}</div>
+      <div aria-live="polite">
+        {notice && (
+          <p className={`notice ${notice.error ? "notice--error" : "notice--success"}`} role="status">
+            {notice.text}
+          </p>
+        )}
+      </div>
+      <div className="page-sections">
+        {body}
+        <PushTokens />
+      </div>
+      {editing && kinds.data && (
+        <ChannelFormDialog
+          kinds={kinds.data}
+          channel={editing.kind === "edit" ? editing.channel : null}
+          onCancel={() => {
+            setEditing(null);
+          }}
+          onDone={(saved) => {
+            setNotice({ text: editing.kind === "add" ? `Added ${saved.name}.` : `Saved ${saved.name}.`, error: false });
+            setEditing(null);
+          }}
+        />
+      )}
+      {deleting && (
+        <ConfirmDialog
+          title={`Delete ${deleting.name}?`}
+          confirmLabel="Delete channel"
+          destructive
+          busy={remove.isPending}
+          onCancel={() => {
+            setDeleting(null);
+          }}
+          onConfirm={() => {
+            remove.mutate(deleting.id, {
+              onSuccess: () => {
+                setNotice({ text: `Deleted ${deleting.name}.`, error: false });
+                setDeleting(null);
+              },
+              onError: (error) => {
+                setNotice({ text: `Could not delete ${deleting.name}: ${error.message}`, error: true });
+                setDeleting(null);
+              },
+            });
+          }}
+        >
+          Rules and policies stop sending to it; its past deliveries stay, with its name.
+        </ConfirmDialog>
+      )}
     </>
   );
 }

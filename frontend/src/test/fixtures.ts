@@ -4,12 +4,17 @@ import type {
   AlertItem,
   AlertRule,
   AlertStats,
+  ChannelKind,
+  ChannelSetting,
   Delivery,
   Evaluation,
   Integrations,
   MetricCatalogue,
   MetricHealthEntry,
+  NotificationChannel,
+  NotificationPolicy,
   OpenAlertCounts,
+  RoutePreview,
   Severity,
 } from "../types/alerts";
 import type {
@@ -403,6 +408,164 @@ export function integrations(overrides: Partial<Integrations> = {}): Integration
     ],
     slack_default_channel: "#alerts",
     summary_recipients: 0,
+    ...overrides,
+  };
+}
+
+// --- Channels and policies ---------------------------------------------------------------------------
+
+function setting(overrides: Partial<ChannelSetting> & Pick<ChannelSetting, "name" | "label">): ChannelSetting {
+  return {
+    type: "string",
+    required: false,
+    secret: false,
+    help: "",
+    default: null,
+    choices: [],
+    min_value: null,
+    max_value: null,
+    max_length: 500,
+    placeholder: "",
+    ...overrides,
+  };
+}
+
+/** Some kinds shaped as their notifiers declare them (backend alerts/services/*_notifier.py); the
+ * webhook has a choice setting besides, so that every type of field is shown. */
+export function channelKinds(): ChannelKind[] {
+  return [
+    {
+      kind: "slack",
+      label: "Slack",
+      description: "A Slack incoming webhook.",
+      target_setting: "channel",
+      target_label: "Channel",
+      settings: [
+        setting({ name: "webhook_url", label: "Webhook URL", type: "url", required: true, secret: true, max_length: 1000, help: "The incoming webhook's URL." }),
+        setting({ name: "channel", label: "Channel", max_length: 80, placeholder: "#alerts" }),
+      ],
+    },
+    {
+      kind: "email",
+      label: "Email",
+      description: "Email through an SMTP server.",
+      target_setting: "recipients",
+      target_label: "Recipients",
+      settings: [
+        setting({ name: "recipients", label: "Recipients", type: "emails", required: true }),
+        setting({ name: "port", label: "SMTP port", type: "integer", default: 587, min_value: 1, max_value: 65535 }),
+        setting({ name: "use_tls", label: "STARTTLS", type: "boolean", default: true }),
+        setting({ name: "password", label: "SMTP password", secret: true }),
+      ],
+    },
+    {
+      kind: "webhook",
+      label: "Webhook",
+      description: "Alertmanager's webhook format, to any URL.",
+      target_setting: "",
+      target_label: "",
+      settings: [
+        setting({ name: "url", label: "URL", type: "url", required: true, secret: true, max_length: 1000, help: "Where to POST." }),
+        setting({ name: "headers", label: "Custom headers", type: "headers" }),
+        setting({ name: "authorization", label: "Authorization header", secret: true, max_length: 1000 }),
+        setting({ name: "format", label: "Format", type: "choice", required: true, choices: ["alertmanager", "plain"], default: "alertmanager" }),
+      ],
+    },
+    {
+      kind: "discord",
+      label: "Discord",
+      description: "A Discord channel's webhook.",
+      target_setting: "",
+      target_label: "",
+      settings: [
+        setting({ name: "webhook_url", label: "Webhook URL", type: "url", required: true, secret: true, max_length: 1000, placeholder: "https://discord.com/api/webhooks/…" }),
+        setting({ name: "username", label: "Bot name", max_length: 80 }),
+      ],
+    },
+  ];
+}
+
+const NO_STATS = { sent: 0, failed: 0, skipped: 0, pending: 0, failure_rate: null, last_delivery_at: null };
+
+export function channel(overrides: Partial<NotificationChannel> = {}): NotificationChannel {
+  return {
+    id: 3,
+    kind: "discord",
+    kind_label: "Discord",
+    name: "Ops Discord",
+    settings: { username: "Resee" },
+    secrets: { webhook_url: "set (…ab12)" },
+    is_active: true,
+    builtin: "",
+    configured: true,
+    problem: "",
+    targets: [],
+    stats: NO_STATS,
+    created_at: "2026-11-27T17:00:00Z",
+    updated_at: "2026-11-27T17:00:00Z",
+    ...overrides,
+  };
+}
+
+/** The environment's default channels, as the API lists them. */
+export function defaultChannels(): NotificationChannel[] {
+  return [
+    channel({
+      id: 1,
+      kind: "slack",
+      kind_label: "Slack",
+      name: "Slack (default)",
+      builtin: "slack",
+      settings: { configured_by: "SLACK_WEBHOOK_URL, SLACK_DEFAULT_CHANNEL and SLACK_BOT_NAME" },
+      secrets: {},
+      configured: false,
+      problem: "Slack is not configured: SLACK_WEBHOOK_URL is not set.",
+      targets: ["#alerts"],
+    }),
+    channel({
+      id: 2,
+      kind: "email",
+      kind_label: "Email",
+      name: "Email (default)",
+      builtin: "email",
+      settings: { configured_by: "EMAIL_HOST, EMAIL_PORT and DEFAULT_FROM_EMAIL" },
+      secrets: {},
+      targets: [],
+    }),
+  ];
+}
+
+export function policy(overrides: Partial<NotificationPolicy> = {}): NotificationPolicy {
+  return {
+    id: 1,
+    name: "Critical to PagerDuty",
+    position: 0,
+    matchers: [{ label: "severity", op: "=", value: "critical" }],
+    channels: [3],
+    continue: true,
+    is_active: true,
+    created_at: "2026-11-27T17:00:00Z",
+    updated_at: "2026-11-27T17:00:00Z",
+    ...overrides,
+  };
+}
+
+export function routePreview(overrides: Partial<RoutePreview> = {}): RoutePreview {
+  return {
+    values: { severity: "critical", metric: "cpu_usage", rule: "High CPU Usage", category: "system" },
+    matched_policies: [1],
+    routes: [
+      {
+        channel_id: 3,
+        channel_name: "Ops Discord",
+        kind: "discord",
+        target: "",
+        is_active: true,
+        via: "policy",
+        policy_id: 1,
+        policy_name: "Critical to PagerDuty",
+      },
+    ],
     ...overrides,
   };
 }

@@ -1,7 +1,14 @@
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import type { User } from "../types/auth";
-import type { AlertItem, MetricHealthEntry, OpenAlertCounts } from "../types/alerts";
+import type {
+  AlertItem,
+  ChannelKind,
+  MetricHealthEntry,
+  NotificationChannel,
+  NotificationPolicy,
+  OpenAlertCounts,
+} from "../types/alerts";
 import type {
   EndpointStats,
   HealthReport,
@@ -10,7 +17,7 @@ import type {
   MonitoringOverview,
   PushToken,
 } from "../types/monitoring";
-import { endpoints, openCounts, overview, page, series } from "./fixtures";
+import { channelKinds, defaultChannels, endpoints, integrations, openCounts, overview, page, series } from "./fixtures";
 
 /** The network boundary of every test: requests the test did not expect fail it. */
 export const server = setupServer();
@@ -19,7 +26,9 @@ export const server = setupServer();
 const VIEW_PERMISSIONS = [
   "alerts.view_alerthistory",
   "alerts.view_alertrule",
+  "alerts.view_notificationchannel",
   "alerts.view_notificationdelivery",
+  "alerts.view_notificationpolicy",
   "monitoring.view_activeuserminute",
   "monitoring.view_aiusage",
   "monitoring.view_errorcount",
@@ -34,6 +43,12 @@ const MANAGER_PERMISSIONS = [
   "alerts.change_alertrule",
   "alerts.delete_alertrule",
   "alerts.change_alerthistory",
+  "alerts.add_notificationchannel",
+  "alerts.change_notificationchannel",
+  "alerts.delete_notificationchannel",
+  "alerts.add_notificationpolicy",
+  "alerts.change_notificationpolicy",
+  "alerts.delete_notificationpolicy",
   "monitoring.change_errorlog",
   "monitoring.delete_errorlog",
   "monitoring.add_metricsample",
@@ -121,6 +136,13 @@ export const handlers = {
     http.get("/api/alerts/open-alerts/", () => HttpResponse.json(answer)),
   metricHealth: (metrics: MetricHealthEntry[] = []) =>
     http.get("/api/alerts/metric-health/", () => HttpResponse.json({ metrics })),
+  /** The channels (the environment's default ones by default). */
+  channels: (list: NotificationChannel[] = defaultChannels()) =>
+    http.get("/api/alerts/channels/", () => HttpResponse.json(page(list))),
+  channelKinds: (kinds: ChannelKind[] = channelKinds()) =>
+    http.get("/api/alerts/channels/kinds/", () => HttpResponse.json(kinds)),
+  policies: (list: NotificationPolicy[] = []) => http.get("/api/alerts/policies/", () => HttpResponse.json(page(list))),
+  integrations: () => http.get("/api/alerts/integrations/", () => HttpResponse.json(integrations())),
   /** Everything the dashboard asks for, answered as a system with no data and no rules yet would. */
   dashboard: () => [
     handlers.health(),

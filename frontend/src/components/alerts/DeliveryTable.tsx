@@ -37,16 +37,24 @@ function When({ delivery }: { delivery: Delivery }) {
 }
 
 /** Every message sent about an alert: where, what became of it, after how many attempts, and why. */
-export function DeliveryTable({ deliveries }: { deliveries: readonly Delivery[] }) {
+export function DeliveryTable({
+  deliveries,
+  caption = "Notifications",
+  emptyText = "No notification was sent: the rule has no channel enabled.",
+}: {
+  deliveries: readonly Delivery[];
+  caption?: string;
+  emptyText?: string;
+}) {
   const captionId = useId();
   if (deliveries.length === 0) {
-    return <p className="muted">No notification was sent: the rule has no channel enabled.</p>;
+    return <p className="muted">{emptyText}</p>;
   }
   return (
     <div className="table-scroll" role="region" aria-labelledby={captionId} tabIndex={0}>
       <table className="table">
         <caption id={captionId} className="visually-hidden">
-          Notifications
+          {caption}
         </caption>
         <thead>
           <tr>

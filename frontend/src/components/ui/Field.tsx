@@ -4,6 +4,7 @@ export interface ControlProps {
   id: string;
   "aria-invalid": boolean;
   "aria-describedby"?: string;
+  "aria-required"?: boolean;
 }
 
 interface FieldProps {
@@ -16,20 +17,36 @@ interface FieldProps {
   /** The control, given its id and what describes it. */
   children: (control: ControlProps) => ReactNode;
   className?: string;
+  /** Marked as required beside the label, and to assistive technology on the control. */
+  required?: boolean;
 }
 
 /** A labelled control of any kind whose hint and errors sit beside it and are read with it. */
-export function Field({ id, label, hint, errors, children, className }: FieldProps) {
+export function Field({ id, label, hint, errors, children, className, required = false }: FieldProps) {
   const invalid = errors !== undefined && errors.length > 0;
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const describedBy = [hint ? hintId : null, invalid ? errorId : null].filter(Boolean).join(" ");
   return (
     <div className={`field${className ? ` ${className}` : ""}`}>
-      <label htmlFor={id} className="field__label">
-        {label}
-      </label>
-      {children({ id, "aria-invalid": invalid, ...(describedBy ? { "aria-describedby": describedBy } : {}) })}
+      {required ? (
+        <div className="field__label-row">
+          <label htmlFor={id} className="field__label">
+            {label}
+          </label>
+          <span className="field__required">required</span>
+        </div>
+      ) : (
+        <label htmlFor={id} className="field__label">
+          {label}
+        </label>
+      )}
+      {children({
+        id,
+        "aria-invalid": invalid,
+        ...(describedBy ? { "aria-describedby": describedBy } : {}),
+        ...(required ? { "aria-required": true } : {}),
+      })}
       {hint && (
         <p id={hintId} className="field__hint">
           {hint}

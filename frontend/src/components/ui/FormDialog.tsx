@@ -16,6 +16,8 @@ interface FormDialogProps {
   error?: ReactNode;
   onSubmit: () => void;
   onCancel: () => void;
+  /** Room for a longer form (a channel's settings). */
+  wide?: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export function FormDialog({
   error,
   onSubmit,
   onCancel,
+  wide = false,
 }: FormDialogProps) {
   const { dialogRef, cancelRef } = useModalDialog(initialFocus);
   const titleId = useId();
@@ -46,7 +49,7 @@ export function FormDialog({
   return (
     <dialog
       ref={dialogRef}
-      className="dialog"
+      className={wide ? "dialog dialog--wide" : "dialog"}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
       onCancel={(event) => {

@@ -16,6 +16,15 @@ export const PERMISSIONS = {
   viewPushTokens: "monitoring.view_pushtoken",
   addPushTokens: "monitoring.add_pushtoken",
   revokePushTokens: "monitoring.delete_pushtoken",
+  viewChannels: "alerts.view_notificationchannel",
+  addChannels: "alerts.add_notificationchannel",
+  /** Also what a channel's test send needs. */
+  changeChannels: "alerts.change_notificationchannel",
+  deleteChannels: "alerts.delete_notificationchannel",
+  viewPolicies: "alerts.view_notificationpolicy",
+  addPolicies: "alerts.add_notificationpolicy",
+  changePolicies: "alerts.change_notificationpolicy",
+  deletePolicies: "alerts.delete_notificationpolicy",
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
