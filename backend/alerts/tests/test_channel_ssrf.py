@@ -19,6 +19,13 @@ def receiver():
     server.stop()
 
 
+def sent(channel: NotificationChannel):
+    """A test send through `channel`: its outcome and its delivery."""
+    outcome = notifications.send_test_to_channel(channel=channel)
+    assert outcome.delivery is not None
+    return outcome, outcome.delivery
+
+
 def webhook(url: str) -> NotificationChannel:
     return NotificationChannel.objects.create(kind="webhook", name=url[:100], secrets={"url": url})
 
@@ -32,12 +39,12 @@ def test_a_private_target_is_refused_and_nothing_is_sent(settings, receiver, hos
     port = receiver.port if host in ("127.0.0.1", "localhost", "2130706433", "0x7f000001", "0177.0.0.1") else 9
     channel = webhook(f"http://{host}:{port}/hook/secret-path")
 
-    outcome = notifications.send_test_to_channel(channel=channel)
+    outcome, delivery = sent(channel)
 
-    assert outcome.delivery.status == DeliveryStatus.FAILED
+    assert delivery.status == DeliveryStatus.FAILED
     assert "loopback, private, link-local or reserved" in outcome.detail
     assert "secret-path" not in outcome.detail
-    assert outcome.delivery.attempts == 1
+    assert delivery.attempts == 1
     assert receiver.requests == []
 
 
@@ -54,9 +61,9 @@ def test_a_redirect_to_localhost_is_not_followed(settings, receiver):
     settings.OUTBOUND_ALLOW_PRIVATE_TARGETS = True
     receiver.replies.append(Reply(307, "", headers={"Location": "http://localhost:9/admin"}))
 
-    outcome = notifications.send_test_to_channel(channel=webhook(receiver.url("/hook")))
+    outcome, delivery = sent(webhook(receiver.url("/hook")))
 
-    assert outcome.delivery.status == DeliveryStatus.FAILED
+    assert delivery.status == DeliveryStatus.FAILED
     assert "Redirects are not followed" in outcome.detail
     assert [request.path for request in receiver.requests] == ["/hook"]
 
@@ -73,8 +80,8 @@ def test_a_name_that_resolves_to_loopback_is_refused(settings, receiver, monkeyp
     monkeypatch.setattr(socket, "getaddrinfo", resolver)
     settings.OUTBOUND_ALLOW_PRIVATE_TARGETS = False
 
-    outcome = notifications.send_test_to_channel(channel=webhook(f"http://hooks.rebind.example:{receiver.port}/x"))
+    outcome, delivery = sent(webhook(f"http://hooks.rebind.example:{receiver.port}/x"))
 
-    assert outcome.delivery.status == DeliveryStatus.FAILED
+    assert delivery.status == DeliveryStatus.FAILED
     assert "loopback, private, link-local or reserved" in outcome.detail
     assert receiver.requests == []
