@@ -10,6 +10,7 @@ import { LoginPage } from "./pages/LoginPage";
 import { MonitoringDashboard } from "./pages/MonitoringDashboard";
 import { IntegrationsPage } from "./pages/IntegrationsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { PoliciesPage } from "./pages/PoliciesPage";
 import { RuleDetailPage } from "./pages/RuleDetailPage";
 import { RuleFormPage } from "./pages/RuleFormPage";
 import { RulesPage } from "./pages/RulesPage";
@@ -34,6 +35,7 @@ export function AppRoutes() {
           <Route path={paths.ruleEdit} element={<RuleFormPage />} />
           <Route path={paths.statistics} element={<StatisticsPage />} />
           <Route path={paths.integrations} element={<IntegrationsPage />} />
+          <Route path={paths.policies} element={<PoliciesPage />} />
           <Route path={paths.errors} element={<ErrorLogsPage />} />
           <Route path={paths.errorDetail} element={<ErrorDetailPage />} />
           <Route path="*" element={<NotFoundPage />} />

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { Link } from "react-router";
 import { ChannelCard } from "../components/channels/ChannelCard";
 import { ChannelFormDialog } from "../components/channels/ChannelFormDialog";
 import { PushTokens } from "../components/monitoring/PushTokens";
@@ -9,6 +10,7 @@ import { useChannelKinds, useChannels, useDeleteChannel, useUpdateChannel } from
 import { useIntegrations } from "../hooks/alerts/useIntegrations";
 import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
 import { usePageTitle } from "../hooks/usePageTitle";
+import { paths } from "../routes/paths";
 import type { NotificationChannel } from "../types/alerts";
 
 type Editing = { kind: "add" } | { kind: "edit"; channel: NotificationChannel } | null;
@@ -104,7 +106,8 @@ export function IntegrationsPage() {
           ))}
         </ul>
         <p className="muted section__note">
-          Which alerts reach which channel: the rule's own choices, then the notification policies.
+          Which alerts reach which channel: the rule's own choices, then the{" "}
+          <Link to={paths.policies}>notification policies</Link>.
           {integrations.data && <> Daily summary: {summaryText(integrations.data.summary_recipients)}.</>}
         </p>
       </section>

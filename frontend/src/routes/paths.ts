@@ -9,6 +9,7 @@ export const paths = {
   ruleEdit: "/rules/:id/edit",
   statistics: "/statistics",
   integrations: "/integrations",
+  policies: "/policies",
   errors: "/errors",
   errorDetail: "/errors/:id",
 } as const;

@@ -55,14 +55,18 @@ interface MatchersEditorProps {
   onChange: (matchers: LabelMatcher[]) => void;
   known: KnownLabels;
   truncated: readonly string[];
-  /** Every error of the form: those under `label_matchers` are shown here. */
+  /** Every error of the form: those under `name` are shown here. */
   errors: FieldErrors;
+  /** The field's name in the API's errors (a rule's `label_matchers`, a policy's `matchers`). */
+  name?: string;
+  /** What the matchers select, said under the legend; a rule's series by default. */
+  hint?: string;
 }
 
-/** Rows of label / operator / value; none: every series of the metric. */
-export function MatchersEditor({ id, matchers, onChange, known, truncated, errors }: MatchersEditorProps) {
+/** Rows of label / operator / value; none: every series of the metric (every alert, for a policy). */
+export function MatchersEditor({ id, matchers, onChange, known, truncated, errors, name = "label_matchers", hint }: MatchersEditorProps) {
   const names = known ? Object.keys(known).sort() : [];
-  const whole = messages(errors, "label_matchers");
+  const whole = messages(errors, name);
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const change = (index: number, patch: Partial<LabelMatcher>) => {
@@ -70,10 +74,14 @@ export function MatchersEditor({ id, matchers, onChange, known, truncated, error
   };
   return (
     <fieldset className="field form-grid__wide label-rows" aria-describedby={whole.length > 0 ? `${hintId} ${errorId}` : hintId}>
-      <legend className="field__label">Label matchers</legend>
+      <legend className="field__label">{name === "label_matchers" ? "Label matchers" : "Matchers"}</legend>
       <p id={hintId} className="field__hint">
-        Which series the rule reads (all must hold; regexes match the whole value). None: every series of the metric.{" "}
-        {labelsHint(known, truncated)}
+        {hint ?? (
+          <>
+            Which series the rule reads (all must hold; regexes match the whole value). None: every series of the metric.{" "}
+            {labelsHint(known, truncated)}
+          </>
+        )}
       </p>
       <Suggestions id={`${id}-names`} values={names} />
       {matchers.length > 0 && (
@@ -81,13 +89,13 @@ export function MatchersEditor({ id, matchers, onChange, known, truncated, error
           {matchers.map((matcher, index) => {
             const row = `${id}-${index}`;
             const rowErrors = [
-              ...messages(errors, `label_matchers.${index}`),
-              ...messages(errors, `label_matchers.${index}.non_field_errors`),
+              ...messages(errors, `${name}.${index}`),
+              ...messages(errors, `${name}.${index}.non_field_errors`),
             ];
             const parts = {
-              label: messages(errors, `label_matchers.${index}.label`),
-              op: messages(errors, `label_matchers.${index}.op`),
-              value: messages(errors, `label_matchers.${index}.value`),
+              label: messages(errors, `${name}.${index}.label`),
+              op: messages(errors, `${name}.${index}.op`),
+              value: messages(errors, `${name}.${index}.value`),
             };
             const values = known?.[matcher.label] ?? [];
             return (
@@ -284,10 +292,13 @@ interface LabelPairsEditorProps {
   rows: readonly LabelRow[];
   onChange: (rows: LabelRow[]) => void;
   errors: FieldErrors;
+  /** Another use of the editor (an alert described for a preview): its legend and hint. */
+  legend?: string;
+  hint?: string;
 }
 
 /** The rule's own labels (team=payments): free names and values, copied onto its alerts. */
-export function LabelPairsEditor({ id, rows, onChange, errors }: LabelPairsEditorProps) {
+export function LabelPairsEditor({ id, rows, onChange, errors, legend = "Rule labels", hint }: LabelPairsEditorProps) {
   const whole = messages(errors, "labels");
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -296,10 +307,10 @@ export function LabelPairsEditor({ id, rows, onChange, errors }: LabelPairsEdito
   };
   return (
     <fieldset className="field form-grid__wide label-rows" aria-describedby={whole.length > 0 ? `${hintId} ${errorId}` : hintId}>
-      <legend className="field__label">Rule labels</legend>
+      <legend className="field__label">{legend}</legend>
       <p id={hintId} className="field__hint">
-        Free names and values (team = payments), copied onto the rule's alerts and shown with them. Names: lowercase
-        letters, digits and _.
+        {hint ??
+          "Free names and values (team = payments), copied onto the rule's alerts and shown with them. Names: lowercase letters, digits and _."}
       </p>
       {rows.length > 0 && (
         <ol className="label-rows__list">

@@ -10,6 +10,7 @@ const SECTIONS = [
   { to: paths.rules, label: "Rules" },
   { to: paths.statistics, label: "Statistics" },
   { to: paths.integrations, label: "Integrations" },
+  { to: paths.policies, label: "Policies" },
   { to: paths.errors, label: "Error logs" },
 ] as const;
 
