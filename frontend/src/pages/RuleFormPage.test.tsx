@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import type { UserEvent } from "@testing-library/user-event";
 import { delay, http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { alertItem, catalogue, evaluation, integrations, page, rule } from "../test/fixtures";
+import { alertItem, catalogue, channel, defaultChannels, evaluation, integrations, page, routePreview, rule } from "../test/fixtures";
 import { renderApp } from "../test/render";
 import type { GroupEvaluation } from "../types/alerts";
 import { admin, handlers, server, viewer, watchRequests } from "../test/server";
@@ -23,6 +23,7 @@ function common() {
     ),
     http.get("/api/alerts/integrations/", () => HttpResponse.json(integrations())),
     handlers.metricLabels(),
+    handlers.channels([...defaultChannels(), channel()]),
   ];
 }
 
@@ -34,6 +35,81 @@ async function fillNewRule(user: UserEvent) {
 }
 
 describe("RuleFormPage", () => {
+  it("sends the chosen extra channels with the rule; the default Slack and email stay the switches", async () => {
+    const bodies: Record<string, unknown>[] = [];
+    const created = rule({ id: 9, name: "Checkout backlog", metric_name: "checkout_queue", channels: [3] });
+    server.use(
+      ...common(),
+      http.post("/api/alerts/rules/", async ({ request }) => {
+        bodies.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json({ ...created, warnings: [] }, { status: 201 });
+      }),
+      http.get("/api/alerts/rules/9/", () => HttpResponse.json(created)),
+      http.get("/api/alerts/history/", () => HttpResponse.json(page([]))),
+    );
+    const { user } = renderApp("/rules/new");
+    await fillNewRule(user);
+
+    const others = screen.getByRole("group", { name: "Other channels" });
+    expect(within(others).getAllByRole("checkbox")).toHaveLength(1);
+    await user.click(within(others).getByLabelText("Ops Discord (Discord)"));
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent("/rules/9");
+    });
+    expect(bodies[0]).toMatchObject({ channels: [3], slack_enabled: false, email_enabled: false });
+  });
+
+  it("says where a new rule's alert would go, by its severity, metric, name and labels", async () => {
+    const bodies: unknown[] = [];
+    server.use(
+      ...common(),
+      http.post("/api/alerts/policies/preview/", async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json(routePreview());
+      }),
+    );
+    const { user } = renderApp("/rules/new");
+    await fillNewRule(user);
+    await user.click(screen.getByRole("button", { name: "Add a label" }));
+    await user.type(screen.getByLabelText("Label name 1"), "team");
+    await user.type(screen.getByLabelText("Label value 1"), "payments");
+
+    const panel = screen.getByRole("region", { name: "Where would this go?" });
+    await user.click(within(panel).getByRole("button", { name: "Show where it would go" }));
+    const table = await within(panel).findByRole("table", { name: "Where it would go" });
+    expect(within(table).getAllByRole("row")[1]).toHaveTextContent(/Ops Discord\s*discord\s*its own destination\s*policy Critical to PagerDuty/);
+    expect(bodies).toEqual([{ severity: "critical", metric: "checkout_queue", rule: "Checkout backlog", labels: { team: "payments" } }]);
+  });
+
+  it("says where a saved rule's alert goes, by the rule as saved", async () => {
+    const bodies: unknown[] = [];
+    server.use(
+      ...common(),
+      http.get("/api/alerts/rules/1/", () => HttpResponse.json(rule())),
+      http.post("/api/alerts/policies/preview/", async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json(
+          routePreview({
+            matched_policies: [],
+            routes: [
+              { channel_id: 1, channel_name: "Slack (default)", kind: "slack", target: "#system-alerts", is_active: true, via: "rule", policy_id: null, policy_name: "" },
+            ],
+          }),
+        );
+      }),
+    );
+    const { user } = renderApp("/rules/1/edit");
+
+    const panel = await screen.findByRole("region", { name: "Where would this go?" });
+    expect(panel).toHaveTextContent("Save your edits to see them here.");
+    await user.click(within(panel).getByRole("button", { name: "Show where it would go" }));
+    const table = await within(panel).findByRole("table", { name: "Where it would go" });
+    expect(within(table).getAllByRole("row")[1]).toHaveTextContent(/Slack \(default\)\s*slack\s*#system-alerts\s*the rule/);
+    expect(bodies).toEqual([{ rule_id: 1 }]);
+  });
+
   it("offers every metric by category with its current value, and every field of a rule", async () => {
     server.use(...common());
 

@@ -3,17 +3,19 @@ import { Link, useNavigate, useParams } from "react-router";
 import type { ApiError, FieldErrors } from "../api/client";
 import { EvaluationResult } from "../components/alerts/EvaluationResult";
 import { RuleForm } from "../components/alerts/RuleForm";
+import { RouteTable } from "../components/channels/RouteTable";
 import { bodyOf, formErrors, NEW_RULE, valuesOf, type RuleFormValues } from "../components/alerts/ruleForm";
 import { ErrorState } from "../components/ui/ErrorState";
 import { LoadingState } from "../components/ui/LoadingState";
 import { QueryError } from "../components/ui/QueryError";
+import { usePreviewRoutes } from "../hooks/alerts/useChannels";
 import { useIntegrations } from "../hooks/alerts/useIntegrations";
 import { useCreateRule, useEvaluateDraft, useMetricCatalogue, useRule, useUpdateRule } from "../hooks/alerts/useRules";
 import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { unitOf } from "../lib/alerting";
 import { idParam, paths, ruleDetailPath } from "../routes/paths";
-import type { AlertRule, Evaluation, MetricCatalogue } from "../types/alerts";
+import type { AlertRule, Evaluation, MetricCatalogue, RoutePreviewRequest } from "../types/alerts";
 
 /** How long typing must pause before the form's dry run follows it. */
 export const LIVE_EVALUATION_DELAY_MS = 600;
@@ -35,6 +37,46 @@ function refusalOf(error: ApiError, doing: string): Refusal {
   return { errors: error.fieldErrors, formError };
 }
 
+/**
+ * "Where would this go?" for the rule: a saved rule's alert as the rule is saved (its own Slack,
+ * email and channels, and the policies); a new rule's by its severity, metric, name and labels
+ * (the policies only, until it is saved).
+ */
+function RoutePreviewPanel({ rule, values }: { rule: AlertRule | null; values: RuleFormValues }) {
+  const preview = usePreviewRoutes();
+  const ask = () => {
+    if (preview.isPending) return;
+    const body = bodyOf(values);
+    const request: RoutePreviewRequest = rule
+      ? { rule_id: rule.id }
+      : { severity: body.severity, metric: body.metric_name ?? "", rule: body.name, labels: body.labels };
+    preview.mutate(request);
+  };
+  return (
+    <section className="panel" aria-labelledby="route-preview-heading" aria-busy={preview.isPending}>
+      <h2 id="route-preview-heading">Where would this go?</h2>
+      <p className="muted">
+        {rule
+          ? "The channels an alert of this rule goes to, as the rule is saved: its own and the notification policies'. Save your edits to see them here."
+          : "The notification policies that would take an alert of this rule (its severity, metric, name and labels); the channels chosen above come on top."}
+      </p>
+      <div>
+        <button type="button" className="button button--secondary" aria-busy={preview.isPending} aria-disabled={preview.isPending} onClick={ask}>
+          {preview.isPending ? "Working it out…" : "Show where it would go"}
+        </button>
+      </div>
+      <div aria-live="polite">
+        {preview.data && <RouteTable preview={preview.data} />}
+        {preview.error && (
+          <p className="notice notice--error">
+            Could not work it out: {Object.values(preview.error.fieldErrors).flat().join(" ") || preview.error.message}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}
+
 /** The form, what the server said about it, and the last dry run. */
 function RuleEditor({ rule, catalogue, slackDefaultChannel }: EditorProps) {
   const navigate = useNavigate();
@@ -46,6 +88,7 @@ function RuleEditor({ rule, catalogue, slackDefaultChannel }: EditorProps) {
   const update = useUpdateRule(rule?.id ?? 0);
   const save = rule ? update : create;
   const evaluate = useEvaluateDraft();
+  const canPreview = useCan()(PERMISSIONS.viewPolicies);
 
   const refused = (error: ApiError, doing: string) => {
     setRefusal(refusalOf(error, doing));
@@ -152,6 +195,7 @@ function RuleEditor({ rule, catalogue, slackDefaultChannel }: EditorProps) {
           )}
         </div>
       </section>
+      {canPreview && <RoutePreviewPanel rule={rule} values={values} />}
     </>
   );
 }

@@ -7,6 +7,8 @@ import type { MetricReading } from "../../types/monitoring";
 import { PERMISSIONS, useCan } from "../../hooks/auth/permissions";
 import { useMetricLabels } from "../../hooks/useMetricLabels";
 import { useDataSources } from "../../hooks/useDataSources";
+import { useChannels } from "../../hooks/alerts/useChannels";
+import { ChannelPicker } from "../channels/ChannelPicker";
 import { CheckboxField, Field } from "../ui/Field";
 import { GroupByPicker, LabelPairsEditor, MatchersEditor } from "./LabelFields";
 import { MetricPicker } from "./MetricPicker";
@@ -151,6 +153,11 @@ export function RuleForm({
   });
   const known = labels.data?.labels;
   const sources = useDataSources({ enabled: promql });
+  const channels = useChannels({ enabled: can(PERMISSIONS.viewChannels) });
+  // The default Slack and email channels are the two switches above; a rule names them there.
+  const extraChannels = (channels.data?.results ?? []).filter(
+    (channel) => channel.builtin === "" || values.channels.includes(channel.id),
+  );
 
   useEffect(() => {
     if (failures === 0) return;
@@ -440,6 +447,17 @@ export function RuleForm({
             <textarea {...control} className="field__input" rows={2} value={values.email_recipients} onChange={text("email_recipients")} />
           )}
         </Field>
+        <ChannelPicker
+          id={fieldId("channels")}
+          legend="Other channels"
+          hint="Channels added on the Integrations page, each to its own target, besides Slack and email; the notification policies may add more."
+          channels={extraChannels}
+          value={values.channels}
+          onChange={(ids) => {
+            set("channels", ids);
+          }}
+          errors={errorsUnder(errors, "channels")}
+        />
       </Section>
 
       <Section title="How it behaves">
