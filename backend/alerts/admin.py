@@ -187,7 +187,7 @@ _ALERT_FIELDS_SHOWN_AS = {"labels": "labels_text", "group_labels": "group_labels
 @admin.register(AlertHistory)
 class AlertHistoryAdmin(admin.ModelAdmin):
     list_display = ("rule_name", "severity", "status", "metric_value", "triggered_at_zoned", "resolved_at_zoned",
-                    "resolved_by", "manual", "notification_count")
+                    "resolved_by", "acknowledged_by", "manual", "notification_count")
     list_filter = ("status", "severity", "manual", "metric_name", ("rule", admin.RelatedOnlyFieldListFilter))
     search_fields = ("rule_name", "metric_name", "message", "resolution_notes")
     date_hierarchy = "triggered_at"
@@ -204,6 +204,7 @@ class AlertHistoryAdmin(admin.ModelAdmin):
     resolved_at_zoned = zoned("resolved_at", "resolved at")
     last_notified_at_zoned = zoned("last_notified_at", "last notified at")
     reminded_at_zoned = zoned("reminded_at", "reminded at")
+    acknowledged_at_zoned = zoned("acknowledged_at", "acknowledged at")
 
     @admin.display(description="labels")
     def labels_text(self, alert):

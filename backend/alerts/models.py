@@ -325,6 +325,13 @@ class AlertHistory(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolution_notes = models.TextField(blank=True)
+    # Who has it (docs/architecture.md §10): reminders stop while it is acknowledged; kept when it
+    # resolves, cleared by an unacknowledge.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_comment = models.TextField(blank=True, default="")
     # The group of a grouped rule it belongs to: its labels and their fingerprint ("" ungrouped).
     group_labels = models.JSONField(default=dict, blank=True)
     group_fingerprint = models.CharField(max_length=64, blank=True, default="")
@@ -375,6 +382,8 @@ class NotificationEvent(models.TextChoices):
     SUMMARY = "summary", "Summary"
     # A rule's channels told, once per episode, that a limit holds its new alerts back.
     SUPPRESSED = "suppressed", "Suppressed"
+    # Someone has the alert: its channels hear who (PagerDuty and Opsgenie acknowledge it too).
+    ACKNOWLEDGE = "acknowledge", "Acknowledge"
 
 
 class DeliveryStatus(models.TextChoices):

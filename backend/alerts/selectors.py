@@ -38,7 +38,9 @@ from .models import (
 # Most severe first.
 # A Sequence, so .index takes the plain strings the database answers (a Severity equals its string).
 SEVERITY_ORDER: Sequence[Severity] = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW]
-ALERT_NOTIFICATION_EVENTS = [NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE]
+ALERT_NOTIFICATION_EVENTS = [
+    NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE,
+]
 
 
 def severity_rank():
@@ -71,7 +73,7 @@ def alerts_for_api(*, with_deliveries: bool = False):
     """Alerts newest first, with their rule and who resolved them (and, for one alert's page, its
     deliveries in the order they were made)."""
     queryset = (
-        AlertHistory.objects.select_related("rule", "resolved_by")
+        AlertHistory.objects.select_related("rule", "resolved_by", "acknowledged_by")
         .annotate(severity_rank=severity_rank())
         .order_by("-triggered_at", "-id")
     )

@@ -60,7 +60,9 @@ class LabelFilterField(forms.Field):
     "type": "array",
     "items": {
         "type": "string",
-        "pattern": rf"^[a-z_][a-z0-9_]{{0,{LABEL_NAME_MAX_LENGTH - 1}}}:[^\u0000-\u001f\u007f]{{0,{MAX_LABEL_VALUE}}}$",
+        # A blank one is no filter, as for every filter here.
+        "pattern": rf"^$|^[a-z_][a-z0-9_]{{0,{LABEL_NAME_MAX_LENGTH - 1}}}:"
+                   rf"[^\u0000-\u001f\u007f]{{0,{MAX_LABEL_VALUE}}}$",
     },
     "maxItems": MAX_MATCHERS,
 })
@@ -123,6 +125,8 @@ class AlertHistoryFilter(django_filters.FilterSet):
     metric_name = django_filters.CharFilter()
     condition = ConditionFilter()
     manual = StrictBooleanFilter()
+    acknowledged = StrictBooleanFilter(field_name="acknowledged_at", lookup_expr="isnull", exclude=True,
+                                       help_text="true: acknowledged (someone has it); false: nobody has.")
     since = UtcIsoDateTimeFilter(field_name="triggered_at", lookup_expr="gte",
                                              help_text="Triggered at or after this time.")
     until = UtcIsoDateTimeFilter(field_name="triggered_at", lookup_expr="lte",
@@ -136,4 +140,5 @@ class AlertHistoryFilter(django_filters.FilterSet):
 
     class Meta:
         model = AlertHistory
-        fields = ["rule", "severity", "status", "metric_name", "condition", "manual", "since", "until", "label"]
+        fields = ["rule", "severity", "status", "metric_name", "condition", "manual", "acknowledged", "since", "until",
+                  "label"]

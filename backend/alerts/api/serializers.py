@@ -601,6 +601,10 @@ class AlertHistorySerializer(serializers.ModelSerializer):
     group_labels = _label_values_field(help_text="The labels of the group that fired (a grouped rule); {} else.")
     runbook_url = serializers.CharField(help_text="The rule's runbook when it fired; blank if none.")
     summary = serializers.CharField(help_text="The rule's summary template, rendered when it fired; blank if none.")
+    acknowledged_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Who has it; null when nobody does."
+    )
+    acknowledged_comment = serializers.CharField(help_text="What they said when acknowledging it.")
 
     def to_representation(self, alert):
         # Infinite or NaN values (stored before the engine refused them) are not JSON: null.
@@ -612,6 +616,7 @@ class AlertHistorySerializer(serializers.ModelSerializer):
             "id", "rule", "rule_name", "metric_name", "severity", "value", "last_value", "threshold_value",
             "condition", "status", "message", "triggered_at", "resolved_at", "resolved_by", "notes", "manual",
             "notification_count", "last_notified_at", "context", "labels", "group_labels", "runbook_url", "summary",
+            "acknowledged_at", "acknowledged_by", "acknowledged_comment",
         ]
         read_only_fields = fields
 
@@ -622,6 +627,11 @@ class AlertHistoryDetailSerializer(AlertHistorySerializer):
     class Meta(AlertHistorySerializer.Meta):
         fields = [*AlertHistorySerializer.Meta.fields, "deliveries"]
         read_only_fields = fields
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    comment = text_field(MAX_NOTES_LENGTH, required=False, allow_blank=True,
+                         help_text="What you are doing about it, for the others on call.")
 
 
 class ResolveSerializer(serializers.Serializer):

@@ -151,15 +151,17 @@ class AlertHistoryViewSet(IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveM
     """The alert history: every alert, open or resolved, with how it was resolved."""
 
     permission_classes = [ModelPermissions]
-    required_permissions = {"resolve": [CHANGE_HISTORY]}
+    required_permissions = {"resolve": [CHANGE_HISTORY], "acknowledge": [CHANGE_HISTORY],
+                            "unacknowledge": [CHANGE_HISTORY]}
     filterset_class = AlertHistoryFilter
     queryset = AlertHistory.objects.all()
+    _DETAIL_ACTIONS = ("retrieve", "resolve", "acknowledge", "unacknowledge")
 
     def get_queryset(self):
-        return selectors.alerts_for_api(with_deliveries=self.action in ("retrieve", "resolve"))
+        return selectors.alerts_for_api(with_deliveries=self.action in self._DETAIL_ACTIONS)
 
     def get_serializer_class(self):
-        if self.action in ("retrieve", "resolve"):
+        if self.action in self._DETAIL_ACTIONS:
             return s.AlertHistoryDetailSerializer
         return s.AlertHistorySerializer
 
@@ -188,6 +190,57 @@ class AlertHistoryViewSet(IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveM
                 status=status.HTTP_409_CONFLICT,
             )
         return Response(s.AlertHistoryDetailSerializer(self.get_queryset().get(pk=alert.pk)).data)
+
+
+    @extend_schema(
+        summary="Acknowledge an alert: you have it",
+        description="Recorded with who, when and the comment; its reminders stop (the resolve is still sent) and "
+        "its channels hear it once (PagerDuty and Opsgenie acknowledge it). Acknowledging it again changes nothing.",
+        request=s.AcknowledgeSerializer,
+        responses={
+            200: s.AlertHistoryDetailSerializer,
+            400: VALIDATION_ERROR,
+            409: OpenApiResponse(ErrorSerializer, description="The alert is resolved."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        alert = self.get_object()
+        serializer = s.AcknowledgeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = serializer.validated_data.get("comment", "").strip()
+        try:
+            lifecycle.acknowledge(alert=alert, user=request.user, comment=comment)
+        except lifecycle.AlertAlreadyResolved as error:
+            return self._resolved_conflict(error.alert, "acknowledged")
+        return Response(s.AlertHistoryDetailSerializer(self.get_queryset().get(pk=alert.pk)).data)
+
+    @extend_schema(
+        summary="Unacknowledge an alert: give it back",
+        description="Its reminders resume, the next one a cooldown from now. Channels are not told.",
+        request=None,
+        responses={
+            200: s.AlertHistoryDetailSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The alert is resolved."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def unacknowledge(self, request, pk=None):
+        alert = self.get_object()
+        try:
+            lifecycle.unacknowledge(alert=alert, user=request.user)
+        except lifecycle.AlertAlreadyResolved as error:
+            return self._resolved_conflict(error.alert, "unacknowledged")
+        return Response(s.AlertHistoryDetailSerializer(self.get_queryset().get(pk=alert.pk)).data)
+
+    @staticmethod
+    def _resolved_conflict(resolved, what: str) -> Response:
+        who = resolved.resolved_by.get_username() if resolved.resolved_by else "the system"
+        when = resolved.resolved_at.isoformat() if resolved.resolved_at else "earlier"
+        return Response(
+            {"detail": f"Alert {resolved.pk} is resolved (by {who} at {when}): it cannot be {what}."},
+            status=status.HTTP_409_CONFLICT,
+        )
 
 
 class StatsView(APIView):

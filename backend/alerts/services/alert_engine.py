@@ -591,8 +591,8 @@ class AlertEngine:
         return True
 
     def _reminder_due(self, rule: RuleSnapshot, alert: AlertHistory) -> bool:
-        if not rule.cooldown_minutes:
-            return False
+        if not rule.cooldown_minutes or alert.acknowledged_at is not None:
+            return False  # no reminders, or someone has it
         last = alert.reminded_at or alert.triggered_at
         return self.now - last >= timedelta(minutes=rule.cooldown_minutes)
 

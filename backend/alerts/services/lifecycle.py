@@ -164,6 +164,45 @@ def remind(*, alert: AlertHistory, now: datetime, value: float | None) -> bool:
     return True
 
 
+# --- acknowledge ----------------------------------------------------------------------------------
+
+
+def acknowledge(*, alert: AlertHistory, user, comment: str = "", now: datetime | None = None) -> AlertHistory:
+    """Say who has an open alert: recorded (who, when, the comment), its reminders stop, and its
+    channels hear it once (PagerDuty and Opsgenie acknowledge it). Acknowledging it again changes
+    nothing and tells nobody; a resolved alert raises AlertAlreadyResolved."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = AlertHistory.objects.filter(
+            id=alert.id, status=AlertStatus.ACTIVE, acknowledged_at__isnull=True
+        ).update(acknowledged_at=now, acknowledged_by=_person(user), acknowledged_comment=comment)
+        alert.refresh_from_db()
+        if not claimed:
+            if alert.status != AlertStatus.ACTIVE:
+                raise AlertAlreadyResolved(alert)
+            return alert
+        queue_alert_notifications(alert=alert, event=NotificationEvent.ACKNOWLEDGE)
+    logger.warning("alert %s acknowledged by %s", alert.id, _who(user))
+    return alert
+
+
+def unacknowledge(*, alert: AlertHistory, user, now: datetime | None = None) -> AlertHistory:
+    """Give an acknowledged alert back: its reminders resume, the next one a cooldown from now.
+    Channels are not told (PagerDuty has no such event). A resolved alert raises
+    AlertAlreadyResolved."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = AlertHistory.objects.filter(
+            id=alert.id, status=AlertStatus.ACTIVE, acknowledged_at__isnull=False
+        ).update(acknowledged_at=None, acknowledged_by=None, acknowledged_comment="", reminded_at=now)
+        alert.refresh_from_db()
+        if not claimed and alert.status != AlertStatus.ACTIVE:
+            raise AlertAlreadyResolved(alert)
+    if claimed:
+        logger.warning("alert %s unacknowledged by %s", alert.id, _who(user))
+    return alert
+
+
 # --- resolve --------------------------------------------------------------------------------------
 
 

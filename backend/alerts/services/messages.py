@@ -15,7 +15,9 @@ from ..models import CONDITION_ALIASES, CONDITION_SYMBOLS, AlertHistory, Notific
 from ..validators import RUNBOOK_URL_RE
 
 # Kinds that describe one alert (the others are test and summary messages).
-ALERT_EVENTS = (NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE)
+ALERT_EVENTS = (
+    NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE,
+)
 
 # The colour of a message, in Slack and in email, by severity; resolved is green.
 SEVERITY_COLOURS = {
@@ -155,6 +157,7 @@ class NotificationMessage:
     alert_id: int | None = None
     triggered_at: datetime | None = None
     resolved_by: str = ""  # who resolved it; "" on a resolve message = the system
+    acknowledged_by: str = ""  # who acknowledged it, on an acknowledge message
     manual: bool = False  # triggered by a person, not by the rule's evaluation
     requested_by: str = ""  # who asked for a test message
     summary: dict | None = None  # the daily summary's figures (see services.summary)
@@ -220,7 +223,7 @@ class NotificationMessage:
         """The Value line: the value that fired against the threshold on a trigger; on a reminder
         or a resolve, the value now against both thresholds, so a value between the two (still
         firing under hysteresis) never reads as a contradiction."""
-        if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE):
+        if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE):
             return f"now {self.value_text} ({self.thresholds_text})"
         return f"{self.value_text} (threshold {self.threshold_text})"
 
@@ -258,7 +261,7 @@ class NotificationMessage:
         says so, as its value is not the one now."""
         if not self.alert_summary:
             return ""
-        if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE):
+        if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE):
             return f"When it fired: {self.alert_summary}"
         return self.alert_summary
 
@@ -283,6 +286,8 @@ class NotificationMessage:
             return f"[RESOLVED] {title} (fired and resolved)" if self.fired_and_resolved else f"[RESOLVED] {title}"
         if self.kind == NotificationEvent.SUPPRESSED:
             return f"[HELD BACK] {title}"
+        if self.kind == NotificationEvent.ACKNOWLEDGE:
+            return f"[ACKNOWLEDGED] {title}"
         if self.kind == NotificationEvent.REMINDER:
             return f"[{self.severity_label}] {title} (still firing)"
         if self.kind == NotificationEvent.TEST:
@@ -296,7 +301,7 @@ class NotificationMessage:
         """What happened, in one sentence."""
         if not self.is_alert:
             return self.text
-        if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE):
+        if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE):
             # The value now, with both thresholds: under hysteresis an alert stays open below
             # the firing threshold, and "is 80, threshold > 100" would read as a contradiction.
             now = "has no data" if self.value is None else f"is now {self.value_text}"
@@ -309,6 +314,8 @@ class NotificationMessage:
         if self.kind == NotificationEvent.REMINDER:
             since = f" since {self.triggered_at_text}" if self.triggered_at else ""
             return f"Still firing{since}: {facts}"
+        if self.kind == NotificationEvent.ACKNOWLEDGE:
+            return f"Acknowledged by {self.acknowledged_by or 'someone'}; still firing: {facts}"
         if self.kind == NotificationEvent.RESOLVE:
             by = f"by {self.resolved_by}" if self.resolved_by else "automatically"
             if self.fired_and_resolved:
@@ -361,6 +368,10 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         value = alert.last_value if alert.last_value is not None else alert.metric_value
         time = now or timezone.now()
         text = alert.message
+    elif event == NotificationEvent.ACKNOWLEDGE:
+        value = alert.last_value if alert.last_value is not None else alert.metric_value
+        time = alert.acknowledged_at or now or timezone.now()
+        text = alert.acknowledged_comment
     else:
         value = alert.last_value if alert.last_value is not None else alert.metric_value
         time = alert.resolved_at or now or timezone.now()
@@ -368,9 +379,11 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
     if event == NotificationEvent.REMINDER and text:
         # The trigger's sentence has the value that fired, not the value now.
         text = f"When it fired: {text}"
-    resolved_by = ""
+    resolved_by = acknowledged_by = ""
     if event == NotificationEvent.RESOLVE and (user := alert.resolved_by) is not None:
         resolved_by = user.get_full_name() or user.get_username()
+    if event == NotificationEvent.ACKNOWLEDGE and (user := alert.acknowledged_by) is not None:
+        acknowledged_by = user.get_full_name() or user.get_username()
     group_labels, rule_labels = alert_label_pairs(alert)
     # Validated when the rule was saved; checked again so nothing else ever becomes a link.
     runbook_url = alert.runbook_url if RUNBOOK_URL_RE.fullmatch(alert.runbook_url or "") else ""
@@ -391,6 +404,7 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         alert_id=alert.pk,
         triggered_at=alert.triggered_at,
         resolved_by=resolved_by,
+        acknowledged_by=acknowledged_by,
         manual=alert.manual,
         resolve_threshold=(
             context["resolve_threshold"] if "resolve_threshold" in context

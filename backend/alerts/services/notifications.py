@@ -50,6 +50,9 @@ NOT_CLAIMED = "not_claimed"
 ORDER_WAIT_SECONDS = 10.0
 SUPERSEDED_TRIGGER = "Superseded by the resolve, sent as one fired-and-resolved message."
 SUPERSEDED_REMINDER = "Superseded by the resolve: the alert was resolved before this reminder went out."
+SUPERSEDED_ACKNOWLEDGE = "Superseded by the resolve: the alert was resolved before its acknowledgement went out."
+# Messages that say an alert is open: not sent once it is resolved.
+_SUPERSEDED_BY_RESOLVE = (NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.ACKNOWLEDGE)
 
 
 # --- queueing -------------------------------------------------------------------------------------
@@ -193,7 +196,7 @@ def deliver(
     attempts = seen + 1
 
     # Messages of one alert to one target go out in order (docs/architecture.md §5).
-    if delivery.event in (NotificationEvent.TRIGGER, NotificationEvent.REMINDER) and _alert_resolved(delivery):
+    if delivery.event in _SUPERSEDED_BY_RESOLVE and _alert_resolved(delivery):
         reason = _too_late_reason(delivery)
         _finish(delivery_id, attempts, status=DeliveryStatus.SKIPPED, attempts=seen, last_error=reason)
         logger.info("Notification %s skipped: %s", delivery_id, reason)
@@ -205,6 +208,12 @@ def deliver(
             _finish(delivery_id, attempts, attempts=seen, next_attempt_at=started + timedelta(seconds=wait))
             return DeliveryOutcome(delivery_id, DeliveryStatus.PENDING, seen, retry_in=wait)
         delivery.payload = _supersede_earlier(delivery, started, attempts)
+    if delivery.event == NotificationEvent.ACKNOWLEDGE and delivery.alert_id is not None:
+        wait = _wait_for_undelivered(delivery, started)
+        if wait is not None:
+            # Not an attempt: "acknowledged" never arrives before the alert it acknowledges.
+            _finish(delivery_id, attempts, attempts=seen, next_attempt_at=started + timedelta(seconds=wait))
+            return DeliveryOutcome(delivery_id, DeliveryStatus.PENDING, seen, retry_in=wait)
 
     channel = delivery.notification_channel
     notifier = notifier_for(channel, delivery.channel)
@@ -296,6 +305,8 @@ def _same_target(delivery: NotificationDelivery):
 def _too_late_reason(delivery: NotificationDelivery) -> str:
     if delivery.event == NotificationEvent.REMINDER:
         return SUPERSEDED_REMINDER
+    if delivery.event == NotificationEvent.ACKNOWLEDGE:
+        return SUPERSEDED_ACKNOWLEDGE
     resolve_pending = _same_target(delivery).filter(
         event=NotificationEvent.RESOLVE, status=DeliveryStatus.PENDING
     ).exists()
@@ -309,7 +320,7 @@ def _too_late_reason(delivery: NotificationDelivery) -> str:
 
 def _earlier(delivery: NotificationDelivery):
     return _same_target(delivery).filter(
-        event__in=[NotificationEvent.TRIGGER, NotificationEvent.REMINDER], status=DeliveryStatus.PENDING,
+        event__in=_SUPERSEDED_BY_RESOLVE, status=DeliveryStatus.PENDING,
         pk__lt=delivery.pk,
     )
 
@@ -323,6 +334,16 @@ def _wait_for_earlier(delivery: NotificationDelivery, now: datetime) -> float | 
     return max(1.0, min(ORDER_WAIT_SECONDS, (running.claimed_until - now).total_seconds()))
 
 
+def _wait_for_undelivered(delivery: NotificationDelivery, now: datetime) -> float | None:
+    """Seconds to wait while an earlier trigger or reminder to the same target is still to be
+    delivered (being sent, or waiting for its retry); None when there is none."""
+    earlier = _earlier(delivery).order_by("pk").first()
+    if earlier is None:
+        return None
+    until = max((t for t in (earlier.claimed_until, earlier.next_attempt_at) if t is not None), default=now)
+    return max(1.0, min(float(settings.NOTIFICATION_RETRY_MAX_SECONDS), (until - now).total_seconds()))
+
+
 def _supersede_earlier(delivery: NotificationDelivery, now: datetime, attempts: int) -> dict:
     """Skip the earlier triggers and reminders to the same target that are still not delivered
     (waiting for a retry, or left by a worker that died mid-send): they are not sent late on their
@@ -330,7 +351,8 @@ def _supersede_earlier(delivery: NotificationDelivery, now: datetime, attempts: 
     trigger. Returns the payload to send (stored on the delivery, so a retry sends the same)."""
     not_running = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
     for earlier in _earlier(delivery).filter(not_running):
-        reason = SUPERSEDED_TRIGGER if earlier.event == NotificationEvent.TRIGGER else SUPERSEDED_REMINDER
+        reasons = {NotificationEvent.TRIGGER: SUPERSEDED_TRIGGER, NotificationEvent.ACKNOWLEDGE: SUPERSEDED_ACKNOWLEDGE}
+        reason = reasons.get(earlier.event, SUPERSEDED_REMINDER)
         NotificationDelivery.objects.filter(
             Q(pk=earlier.pk, status=DeliveryStatus.PENDING, attempts=earlier.attempts) & not_running
         ).update(status=DeliveryStatus.SKIPPED, last_error=reason, next_attempt_at=None, claimed_until=None)

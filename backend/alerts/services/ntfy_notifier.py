@@ -39,13 +39,14 @@ _TAGS: dict[str, list[str]] = {  # keyed by NotificationEvent, looked up by its 
     NotificationEvent.RESOLVE: ["white_check_mark"],
     NotificationEvent.TEST: ["wave"],
     NotificationEvent.SUPPRESSED: ["mute"],
+    NotificationEvent.ACKNOWLEDGE: ["eyes"],
     NotificationEvent.SUMMARY: ["bar_chart"],
 }
 
 
 def ntfy_priority(message: NotificationMessage) -> int:
-    if message.kind == NotificationEvent.RESOLVE:
-        return 2
+    if message.kind in (NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE):
+        return 2  # someone has it, or it is over: no need to wake anyone
     if message.is_alert or message.kind == NotificationEvent.SUPPRESSED:
         return PRIORITIES.get(message.severity, 3)
     return 3

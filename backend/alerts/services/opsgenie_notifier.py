@@ -111,4 +111,9 @@ class OpsgenieNotifier(HttpNotifier):
             body = {"source": "Resee Alerts", "user": _cut(by, 100),
                     "note": _cut(message.plain_text, 25000)}
             return self.post(url, json=body, headers=self.headers())
+        if message.kind == NotificationEvent.ACKNOWLEDGE:
+            url = f"{self.api_url()}/v2/alerts/{quote(alias(message), safe='')}/acknowledge?identifierType=alias"
+            body = {"source": "Resee Alerts", "user": _cut(message.acknowledged_by or "Resee Alerts", 100),
+                    "note": _cut(message.plain_text, 25000)}
+            return self.post(url, json=body, headers=self.headers())
         return self.post(f"{self.api_url()}/v2/alerts", json=self.create_body(message), headers=self.headers())

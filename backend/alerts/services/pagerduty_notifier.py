@@ -110,9 +110,10 @@ class PagerDutyNotifier(HttpNotifier):
         """(URL, body) of the event that tells PagerDuty about `message`."""
         routing_key = str(self.secrets.get("routing_key") or "")
         labels = dict(message.group_labels + message.rule_labels)
-        if message.kind == NotificationEvent.RESOLVE:
+        if message.kind in (NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE):
+            action = "resolve" if message.kind == NotificationEvent.RESOLVE else "acknowledge"
             return self.events_url(), {
-                "routing_key": routing_key, "event_action": "resolve", "dedup_key": dedup_key(message),
+                "routing_key": routing_key, "event_action": action, "dedup_key": dedup_key(message),
             }
         if message.kind in (NotificationEvent.SUMMARY, NotificationEvent.SUPPRESSED):
             return change_url(self.events_url()), {

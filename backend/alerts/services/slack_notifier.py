@@ -22,6 +22,7 @@ _ICONS: dict[str, str] = {  # keyed by NotificationEvent, looked up by its value
     NotificationEvent.RESOLVE: ":white_check_mark:",
     NotificationEvent.TEST: ":wave:",
     NotificationEvent.SUPPRESSED: ":mute:",
+    NotificationEvent.ACKNOWLEDGE: ":eyes:",
 }
 
 
@@ -94,6 +95,8 @@ class SlackCompatibleNotifier(HttpNotifier):
             text = f"{icon} *[{message.severity_label}] {title}*"
             if message.kind == NotificationEvent.REMINDER:
                 text += " is still firing (reminder)"
+            elif message.kind == NotificationEvent.ACKNOWLEDGE:
+                text += f" acknowledged by {slack_escape(message.acknowledged_by or 'someone')}"
         else:
             text = f"{icon} *{title}*"
 

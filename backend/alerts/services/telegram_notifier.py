@@ -40,6 +40,7 @@ _ICONS: dict[str, str] = {
     NotificationEvent.RESOLVE: "✅",
     NotificationEvent.TEST: "👋",
     NotificationEvent.SUPPRESSED: "🔇",
+    NotificationEvent.ACKNOWLEDGE: "👀",
 }
 
 

@@ -58,6 +58,7 @@ _REASONS: dict[str, str] = {  # keyed by NotificationEvent, looked up by its val
     NotificationEvent.TRIGGER: "first notification",
     NotificationEvent.REMINDER: "repeat interval elapsed",
     NotificationEvent.RESOLVE: "all alerts resolved",
+    NotificationEvent.ACKNOWLEDGE: "acknowledged",
 }
 _OWN_ALERT_NAMES: dict[str, str] = {
     NotificationEvent.TEST: "ReseeAlertsTest",
@@ -148,6 +149,8 @@ class WebhookNotifier(HttpNotifier):
                 annotations["runbook_url"] = message.runbook_url
             annotations["value"] = message.value_text
             annotations["threshold"] = message.threshold_text
+            if message.kind == NotificationEvent.ACKNOWLEDGE:
+                annotations["acknowledged_by"] = message.acknowledged_by or "someone"
         else:
             labels = {"alertname": own_name}
             if message.kind == NotificationEvent.SUPPRESSED:

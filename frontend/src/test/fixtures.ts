@@ -181,6 +181,9 @@ export function alertItem(overrides: Partial<AlertItem> = {}): AlertItem {
     group_labels: {},
     runbook_url: "",
     summary: "",
+    acknowledged_at: null,
+    acknowledged_by: null,
+    acknowledged_comment: "",
     context: {
       metric: "cpu_usage",
       value: 91.5,

@@ -160,6 +160,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alerts/history/{id}/acknowledge/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an alert: you have it
+         * @description Recorded with who, when and the comment; its reminders stop (the resolve is still sent) and its channels hear it once (PagerDuty and Opsgenie acknowledge it). Acknowledging it again changes nothing.
+         */
+        post: operations["alerts_history_acknowledge_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/alerts/history/{id}/resolve/": {
         parameters: {
             query?: never;
@@ -174,6 +194,26 @@ export interface paths {
          * @description The alert history: every alert, open or resolved, with how it was resolved.
          */
         post: operations["alerts_history_resolve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/history/{id}/unacknowledge/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unacknowledge an alert: give it back
+         * @description Its reminders resume, the next one a cooldown from now. Channels are not told.
+         */
+        post: operations["alerts_history_unacknowledge_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1006,6 +1046,10 @@ export interface components {
             timestamp?: string;
         };
         AIUsagesInRequest: components["schemas"]["AIUsageInRequest"] | components["schemas"]["AIUsageInRequest"][];
+        AcknowledgeRequest: {
+            /** @description What you are doing about it, for the others on call. */
+            comment?: string;
+        };
         /**
          * @description * `avg` - avg
          *     * `min` - min
@@ -1062,6 +1106,12 @@ export interface components {
             runbook_url: string;
             /** @description The rule's summary template, rendered when it fired; blank if none. */
             summary: string;
+            /** Format: date-time */
+            readonly acknowledged_at: string | null;
+            /** @description Who has it; null when nobody does. */
+            readonly acknowledged_by: string | null;
+            /** @description What they said when acknowledging it. */
+            acknowledged_comment: string;
         };
         AlertHistoryDetail: {
             readonly id: number;
@@ -1108,6 +1158,12 @@ export interface components {
             runbook_url: string;
             /** @description The rule's summary template, rendered when it fired; blank if none. */
             summary: string;
+            /** Format: date-time */
+            readonly acknowledged_at: string | null;
+            /** @description Who has it; null when nobody does. */
+            readonly acknowledged_by: string | null;
+            /** @description What they said when acknowledging it. */
+            acknowledged_comment: string;
             readonly deliveries: components["schemas"]["Delivery"][];
         };
         /**
@@ -2118,9 +2174,10 @@ export interface components {
          *     * `test` - Test
          *     * `summary` - Summary
          *     * `suppressed` - Suppressed
+         *     * `acknowledge` - Acknowledge
          * @enum {string}
          */
-        NotificationEventEnum: "trigger" | "reminder" | "resolve" | "test" | "summary" | "suppressed";
+        NotificationEventEnum: "trigger" | "reminder" | "resolve" | "test" | "summary" | "suppressed" | "acknowledge";
         /** @description One step of the routing: alerts matching `matchers` also go to `channels`. */
         NotificationPolicy: {
             readonly id: number;
@@ -3260,6 +3317,7 @@ export interface operations {
     alerts_history_list: {
         parameters: {
             query?: {
+                acknowledged?: "0" | "1" | "false" | "true" | "";
                 /**
                  * @description gt, gte, lt, lte, eq, ne, or > >= < <= = == !=.
                  *
@@ -3420,6 +3478,78 @@ export interface operations {
             };
         };
     };
+    alerts_history_acknowledge_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AcknowledgeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertHistoryDetail"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The alert is resolved. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     alerts_history_resolve_create: {
         parameters: {
             query?: never;
@@ -3482,6 +3612,63 @@ export interface operations {
                 };
             };
             /** @description The alert is already resolved. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_history_unacknowledge_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertHistoryDetail"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The alert is resolved. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6254,6 +6441,7 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiAlertsHistoryGetParametersQueryAcknowledgedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["acknowledged"]> = ["0", "1", "false", "true", ""];
 export const pathsApiAlertsHistoryGetParametersQueryConditionValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["condition"]> = ["!=", "<", "<=", "=", "==", ">", ">=", "eq", "gt", "gte", "lt", "lte", "ne", ""];
 export const pathsApiAlertsHistoryGetParametersQueryManualValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["manual"]> = ["0", "1", "false", "true", ""];
 export const pathsApiAlertsHistoryGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["ordering"]> = ["-id", "-metric_value", "-resolved_at", "-severity", "-status", "-triggered_at", "id", "metric_value", "resolved_at", "severity", "status", "triggered_at", ""];
@@ -6282,7 +6470,7 @@ export const errorBulkActionEnumValues: ReadonlyArray<FlattenedDeepRequired<comp
 export const healthEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthEnum"]> = ["critical", "warning", "ok"];
 export const levelEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LevelEnum"]> = ["ERROR", "CRITICAL"];
 export const notificationChannelKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationChannelKindEnum"]> = ["slack", "email", "webhook", "pagerduty", "opsgenie", "teams", "mattermost", "rocketchat", "discord", "telegram", "ntfy", "apprise"];
-export const notificationEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed"];
+export const notificationEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed", "acknowledge"];
 export const opEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpEnum"]> = ["=", "!=", "=~", "!~"];
 export const routePreviewInputSeverityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoutePreviewInputSeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const ruleKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleKindEnum"]> = ["metric", "promql"];

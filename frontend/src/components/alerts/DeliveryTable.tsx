@@ -16,6 +16,7 @@ const EVENT_TEXT: Record<NotificationEvent, string> = {
   test: "Test",
   summary: "Summary",
   suppressed: "Held back",
+  acknowledge: "Acknowledged",
 };
 
 const CHANNEL_TEXT: Record<string, string> = { slack: "Slack", email: "Email" };
