@@ -1,6 +1,7 @@
 """Read-side queries over alerts, rules and notifications (the daily summary, the stats API and the
 dashboard's metric health)."""
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -122,6 +123,19 @@ def mean_time_to_resolve(*, since: datetime, until: datetime) -> timedelta | Non
     return result["mean"]
 
 
+def time_to_acknowledge(*, since: datetime, until: datetime) -> dict:
+    """How long the alerts acknowledged in [since, until) waited for someone: their count, the
+    mean and the 90th percentile (nearest rank) in seconds, None when none was acknowledged."""
+    pairs = AlertHistory.objects.filter(
+        acknowledged_at__gte=since, acknowledged_at__lt=until
+    ).values_list("triggered_at", "acknowledged_at")
+    waits = sorted(max(0.0, (acked - triggered).total_seconds()) for triggered, acked in pairs)
+    if not waits:
+        return {"count": 0, "mean": None, "p90": None}
+    rank = max(1, math.ceil(0.9 * len(waits)))
+    return {"count": len(waits), "mean": round(sum(waits) / len(waits), 3), "p90": round(waits[rank - 1], 3)}
+
+
 def notification_stats(*, since: datetime, until: datetime) -> list[dict]:
     """Per channel kind: alert notifications (trigger, reminder, resolve) created in [since, until)
     by status, and the success rate in percent of those that were attempted (sent / (sent + failed));
@@ -235,6 +249,7 @@ def alert_stats(*, since: datetime, until: datetime, top_rules: int = 10) -> dic
         hour += timedelta(hours=1)
 
     mttr = mean_time_to_resolve(since=since, until=until)
+    tta = time_to_acknowledge(since=since, until=until)
     return {
         "since": since,
         "until": until,
@@ -251,6 +266,9 @@ def alert_stats(*, since: datetime, until: datetime, top_rules: int = 10) -> dic
             status=AlertStatus.RESOLVED, resolved_at__gte=since, resolved_at__lt=until
         ).count(),
         "mean_time_to_resolve_seconds": None if mttr is None else round(mttr.total_seconds(), 3),
+        "acknowledged_in_period": tta["count"],
+        "mean_time_to_acknowledge_seconds": tta["mean"],
+        "p90_time_to_acknowledge_seconds": tta["p90"],
         "notifications": notification_stats(since=since, until=until),
     }
 

@@ -711,6 +711,13 @@ class StatsSerializer(serializers.Serializer):
     mean_time_to_resolve_seconds = serializers.FloatField(
         allow_null=True, help_text="Of the alerts resolved in the period; null when none was."
     )
+    acknowledged_in_period = serializers.IntegerField(help_text="Alerts acknowledged in the period.")
+    mean_time_to_acknowledge_seconds = serializers.FloatField(
+        allow_null=True, help_text="From trigger to acknowledgement, of those; null when none was."
+    )
+    p90_time_to_acknowledge_seconds = serializers.FloatField(
+        allow_null=True, help_text="Nine in ten of those were acknowledged within this."
+    )
     notifications = ChannelStatsSerializer(many=True)
     engine = EngineStatusSerializer(help_text="The evaluation ticks: the last one run, and those skipped.")
 

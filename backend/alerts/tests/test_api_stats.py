@@ -83,6 +83,8 @@ def test_nothing_yet(auth_client):
     data = auth_client.get(STATS).json()
 
     assert data["total"] == 0 and data["mean_time_to_resolve_seconds"] is None
+    assert (data["acknowledged_in_period"], data["mean_time_to_acknowledge_seconds"],
+            data["p90_time_to_acknowledge_seconds"]) == (0, None, None)
     assert all(c["success_rate"] is None for c in data["notifications"])
 
 
@@ -100,3 +102,21 @@ def test_stats_read_the_clock_once(auth_client):
     since = datetime.fromisoformat(data["since"].replace("Z", "+00:00")).astimezone(UTC)
     until = datetime.fromisoformat(data["until"].replace("Z", "+00:00")).astimezone(UTC)
     assert until - since == timedelta(days=3)
+
+
+def test_time_to_acknowledge_is_the_mean_and_the_90th_percentile_of_those_acknowledged(auth_client, user):
+    now = timezone.now()
+    rule = make_rule()
+    waits = [60, 120, 180, 240, 300, 360, 420, 480, 540, 3600]  # seconds, one slow outlier
+    for wait in waits:
+        triggered = now - timedelta(hours=2)
+        make_alert(rule, triggered_at=triggered, acknowledged_at=triggered + timedelta(seconds=wait),
+                   acknowledged_by=user, status="resolved", resolved_at=now - timedelta(minutes=1))
+    make_alert(make_rule(name="nobody has it"), triggered_at=now - timedelta(hours=1))
+
+    data = auth_client.get(STATS).json()
+
+    assert data["acknowledged_in_period"] == 10
+    assert data["mean_time_to_acknowledge_seconds"] == sum(waits) / 10
+    assert data["p90_time_to_acknowledge_seconds"] == 540
+    assert auth_client.get(STATS).json()["mean_time_to_resolve_seconds"] is not None

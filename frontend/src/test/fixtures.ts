@@ -387,6 +387,9 @@ export function stats(overrides: Partial<AlertStats> = {}): AlertStats {
     open_now: 1,
     resolved_in_period: 2,
     mean_time_to_resolve_seconds: 750,
+    acknowledged_in_period: 0,
+    mean_time_to_acknowledge_seconds: null,
+    p90_time_to_acknowledge_seconds: null,
     notifications: [
       { channel: "slack", label: "Slack", pending: 0, sent: 3, failed: 1, skipped: 0, total: 4, success_rate: 75 },
       { channel: "email", label: "Email", pending: 0, sent: 0, failed: 0, skipped: 2, total: 2, success_rate: null },

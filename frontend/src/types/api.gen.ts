@@ -2715,6 +2715,18 @@ export interface components {
              * @description Of the alerts resolved in the period; null when none was.
              */
             mean_time_to_resolve_seconds: number | null;
+            /** @description Alerts acknowledged in the period. */
+            acknowledged_in_period: number;
+            /**
+             * Format: double
+             * @description From trigger to acknowledgement, of those; null when none was.
+             */
+            mean_time_to_acknowledge_seconds: number | null;
+            /**
+             * Format: double
+             * @description Nine in ten of those were acknowledged within this.
+             */
+            p90_time_to_acknowledge_seconds: number | null;
             notifications: components["schemas"]["ChannelStats"][];
             /** @description The evaluation ticks: the last one run, and those skipped. */
             engine: components["schemas"]["EngineStatus"];
