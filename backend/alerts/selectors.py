@@ -129,7 +129,7 @@ def time_to_acknowledge(*, since: datetime, until: datetime) -> dict:
     pairs = AlertHistory.objects.filter(
         acknowledged_at__gte=since, acknowledged_at__lt=until
     ).values_list("triggered_at", "acknowledged_at")
-    waits = sorted(max(0.0, (acked - triggered).total_seconds()) for triggered, acked in pairs)
+    waits = sorted(max(0.0, (acked - triggered).total_seconds()) for triggered, acked in pairs if acked is not None)
     if not waits:
         return {"count": 0, "mean": None, "p90": None}
     rank = max(1, math.ceil(0.9 * len(waits)))
