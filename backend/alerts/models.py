@@ -1,10 +1,13 @@
 """Alert rules, the alerts they raise, and every notification sent about them."""
 
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.fields import EncryptedJSONField
@@ -332,6 +335,10 @@ class AlertHistory(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledged_comment = models.TextField(blank=True, default="")
+    # A trigger or reminder of this alert was held back by a silence or a maintenance window: when
+    # nothing holds it any more and it is still open, one message goes out (services.silences,
+    # which clears this with a compare-and-set, so two sweeps send it once).
+    held_by_silence = models.BooleanField(default=False)
     # The group of a grouped rule it belongs to: its labels and their fingerprint ("" ungrouped).
     group_labels = models.JSONField(default=dict, blank=True)
     group_fingerprint = models.CharField(max_length=64, blank=True, default="")
@@ -347,6 +354,7 @@ class AlertHistory(models.Model):
         indexes = [
             models.Index(fields=["status", "triggered_at"], name="alerthistory_status_time"),
             models.Index(fields=["rule", "triggered_at"], name="alerthistory_rule_time"),
+            models.Index(fields=["held_by_silence"], condition=Q(held_by_silence=True), name="alerthistory_held"),
         ]
         constraints = [
             # Two overlapping evaluation ticks (or two beat processes) can never open the same
@@ -470,3 +478,137 @@ class NotificationDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} via {self.channel} to {self.target}: {self.status}"
+
+
+class SilenceState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+
+
+class Silence(models.Model):
+    """Alerts matching `matchers` between starts_at and ends_at are opened and recorded but not
+    notified: each delivery that would have gone is recorded as skipped (docs/architecture.md §10).
+    Its state comes from the clock: pending before starts_at, active until ends_at, expired after.
+    Expiring one sets its ends_at to now."""
+
+    # [{"label", "op", "value"}] over what a policy's matchers see (services.channels.routing_labels):
+    # the alert's labels and its severity, category, metric and rule (its name).
+    matchers = models.JSONField(default=list, validators=[validators.validate_silence_matchers])
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+    comment = models.TextField(max_length=validators.MAX_SILENCE_COMMENT_LENGTH)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["ends_at", "starts_at"], name="silence_period")]
+        constraints = [
+            # Equal when a pending silence is expired before it began.
+            models.CheckConstraint(condition=Q(ends_at__gte=F("starts_at")), name="silence_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.comment[:60]}"
+
+    def state_at(self, now: datetime) -> str:
+        if now < self.starts_at:
+            return SilenceState.PENDING
+        if now < self.ends_at:
+            return SilenceState.ACTIVE
+        return SilenceState.EXPIRED
+
+    @property
+    def state(self) -> str:
+        return self.state_at(timezone.now())
+
+    def clean(self):
+        errors = validators.silence_period_errors(self.starts_at, self.ends_at)
+        if not (self.comment or "").strip():
+            errors["comment"] = ["Say why (the others on call read it): a comment is required."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class MaintenanceWindow(models.Model):
+    """A recurring silence: on each of `weekdays`, from start_time to end_time in `time_zone`
+    (wall-clock times, so across a DST change the window keeps its local hours; an end before the
+    start ends the next day; equal: 24 hours), between starts_on and ends_on (the first and last
+    days a window starts on) when set, alerts matching `matchers` are not notified."""
+
+    matchers = models.JSONField(default=list, validators=[validators.validate_silence_matchers])
+    # 0 Monday ... 6 Sunday, as date.weekday().
+    weekdays = models.JSONField(default=list, validators=[validators.validate_weekdays])
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validators.validate_time_zone])
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    comment = models.TextField(max_length=validators.MAX_SILENCE_COMMENT_LENGTH)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        days = ", ".join(validators.WEEKDAY_NAMES[d][:3] for d in sorted(self.weekdays or []) if 0 <= d <= 6)
+        return f"#{self.pk} {days} {self.start_time:%H:%M}-{self.end_time:%H:%M} {self.time_zone}"
+
+    def clean(self):
+        errors = {}
+        if not (self.comment or "").strip():
+            errors["comment"] = ["Say why (the others on call read it): a comment is required."]
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = ["Must be on or after starts_on."]
+        if errors:
+            raise ValidationError(errors)
+
+    # --- the schedule (wall-clock times in time_zone, through zoneinfo) ---
+
+    def _zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def occurrence_on(self, day: date) -> tuple[datetime, datetime] | None:
+        """The window that starts on local `day`, as (start, end) in UTC, or None. A local time
+        that does not exist that day (skipped by a DST change) is read as the time the clocks
+        showed after the jump, as zoneinfo does; a window entirely inside the gap does not happen."""
+        if day.weekday() not in (self.weekdays or []):
+            return None
+        if (self.starts_on and day < self.starts_on) or (self.ends_on and day > self.ends_on):
+            return None
+        zone = self._zone()
+        start = datetime.combine(day, self.start_time, tzinfo=zone).astimezone(UTC)
+        end_day = day if self.end_time > self.start_time else day + timedelta(days=1)
+        end = datetime.combine(end_day, self.end_time, tzinfo=zone).astimezone(UTC)
+        return (start, end) if end > start else None
+
+    def occurrence_at(self, now: datetime) -> tuple[datetime, datetime] | None:
+        """The window `now` is in, or None."""
+        today = now.astimezone(self._zone()).date()
+        for day in (today - timedelta(days=1), today):
+            occurrence = self.occurrence_on(day)
+            if occurrence and occurrence[0] <= now < occurrence[1]:
+                return occurrence
+        return None
+
+    def next_start(self, now: datetime) -> datetime | None:
+        """When the next window starts after `now` (None: no window is to come)."""
+        day = now.astimezone(self._zone()).date()
+        if self.starts_on and day < self.starts_on:
+            day = self.starts_on
+        for offset in range(15):  # a whole week twice: one may fall inside a DST gap
+            candidate = day + timedelta(days=offset)
+            if self.ends_on and candidate > self.ends_on:
+                return None
+            occurrence = self.occurrence_on(candidate)
+            if occurrence and occurrence[0] > now:
+                return occurrence[0]
+        return None

@@ -51,6 +51,22 @@ def update_alert_metrics_cache():
     return metrics_cache.refresh()
 
 
+# A task of its own rather than a step of the engine's tick: a silence ending is a matter of
+# notifications, not of evaluation, so it must not wait for a slow tick (a data source timing out)
+# nor be skipped with one that the tick lock holds back. It runs on the notifications queue, next to
+# the sends it queues. Two runs at once send each message once (a compare-and-set per alert).
+@shared_task
+def release_silenced_alerts():
+    """Every minute: the one message each open alert a silence or maintenance window held back is
+    owed, once nothing holds it any more."""
+    from .services import lifecycle
+
+    released = lifecycle.release_held_alerts()
+    if released:
+        logger.info("release_silenced_alerts: %s alerts released", released)
+    return {"released": released}
+
+
 # Retries are bounded by NOTIFICATION_MAX_ATTEMPTS in the delivery service, not by Celery.
 @shared_task(bind=True, max_retries=None)
 def send_notification(self, delivery_id, attempt=None):

@@ -6,6 +6,8 @@ who typed the value; DRF turns those into field errors, model `full_clean()` doe
 
 import math
 import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -234,3 +236,55 @@ def validate_summary_template(value):
     problem = summary_template.template_error(value)
     if problem:
         raise ValidationError(problem, code="invalid_summary")
+
+
+# --- silences and maintenance windows (docs/architecture.md §10) ----------------------------------
+
+MAX_SILENCE_DAYS = 365
+MAX_SILENCE_COMMENT_LENGTH = 2000
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def validate_silence_matchers(value):
+    """A silence's (or a maintenance window's) matchers: valid matchers, at least one, and at least
+    one that does not match the empty string, so that no silence holds every alert by accident
+    (Alertmanager's rule)."""
+    validate_label_matchers(value)
+    if not value:
+        raise ValidationError('At least one matcher, e.g. {"label": "category", "op": "=", "value": "system"}.',
+                              code="invalid_matchers")
+    if all(matcher.matches({}) for matcher in labels.parse_matchers(value)):
+        raise ValidationError("At least one matcher must not match an empty value (these would hold every "
+                              "alert): e.g. an = matcher with a value.", code="invalid_matchers")
+
+
+def silence_period_errors(starts_at, ends_at) -> dict[str, list[str]]:
+    """What is wrong with a silence's start and end, by field ({} when nothing)."""
+    if starts_at is None or ends_at is None:
+        return {}
+    if ends_at <= starts_at:
+        return {"ends_at": ["Must be after starts_at."]}
+    if ends_at - starts_at > timedelta(days=MAX_SILENCE_DAYS):
+        return {"ends_at": [f"A silence lasts at most {MAX_SILENCE_DAYS} days (this one would last "
+                            f"{(ends_at - starts_at).days}); for a recurring one, add a maintenance window."]}
+    return {}
+
+
+def validate_weekdays(value):
+    if not isinstance(value, list) or not value:
+        raise ValidationError("At least one weekday: a list of 0 (Monday) to 6 (Sunday).", code="invalid_weekdays")
+    if any(not isinstance(day, int) or isinstance(day, bool) or not 0 <= day <= 6 for day in value):
+        raise ValidationError("Weekdays are 0 (Monday) to 6 (Sunday).", code="invalid_weekdays")
+    if len(set(value)) != len(value):
+        raise ValidationError("Each weekday may appear once.", code="invalid_weekdays")
+
+
+def validate_time_zone(value):
+    """An IANA time zone name, as zoneinfo knows it: "Europe/Berlin", "UTC"."""
+    if not isinstance(value, str) or not value or len(value) > 64 or value != value.strip():
+        raise ValidationError('An IANA time zone name, e.g. "Europe/Berlin" or "UTC".', code="invalid_time_zone")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValidationError(f'{value[:64]!r} is not a time zone: use an IANA name, e.g. "Europe/Berlin" or '
+                              '"America/New_York".', code="invalid_time_zone") from None

@@ -5,7 +5,8 @@ creates them and the tests read this. Superusers need no group.
 - Alert managers: everything viewers may, and create, change and delete rules, resolve alerts,
   send test notifications, trigger alerts by hand, resolve and delete error groups, push metrics,
   create and revoke push tokens, add, change, test and delete data sources, notification channels
-  and notification policies. Viewers see channels, never their secrets.
+  and notification policies, and add, change, expire and delete silences and maintenance windows.
+  Viewers see channels, never their secrets.
 - Metric pushers: for machine accounts of other systems: push metric samples and AI usage through
   `POST /api/monitoring/metrics/` and `/api/monitoring/ai-usage/`, and nothing else.
 """
@@ -14,7 +15,10 @@ VIEWERS = "Alert viewers"
 MANAGERS = "Alert managers"
 PUSHERS = "Metric pushers"
 
-_ALERT_MODELS = ("alertrule", "alerthistory", "notificationdelivery", "notificationchannel", "notificationpolicy")
+_ALERT_MODELS = (
+    "alertrule", "alerthistory", "notificationdelivery", "notificationchannel", "notificationpolicy", "silence",
+    "maintenancewindow",
+)
 _MONITORING_MODELS = (
     "metricsample", "requestrollup", "errorlog", "errorcount", "aiusage", "activeuserminute", "pushtoken",
     "datasource",
@@ -30,6 +34,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "alerts.change_alerthistory",
         "alerts.add_notificationchannel", "alerts.change_notificationchannel", "alerts.delete_notificationchannel",
         "alerts.add_notificationpolicy", "alerts.change_notificationpolicy", "alerts.delete_notificationpolicy",
+        "alerts.add_silence", "alerts.change_silence", "alerts.delete_silence",
+        "alerts.add_maintenancewindow", "alerts.change_maintenancewindow", "alerts.delete_maintenancewindow",
         "monitoring.change_errorlog", "monitoring.delete_errorlog",
         "monitoring.add_metricsample", "monitoring.add_aiusage",
         "monitoring.add_pushtoken", "monitoring.delete_pushtoken",

@@ -287,6 +287,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 NOTIFICATIONS_QUEUE = "notifications"
 CELERY_TASK_ROUTES = {
     "alerts.tasks.send_notification": {"queue": NOTIFICATIONS_QUEUE},
+    "alerts.tasks.release_silenced_alerts": {"queue": NOTIFICATIONS_QUEUE},
 }
 # Both queues declared: a worker started without --queues (`celery -A resee worker`) consumes both,
 # so a hand-started single worker still sends notifications; `make run` and compose split them.
@@ -317,6 +318,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alerts.tasks.check_alert_rules",
         "schedule": _every(ALERT_CHECK_INTERVAL_SECONDS),  # Every minute
         "options": {"expires": periodic_expiry(ALERT_CHECK_INTERVAL_SECONDS)},
+    },
+    # The one message an alert a silence held back is owed once the silence ends (alerts.tasks).
+    "release-silenced-alerts": {
+        "task": "alerts.tasks.release_silenced_alerts",
+        "schedule": crontab(minute="*"),  # Every minute
+        "options": {"expires": periodic_expiry(60)},
     },
     "send-daily-alert-summary": {
         "task": "alerts.tasks.send_daily_alert_summary",

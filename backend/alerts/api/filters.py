@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.db.models.fields.json import KeyTransform
+from django.utils import timezone
 from django_filters.widgets import QueryArrayWidget
 from drf_spectacular.utils import extend_schema_field
 
@@ -14,7 +15,7 @@ from monitoring.labels import (
     label_value_error,
 )
 
-from ..models import AGGREGATIONS, AlertHistory, AlertRule, AlertStatus, RuleState, Severity
+from ..models import AGGREGATIONS, AlertHistory, AlertRule, AlertStatus, RuleState, Severity, Silence, SilenceState
 from ..validators import CONDITION_INPUTS, normalize_condition
 
 
@@ -142,3 +143,20 @@ class AlertHistoryFilter(django_filters.FilterSet):
         model = AlertHistory
         fields = ["rule", "severity", "status", "metric_name", "condition", "manual", "acknowledged", "since", "until",
                   "label"]
+
+
+class SilenceFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=SilenceState.choices, method="in_state",
+                                        help_text="pending (not begun), active (holding alerts now), expired.")
+
+    class Meta:
+        model = Silence
+        fields = ["state"]
+
+    def in_state(self, queryset, name, value):
+        now = timezone.now()
+        if value == SilenceState.PENDING:
+            return queryset.filter(starts_at__gt=now)
+        if value == SilenceState.ACTIVE:
+            return queryset.filter(starts_at__lte=now, ends_at__gt=now)
+        return queryset.filter(ends_at__lte=now)

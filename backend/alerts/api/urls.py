@@ -1,13 +1,15 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import channel_views, views
+from . import channel_views, silence_views, views
 
 router = SimpleRouter()
 router.register("rules", views.AlertRuleViewSet, basename="alerts-rule")
 router.register("history", views.AlertHistoryViewSet, basename="alerts-history")
 router.register("channels", channel_views.NotificationChannelViewSet, basename="alerts-channel")
 router.register("policies", channel_views.NotificationPolicyViewSet, basename="alerts-policy")
+router.register("silences", silence_views.SilenceViewSet, basename="alerts-silence")
+router.register("maintenance-windows", silence_views.MaintenanceWindowViewSet, basename="alerts-maintenance-window")
 
 urlpatterns = [
     *router.urls,

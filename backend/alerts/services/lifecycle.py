@@ -1,5 +1,6 @@
 """The one writer of every change to an alert: opened (by the engine or by hand), reminded,
-resolved (by the system, by a person, or because its rule was switched off or deleted).
+acknowledged, released from a silence, resolved (by the system, by a person, or because its rule
+was switched off or deleted).
 
 Every change is a compare-and-set update, so two ticks, a tick and a person, or two people never
 both make it; the database allows one open alert per rule. Notifications are queued inside the
@@ -17,11 +18,21 @@ from django.utils import timezone
 from monitoring import labels
 
 from .. import summary_template
-from ..models import CONDITION_SYMBOLS, AlertHistory, AlertStatus, NotificationEvent
+from ..models import (
+    CONDITION_SYMBOLS,
+    AlertHistory,
+    AlertStatus,
+    DeliveryStatus,
+    NotificationDelivery,
+    NotificationEvent,
+)
 from .notifications import queue_alert_notifications
+from .silences import active_holds, holds_for_alert
 
 logger = logging.getLogger(__name__)
 
+# The held alerts one sweep looks at; the next sweep, a minute later, takes the rest.
+RELEASE_BATCH = 500
 ONE_ACTIVE_ALERT_CONSTRAINT = "alerthistory_one_active_per_rule_group"
 # The longest resolution note a person may leave.
 MAX_NOTES_LENGTH = 10_000
@@ -120,7 +131,7 @@ def open_alert(
                 labels=alert_labels,
                 **annotations(rule, value=finite(value), context=context, labels=alert_labels),
             )
-            queue_alert_notifications(alert=alert, event=NotificationEvent.TRIGGER)
+            queue_alert_notifications(alert=alert, event=NotificationEvent.TRIGGER, now=now)
     except IntegrityError as error:
         if not is_one_active_alert_violation(error):
             raise
@@ -160,7 +171,7 @@ def remind(*, alert: AlertHistory, now: datetime, value: float | None) -> bool:
         if not claimed:
             return False
         alert.reminded_at, alert.last_value = now, value
-        queue_alert_notifications(alert=alert, event=NotificationEvent.REMINDER)
+        queue_alert_notifications(alert=alert, event=NotificationEvent.REMINDER, now=now)
     return True
 
 
@@ -181,7 +192,7 @@ def acknowledge(*, alert: AlertHistory, user, comment: str = "", now: datetime |
             if alert.status != AlertStatus.ACTIVE:
                 raise AlertAlreadyResolved(alert)
             return alert
-        queue_alert_notifications(alert=alert, event=NotificationEvent.ACKNOWLEDGE)
+        queue_alert_notifications(alert=alert, event=NotificationEvent.ACKNOWLEDGE, now=now)
     logger.warning("alert %s acknowledged by %s", alert.id, _who(user))
     return alert
 
@@ -203,6 +214,51 @@ def unacknowledge(*, alert: AlertHistory, user, now: datetime | None = None) -> 
     return alert
 
 
+# --- silenced -----------------------------------------------------------------------------------
+
+
+def _channels_heard_of(alert: AlertHistory) -> bool:
+    """Whether a trigger or a reminder of `alert` went out (or is on its way) before."""
+    return NotificationDelivery.objects.filter(
+        alert=alert, event__in=(NotificationEvent.TRIGGER, NotificationEvent.REMINDER),
+        status__in=(DeliveryStatus.SENT, DeliveryStatus.PENDING),
+    ).exists()
+
+
+def release_held_alerts(*, now: datetime | None = None) -> int:
+    """Send the one message each still-open alert is owed whose trigger or reminder a silence or a
+    maintenance window held back, once nothing holds it any more (the silence expired or was
+    deleted, the window closed): its trigger when its channels never heard of it, else a reminder
+    (none for an acknowledged alert they know of: someone has it). The next reminder comes a
+    cooldown later. Safe under concurrent runs: each alert's flag is cleared with a compare-and-set
+    and only the run that cleared it queues the message. Returns how many alerts were released."""
+    now = now or timezone.now()
+    held = list(
+        AlertHistory.objects.filter(held_by_silence=True, status=AlertStatus.ACTIVE)
+        .select_related("rule").order_by("pk")[:RELEASE_BATCH]
+    )
+    if not held:
+        return 0
+    holds = active_holds(now)
+    released = 0
+    for alert in held:
+        if holds_for_alert(alert, now=now, holds=holds):
+            continue
+        with transaction.atomic():
+            claimed = AlertHistory.objects.filter(
+                pk=alert.pk, held_by_silence=True, status=AlertStatus.ACTIVE
+            ).update(held_by_silence=False, reminded_at=now)
+            if not claimed:
+                continue  # another sweep has it, or it resolved meanwhile
+            alert.held_by_silence, alert.reminded_at = False, now
+            event = NotificationEvent.REMINDER if _channels_heard_of(alert) else NotificationEvent.TRIGGER
+            if event == NotificationEvent.TRIGGER or alert.acknowledged_at is None:
+                queue_alert_notifications(alert=alert, event=event, now=now)
+        released += 1
+        logger.warning("alert %s released from its silence: %s", alert.pk, event)
+    return released
+
+
 # --- resolve --------------------------------------------------------------------------------------
 
 
@@ -220,7 +276,7 @@ def resolve(
             return False
         for name, value in fields.items():
             setattr(alert, name, value)
-        queue_alert_notifications(alert=alert, event=NotificationEvent.RESOLVE)
+        queue_alert_notifications(alert=alert, event=NotificationEvent.RESOLVE, now=now)
     logger.warning("alert %s resolved by %s: %s", alert.id, _who(user), notes)
     return True
 

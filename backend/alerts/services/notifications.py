@@ -39,6 +39,7 @@ from .messages import (
 )
 from .notifier_base import SendResult, scrub_secrets
 from .retry_policy import retry_delay_seconds, should_retry
+from .silences import holds_for_alert
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +67,12 @@ def enqueue_delivery(delivery_id: int, attempt: int = 0) -> None:
 
 def create_deliveries(
     *, message: NotificationMessage, targets: Sequence[tuple[NotificationChannel | str, str]],
-    alert: AlertHistory | None = None, queue: bool = True, now: datetime | None = None,
+    alert: AlertHistory | None = None, queue: bool = True, now: datetime | None = None, skipped: str = "",
 ) -> list[NotificationDelivery]:
     """Write one pending delivery per (channel, target) and, with `queue`, queue each one's task
     when the transaction commits: nothing is sent for an alert whose transaction rolled back.
-    A channel given as a kind ("slack", "email") is the environment's default channel of it."""
+    A channel given as a kind ("slack", "email") is the environment's default channel of it.
+    With `skipped` (the reason), the rows are written as skipped with it, and nothing is queued."""
     payload = message.as_dict()
     created_at = now or timezone.now()
     channels = [
@@ -82,11 +84,12 @@ def create_deliveries(
                 NotificationDelivery(
                     alert=alert, event=message.kind, channel=channel.kind, notification_channel=channel,
                     channel_name=channel.name, target=target, payload=payload, created_at=created_at,
+                    **({"status": DeliveryStatus.SKIPPED, "last_error": skipped} if skipped else {}),
                 )
                 for channel, target in channels
             ]
         )
-        for delivery in deliveries if queue else ():
+        for delivery in deliveries if queue and not skipped else ():
             transaction.on_commit(_enqueue_after_commit(delivery.pk))
     return deliveries
 
@@ -104,10 +107,17 @@ def _enqueue_after_commit(delivery_id: int):
     return enqueue_after_commit
 
 
-def queue_alert_notifications(*, alert: AlertHistory, event: str) -> list[NotificationDelivery]:
+def queue_alert_notifications(
+    *, alert: AlertHistory, event: str, now: datetime | None = None,
+) -> list[NotificationDelivery]:
     """Queue the notifications for a trigger, reminder or resolve event of `alert`: one delivery
     per channel and target its routing names (services.channels; a rule with `notify_on_resolve`
-    off gets none for a resolve). Call it inside the transaction that changes the alert."""
+    off gets none for a resolve). Call it inside the transaction that changes the alert.
+
+    While a silence or a maintenance window matches the alert at `now` (the event's time), each
+    of those deliveries is written as skipped, saying which one and until when, and none is sent;
+    a held trigger or reminder marks the alert `held_by_silence`, so that one message goes out
+    once nothing holds it (lifecycle.release_held_alerts)."""
     if event not in ALERT_EVENTS:
         raise ValueError(f"{event!r} is not an alert event; expected one of {', '.join(ALERT_EVENTS)}")
     rule = alert.rule
@@ -118,7 +128,19 @@ def queue_alert_notifications(*, alert: AlertHistory, event: str) -> list[Notifi
     targets = _alert_targets(alert)
     if not targets:
         return []
-    return create_deliveries(message=build_alert_message(alert=alert, event=event), targets=targets, alert=alert)
+    message = build_alert_message(alert=alert, event=event)
+    opens = event in (NotificationEvent.TRIGGER, NotificationEvent.REMINDER)
+    holds = holds_for_alert(alert, now=now)
+    if holds:
+        if opens and not alert.held_by_silence:
+            AlertHistory.objects.filter(pk=alert.pk).update(held_by_silence=True)
+            alert.held_by_silence = True
+        return create_deliveries(message=message, targets=targets, alert=alert, skipped=holds[0].reason)
+    if opens and alert.held_by_silence:
+        # Told now: the message a silence held back is owed no more.
+        AlertHistory.objects.filter(pk=alert.pk).update(held_by_silence=False)
+        alert.held_by_silence = False
+    return create_deliveries(message=message, targets=targets, alert=alert)
 
 
 def _alert_targets(alert: AlertHistory) -> list[tuple[NotificationChannel | str, str]]:
@@ -135,7 +157,9 @@ def queue_suppressed_notice(
     if not targets:
         return []
     message = build_suppressed_message(alert=alert, text=text, now=now)
-    return create_deliveries(message=message, targets=targets, alert=alert, now=now)
+    holds = holds_for_alert(alert, now=now)
+    return create_deliveries(message=message, targets=targets, alert=alert, now=now,
+                             skipped=holds[0].reason if holds else "")
 
 
 # --- one attempt ----------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ def test_an_item_shows_what_fired_and_how_it_ended(auth_client, user):
         "context": {"window_minutes": 5, "aggregation": "avg", "values": [90.0, 93.0]},
         "labels": {}, "group_labels": {}, "runbook_url": "", "summary": "",
         "acknowledged_at": None, "acknowledged_by": None, "acknowledged_comment": "",
+        "silenced_by": {"silences": [], "maintenance_windows": []},
     }
 
 

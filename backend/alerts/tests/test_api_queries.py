@@ -1,11 +1,13 @@
 """Every list endpoint costs the same number of queries for 1 item as for 50."""
 
+from datetime import time, timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alerts.models import NotificationChannel, NotificationPolicy
+from alerts.models import MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
 from monitoring.models import DataSource, ErrorLog
 from monitoring.services import create_push_token
 
@@ -59,6 +61,31 @@ def add_policies(n, offset, user):
         policy.channels.set([channel])
 
 
+def add_silences(n, offset, user):
+    now = timezone.now()
+    for i in range(n):
+        Silence.objects.create(matchers=[{"label": "team", "op": "=", "value": str(offset + i)}], starts_at=now,
+                               ends_at=now + timedelta(hours=1 + i), comment=f"silence {offset + i}", created_by=user)
+
+
+def add_maintenance_windows(n, offset, user):
+    for i in range(n):
+        MaintenanceWindow.objects.create(
+            matchers=[{"label": "team", "op": "=", "value": str(offset + i)}], weekdays=[i % 7],
+            start_time=time(2, 0), end_time=time(4, 0), time_zone="Europe/Berlin", comment=f"window {offset + i}",
+            created_by=user,
+        )
+
+
+def add_silenced_alerts(n, offset, user):
+    """Open alerts with active silences and windows matching them: `silenced_by` costs the same."""
+    add_silences(3, offset, user)
+    add_maintenance_windows(3, offset, user)
+    rule = make_rule(name=f"silenced {offset}", labels={"team": str(offset)})
+    for i in range(n):  # one open alert per group of the rule
+        make_alert(rule, labels={"team": str(offset)}, group_fingerprint=str(i))
+
+
 LISTS = {
     "/api/alerts/rules/": lambda n, offset, user: add_rules(n, offset),
     "/api/alerts/history/": add_alerts,
@@ -67,6 +94,8 @@ LISTS = {
     "/api/monitoring/data-sources/": add_data_sources,
     "/api/alerts/channels/": add_channels,
     "/api/alerts/policies/": add_policies,
+    "/api/alerts/silences/": add_silences,
+    "/api/alerts/maintenance-windows/": add_maintenance_windows,
 }
 
 
@@ -90,6 +119,19 @@ def test_a_list_costs_the_same_for_1_item_and_for_50(auth_client, user, url):
     fifty = queries(auth_client, url)
 
     assert len(auth_client.get(url, {"page_size": 100}).json()["results"]) == 50
+    assert one == fifty
+
+
+def test_the_history_s_silenced_by_costs_the_same_for_1_alert_and_for_50(auth_client, user):
+    add_silenced_alerts(1, 0, user)
+    queries(auth_client, "/api/alerts/history/")
+    one = queries(auth_client, "/api/alerts/history/")
+    add_silenced_alerts(49, 100, user)
+
+    fifty = queries(auth_client, "/api/alerts/history/")
+
+    results = auth_client.get("/api/alerts/history/", {"page_size": 100}).json()["results"]
+    assert len(results) == 50 and all(alert["silenced_by"]["silences"] for alert in results)
     assert one == fifty
 
 

@@ -4,11 +4,13 @@ manager is let through. A view that is not a DRF view, or a path argument withou
 fails here until someone decides how it is protected."""
 
 import re
+from datetime import time, timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from alerts.models import NotificationChannel, NotificationPolicy
+from alerts.models import MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
 from alerts.tests.factories import make_alert, make_rule
 from core.testing import client_for
 from monitoring.models import DataSource, ErrorLog
@@ -30,7 +32,8 @@ EXCLUDED_ROUTES = {""}  # the site root: a redirect to the admin (or the dashboa
 # Writes that change nothing but the caller's own session: any signed-in user may.
 SELF_SERVICE = {"auth-logout"}
 # POSTs that are reads: a dry run needs the view permission.
-READ_ONLY_POSTS = {"alerts-rule-evaluate", "alerts-rule-evaluate-draft", "alerts-policy-preview"}
+READ_ONLY_POSTS = {"alerts-rule-evaluate", "alerts-rule-evaluate-draft", "alerts-policy-preview",
+                   "alerts-silence-preview"}
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
@@ -85,6 +88,14 @@ def objects(db):
         "monitoring-data-source": DataSource.objects.create(name="sweep", base_url="http://127.0.0.1:9").pk,
         "alerts-channel": channel.pk,
         "alerts-policy": policy.pk,
+        "alerts-silence": Silence.objects.create(
+            matchers=[{"label": "team", "op": "=", "value": "sweep"}], ends_at=timezone.now() + timedelta(hours=1),
+            comment="sweep",
+        ).pk,
+        "alerts-maintenance-window": MaintenanceWindow.objects.create(
+            matchers=[{"label": "team", "op": "=", "value": "sweep"}], weekdays=[6], start_time=time(2, 0),
+            end_time=time(4, 0), time_zone="Europe/Berlin", comment="sweep",
+        ).pk,
     }
 
 

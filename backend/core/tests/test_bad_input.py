@@ -2,11 +2,13 @@
 reads one, and server errors that are JSON with a correlation id."""
 
 import logging
+from datetime import time, timedelta
 
 import pytest
 from django.urls import path
+from django.utils import timezone
 
-from alerts.models import NotificationChannel, NotificationPolicy
+from alerts.models import MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
 from alerts.tests.factories import make_alert, make_rule
 from core.parsers import MAX_JSON_DEPTH
 from core.tests.test_schema import api_schema
@@ -45,9 +47,15 @@ def ids(db):
                                                  secrets={"webhook_url": "https://hooks.example.com/x"})
     policy = NotificationPolicy.objects.create(name="deep")
     policy.channels.set([channel])
+    silence = Silence.objects.create(matchers=[{"label": "team", "op": "=", "value": "deep"}],
+                                     ends_at=timezone.now() + timedelta(hours=1), comment="deep")
+    window = MaintenanceWindow.objects.create(matchers=[{"label": "team", "op": "=", "value": "deep"}],
+                                              weekdays=[6], start_time=time(2, 0), end_time=time(4, 0),
+                                              time_zone="Europe/Berlin", comment="deep")
     return {"/api/alerts/rules/": rule.pk, "/api/alerts/history/": alert.pk, "/api/monitoring/errors/": error.pk,
             "/api/monitoring/data-sources/": source.pk, "/api/alerts/channels/": channel.pk,
-            "/api/alerts/policies/": policy.pk}
+            "/api/alerts/policies/": policy.pk, "/api/alerts/silences/": silence.pk,
+            "/api/alerts/maintenance-windows/": window.pk}
 
 
 def _concrete(url: str, ids: dict) -> str:

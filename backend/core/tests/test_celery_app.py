@@ -7,6 +7,7 @@ from resee.celery import app
 # name: (task, schedule, seconds between runs)
 DOCUMENTED_SCHEDULE = {
     "check-alert-rules": ("alerts.tasks.check_alert_rules", crontab(minute="*"), 60),
+    "release-silenced-alerts": ("alerts.tasks.release_silenced_alerts", crontab(minute="*"), 60),
     "send-daily-alert-summary": ("alerts.tasks.send_daily_alert_summary", crontab(hour=9, minute=0), 86400),
     "cleanup-old-alert-history": ("alerts.tasks.cleanup_old_alert_history", crontab(hour=4, minute=0), 86400),
     "update-alert-metrics-cache": ("alerts.tasks.update_alert_metrics_cache", crontab(minute="*/5"), 300),

@@ -164,6 +164,15 @@ def api_data(django_user_model, settings, wsgi_keeps_the_test_transaction, slack
         secrets={"webhook_url": slack_receiver.url("/services/T0FUZZ/B0FUZZ/second")},
     )
     NotificationPolicy.objects.create(name="fuzz").channels.set([channel])
+    from datetime import time, timedelta
+
+    from alerts.models import MaintenanceWindow, Silence
+
+    Silence.objects.create(matchers=[{"label": "team", "op": "=", "value": "fuzz"}], comment="fuzz",
+                           ends_at=datetime.now(UTC) + timedelta(hours=1))
+    MaintenanceWindow.objects.create(matchers=[{"label": "team", "op": "=", "value": "fuzz"}], weekdays=[6],
+                                     start_time=time(2, 0), end_time=time(4, 0), time_zone="Europe/Berlin",
+                                     comment="fuzz")
     return rule.pk
 
 
@@ -246,6 +255,44 @@ def _consistent_routing(case, rule_id: int) -> None:
         body["order"] = list(NotificationPolicy.objects.values_list("pk", flat=True))
 
 
+def _consistent_silences(case) -> None:
+    """What a schema cannot state of silences and maintenance windows: a silence ends after it starts,
+    in the future, within a year; an extension is later than the current end and sent one way;
+    matchers do not all match an empty value; a time zone is an IANA name; weekdays appear once; a
+    window's last day is not before its first. Valid cases get such values; invalid ones keep theirs."""
+    from datetime import timedelta
+
+    from monitoring.labels import matcher_errors, parse_matchers
+
+    body, label = case.body, case.operation.label
+    if not isinstance(body, dict) or not label.split(" ", 1)[-1].startswith(
+            ("/api/alerts/silences/", "/api/alerts/maintenance-windows/")):
+        return
+    now = datetime.now(UTC)
+    matchers = body.get("matchers")
+    if isinstance(matchers, list) and matchers and all(isinstance(m, dict) for m in matchers):
+        # As the server reads them: their label, op and value (other keys are ignored).
+        read = [{key: m.get(key) for key in ("label", "op", "value")} for m in matchers]
+        if not any(matcher_errors(m) for m in read) and all(m.matches({}) for m in parse_matchers(read)):
+            matchers[0]["op"], matchers[0]["value"] = "=", "x"
+    if "/extend/" in label:
+        if "ends_at" in body or "minutes" not in body:
+            body.pop("minutes", None)
+            body["ends_at"] = (now + timedelta(days=30)).isoformat()
+    elif "/api/alerts/silences/" in label:
+        if "starts_at" in body:
+            body["starts_at"] = now.isoformat()
+        if "ends_at" in body:
+            body["ends_at"] = (now + timedelta(hours=2)).isoformat()
+    if isinstance(body.get("time_zone"), str):
+        body["time_zone"] = "Europe/Berlin"
+    if isinstance(body.get("weekdays"), list):
+        body["weekdays"] = list(dict.fromkeys(body["weekdays"]))
+    starts_on, ends_on = body.get("starts_on"), body.get("ends_on")
+    if isinstance(starts_on, str) and isinstance(ends_on, str) and ends_on < starts_on:
+        body["starts_on"], body["ends_on"] = ends_on, starts_on
+
+
 def _valid_annotations(body: dict) -> None:
     """What a schema cannot state of a rule's labels fields: a label's name its pattern, a summary
     must be a template that renders, a regex matcher's value a regular expression, an exact
@@ -308,6 +355,7 @@ def test_the_api_keeps_to_its_schema(case, api_data):
         _consistent_rule(case.body)
         _consistent_kind(case)
         _consistent_routing(case, api_data)
+        _consistent_silences(case)
     response = case.call()
     case.validate_response(response, checks=_checks_for(case))
 

@@ -184,6 +184,7 @@ export function alertItem(overrides: Partial<AlertItem> = {}): AlertItem {
     acknowledged_at: null,
     acknowledged_by: null,
     acknowledged_comment: "",
+    silenced_by: { silences: [], maintenance_windows: [] },
     context: {
       metric: "cpu_usage",
       value: 91.5,

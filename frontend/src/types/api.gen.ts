@@ -240,6 +240,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alerts/maintenance-windows/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List maintenance windows
+         * @description Recurring silences: on the given weekdays, from start_time to end_time in a time zone (e.g. every
+         *     Sunday 02:00-04:00 Europe/Berlin), alerts matching the matchers are not notified.
+         */
+        get: operations["alerts_maintenance_windows_list"];
+        put?: never;
+        /**
+         * Add a maintenance window
+         * @description Recurring silences: on the given weekdays, from start_time to end_time in a time zone (e.g. every
+         *     Sunday 02:00-04:00 Europe/Berlin), alerts matching the matchers are not notified.
+         */
+        post: operations["alerts_maintenance_windows_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/maintenance-windows/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a maintenance window
+         * @description Recurring silences: on the given weekdays, from start_time to end_time in a time zone (e.g. every
+         *     Sunday 02:00-04:00 Europe/Berlin), alerts matching the matchers are not notified.
+         */
+        get: operations["alerts_maintenance_windows_retrieve"];
+        /**
+         * Replace a maintenance window
+         * @description Recurring silences: on the given weekdays, from start_time to end_time in a time zone (e.g. every
+         *     Sunday 02:00-04:00 Europe/Berlin), alerts matching the matchers are not notified.
+         */
+        put: operations["alerts_maintenance_windows_update"];
+        post?: never;
+        /**
+         * Delete a maintenance window
+         * @description Recurring silences: on the given weekdays, from start_time to end_time in a time zone (e.g. every
+         *     Sunday 02:00-04:00 Europe/Berlin), alerts matching the matchers are not notified.
+         */
+        delete: operations["alerts_maintenance_windows_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some of a maintenance window
+         * @description Recurring silences: on the given weekdays, from start_time to end_time in a time zone (e.g. every
+         *     Sunday 02:00-04:00 Europe/Berlin), alerts matching the matchers are not notified.
+         */
+        patch: operations["alerts_maintenance_windows_partial_update"];
+        trace?: never;
+    };
     "/api/alerts/metric-health/": {
         parameters: {
             query?: never;
@@ -496,6 +558,132 @@ export interface paths {
          * @description The fields of a rule being created or edited, validated as saving them would be (a 400 with a message per field otherwise), evaluated now as the engine would: the value, the points, whether the condition holds and what the engine would do. With `rule_id`, the fields change that saved rule, and the dry run sees its state and open alert. Nothing is saved, nobody is notified.
          */
         post: operations["alerts_rules_evaluate_draft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/silences/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List silences, newest start first
+         * @description Silences: alerts matching their matchers between starts_at and ends_at are opened and recorded,
+         *     not notified (each delivery recorded as skipped). When one ends and its alert is still open, one
+         *     message goes out; a resolve during it is not sent.
+         */
+        get: operations["alerts_silences_list"];
+        put?: never;
+        /**
+         * Add a silence
+         * @description Silences: alerts matching their matchers between starts_at and ends_at are opened and recorded,
+         *     not notified (each delivery recorded as skipped). When one ends and its alert is still open, one
+         *     message goes out; a resolve during it is not sent.
+         */
+        post: operations["alerts_silences_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/silences/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a silence
+         * @description Silences: alerts matching their matchers between starts_at and ends_at are opened and recorded,
+         *     not notified (each delivery recorded as skipped). When one ends and its alert is still open, one
+         *     message goes out; a resolve during it is not sent.
+         */
+        get: operations["alerts_silences_retrieve"];
+        /**
+         * Replace a silence
+         * @description Silences: alerts matching their matchers between starts_at and ends_at are opened and recorded,
+         *     not notified (each delivery recorded as skipped). When one ends and its alert is still open, one
+         *     message goes out; a resolve during it is not sent.
+         */
+        put: operations["alerts_silences_update"];
+        post?: never;
+        /**
+         * Delete a silence
+         * @description What it held and is still open is notified once, as when it expires.
+         */
+        delete: operations["alerts_silences_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some of a silence
+         * @description Silences: alerts matching their matchers between starts_at and ends_at are opened and recorded,
+         *     not notified (each delivery recorded as skipped). When one ends and its alert is still open, one
+         *     message goes out; a resolve during it is not sent.
+         */
+        patch: operations["alerts_silences_partial_update"];
+        trace?: never;
+    };
+    "/api/alerts/silences/{id}/expire/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Expire a silence now
+         * @description Its end becomes now (a pending one never begins). What it held and is still open is notified once.
+         */
+        post: operations["alerts_silences_expire_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/silences/{id}/extend/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Extend a silence
+         * @description To a later ends_at, or by a number of minutes after its current end.
+         */
+        post: operations["alerts_silences_extend_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/silences/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Which open alerts would these matchers silence?
+         * @description Before saving a silence (or a maintenance window): the open alerts its matchers match now. Changes nothing.
+         */
+        post: operations["alerts_silences_preview_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1112,6 +1300,8 @@ export interface components {
             readonly acknowledged_by: string | null;
             /** @description What they said when acknowledging it. */
             acknowledged_comment: string;
+            /** @description The silences and maintenance windows holding its notifications now (an open alert); empty lists when none does. */
+            readonly silenced_by: components["schemas"]["SilencedBy"];
         };
         AlertHistoryDetail: {
             readonly id: number;
@@ -1164,6 +1354,8 @@ export interface components {
             readonly acknowledged_by: string | null;
             /** @description What they said when acknowledging it. */
             acknowledged_comment: string;
+            /** @description The silences and maintenance windows holding its notifications now (an open alert); empty lists when none does. */
+            readonly silenced_by: components["schemas"]["SilencedBy"];
             readonly deliveries: components["schemas"]["Delivery"][];
         };
         /**
@@ -2004,6 +2196,102 @@ export interface components {
             username: string;
             password: string;
         };
+        /** @description A recurring silence: on each weekday, from start_time to end_time in time_zone. */
+        MaintenanceWindow: {
+            readonly id: number;
+            /** @description Over the alert's labels and its severity, category, metric and rule (its name), as a notification policy's: [{"label": "category", "op": "=", "value": "system"}]; ops =, !=, =~, !~ (regexes anchored). At least one, and at least one that does not match an empty value. */
+            matchers: components["schemas"]["LabelMatcher"][];
+            /** @description 0 Monday ... 6 Sunday: the days a window starts on. */
+            weekdays: number[];
+            /**
+             * @description Local time in time_zone, e.g. "02:00".
+             * @example 02:00
+             */
+            start_time: string;
+            /**
+             * @description Local time in time_zone; before start_time: the next day; equal: 24 hours.
+             * @example 02:00
+             */
+            end_time: string;
+            /** @description An IANA time zone name, e.g. "Europe/Berlin" or "UTC"; the local times hold across DST changes. */
+            time_zone: string;
+            /**
+             * Format: date
+             * @description The first day a window starts on; null: from now on.
+             */
+            starts_on?: string | null;
+            /**
+             * Format: date
+             * @description The last day a window starts on; null: no end.
+             */
+            ends_on?: string | null;
+            /** @description Why (the others on call read it). Required; at most 2,000 characters. */
+            comment: string;
+            /** @description Whether a window is open now. */
+            readonly active_now: boolean;
+            /**
+             * Format: date-time
+             * @description When the open window closes; null when none is.
+             */
+            readonly current_ends_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the next window opens; null: none is to come.
+             */
+            readonly next_start: string | null;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /** @description A recurring silence: on each weekday, from start_time to end_time in time_zone. */
+        MaintenanceWindowRequest: {
+            /** @description Over the alert's labels and its severity, category, metric and rule (its name), as a notification policy's: [{"label": "category", "op": "=", "value": "system"}]; ops =, !=, =~, !~ (regexes anchored). At least one, and at least one that does not match an empty value. */
+            matchers: components["schemas"]["LabelMatcherRequest"][];
+            /** @description 0 Monday ... 6 Sunday: the days a window starts on. */
+            weekdays: number[];
+            /**
+             * @description Local time in time_zone, e.g. "02:00".
+             * @example 02:00
+             */
+            start_time: string;
+            /**
+             * @description Local time in time_zone; before start_time: the next day; equal: 24 hours.
+             * @example 02:00
+             */
+            end_time: string;
+            /** @description An IANA time zone name, e.g. "Europe/Berlin" or "UTC"; the local times hold across DST changes. */
+            time_zone: string;
+            /**
+             * Format: date
+             * @description The first day a window starts on; null: from now on.
+             */
+            starts_on?: string | null;
+            /**
+             * Format: date
+             * @description The last day a window starts on; null: no end.
+             */
+            ends_on?: string | null;
+            /** @description Why (the others on call read it). Required; at most 2,000 characters. */
+            comment: string;
+        };
+        MatchedAlert: {
+            readonly id: number;
+            readonly rule: number | null;
+            readonly rule_name: string;
+            readonly severity: components["schemas"]["SeverityEnum"];
+            readonly metric_name: string;
+            /** @description The rule's labels and its group's. */
+            labels: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            readonly triggered_at: string;
+            /** Format: date-time */
+            readonly acknowledged_at: string | null;
+        };
         MetricCatalogue: {
             /** Format: date-time */
             generated_at: string;
@@ -2309,6 +2597,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ErrorLogList"][];
         };
+        PaginatedMaintenanceWindowList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["MaintenanceWindow"][];
+        };
         PaginatedNotificationChannelList: {
             /** @example 123 */
             count: number;
@@ -2353,6 +2656,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["PushToken"][];
+        };
+        PaginatedSilenceList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Silence"][];
         };
         /**
          * @description What a person sets on a rule. Fields the system sets (state, created_by, timestamps) are
@@ -2465,6 +2783,37 @@ export interface components {
             /** @description How long a query may take (1 to 60 s, default 10). */
             timeout_seconds?: number;
         };
+        /** @description A recurring silence: on each weekday, from start_time to end_time in time_zone. */
+        PatchedMaintenanceWindowRequest: {
+            /** @description Over the alert's labels and its severity, category, metric and rule (its name), as a notification policy's: [{"label": "category", "op": "=", "value": "system"}]; ops =, !=, =~, !~ (regexes anchored). At least one, and at least one that does not match an empty value. */
+            matchers?: components["schemas"]["LabelMatcherRequest"][];
+            /** @description 0 Monday ... 6 Sunday: the days a window starts on. */
+            weekdays?: number[];
+            /**
+             * @description Local time in time_zone, e.g. "02:00".
+             * @example 02:00
+             */
+            start_time?: string;
+            /**
+             * @description Local time in time_zone; before start_time: the next day; equal: 24 hours.
+             * @example 02:00
+             */
+            end_time?: string;
+            /** @description An IANA time zone name, e.g. "Europe/Berlin" or "UTC"; the local times hold across DST changes. */
+            time_zone?: string;
+            /**
+             * Format: date
+             * @description The first day a window starts on; null: from now on.
+             */
+            starts_on?: string | null;
+            /**
+             * Format: date
+             * @description The last day a window starts on; null: no end.
+             */
+            ends_on?: string | null;
+            /** @description Why (the others on call read it). Required; at most 2,000 characters. */
+            comment?: string;
+        };
         /** @description A channel. Its secrets are write-only; viewers see only whether each is set. */
         PatchedNotificationChannelRequest: {
             /**
@@ -2506,6 +2855,26 @@ export interface components {
             /** @description After a match, go on to the next policies (default false: stop here). */
             continue?: boolean;
             is_active?: boolean;
+        };
+        /**
+         * @description A silence: alerts matching `matchers` between starts_at and ends_at are opened and recorded but
+         *     not notified.
+         */
+        PatchedSilenceRequest: {
+            /** @description Over the alert's labels and its severity, category, metric and rule (its name), as a notification policy's: [{"label": "category", "op": "=", "value": "system"}]; ops =, !=, =~, !~ (regexes anchored). At least one, and at least one that does not match an empty value. */
+            matchers?: components["schemas"]["LabelMatcherRequest"][];
+            /**
+             * Format: date-time
+             * @description Default: now.
+             */
+            starts_at?: string;
+            /**
+             * Format: date-time
+             * @description After starts_at and in the future; at most 365 days after starts_at.
+             */
+            ends_at?: string;
+            /** @description Why (the others on call read it). Required; at most 2,000 characters. */
+            comment?: string;
         };
         Placement: {
             /** @description The card's (chart's) title; metrics sharing one share the card. */
@@ -2677,6 +3046,83 @@ export interface components {
          * @enum {string}
          */
         SeverityEnum: "low" | "medium" | "high" | "critical";
+        /**
+         * @description A silence: alerts matching `matchers` between starts_at and ends_at are opened and recorded but
+         *     not notified.
+         */
+        Silence: {
+            readonly id: number;
+            /** @description Over the alert's labels and its severity, category, metric and rule (its name), as a notification policy's: [{"label": "category", "op": "=", "value": "system"}]; ops =, !=, =~, !~ (regexes anchored). At least one, and at least one that does not match an empty value. */
+            matchers: components["schemas"]["LabelMatcher"][];
+            /**
+             * Format: date-time
+             * @description Default: now.
+             */
+            starts_at?: string;
+            /**
+             * Format: date-time
+             * @description After starts_at and in the future; at most 365 days after starts_at.
+             */
+            ends_at: string;
+            /** @description Why (the others on call read it). Required; at most 2,000 characters. */
+            comment: string;
+            /** @description pending (before starts_at), active, or expired (ends_at passed, or expired by hand). */
+            readonly state: components["schemas"]["SilenceStateEnum"];
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /** @description A later end: an exact time, or a number of minutes added to the current end. */
+        SilenceExtendRequest: {
+            /**
+             * Format: date-time
+             * @description The new end (later than the current one).
+             */
+            ends_at?: string;
+            /** @description Minutes added to the current end. */
+            minutes?: number;
+        };
+        SilencePreview: {
+            /** @description How many open alerts these matchers hold. */
+            count: number;
+            /** @description The newest of them (at most 200). */
+            alerts: components["schemas"]["MatchedAlert"][];
+        };
+        SilencePreviewInputRequest: {
+            /** @description Over the alert's labels and its severity, category, metric and rule (its name), as a notification policy's: [{"label": "category", "op": "=", "value": "system"}]; ops =, !=, =~, !~ (regexes anchored). At least one, and at least one that does not match an empty value. */
+            matchers: components["schemas"]["LabelMatcherRequest"][];
+        };
+        /**
+         * @description A silence: alerts matching `matchers` between starts_at and ends_at are opened and recorded but
+         *     not notified.
+         */
+        SilenceRequest: {
+            /** @description Over the alert's labels and its severity, category, metric and rule (its name), as a notification policy's: [{"label": "category", "op": "=", "value": "system"}]; ops =, !=, =~, !~ (regexes anchored). At least one, and at least one that does not match an empty value. */
+            matchers: components["schemas"]["LabelMatcherRequest"][];
+            /**
+             * Format: date-time
+             * @description Default: now.
+             */
+            starts_at?: string;
+            /**
+             * Format: date-time
+             * @description After starts_at and in the future; at most 365 days after starts_at.
+             */
+            ends_at: string;
+            /** @description Why (the others on call read it). Required; at most 2,000 characters. */
+            comment: string;
+        };
+        /** @enum {string} */
+        SilenceStateEnum: "pending" | "active" | "expired";
+        SilencedBy: {
+            /** @description Silence ids. */
+            silences: number[];
+            /** @description Maintenance window ids. */
+            maintenance_windows: number[];
+        };
         SplitSeries: {
             /** @description The series' value of the split_by label ({} for series without it). */
             labels: {
@@ -3728,6 +4174,341 @@ export interface operations {
             };
         };
     };
+    alerts_maintenance_windows_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedMaintenanceWindowList"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such page. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_maintenance_windows_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaintenanceWindowRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceWindow"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_maintenance_windows_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceWindow"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_maintenance_windows_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaintenanceWindowRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceWindow"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_maintenance_windows_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_maintenance_windows_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMaintenanceWindowRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceWindow"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     alerts_metric_health_retrieve: {
         parameters: {
             query?: never;
@@ -4750,6 +5531,530 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Evaluation"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_silences_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                /**
+                 * @description pending (not begun), active (holding alerts now), expired.
+                 *
+                 *     * `pending` - Pending
+                 *     * `active` - Active
+                 *     * `expired` - Expired
+                 */
+                state?: "active" | "expired" | "pending" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSilenceList"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such page. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_silences_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SilenceRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_silences_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_silences_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SilenceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_silences_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_silences_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedSilenceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_silences_expire_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The silence has expired already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_silences_extend_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SilenceExtendRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The silence has expired already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_silences_preview_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SilencePreviewInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilencePreview"];
                 };
             };
             /** @description Invalid input; nothing was changed. */
@@ -6465,6 +7770,7 @@ export const pathsApiAlertsRulesGetParametersQueryIs_activeValues: ReadonlyArray
 export const pathsApiAlertsRulesGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["ordering"]> = ["-created_at", "-id", "-last_evaluated_at", "-metric_name", "-name", "-severity", "-state", "-updated_at", "created_at", "id", "last_evaluated_at", "metric_name", "name", "severity", "state", "updated_at", ""];
 export const pathsApiAlertsRulesGetParametersQuerySeverityValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["severity"]> = ["critical", "high", "low", "medium", ""];
 export const pathsApiAlertsRulesGetParametersQueryStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["state"]> = ["error", "firing", "no_data", "ok", "pending", "suppressed", ""];
+export const pathsApiAlertsSilencesGetParametersQueryStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/silences/"]["get"]["parameters"]["query"]["state"]> = ["active", "expired", "pending", ""];
 export const pathsApiMonitoringEndpointsGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/endpoints/"]["get"]["parameters"]["query"]["ordering"]> = ["-avg_ms", "-count", "-error_rate", "-max_ms", "-p95_ms", "-status_4xx", "-status_5xx", "avg_ms", "count", "error_rate", "max_ms", "p95_ms", "status_4xx", "status_5xx", ""];
 export const pathsApiMonitoringErrorsGetParametersQueryLevelValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/errors/"]["get"]["parameters"]["query"]["level"]> = ["CRITICAL", "ERROR", ""];
 export const pathsApiMonitoringErrorsGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/errors/"]["get"]["parameters"]["query"]["ordering"]> = ["-first_seen", "-last_seen", "-level", "-occurrences", "first_seen", "last_seen", "level", "occurrences", ""];
@@ -6488,6 +7794,7 @@ export const routePreviewInputSeverityEnumValues: ReadonlyArray<FlattenedDeepReq
 export const ruleKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleKindEnum"]> = ["metric", "promql"];
 export const ruleStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleStateEnum"]> = ["ok", "pending", "firing", "no_data", "error", "suppressed"];
 export const severityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityEnum"]> = ["low", "medium", "high", "critical"];
+export const silenceStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SilenceStateEnum"]> = ["pending", "active", "expired"];
 export const testSendResultStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TestSendResultStatusEnum"]> = ["sent", "not_configured", "failed"];
 export const typeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TypeEnum"]> = ["string", "text", "url", "integer", "boolean", "choice", "emails", "headers"];
 /** The regular expressions (as the schema writes them) that properties of the components must match. */
@@ -6509,6 +7816,12 @@ export const schemaPatterns = {
     "DataSourceRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "LabelMatcher.label": "[a-z_][a-z0-9_]*",
     "LabelMatcherRequest.label": "[a-z_][a-z0-9_]*",
+    "MaintenanceWindow.comment": "^[^\\u0000]*$",
+    "MaintenanceWindow.end_time": "^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$",
+    "MaintenanceWindow.start_time": "^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$",
+    "MaintenanceWindowRequest.comment": "^[^\\u0000]*$",
+    "MaintenanceWindowRequest.end_time": "^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$",
+    "MaintenanceWindowRequest.start_time": "^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$",
     "MetricSampleInRequest.name": "^[a-z][a-z0-9_]{0,63}$",
     "NotificationChannel.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "NotificationChannelRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
@@ -6519,8 +7832,14 @@ export const schemaPatterns = {
     "PatchedAlertRuleInputRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PatchedDataSourceRequest.base_url": "^[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$",
     "PatchedDataSourceRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "PatchedMaintenanceWindowRequest.comment": "^[^\\u0000]*$",
+    "PatchedMaintenanceWindowRequest.end_time": "^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$",
+    "PatchedMaintenanceWindowRequest.start_time": "^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$",
     "PatchedNotificationChannelRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PatchedNotificationPolicyRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "PatchedSilenceRequest.comment": "^[^\\u0000]*$",
     "PushToken.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PushTokenRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "Silence.comment": "^[^\\u0000]*$",
+    "SilenceRequest.comment": "^[^\\u0000]*$",
 } as const;
