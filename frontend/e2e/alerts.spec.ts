@@ -216,6 +216,7 @@ test("every alerting screen fits a 360 px screen and a wall screen", async ({ pa
     ["/rules/new", "New rule"],
     ["/statistics", "Statistics"],
     ["/integrations", "Integrations"],
+    ["/policies", "Notification policies"],
   ] as const;
   for (const [width, height, label] of [
     [360, 780, "360px"],

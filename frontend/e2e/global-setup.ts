@@ -1,7 +1,7 @@
 import { startReceivers } from "./receivers";
 import { shareStackSettings, startStack, stackLogTail } from "./stack";
 
-/** Starts the stand-ins for Slack and the mail server, then the real stack (pointed at them) once
+/** Starts the stand-ins for Slack, the mail server and other HTTP receivers, then the real stack (pointed at them) once
  * for every test; the function it returns stops both, also after failures. The tests find them
  * through these variables. */
 export default async function globalSetup(): Promise<() => Promise<void>> {
@@ -25,6 +25,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.E2E_USERNAME = stack.username;
   process.env.E2E_PASSWORD = stack.password;
   process.env.E2E_RECEIVED_URL = receivers.receivedUrl;
+  process.env.E2E_HTTP_RECEIVER_URL = receivers.httpReceiverUrl;
   shareStackSettings(stack.settings);
   return async () => {
     await stack.stop();

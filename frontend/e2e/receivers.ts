@@ -1,15 +1,20 @@
 /**
- * Stand-ins for Slack and a mail server on 127.0.0.1, for the browser tests: the stack's
- * SLACK_WEBHOOK_URL and EMAIL_HOST/EMAIL_PORT point here, so that alerts and test sends are really
- * delivered and the tests can see what arrived. A GET of `/received` on the Slack stand-in answers
- * with everything both received, for the tests (which run in other processes) to check.
+ * Stand-ins for Slack, a mail server and any other HTTP receiver on 127.0.0.1, for the browser
+ * tests: the stack's SLACK_WEBHOOK_URL and EMAIL_HOST/EMAIL_PORT point here, and channels added in
+ * the tests point at the generic receiver (a Discord webhook at /discord/..., a webhook at
+ * /webhook/..., PagerDuty's Events API at /pagerduty/v2/enqueue), so that alerts and test sends
+ * are really delivered and the tests can see what arrived. A GET of `/received` on the Slack
+ * stand-in answers with everything they all received, for the tests (which run in other
+ * processes) to check.
  */
-import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from "node:http";
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 
 export interface Received {
   slack: { path: string; body: unknown }[];
   email: { from: string; to: string[]; data: string }[];
+  /** What the generic receiver got, on any path. */
+  http: { method: string; path: string; body: unknown }[];
 }
 
 export interface Receivers {
@@ -17,6 +22,8 @@ export interface Receivers {
   slackWebhookUrl: string;
   /** Where the tests read what arrived. */
   receivedUrl: string;
+  /** The generic receiver's base URL (no trailing slash): any path is recorded and accepted. */
+  httpReceiverUrl: string;
   smtpPort: number;
   stop: () => Promise<void>;
 }
@@ -93,8 +100,33 @@ function smtpSession(socket: Socket, received: Received): void {
   socket.on("error", () => undefined);
 }
 
+/** The body as JSON when it is JSON, else the text. */
+function parsed(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
+/** Answers as the real service on that path would answer a good request. */
+function acceptAs(path: string, response: ServerResponse): void {
+  if (path.startsWith("/pagerduty/")) {
+    // PagerDuty's Events API v2.
+    response.writeHead(202, { "Content-Type": "application/json" });
+    response.end(JSON.stringify({ status: "success", message: "Event processed", dedup_key: "e2e" }));
+  } else if (path.startsWith("/discord/")) {
+    // A Discord webhook without ?wait=true.
+    response.writeHead(204);
+    response.end();
+  } else {
+    response.writeHead(200, { "Content-Type": "text/plain" });
+    response.end("ok");
+  }
+}
+
 export async function startReceivers(): Promise<Receivers> {
-  const received: Received = { slack: [], email: [] };
+  const received: Received = { slack: [], email: [], http: [] };
   const sockets = new Set<Socket>();
 
   const http = createHttpServer((request, response) => {
@@ -107,16 +139,20 @@ export async function startReceivers(): Promise<Receivers> {
     request.setEncoding("utf8");
     request.on("data", (chunk: string) => (body += chunk));
     request.on("end", () => {
-      let parsed: unknown = body;
-      try {
-        parsed = JSON.parse(body);
-      } catch {
-        // Kept as text.
-      }
-      received.slack.push({ path: request.url ?? "", body: parsed });
+      received.slack.push({ path: request.url ?? "", body: parsed(body) });
       // What Slack's incoming webhooks answer.
       response.writeHead(200, { "Content-Type": "text/plain" });
       response.end("ok");
+    });
+  });
+  const generic = createHttpServer((request, response) => {
+    let body = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => (body += chunk));
+    request.on("end", () => {
+      const path = request.url ?? "";
+      received.http.push({ method: request.method ?? "", path, body: parsed(body) });
+      acceptAs(path, response);
     });
   });
   const smtp = createTcpServer((socket) => {
@@ -126,15 +162,18 @@ export async function startReceivers(): Promise<Receivers> {
   });
 
   const httpPort = await listen(http);
+  const genericPort = await listen(generic);
   const smtpPort = await listen(smtp);
   return {
     slackWebhookUrl: `http://127.0.0.1:${httpPort}/services/T0E2E/B0E2E/e2e0secret0token`,
     receivedUrl: `http://127.0.0.1:${httpPort}/received`,
+    httpReceiverUrl: `http://127.0.0.1:${genericPort}`,
     smtpPort,
     stop: async () => {
       for (const socket of sockets) socket.destroy();
       http.closeAllConnections();
-      await Promise.all([close(http), close(smtp)]);
+      generic.closeAllConnections();
+      await Promise.all([close(http), close(generic), close(smtp)]);
     },
   };
 }
@@ -144,4 +183,11 @@ export async function receivedSoFar(): Promise<Received> {
   const url = process.env.E2E_RECEIVED_URL;
   if (!url) throw new Error("E2E_RECEIVED_URL is not set: are the receivers running (global setup)?");
   return (await (await fetch(url)).json()) as Received;
+}
+
+/** The generic receiver's base URL (from a test process). */
+export function httpReceiverUrl(): string {
+  const url = process.env.E2E_HTTP_RECEIVER_URL;
+  if (!url) throw new Error("E2E_HTTP_RECEIVER_URL is not set: are the receivers running (global setup)?");
+  return url;
 }

@@ -29,6 +29,7 @@ const CHOSEN_HERE = [
   "ADMIN_PASSWORD", "METRICS_COLLECTION_INTERVAL_SECONDS", "ALERT_CHECK_INTERVAL_SECONDS", "SLACK_WEBHOOK_URL",
   "SLACK_DEFAULT_CHANNEL", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL",
   "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "DEFAULT_FROM_EMAIL", "ALERT_SUMMARY_RECIPIENTS",
+  "OUTBOUND_ALLOW_PRIVATE_TARGETS",
 ];
 
 // The worker samples CPU, memory and disk every few seconds instead of every minute, so that the
@@ -214,6 +215,9 @@ export async function startStack(extra: Record<string, string> = {}): Promise<St
     PYTHONUNBUFFERED: "1",
     METRICS_COLLECTION_INTERVAL_SECONDS,
     ALERT_CHECK_INTERVAL_SECONDS,
+    // The channels the tests add point at receivers on 127.0.0.1, which the SSRF guard refuses
+    // unless the deployment allows private targets.
+    OUTBOUND_ALLOW_PRIVATE_TARGETS: "true",
     ...extra,
   };
   if (process.env.REDIS_URL) settings.REDIS_URL = process.env.REDIS_URL;

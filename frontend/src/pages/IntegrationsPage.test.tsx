@@ -7,6 +7,8 @@ import { admin, handlers, server, viewer } from "../test/server";
 import type { NotificationChannel } from "../types/alerts";
 
 const discord = channel({
+  // Its own destination: the API answers one blank target.
+  targets: [""],
   stats: { sent: 3, failed: 1, skipped: 0, pending: 0, failure_rate: 0.25, last_delivery_at: "2026-11-27T17:20:00Z" },
 });
 
@@ -35,6 +37,7 @@ describe("IntegrationsPage", () => {
     expect(email).toHaveTextContent("Email (default)");
     expect(email).toHaveTextContent(/Configured/);
     expect(ops).toHaveTextContent("Discord");
+    expect(ops).toHaveTextContent("Sends to its own destination.");
     expect(ops).toHaveTextContent("Last 7 days: 3 sent, 1 failed");
     expect(ops).toHaveTextContent("25% failed");
     expect(within(ops).getByText(/last delivery/).querySelector("time")).toHaveAttribute("dateTime", "2026-11-27T17:20:00Z");

@@ -77,7 +77,7 @@ export function DeliveryTable({
           {deliveries.map((delivery) => (
             <tr key={delivery.id}>
               <th scope="row">{EVENT_TEXT[delivery.event]}</th>
-              <td>{delivery.channel_name || (CHANNEL_TEXT[delivery.channel] ?? delivery.channel)}</td>
+              <td className="nowrap">{delivery.channel_name || (CHANNEL_TEXT[delivery.channel] ?? delivery.channel)}</td>
               <td>
                 <code>{delivery.target}</code>
               </td>

@@ -90,7 +90,7 @@ function ChannelTestForm({ channel, kind }: { channel: NotificationChannel; kind
         <Field
           id={`${id}-target`}
           label={targetLabel}
-          hint={`Optional; blank: ${channel.targets.join(", ") || "the channel's own"}.`}
+          hint={`Optional; blank: ${channel.targets.filter(Boolean).join(", ") || "the channel's own"}.`}
           errors={errors.target}
         >
           {(control) => (
@@ -166,6 +166,8 @@ export function ChannelCard({ channel, kind, note, mayChange, mayDelete, switchi
   const switchId = useId();
   const [showDeliveries, setShowDeliveries] = useState(false);
   const status = channel.configured ? "ok" : "unavailable";
+  // A channel that is its own destination (a webhook) answers one blank target.
+  const targets = channel.targets.filter((target) => target !== "");
   return (
     <article className={`status-card status-card--${status} channel-card`} aria-labelledby={titleId}>
       <div className="channel-card__header">
@@ -180,10 +182,10 @@ export function ChannelCard({ channel, kind, note, mayChange, mayDelete, switchi
       </p>
       {channel.problem && <p className="status-card__description">{channel.problem}</p>}
       <p className="status-card__description">
-        {channel.targets.length > 0 ? (
+        {targets.length > 0 ? (
           <>
             Sends to{" "}
-            {channel.targets.map((target, index) => (
+            {targets.map((target, index) => (
               <span key={target}>
                 {index > 0 && ", "}
                 <code>{target}</code>
