@@ -301,4 +301,4 @@ class NotificationDeliveryAdmin(admin.ModelAdmin):
 
 
 # Channels and policies: their own module, registered with the rest.
-from . import channel_admin  # noqa: E402, F401
+from . import channel_admin, silence_admin  # noqa: E402, F401

@@ -1,0 +1,96 @@
+"""Admin pages of silences and maintenance windows: the models' validators (the API's) check what
+is typed; ending or changing one sends what it held and is owed, as the API does."""
+
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+from django.utils import timezone
+
+from .models import MaintenanceWindow, Silence
+from .services import lifecycle
+from .validators import WEEKDAY_NAMES
+
+MATCHERS_HELP = ('As JSON: [{"label": "category", "op": "=", "value": "system"}] over the alert\'s labels and '
+                 "severity, category, metric and rule (its name); ops =, !=, =~, !~. At least one, and one that "
+                 "does not match an empty value.")
+
+
+def _matchers_text(matchers) -> str:
+    return " ".join(f'{m.get("label")}{m.get("op")}"{m.get("value")}"' for m in matchers or [])
+
+
+def _release_after_commit() -> None:
+    transaction.on_commit(lambda: lifecycle.release_held_alerts())
+
+
+class _ReleasingAdmin(admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if change:
+            _release_after_commit()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _release_after_commit()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        _release_after_commit()
+
+    @admin.display(description="matchers")
+    def matchers_text(self, obj):
+        return _matchers_text(obj.matchers)
+
+
+class SilenceForm(forms.ModelForm):
+    class Meta:
+        model = Silence
+        fields = ["matchers", "starts_at", "ends_at", "comment"]
+        help_texts = {"matchers": MATCHERS_HELP}
+        widgets = {"matchers": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+
+@admin.register(Silence)
+class SilenceAdmin(_ReleasingAdmin):
+    form = SilenceForm
+    list_display = ("id", "matchers_text", "starts_at", "ends_at", "state_now", "comment", "created_by")
+    readonly_fields = ("created_by", "created_at", "updated_at")
+
+    @admin.display(description="state")
+    def state_now(self, silence):
+        return silence.state_at(timezone.now())
+
+
+class MaintenanceWindowForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(WEEKDAY_NAMES)), coerce=int, widget=forms.CheckboxSelectMultiple,
+        help_text="The days a window starts on.",
+    )
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = ["matchers", "weekdays", "start_time", "end_time", "time_zone", "starts_on", "ends_on", "comment"]
+        help_texts = {
+            "matchers": MATCHERS_HELP,
+            "end_time": "Before the start: the next day; equal: 24 hours.",
+            "time_zone": 'An IANA name, e.g. "Europe/Berlin"; the local times hold across DST changes.',
+        }
+        widgets = {"matchers": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+
+@admin.register(MaintenanceWindow)
+class MaintenanceWindowAdmin(_ReleasingAdmin):
+    form = MaintenanceWindowForm
+    list_display = ("id", "matchers_text", "schedule", "starts_on", "ends_on", "active_now", "comment")
+    readonly_fields = ("created_by", "created_at", "updated_at")
+
+    @admin.display(description="when")
+    def schedule(self, window):
+        days = ", ".join(WEEKDAY_NAMES[d][:3] for d in sorted(window.weekdays or []) if 0 <= d <= 6)
+        return f"{days} {window.start_time:%H:%M}-{window.end_time:%H:%M} {window.time_zone}"
+
+    @admin.display(description="active now", boolean=True)
+    def active_now(self, window):
+        return window.occurrence_at(timezone.now()) is not None
