@@ -46,6 +46,16 @@ export function resolveAlert(id: number, notes: string): Promise<AlertDetail> {
   return apiRequest(`/api/alerts/history/${id}/resolve/`, { method: "POST", body: { notes } });
 }
 
+/** Takes an open alert on ("I have it"), with an optional comment; a 409 when it is resolved. Again changes nothing. */
+export function acknowledgeAlert(id: number, comment: string): Promise<AlertDetail> {
+  return apiRequest(`/api/alerts/history/${id}/acknowledge/`, { method: "POST", body: { comment } });
+}
+
+/** Gives an acknowledged alert back (its reminders resume); a 409 when it is resolved. */
+export function unacknowledgeAlert(id: number): Promise<AlertDetail> {
+  return apiRequest(`/api/alerts/history/${id}/unacknowledge/`, { method: "POST" });
+}
+
 /** Fires a rule's alert by hand; a 409 (with the open alert's id) when it is firing already. */
 export function triggerAlert(request: TriggerRequest): Promise<AlertDetail> {
   return apiRequest("/api/alerts/trigger/", { method: "POST", body: request });

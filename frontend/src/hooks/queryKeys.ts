@@ -63,3 +63,16 @@ export async function invalidateAfterAlertChange(queryClient: QueryClient): Prom
     queryClient.invalidateQueries({ queryKey: statsKeys.all }),
   ]);
 }
+
+/**
+ * What changes when an open alert is acknowledged or given back: the alert lists and details (who
+ * has it, the acknowledged filter) and the statistics (the time to acknowledge). Not the rules nor
+ * the open counts: the alert stays open.
+ */
+export async function invalidateAfterAcknowledgement(queryClient: QueryClient): Promise<void> {
+  await Promise.all([
+    queryClient.invalidateQueries({ queryKey: alertKeys.lists() }),
+    queryClient.invalidateQueries({ queryKey: alertKeys.details() }),
+    queryClient.invalidateQueries({ queryKey: statsKeys.all }),
+  ]);
+}

@@ -217,6 +217,174 @@ describe("AlertDetailPage", () => {
     });
   });
 
+  it("acknowledges with a comment, then shows who has it and when, and offers to give it back", async () => {
+    const bodies: unknown[] = [];
+    const acknowledged = alertDetail({
+      acknowledged_at: "2026-11-27T17:25:00Z",
+      acknowledged_by: "admin",
+      acknowledged_comment: "Looking at the database",
+    });
+    const detailAnswers: string[] = [];
+    server.use(
+      handlers.signedInAs(admin),
+      handlers.csrf(),
+      http.get("/api/alerts/history/1/", () => {
+        detailAnswers.push(bodies.length > 0 ? "acknowledged" : "open");
+        return HttpResponse.json(bodies.length > 0 ? acknowledged : alertDetail());
+      }),
+      http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue())),
+      http.post("/api/alerts/history/1/acknowledge/", async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json(acknowledged);
+      }),
+    );
+    const { user } = renderApp("/alerts/1");
+
+    expect(await screen.findByRole("button", { name: "Resolve…" })).toBeInTheDocument();
+    expect(screen.queryByRole("region", { name: "Acknowledgement" })).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Acknowledge…" }));
+    const dialog = screen.getByRole("dialog", { name: "Acknowledge alert #1" });
+    const comment = within(dialog).getByLabelText("Comment");
+    expect(comment).toHaveFocus();
+    await user.type(comment, "  Looking at the database ");
+    await user.click(within(dialog).getByRole("button", { name: "Acknowledge alert" }));
+
+    expect(await screen.findByText("Alert #1 acknowledged: it is yours, and its reminders stop.")).toBeInTheDocument();
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(bodies).toEqual([{ comment: "Looking at the database" }]);
+    const acknowledgement = screen.getByRole("region", { name: "Acknowledgement" });
+    expect(acknowledgement).toHaveTextContent(/^Acknowledged by admin, .*5:25:00.*: Looking at the database/);
+    expect(within(acknowledgement).getByRole("time")).toHaveAttribute("dateTime", "2026-11-27T17:25:00Z");
+    expect(within(acknowledgement).getByRole("button", { name: "Unacknowledge" })).toBeInTheDocument();
+    expect(screen.getByText("Acknowledged", { selector: ".badge" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Acknowledge…" })).not.toBeInTheDocument();
+    // Still open: it can be resolved. The detail was asked again (its cache invalidated).
+    expect(screen.getByRole("button", { name: "Resolve…" })).toBeInTheDocument();
+    await waitFor(() => {
+      expect(detailAnswers).toEqual(["open", "acknowledged"]);
+    });
+  });
+
+  it("gives an acknowledged alert back", async () => {
+    let given = false;
+    const acknowledged = alertDetail({ acknowledged_at: "2026-11-27T17:25:00Z", acknowledged_by: "oncall", acknowledged_comment: "" });
+    server.use(
+      handlers.signedInAs(admin),
+      handlers.csrf(),
+      http.get("/api/alerts/history/1/", () => HttpResponse.json(given ? alertDetail() : acknowledged)),
+      http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue())),
+      http.post("/api/alerts/history/1/unacknowledge/", () => {
+        given = true;
+        return HttpResponse.json(alertDetail());
+      }),
+    );
+    const { user } = renderApp("/alerts/1");
+
+    const acknowledgement = await screen.findByRole("region", { name: "Acknowledgement" });
+    // No comment: the sentence ends with the time.
+    expect(acknowledgement).toHaveTextContent(/^Acknowledged by oncall, [^:]*5:25:00 PM UTC\.Unacknowledge$/);
+    expect(screen.queryByRole("button", { name: "Acknowledge…" })).not.toBeInTheDocument();
+    await user.click(within(acknowledgement).getByRole("button", { name: "Unacknowledge" }));
+
+    expect(await screen.findByText(/Alert #1 given back/)).toBeInTheDocument();
+    expect(given).toBe(true);
+    expect(screen.queryByRole("region", { name: "Acknowledgement" })).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Acknowledge…" })).toBeInTheDocument();
+  });
+
+  it("shows a 409 clearly when the alert was resolved before it could be acknowledged", async () => {
+    let resolvedElsewhere = false;
+    server.use(
+      handlers.signedInAs(admin),
+      handlers.csrf(),
+      http.get("/api/alerts/history/1/", () =>
+        HttpResponse.json(
+          resolvedElsewhere
+            ? alertDetail({ status: "resolved", resolved_at: "2026-11-27T17:40:00Z", resolved_by: "oncall", notes: "done" })
+            : alertDetail(),
+        ),
+      ),
+      http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue())),
+      http.post("/api/alerts/history/1/acknowledge/", () => {
+        resolvedElsewhere = true;
+        return HttpResponse.json(
+          { detail: "Alert 1 is resolved (by oncall at 2026-11-27T17:40:00+00:00): it cannot be acknowledged." },
+          { status: 409 },
+        );
+      }),
+    );
+    const { user } = renderApp("/alerts/1");
+
+    await user.click(await screen.findByRole("button", { name: "Acknowledge…" }));
+    const dialog = screen.getByRole("dialog");
+    await user.click(within(dialog).getByRole("button", { name: "Acknowledge alert" }));
+
+    const failure = await within(dialog).findByText(/Already resolved/);
+    expect(failure).toHaveTextContent("Alert 1 is resolved (by oncall at 2026-11-27T17:40:00+00:00): it cannot be acknowledged.");
+    expect(failure.closest('[role="alert"]')).not.toBeNull();
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => {
+      expect(screen.getByRole("region", { name: "Resolution" })).toHaveTextContent("oncall");
+    });
+    expect(screen.queryByRole("button", { name: "Acknowledge…" })).not.toBeInTheDocument();
+  });
+
+  it("shows a 409 on giving back an alert resolved meanwhile", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      handlers.csrf(),
+      http.get("/api/alerts/history/1/", () =>
+        HttpResponse.json(alertDetail({ acknowledged_at: "2026-11-27T17:25:00Z", acknowledged_by: "admin" })),
+      ),
+      http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue())),
+      http.post("/api/alerts/history/1/unacknowledge/", () =>
+        HttpResponse.json(
+          { detail: "Alert 1 is resolved (by the system at 2026-11-27T17:40:00+00:00): it cannot be unacknowledged." },
+          { status: 409 },
+        ),
+      ),
+    );
+    const { user } = renderApp("/alerts/1");
+
+    await user.click(await screen.findByRole("button", { name: "Unacknowledge" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "Already resolved: Alert 1 is resolved (by the system at 2026-11-27T17:40:00+00:00): it cannot be unacknowledged.",
+    );
+  });
+
+  it("shows a viewer who has the alert, and offers them neither acknowledge nor give back", async () => {
+    server.use(
+      handlers.signedInAs(viewer),
+      ...answer(alertDetail({ acknowledged_at: "2026-11-27T17:25:00Z", acknowledged_by: "oncall", acknowledged_comment: "On it" })),
+    );
+
+    renderApp("/alerts/1");
+
+    expect(await screen.findByRole("region", { name: "Acknowledgement" })).toHaveTextContent("Acknowledged by oncall");
+    expect(screen.queryByRole("button", { name: "Unacknowledge" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Acknowledge…" })).not.toBeInTheDocument();
+  });
+
+  it("keeps the record of who had a resolved alert, with nothing to do about it", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      ...answer(
+        alertDetail({
+          status: "resolved", resolved_at: "2026-11-27T17:40:00Z", resolved_by: "oncall",
+          acknowledged_at: "2026-11-27T17:25:00Z", acknowledged_by: "oncall", acknowledged_comment: "On it",
+        }),
+      ),
+    );
+
+    renderApp("/alerts/1");
+
+    expect(await screen.findByRole("region", { name: "Acknowledgement" })).toHaveTextContent("Acknowledged by oncall");
+    expect(screen.queryByRole("button", { name: "Unacknowledge" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Acknowledge…" })).not.toBeInTheDocument();
+    expect(screen.queryByText("Acknowledged", { selector: ".badge" })).not.toBeInTheDocument();
+  });
+
   it("offers no resolve to a viewer", async () => {
     server.use(handlers.signedInAs(viewer), ...answer());
 
@@ -224,6 +392,7 @@ describe("AlertDetailPage", () => {
 
     await screen.findByRole("region", { name: "Why it fired" });
     expect(screen.queryByRole("button", { name: "Resolve…" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Acknowledge…" })).not.toBeInTheDocument();
   });
 
   it("says a manual trigger was by hand, with no measured value", async () => {

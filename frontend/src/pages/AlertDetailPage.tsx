@@ -1,17 +1,18 @@
 import { useState, type ReactNode } from "react";
 import { Link, useLocation, useParams } from "react-router";
+import { AcknowledgeDialog } from "../components/alerts/AcknowledgeDialog";
 import { readAlertContext } from "../components/alerts/alertContext";
 import { DeliveryTable } from "../components/alerts/DeliveryTable";
 import { PointsChart } from "../components/alerts/PointsChart";
 import { ResolveDialog } from "../components/alerts/ResolveDialog";
 import { CONDITION_WORDS } from "../components/alerts/ruleText";
-import { AlertStatusBadge, SeverityBadge } from "../components/ui/Badges";
+import { AcknowledgedBadge, AlertStatusBadge, SeverityBadge } from "../components/ui/Badges";
 import { LabelChips } from "../components/ui/LabelChips";
 import { RunbookLink } from "../components/ui/RunbookLink";
 import { ErrorState } from "../components/ui/ErrorState";
 import { LoadingState } from "../components/ui/LoadingState";
 import { QueryError } from "../components/ui/QueryError";
-import { useAlert } from "../hooks/alerts/useAlerts";
+import { useAlert, useUnacknowledgeAlert } from "../hooks/alerts/useAlerts";
 import { useMetricCatalogue } from "../hooks/alerts/useRules";
 import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
 import { usePageTitle } from "../hooks/usePageTitle";
@@ -143,24 +144,94 @@ function Resolution({ alert }: { alert: AlertDetail }) {
   );
 }
 
-function AlertBody({ alert, unit, onResolve }: { alert: AlertDetail; unit: string; onResolve: (() => void) | null }) {
+/**
+ * Who has the alert, since when, and what they said; with "Unacknowledge" for someone who may
+ * change alerts while it is open. A resolved alert keeps the record of who had it.
+ */
+function Acknowledgement({
+  alert,
+  canChange,
+  onUnacknowledged,
+}: {
+  alert: AlertDetail;
+  canChange: boolean;
+  onUnacknowledged: (alert: AlertDetail) => void;
+}) {
+  const unacknowledge = useUnacknowledgeAlert(alert.id);
+  if (!alert.acknowledged_at) return null;
+  const open = alert.status === "active";
+  return (
+    <section className="acknowledgement" aria-label="Acknowledgement">
+      <p className="acknowledgement__text">
+        <strong>Acknowledged by {alert.acknowledged_by ?? "a user since deleted"}</strong>,{" "}
+        <Time iso={alert.acknowledged_at} />
+        {alert.acknowledged_comment ? (
+          <>
+            : <span className="acknowledgement__comment">{alert.acknowledged_comment}</span>
+          </>
+        ) : (
+          "."
+        )}
+      </p>
+      {open && canChange && (
+        <button
+          type="button"
+          className="button button--secondary button--small"
+          disabled={unacknowledge.isPending}
+          onClick={() => {
+            unacknowledge.mutate(undefined, { onSuccess: onUnacknowledged });
+          }}
+        >
+          {unacknowledge.isPending ? "Giving it back…" : "Unacknowledge"}
+        </button>
+      )}
+      {unacknowledge.error && (
+        <p className="notice notice--error acknowledgement__error" role="alert">
+          {unacknowledge.error.status === 409
+            ? `Already resolved: ${unacknowledge.error.message}`
+            : `Could not unacknowledge the alert: ${unacknowledge.error.message}`}
+        </p>
+      )}
+    </section>
+  );
+}
+
+interface AlertActions {
+  /** Opens the resolve dialog; null when the alert is resolved or the user may not change alerts. */
+  onResolve: (() => void) | null;
+  /** Opens the acknowledge dialog; null when it is acknowledged or resolved, or the user may not. */
+  onAcknowledge: (() => void) | null;
+  /** Whether the user may change alerts (give an acknowledged one back). */
+  canChange: boolean;
+  onUnacknowledged: (alert: AlertDetail) => void;
+}
+
+function AlertBody({ alert, unit, actions }: { alert: AlertDetail; unit: string; actions: AlertActions }) {
   const can = useCan();
+  const { onResolve, onAcknowledge } = actions;
   return (
     <>
       <div className="alert-summary">
         <SeverityBadge severity={alert.severity} />
         <AlertStatusBadge status={alert.status} />
+        {alert.status === "active" && alert.acknowledged_at && <AcknowledgedBadge />}
         {alert.manual && <span className="badge badge--open">Triggered by hand</span>}
         <span className="muted">
           Triggered <Time iso={alert.triggered_at} />
         </span>
       </div>
+      <Acknowledgement alert={alert} canChange={actions.canChange} onUnacknowledged={actions.onUnacknowledged} />
       {alert.summary && <p className="alert-summary-text">{alert.summary}</p>}
       {alert.message && <p className="error-message alert-message">{alert.message}</p>}
       <Annotations alert={alert} />
       <div className="panel__actions" role="group" aria-label="Actions on this alert">
+        {onAcknowledge && (
+          <button type="button" className="button button--primary" onClick={onAcknowledge}>
+            Acknowledge…
+          </button>
+        )}
         {onResolve && (
-          <button type="button" className="button button--primary" onClick={onResolve}>
+          <button type="button" className={`button ${onAcknowledge ? "button--secondary" : "button--primary"}`} onClick={onResolve}>
             Resolve…
           </button>
         )}
@@ -205,6 +276,7 @@ export function AlertDetailPage() {
   const alert = useAlert(id);
   const catalogue = useMetricCatalogue({ enabled: can(PERMISSIONS.viewRules) });
   const [resolving, setResolving] = useState(false);
+  const [acknowledging, setAcknowledging] = useState(false);
   const [outcome, setOutcome] = useState<string | null>(null);
 
   let body;
@@ -216,19 +288,33 @@ export function AlertDetailPage() {
     body = <QueryError error={alert.error} what={`alert #${id}`} onRetry={() => void alert.refetch()} />;
   } else {
     const data = alert.data;
-    const canResolve = data.status === "active" && can(PERMISSIONS.resolveAlerts);
+    // Acknowledging needs what resolving needs: the permission to change alert history.
+    const canChange = can(PERMISSIONS.resolveAlerts);
+    const open = data.status === "active";
     body = (
       <AlertBody
         alert={data}
         unit={unitOf(catalogue.data?.metrics, data.metric_name)}
-        onResolve={
-          canResolve
-            ? () => {
-                setOutcome(null);
-                setResolving(true);
-              }
-            : null
-        }
+        actions={{
+          canChange,
+          onResolve:
+            open && canChange
+              ? () => {
+                  setOutcome(null);
+                  setResolving(true);
+                }
+              : null,
+          onAcknowledge:
+            open && canChange && !data.acknowledged_at
+              ? () => {
+                  setOutcome(null);
+                  setAcknowledging(true);
+                }
+              : null,
+          onUnacknowledged: (given) => {
+            setOutcome(`Alert #${given.id} given back: nobody has it now, and its reminders resume.`);
+          },
+        }}
       />
     );
   }
@@ -250,6 +336,18 @@ export function AlertDetailPage() {
         {outcome && <p className="notice notice--success">{outcome}</p>}
       </div>
       <div className="page-sections">{body}</div>
+      {acknowledging && (
+        <AcknowledgeDialog
+          alertId={id}
+          onCancel={() => {
+            setAcknowledging(false);
+          }}
+          onAcknowledged={(acknowledged) => {
+            setAcknowledging(false);
+            setOutcome(`Alert #${acknowledged.id} acknowledged: it is yours, and its reminders stop.`);
+          }}
+        />
+      )}
       {resolving && (
         <ResolveDialog
           alertId={id}

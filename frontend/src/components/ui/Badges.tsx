@@ -14,6 +14,11 @@ export function AlertStatusBadge({ status }: { status: AlertStatus }) {
   );
 }
 
+/** An open alert someone has taken on: its reminders are stopped. */
+export function AcknowledgedBadge() {
+  return <span className="badge badge--acknowledged">Acknowledged</span>;
+}
+
 /**
  * The rule's state at its last evaluation. A rule the engine has not evaluated yet (just created)
  * starts "ok" in the database; it says so rather than claiming to be OK.

@@ -1,8 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { fetchAlert, fetchAlerts, resolveAlert, triggerAlert } from "../../api/alerts";
+import { acknowledgeAlert, fetchAlert, fetchAlerts, resolveAlert, triggerAlert, unacknowledgeAlert } from "../../api/alerts";
 import type { ApiError } from "../../api/client";
 import type { AlertDetail, AlertFilters, TriggerRequest } from "../../types/alerts";
-import { alertKeys, invalidateAfterAlertChange } from "../queryKeys";
+import { alertKeys, invalidateAfterAcknowledgement, invalidateAfterAlertChange } from "../queryKeys";
 
 /** A page of the alert history; the previous page stays on screen (marked busy) while the next loads. */
 export function useAlerts(filters: AlertFilters, { enabled = true } = {}) {
@@ -32,6 +32,39 @@ export function useResolveAlert(id: number) {
     },
     onError: async (error) => {
       // Resolved by someone else meanwhile: what the page shows is out of date.
+      if (error.status === 409) await invalidateAfterAlertChange(queryClient);
+    },
+  });
+}
+
+/**
+ * Acknowledges an open alert with a comment. A 409 means it was resolved meanwhile: the alert and
+ * everything that shows it open are out of date.
+ */
+export function useAcknowledgeAlert(id: number) {
+  const queryClient = useQueryClient();
+  return useMutation<AlertDetail, ApiError, string>({
+    mutationFn: (comment) => acknowledgeAlert(id, comment),
+    onSuccess: async (alert) => {
+      queryClient.setQueryData(alertKeys.detail(id), alert);
+      await invalidateAfterAcknowledgement(queryClient);
+    },
+    onError: async (error) => {
+      if (error.status === 409) await invalidateAfterAlertChange(queryClient);
+    },
+  });
+}
+
+/** Gives an acknowledged alert back; a 409 as for acknowledging. */
+export function useUnacknowledgeAlert(id: number) {
+  const queryClient = useQueryClient();
+  return useMutation<AlertDetail, ApiError>({
+    mutationFn: () => unacknowledgeAlert(id),
+    onSuccess: async (alert) => {
+      queryClient.setQueryData(alertKeys.detail(id), alert);
+      await invalidateAfterAcknowledgement(queryClient);
+    },
+    onError: async (error) => {
       if (error.status === 409) await invalidateAfterAlertChange(queryClient);
     },
   });
