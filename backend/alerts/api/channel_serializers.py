@@ -16,7 +16,7 @@ from ..models import NotificationChannel, NotificationPolicy
 from ..services.channels import notifier_for
 from ..services.notifier_base import clean_channel
 from ..services.notifiers import NOTIFIERS
-from .serializers import ChannelIdField, DeliverySerializer, LabelMatcherSerializer
+from .serializers import ChannelIdField, DeliverySerializer, LabelMatcherSerializer, validate_named_channels
 
 MAX_CHANNEL_NAME = 100
 MAX_POLICY_CHANNELS = 20
@@ -276,6 +276,9 @@ class NotificationPolicySerializer(serializers.ModelSerializer):
 
     def validate_matchers(self, value):
         return _validate_matchers(value)
+
+    def validate_channels(self, value):
+        return validate_named_channels(value)
 
     def _save_channels(self, policy, channels):
         if channels is not None:

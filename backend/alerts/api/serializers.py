@@ -46,6 +46,7 @@ from ..models import (
 )
 from ..services import silences
 from ..services.alert_engine import STATE_RANK
+from ..services.channels import notifier_for
 from ..services.lifecycle import MAX_NOTES_LENGTH, finite
 from ..summary_template import MAX_TEMPLATE_LENGTH, VARIABLES
 from ..validators import (
@@ -242,6 +243,20 @@ class ChannelIdField(RelatedIdField):
     """A notification channel's id, in a list of them (never null)."""
 
 
+def validate_named_channels(channels):
+    """Channels a policy or a rule names go to their own targets: one without any (the default
+    email channel, whose addresses are each rule's email_recipients) would send nothing."""
+    unusable = [channel.name for channel in channels
+                if (notifier := notifier_for(channel)) is not None and not notifier.default_targets()]
+    if unusable:
+        raise serializers.ValidationError(
+            f"{', '.join(unusable)} has no target of its own (the default email channel sends to each rule's "
+            "email_recipients): add an email channel with its recipients, and name that one."
+        )
+    return channels
+
+
+
 class _StrictNumbersMixin:
     # true and false are not numbers here (Python would read them as 1 and 0), and only they are
     # booleans; a string is a string, not a number turned into one: what the schema says.
@@ -350,6 +365,9 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
         extra_kwargs = {
             "severity": {"error_messages": {"invalid_choice": _choices_message(Severity.values)}},
         }
+
+    def validate_channels(self, value):
+        return validate_named_channels(value)
 
     def get_fields(self):
         fields = super().get_fields()

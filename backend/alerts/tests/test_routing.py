@@ -193,3 +193,19 @@ def test_a_rule_names_channels_by_id_through_the_api(auth_client, channels):
     assert response.json()["channels"] == [channels["oncall"].pk]
     bad = auth_client.patch(f"/api/alerts/rules/{response.json()['id']}/", {"channels": [999999]}, format="json")
     assert bad.status_code == 400 and "channels" in bad.json()
+
+
+def test_a_policy_or_a_rule_cannot_name_the_default_email_channel_which_has_no_addresses_of_its_own(auth_client):
+    from alerts.services.channels import default_channel
+
+    email = default_channel("email")
+
+    policy_answer = auth_client.post(POLICIES, {"name": "All by email", "channels": [email.pk]}, format="json")
+    rule_answer = auth_client.post("/api/alerts/rules/", {
+        "name": "Disk", "metric_name": "disk_usage", "condition": ">", "threshold_value": 90, "channels": [email.pk],
+    }, format="json")
+
+    for answer in (policy_answer, rule_answer):
+        assert answer.status_code == 400, answer.json()
+        assert "has no target of its own" in answer.json()["channels"][0]
+    assert NotificationPolicy.objects.count() == 0

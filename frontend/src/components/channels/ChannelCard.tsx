@@ -192,6 +192,9 @@ export function ChannelCard({ channel, kind, note, mayChange, mayDelete, switchi
               </span>
             ))}
           </>
+        ) : channel.targets.length === 0 ? (
+          // The default email channel: its addresses are each rule's email recipients.
+          "Sends to the addresses each rule lists; it has none of its own."
         ) : (
           "Sends to its own destination."
         )}
