@@ -14,6 +14,11 @@ describe("alert and rule filters in the address", () => {
     expect(parseAlertFilters(new URLSearchParams("label=Route:/x"))).toEqual({});
     expect(parseAlertFilters(new URLSearchParams("label=route"))).toEqual({});
 
+    // Acknowledged or not: true or false, anything else is no filter.
+    expect(parseAlertFilters(new URLSearchParams("acknowledged=true"))).toEqual({ acknowledged: true });
+    expect(alertFiltersToParams({ status: "active", acknowledged: false }).toString()).toBe("status=active&acknowledged=false");
+    expect(parseAlertFilters(new URLSearchParams("acknowledged=1"))).toEqual({});
+
     const rules = parseRuleFilters(new URLSearchParams("search= cpu &is_active=yes&metric_name=Bad-Name&state=firing"));
     expect(rules).toEqual({ search: "cpu", state: "firing" });
     expect(ruleFiltersToParams({ ...rules, is_active: false }).toString()).toBe("search=cpu&is_active=false&state=firing");

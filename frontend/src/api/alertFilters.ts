@@ -10,6 +10,7 @@ export const alertList = defineListFilters<AlertFilters>({
     since: param.instant(),
     until: param.instant(),
     label: param.matching(LABEL_FILTER_PATTERN),
+    acknowledged: param.flag(),
   },
   orderings: {
     "-triggered_at": "Newest first",

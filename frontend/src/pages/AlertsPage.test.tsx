@@ -91,6 +91,57 @@ describe("AlertsPage", () => {
     });
   });
 
+  it("marks the open alerts someone has acknowledged, with who, and not the resolved ones", async () => {
+    server.use(
+      ...common(),
+      handlers.alerts([
+        alertItem({ id: 4, status: "active", acknowledged_at: "2026-11-27T17:25:00Z", acknowledged_by: "oncall" }),
+        alertItem({ id: 3, status: "active" }),
+        alertItem({
+          id: 2, status: "resolved", resolved_at: "2026-11-27T17:30:00Z", resolved_by: "oncall",
+          acknowledged_at: "2026-11-27T17:25:00Z", acknowledged_by: "oncall",
+        }),
+      ]),
+    );
+
+    renderApp("/alerts");
+
+    const rows = within(await screen.findByRole("table", { name: "Alerts" })).getAllByRole("row").slice(1);
+    const status = (row: number) => nth(rows, row).querySelectorAll("td")[3];
+    expect(status(0)).toHaveTextContent("OpenAcknowledgedby oncall");
+    expect(status(1)).toHaveTextContent(/^Open$/);
+    expect(status(2)).toHaveTextContent(/^Resolved$/);
+  });
+
+  it("filters by acknowledged or not through the address and the API's ?acknowledged=", async () => {
+    server.use(...common(), handlers.alerts([alertItem()]));
+    const { user } = renderApp("/alerts?acknowledged=false");
+    await screen.findByRole("heading", { level: 2, name: "1 alert" });
+    const filters = screen.getByRole("search", { name: "Filter the alert history" });
+    const acknowledged = within(filters).getByLabelText("Acknowledged");
+    expect(acknowledged).toHaveValue("false");
+    expect(within(acknowledged).getAllByRole("option").map((option) => option.textContent)).toEqual([
+      "Acknowledged or not",
+      "Acknowledged",
+      "Not acknowledged",
+    ]);
+    const requests = watchRequests();
+
+    await user.selectOptions(acknowledged, "Acknowledged");
+    await user.selectOptions(within(filters).getByLabelText("Status"), "Open");
+    await user.click(within(filters).getByRole("button", { name: "Apply filters" }));
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent(/^\/alerts\?status=active&acknowledged=true$/);
+    });
+    await user.selectOptions(within(screen.getByRole("search", { name: "Filter the alert history" })).getByLabelText("Acknowledged"), "Acknowledged or not");
+    await user.click(within(screen.getByRole("search", { name: "Filter the alert history" })).getByRole("button", { name: "Apply filters" }));
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent(/^\/alerts\?status=active$/);
+    });
+    const asked = requests.filter((url) => url.pathname === "/api/alerts/history/").map((url) => url.search);
+    expect(asked).toEqual(["?status=active&acknowledged=true", "?status=active"]);
+  });
+
   it("opens at the filters and page in the address", async () => {
     const requests = watchRequests();
     server.use(...common(), http.get("/api/alerts/history/", () => HttpResponse.json(page([alertItem()], 120))));

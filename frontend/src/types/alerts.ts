@@ -69,6 +69,8 @@ export interface AlertFilters {
   until?: string;
   /** `name:value`: alerts with this label (the rule's or the group's); `name:` for one without it. */
   label?: string;
+  /** true: someone has it; false: nobody has (a resolved alert counts as it was when it closed). */
+  acknowledged?: boolean;
   ordering?: AlertOrdering;
   page?: number;
   page_size?: number;

@@ -13,6 +13,12 @@ interface AlertFiltersFormProps {
 const STATUS_TEXT: Record<AlertStatus, string> = { active: "Open", resolved: "Resolved" };
 const STATUS_CHOICES = ALERT_STATUSES.map((value) => ({ value, label: STATUS_TEXT[value] }));
 
+type Acknowledged = "true" | "false";
+const ACKNOWLEDGED_CHOICES: readonly { value: Acknowledged; label: string }[] = [
+  { value: "true", label: "Acknowledged" },
+  { value: "false", label: "Not acknowledged" },
+];
+
 /** The alert history's filters; applied together on submit (Enter or "Apply filters"). */
 export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormProps) {
   const [status, setStatus] = useState<AlertStatus | "">(filters.status ?? "");
@@ -20,6 +26,9 @@ export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormPr
   const [rule, setRule] = useState(filters.rule === undefined ? "" : String(filters.rule));
   const range = useTimeRangeDraft(filters);
   const [label, setLabel] = useState(filters.label ?? "");
+  const [acknowledged, setAcknowledged] = useState<Acknowledged | "">(
+    filters.acknowledged === undefined ? "" : filters.acknowledged ? "true" : "false",
+  );
 
   // A rule in the address that is not in the list (deleted, or beyond the first 200) stays choosable.
   const known = rules.map((choice) => ({ value: String(choice.id), label: choice.name }));
@@ -36,12 +45,20 @@ export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormPr
         severity: severity || undefined,
         rule: rule ? Number(rule) : undefined,
         label: label.trim() || undefined,
+        acknowledged: acknowledged ? acknowledged === "true" : undefined,
         ...range.read(),
       })}
       onApply={onApply}
     >
       <SelectFilter label="Status" anyLabel="Open and resolved" value={status} choices={STATUS_CHOICES} onChange={setStatus} />
       <SelectFilter label="Severity" anyLabel="Any severity" value={severity} choices={SEVERITY_CHOICES} onChange={setSeverity} />
+      <SelectFilter
+        label="Acknowledged"
+        anyLabel="Acknowledged or not"
+        value={acknowledged}
+        choices={ACKNOWLEDGED_CHOICES}
+        onChange={setAcknowledged}
+      />
       {ruleChoices.length > 0 && (
         <SelectFilter label="Rule" anyLabel="Any rule" value={rule} choices={ruleChoices} onChange={setRule} />
       )}

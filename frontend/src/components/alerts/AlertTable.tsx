@@ -7,7 +7,7 @@ import { alertDetailPath } from "../../routes/paths";
 import type { AlertItem } from "../../types/alerts";
 import type { MetricInfo } from "../../types/monitoring";
 import { LabelChips } from "../ui/LabelChips";
-import { AlertStatusBadge, SeverityBadge } from "../ui/Badges";
+import { AcknowledgedBadge, AlertStatusBadge, SeverityBadge } from "../ui/Badges";
 
 interface AlertTableProps {
   alerts: readonly AlertItem[];
@@ -78,7 +78,13 @@ export function AlertTable({ alerts, metrics, listSearch, busy = false, caption 
                 <td className="numeric">{alert.manual && alert.value === null ? "—" : formatMaybe(alert.value, unit)}</td>
                 <td className="nowrap">{formatThreshold(alert.condition, alert.threshold_value, unit)}</td>
                 <td>
-                  <AlertStatusBadge status={alert.status} />
+                  <span className="status-chips">
+                    <AlertStatusBadge status={alert.status} />
+                    {alert.status === "active" && alert.acknowledged_at && <AcknowledgedBadge />}
+                  </span>
+                  {alert.status === "active" && alert.acknowledged_by && (
+                    <span className="message-cell__meta">by {alert.acknowledged_by}</span>
+                  )}
                 </td>
                 <td className="nowrap">
                   <Time iso={alert.triggered_at} />
