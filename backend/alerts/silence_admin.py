@@ -3,7 +3,6 @@ is typed; ending or changing one sends what it held and is owed, as the API does
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
 from django.utils import timezone
 
 from .models import MaintenanceWindow, Silence
@@ -19,25 +18,21 @@ def _matchers_text(matchers) -> str:
     return " ".join(f'{m.get("label")}{m.get("op")}"{m.get("value")}"' for m in matchers or [])
 
 
-def _release_after_commit() -> None:
-    transaction.on_commit(lambda: lifecycle.release_held_alerts())
-
-
 class _ReleasingAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         if change:
-            _release_after_commit()
+            lifecycle.release_held_alerts_on_commit()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        _release_after_commit()
+        lifecycle.release_held_alerts_on_commit()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        _release_after_commit()
+        lifecycle.release_held_alerts_on_commit()
 
     @admin.display(description="matchers")
     def matchers_text(self, obj):

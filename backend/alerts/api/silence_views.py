@@ -2,7 +2,6 @@
 extend and delete them; viewers see them. Ending one sends at once the one message each alert it
 held is owed (the minute's sweep would, a little later)."""
 
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -21,11 +20,6 @@ from .filters import SilenceFilter
 VIEW_SILENCES = perm(Silence, "view")
 CHANGE_SILENCES = perm(Silence, "change")
 EXPIRED = OpenApiResponse(ErrorSerializer, description="The silence has expired already.")
-
-
-def _release_after_commit() -> None:
-    """What a silence or window held may be owed its message now: sent once the change is saved."""
-    transaction.on_commit(lambda: lifecycle.release_held_alerts())
 
 
 @extend_schema_view(
@@ -56,11 +50,11 @@ class SilenceViewSet(IdLookupMixin, viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         serializer.save()
-        _release_after_commit()
+        lifecycle.release_held_alerts_on_commit()
 
     def perform_destroy(self, instance):
         instance.delete()
-        _release_after_commit()
+        lifecycle.release_held_alerts_on_commit()
 
     @extend_schema(summary="Expire a silence now", request=None,
                    description="Its end becomes now (a pending one never begins). What it held and is still open "
@@ -76,7 +70,7 @@ class SilenceViewSet(IdLookupMixin, viewsets.ModelViewSet):
         changed = Silence.objects.filter(pk=silence.pk, ends_at=silence.ends_at, ends_at__gt=now).update(**fields)
         if not changed:
             return Response({"detail": f"Silence {silence.pk} has expired already."}, status=status.HTTP_409_CONFLICT)
-        _release_after_commit()
+        lifecycle.release_held_alerts_on_commit()
         return Response(ss.SilenceSerializer(self.get_queryset().get(pk=silence.pk)).data)
 
     @extend_schema(summary="Extend a silence", request=ss.SilenceExtendSerializer,
@@ -135,8 +129,8 @@ class MaintenanceWindowViewSet(IdLookupMixin, viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         serializer.save()
-        _release_after_commit()
+        lifecycle.release_held_alerts_on_commit()
 
     def perform_destroy(self, instance):
         instance.delete()
-        _release_after_commit()
+        lifecycle.release_held_alerts_on_commit()

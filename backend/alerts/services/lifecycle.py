@@ -259,6 +259,20 @@ def release_held_alerts(*, now: datetime | None = None) -> int:
     return released
 
 
+def release_held_alerts_on_commit() -> None:
+    """Once the current transaction commits (a silence or window was expired, changed or deleted):
+    release what nothing holds any more now rather than at the minute's sweep. A failure here is
+    logged, not raised: the sweep does it a minute later."""
+
+    def release():
+        try:
+            release_held_alerts()
+        except Exception:
+            logger.exception("Could not release the alerts held by silences; the next sweep will")
+
+    transaction.on_commit(release)
+
+
 # --- resolve --------------------------------------------------------------------------------------
 
 

@@ -316,3 +316,22 @@ def test_an_alert_in_the_berlin_window_on_the_night_the_clocks_go_back_is_held_u
     assert clock.release(datetime(2026, 10, 25, 2, 59, tzinfo=UTC)) == 0
     assert clock.release(datetime(2026, 10, 25, 3, 0, tzinfo=UTC)) == 1
     assert clock.arrived() == [":rotating_light: *[HIGH] Checkout errors*", FIRING]
+
+
+def test_the_minute_s_task_releases_on_the_notifications_queue(slack_server, celery_eager,
+                                                              django_capture_on_commit_callbacks, settings):
+    from alerts.tasks import release_silenced_alerts
+
+    rule = make_rule(slack_enabled=True)
+    now = datetime.now(UTC)
+    held = silence(now - minutes(10), now + minutes(10), ("rule", "=", rule.name))
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.open_alert(rule=rule, now=now, message="", context={}, value=95)
+    assert release_silenced_alerts() == {"released": 0}
+    Silence.objects.filter(pk=held.pk).update(ends_at=now)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert release_silenced_alerts() == {"released": 1}
+
+    assert [r.json["text"] for r in slack_server.requests] == [FIRING]
+    assert settings.CELERY_TASK_ROUTES["alerts.tasks.release_silenced_alerts"] == {"queue": "notifications"}
