@@ -105,6 +105,41 @@ describe("AlertPanel", () => {
     expect(members).toHaveTextContent("12.5%");
   });
 
+  it("says who has each open alert, and which nobody has taken on, in a group too", async () => {
+    const failing = (id: number, route: string, acknowledgedBy: string | null) =>
+      alertItem({
+        id, rule: 5, rule_name: "Failing routes", group_labels: { route },
+        acknowledged_at: acknowledgedBy ? "2026-11-27T17:25:00Z" : null,
+        acknowledged_by: acknowledgedBy,
+      });
+    server.use(
+      handlers.overview(),
+      handlers.alerts([
+        alertItem({ id: 7, rule: 2, rule_name: "Checkout backlog", acknowledged_at: "2026-11-27T17:25:00Z", acknowledged_by: "oncall", acknowledged_comment: "On it" }),
+        alertItem({ id: 3, rule: 1, rule_name: "High CPU Usage" }),
+        failing(12, "/api/orders/", "admin"),
+        failing(11, "/api/cart/", null),
+      ]),
+    );
+    const { user } = renderComponent(<AlertPanel />);
+
+    const list = await within(panel()).findByRole("list", { name: "" });
+    const cards = within(list).getAllByRole("listitem").filter((item) => item.parentElement === list);
+    const acknowledged = nth(cards, 0);
+    expect(within(acknowledged).getByText("Acknowledged", { selector: ".badge" })).toBeInTheDocument();
+    expect(acknowledged).toHaveTextContent(/· acknowledged by oncall \d+ (s|min|h) ago$/);
+    const time = within(acknowledged).getAllByRole("time")[1];
+    expect(time).toHaveAttribute("dateTime", "2026-11-27T17:25:00Z");
+    const nobodyHasIt = nth(cards, 1);
+    expect(nobodyHasIt).toHaveTextContent(/· not acknowledged$/);
+    expect(within(nobodyHasIt).queryByText("Acknowledged", { selector: ".badge" })).not.toBeInTheDocument();
+
+    await user.click(within(nth(cards, 2)).getByRole("button", { name: "Show the 2 alerts" }));
+    const members = within(within(nth(cards, 2)).getByRole("list", { name: "Open alerts of Failing routes" })).getAllByRole("listitem");
+    expect(members[0]).toHaveTextContent(/acknowledged by admin$/);
+    expect(members[1]).toHaveTextContent(/· not acknowledged$/);
+  });
+
   it("says so when nothing is open", async () => {
     server.use(handlers.overview(), handlers.alerts());
 

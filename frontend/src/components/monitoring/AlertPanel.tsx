@@ -10,13 +10,19 @@ import { formatDateTime } from "../../lib/format";
 import { plural } from "../../lib/text";
 import { alertDetailPath, paths } from "../../routes/paths";
 import type { AlertItem } from "../../types/alerts";
-import { SeverityBadge } from "../ui/Badges";
+import { AcknowledgedBadge, SeverityBadge } from "../ui/Badges";
 import { LabelChips, labelsText } from "../ui/LabelChips";
 import { EmptyState } from "../ui/EmptyState";
 import { LoadingState } from "../ui/LoadingState";
 import { NotPermitted, QueryError } from "../ui/QueryError";
 import { OVERVIEW_MINUTES } from "./StatusOverview";
 import { formatAge } from "./UpdatedAgo";
+
+/** Who has an open alert, or that nobody has taken it on yet. */
+function acknowledgedText(alert: AlertItem): string {
+  if (!alert.acknowledged_at) return "not acknowledged";
+  return `acknowledged by ${alert.acknowledged_by ?? "a user since deleted"}`;
+}
 
 function OpenAlert({ alert, unit, now }: { alert: AlertItem; unit: string; now: number }) {
   const triggered = Date.parse(alert.triggered_at);
@@ -27,6 +33,7 @@ function OpenAlert({ alert, unit, now }: { alert: AlertItem; unit: string; now: 
         <Link to={alertDetailPath(alert.id)} className="open-alert__title">
           {alert.rule_name || `Alert #${alert.id}`}
         </Link>
+        {alert.acknowledged_at && <AcknowledgedBadge />}
         {alert.manual && <span className="badge badge--open">Triggered by hand</span>}
       </div>
       <LabelChips labels={alert.group_labels} label={`Group of alert #${alert.id}`} />
@@ -48,6 +55,17 @@ function OpenAlert({ alert, unit, now }: { alert: AlertItem; unit: string; now: 
         <time dateTime={alert.triggered_at} title={formatDateTime(alert.triggered_at)}>
           {formatAge(now - triggered)}
         </time>
+        {alert.acknowledged_at ? (
+          <>
+            {" "}
+            · <span className="open-alert__owner">{acknowledgedText(alert)}</span>{" "}
+            <time dateTime={alert.acknowledged_at} title={formatDateTime(alert.acknowledged_at)}>
+              {formatAge(now - Date.parse(alert.acknowledged_at))}
+            </time>
+          </>
+        ) : (
+          " · not acknowledged"
+        )}
       </p>
     </li>
   );
@@ -125,7 +143,8 @@ function RuleAlertGroup({ alerts, unit, now }: { alerts: RuleAlerts["alerts"]; u
                 {alert.manual && alert.value === null ? "triggered by hand" : formatMaybe(alert.last_value ?? alert.value, unit)} ·{" "}
                 <time dateTime={alert.triggered_at} title={formatDateTime(alert.triggered_at)}>
                   {formatAge(now - Date.parse(alert.triggered_at))}
-                </time>
+                </time>{" "}
+                · {acknowledgedText(alert)}
               </span>
             </li>
           ))}
