@@ -8,7 +8,9 @@ import { admin, handlers, server, watchRequests } from "../test/server";
 function statsHandler() {
   return http.get("/api/alerts/stats/", ({ request }) => {
     const days = Number(new URL(request.url).searchParams.get("days"));
-    return HttpResponse.json(stats({ days }));
+    return HttpResponse.json(
+      stats({ days, acknowledged_in_period: 2, mean_time_to_acknowledge_seconds: 90, p90_time_to_acknowledge_seconds: 120 }),
+    );
   });
 }
 
@@ -17,7 +19,7 @@ function figure(label: string) {
 }
 
 describe("StatisticsPage", () => {
-  it("shows the totals, frequency, severities, top rules, metrics, time to resolve and channels", async () => {
+  it("shows the totals, frequency, severities, top rules, metrics, time to resolve and to acknowledge, and channels", async () => {
     server.use(handlers.signedInAs(admin), statsHandler());
 
     const { user } = renderApp("/statistics");
@@ -26,6 +28,9 @@ describe("StatisticsPage", () => {
     expect(figure("Alerts triggered")).toHaveTextContent("3");
     expect(figure("Of those, by hand")).toHaveTextContent("1");
     expect(figure("Mean time to resolve")).toHaveTextContent("12 min 30 s");
+    expect(figure("Acknowledged in the period")).toHaveTextContent("2");
+    expect(figure("Mean time to acknowledge")).toHaveTextContent("1 min 30 s");
+    expect(figure("Time to acknowledge, 90th percentile")).toHaveTextContent("2 min");
     expect(screen.getByRole("figure", { name: "Alerts triggered per day" })).toBeInTheDocument();
     const severity = screen.getByRole("list", { name: "Alerts by severity" });
     expect(within(severity).getAllByRole("listitem").map((item) => item.textContent)).toEqual([
@@ -119,5 +124,7 @@ describe("StatisticsPage", () => {
     expect(screen.getByText("No metric had an alert in this period.")).toBeInTheDocument();
     expect(screen.getByText("No day had an alert")).toBeInTheDocument();
     expect(figure("Mean time to resolve")).toHaveTextContent("—");
+    expect(figure("Mean time to acknowledge")).toHaveTextContent("—");
+    expect(figure("Time to acknowledge, 90th percentile")).toHaveTextContent("—");
   });
 });

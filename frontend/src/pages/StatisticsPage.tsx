@@ -84,6 +84,10 @@ function Figure({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+function duration(seconds: number | null): string {
+  return seconds === null ? "—" : formatDuration(seconds);
+}
+
 function Summary({ stats }: { stats: AlertStats }) {
   return (
     <dl className="figures">
@@ -92,9 +96,10 @@ function Summary({ stats }: { stats: AlertStats }) {
       <Figure label="Still open of those">{stats.by_status.active}</Figure>
       <Figure label="Open now (any time)">{stats.open_now}</Figure>
       <Figure label="Resolved in the period">{stats.resolved_in_period}</Figure>
-      <Figure label="Mean time to resolve">
-        {stats.mean_time_to_resolve_seconds === null ? "—" : formatDuration(stats.mean_time_to_resolve_seconds)}
-      </Figure>
+      <Figure label="Mean time to resolve">{duration(stats.mean_time_to_resolve_seconds)}</Figure>
+      <Figure label="Acknowledged in the period">{stats.acknowledged_in_period}</Figure>
+      <Figure label="Mean time to acknowledge">{duration(stats.mean_time_to_acknowledge_seconds)}</Figure>
+      <Figure label="Time to acknowledge, 90th percentile">{duration(stats.p90_time_to_acknowledge_seconds)}</Figure>
     </dl>
   );
 }
