@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { expect, screenshot, test } from "./fixtures";
+import { admin, expect, screenshot, test } from "./fixtures";
 import {
   bulkResolve,
   expectNoHorizontalOverflow,
@@ -125,6 +125,20 @@ test("a rule on a pushed metric fires, is explained, resolved, counted, and the 
   await expectNoHorizontalOverflow(page);
   await screenshot(page, "35-alert-detail-375px");
   await page.setViewportSize({ width: 1280, height: 720 });
+
+  // Acknowledge it from its page: the page says who has it, also after a reload.
+  await page.getByRole("button", { name: "Acknowledge…" }).click();
+  const acknowledgeDialog = page.getByRole("dialog", { name: /^Acknowledge alert #\d+$/ });
+  await expect(acknowledgeDialog.getByLabel("Comment")).toBeFocused();
+  await acknowledgeDialog.getByLabel("Comment").fill("Draining the backlog");
+  await acknowledgeDialog.getByRole("button", { name: "Acknowledge alert" }).click();
+  await expect(acknowledgeDialog).toBeHidden();
+  const acknowledgement = page.getByRole("region", { name: "Acknowledgement" });
+  await expect(acknowledgement).toContainText(new RegExp(`Acknowledged by ${admin.username}, .+: Draining the backlog`));
+  await page.reload();
+  await expect(acknowledgement).toContainText(`Acknowledged by ${admin.username}`);
+  await expect(acknowledgement.getByRole("button", { name: "Unacknowledge" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Acknowledge…" })).toHaveCount(0);
 
   // Resolve it with a note, in a dialog that holds the focus.
   const resolveButton = page.getByRole("button", { name: "Resolve…" });
