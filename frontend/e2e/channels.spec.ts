@@ -106,8 +106,14 @@ test("channels and policies made in the dashboard route a critical and a low ale
 
   // Reordered by dragging with the keyboard (the drag handle), and put back with a button.
   await page.getByRole("button", { name: `Drag Everything ${suffix} to another place` }).focus();
+  // Each key waits for dnd-kit to announce the step before it: a key pressed before the drag has
+  // started (or moved) is lost.
+  const dragStatus = page.getByRole("status").filter({ hasText: /draggable item/i });
   await page.keyboard.press("Space");
+  await expect(dragStatus).toHaveCount(1);
+  const picked = (await dragStatus.textContent()) ?? "";
   await page.keyboard.press("ArrowUp");
+  await expect(dragStatus).not.toHaveText(picked);
   await page.keyboard.press("Space");
   await expect(page.getByRole("status").filter({ hasText: `Moved Everything ${suffix} to place 1.` })).toBeVisible();
   await expect(order.first()).toContainText(`Everything ${suffix}`);
