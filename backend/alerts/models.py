@@ -612,3 +612,29 @@ class MaintenanceWindow(models.Model):
             if occurrence and occurrence[0] > now:
                 return occurrence[0]
         return None
+
+
+class InhibitionRule(models.Model):
+    """While an open alert matching `source_matchers` fires, an alert matching `target_matchers`
+    whose values of every label in `equal` are the source's (a label both lack counts as equal)
+    is not notified: each delivery that would have gone is recorded as skipped, naming the source
+    alert and this rule (docs/architecture.md §10). An alert never inhibits itself."""
+
+    name = models.CharField(max_length=100)
+    # [{"label", "op", "value"}] over what a policy's matchers see (services.channels.routing_labels).
+    source_matchers = models.JSONField(default=list, validators=[validators.validate_silence_matchers])
+    target_matchers = models.JSONField(default=list, validators=[validators.validate_silence_matchers])
+    equal = models.JSONField(default=list, blank=True, validators=[validators.validate_inhibition_equal])
+    is_active = models.BooleanField(default=True)
+    comment = models.TextField(max_length=validators.MAX_SILENCE_COMMENT_LENGTH, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.name}"

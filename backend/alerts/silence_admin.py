@@ -1,11 +1,12 @@
-"""Admin pages of silences and maintenance windows: the models' validators (the API's) check what
-is typed; ending or changing one sends what it held and is owed, as the API does."""
+"""Admin pages of silences, maintenance windows and inhibition rules: the models' validators (the
+API's) check what is typed; ending or changing a silence or a window sends what it held and is owed,
+as the API does."""
 
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import MaintenanceWindow, Silence
+from .models import InhibitionRule, MaintenanceWindow, Silence
 from .services import lifecycle
 from .validators import WEEKDAY_NAMES
 
@@ -89,3 +90,40 @@ class MaintenanceWindowAdmin(_ReleasingAdmin):
     @admin.display(description="active now", boolean=True)
     def active_now(self, window):
         return window.occurrence_at(timezone.now()) is not None
+
+
+class InhibitionRuleForm(forms.ModelForm):
+    class Meta:
+        model = InhibitionRule
+        fields = ["name", "source_matchers", "target_matchers", "equal", "is_active", "comment"]
+        help_texts = {
+            "source_matchers": "The alerts that inhibit. " + MATCHERS_HELP,
+            "target_matchers": "The alerts that are inhibited, the same way.",
+            "equal": 'As JSON: ["service"]: labels whose values must be the same on both alerts (a label both '
+                     "lack counts as the same); []: any source inhibits.",
+        }
+        widgets = {name: forms.Textarea(attrs={"rows": 3, "cols": 80})
+                   for name in ("source_matchers", "target_matchers")}
+
+
+@admin.register(InhibitionRule)
+class InhibitionRuleAdmin(admin.ModelAdmin):
+    """Inhibition rules: the models' validators (the API's) check what is typed."""
+
+    form = InhibitionRuleForm
+    list_display = ("id", "name", "source_text", "target_text", "equal", "is_active", "created_by")
+    list_filter = ("is_active",)
+    readonly_fields = ("created_by", "created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="source")
+    def source_text(self, obj):
+        return _matchers_text(obj.source_matchers)
+
+    @admin.display(description="target")
+    def target_text(self, obj):
+        return _matchers_text(obj.target_matchers)

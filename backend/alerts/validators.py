@@ -288,3 +288,22 @@ def validate_time_zone(value):
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValidationError(f'{value[:64]!r} is not a time zone: use an IANA name, e.g. "Europe/Berlin" or '
                               '"America/New_York".', code="invalid_time_zone") from None
+
+
+# --- inhibition rules (docs/architecture.md §10) --------------------------------------------------
+
+MAX_INHIBITION_EQUAL = 10
+
+
+def validate_inhibition_equal(value):
+    """The label names whose values must be the same on the source and the target alert: valid
+    label names (the routing values' too: severity, category, metric, rule), each once."""
+    if not isinstance(value, list):
+        raise ValidationError("equal must be a list of label names, e.g. [\"service\"].", code="invalid_equal")
+    if len(value) > MAX_INHIBITION_EQUAL:
+        raise ValidationError(f"At most {MAX_INHIBITION_EQUAL} labels in equal.", code="invalid_equal")
+    problems = [problem for name in value if (problem := labels.label_name_error(name))]
+    if not problems and len(set(value)) != len(value):
+        problems.append("Each label may appear once in equal.")
+    if problems:
+        raise ValidationError(problems, code="invalid_equal")

@@ -5,7 +5,8 @@ creates them and the tests read this. Superusers need no group.
 - Alert managers: everything viewers may, and create, change and delete rules, resolve alerts,
   send test notifications, trigger alerts by hand, resolve and delete error groups, push metrics,
   create and revoke push tokens, add, change, test and delete data sources, notification channels
-  and notification policies, and add, change, expire and delete silences and maintenance windows.
+  and notification policies, and add, change, expire and delete silences and maintenance windows,
+  and add, change and delete inhibition rules.
   Viewers see channels, never their secrets.
 - Metric pushers: for machine accounts of other systems: push metric samples and AI usage through
   `POST /api/monitoring/metrics/` and `/api/monitoring/ai-usage/`, and nothing else.
@@ -17,7 +18,7 @@ PUSHERS = "Metric pushers"
 
 _ALERT_MODELS = (
     "alertrule", "alerthistory", "notificationdelivery", "notificationchannel", "notificationpolicy", "silence",
-    "maintenancewindow",
+    "maintenancewindow", "inhibitionrule",
 )
 _MONITORING_MODELS = (
     "metricsample", "requestrollup", "errorlog", "errorcount", "aiusage", "activeuserminute", "pushtoken",
@@ -36,6 +37,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "alerts.add_notificationpolicy", "alerts.change_notificationpolicy", "alerts.delete_notificationpolicy",
         "alerts.add_silence", "alerts.change_silence", "alerts.delete_silence",
         "alerts.add_maintenancewindow", "alerts.change_maintenancewindow", "alerts.delete_maintenancewindow",
+        "alerts.add_inhibitionrule", "alerts.change_inhibitionrule", "alerts.delete_inhibitionrule",
         "monitoring.change_errorlog", "monitoring.delete_errorlog",
         "monitoring.add_metricsample", "monitoring.add_aiusage",
         "monitoring.add_pushtoken", "monitoring.delete_pushtoken",

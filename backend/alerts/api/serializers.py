@@ -44,7 +44,7 @@ from ..models import (
     RuleKind,
     Severity,
 )
-from ..services import silences
+from ..services import inhibitions, silences
 from ..services.alert_engine import STATE_RANK
 from ..services.channels import notifier_for
 from ..services.lifecycle import MAX_NOTES_LENGTH, finite
@@ -633,6 +633,10 @@ class AlertHistorySerializer(serializers.ModelSerializer):
         help_text="The silences and maintenance windows holding its notifications now (an open alert); empty "
         "lists when none does."
     )
+    inhibited_by = serializers.SerializerMethodField(
+        help_text="The open alerts (ids) inhibiting its notifications now through an active inhibition rule; "
+        "empty when none does (and for a resolved alert)."
+    )
 
     @extend_schema_field(SilencedBySerializer)
     def get_silenced_by(self, alert):
@@ -642,6 +646,17 @@ class AlertHistorySerializer(serializers.ModelSerializer):
         if "active_holds" not in answer:
             answer["active_holds"] = silences.active_holds()  # type: ignore[index]  # a dict
         return silences.silenced_by(alert, answer["active_holds"])
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_inhibited_by(self, alert):
+        # The active inhibition rules and the open alerts that may be sources: loaded once per answer
+        # (two queries, the second only when there are active rules), however many alerts it lists.
+        answer = self.root._context
+        if "inhibition_rules" not in answer:
+            rules = inhibitions.active_rules()
+            answer["inhibition_rules"] = rules  # type: ignore[index]  # a dict
+            answer["inhibition_sources"] = inhibitions.open_sources(rules)  # type: ignore[index]  # a dict
+        return inhibitions.inhibited_by(alert, answer["inhibition_rules"], answer["inhibition_sources"])
 
     def to_representation(self, alert):
         # Infinite or NaN values (stored before the engine refused them) are not JSON: null.
@@ -653,7 +668,7 @@ class AlertHistorySerializer(serializers.ModelSerializer):
             "id", "rule", "rule_name", "metric_name", "severity", "value", "last_value", "threshold_value",
             "condition", "status", "message", "triggered_at", "resolved_at", "resolved_by", "notes", "manual",
             "notification_count", "last_notified_at", "context", "labels", "group_labels", "runbook_url", "summary",
-            "acknowledged_at", "acknowledged_by", "acknowledged_comment", "silenced_by",
+            "acknowledged_at", "acknowledged_by", "acknowledged_comment", "silenced_by", "inhibited_by",
         ]
         read_only_fields = fields
 

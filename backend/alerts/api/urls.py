@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import channel_views, silence_views, views
+from . import channel_views, inhibition_views, silence_views, views
 
 router = SimpleRouter()
 router.register("rules", views.AlertRuleViewSet, basename="alerts-rule")
@@ -10,6 +10,7 @@ router.register("channels", channel_views.NotificationChannelViewSet, basename="
 router.register("policies", channel_views.NotificationPolicyViewSet, basename="alerts-policy")
 router.register("silences", silence_views.SilenceViewSet, basename="alerts-silence")
 router.register("maintenance-windows", silence_views.MaintenanceWindowViewSet, basename="alerts-maintenance-window")
+router.register("inhibition-rules", inhibition_views.InhibitionRuleViewSet, basename="alerts-inhibition-rule")
 
 urlpatterns = [
     *router.urls,

@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..tasks import send_notification
 from .channels import default_channel, notifier_for, routes_for_alert
+from .inhibitions import inhibitions_for
 from .messages import (
     ALERT_EVENTS,
     NotificationMessage,
@@ -117,7 +118,12 @@ def queue_alert_notifications(
     While a silence or a maintenance window matches the alert at `now` (the event's time), each
     of those deliveries is written as skipped, saying which one and until when, and none is sent;
     a held trigger or reminder marks the alert `held_by_silence`, so that one message goes out
-    once nothing holds it (lifecycle.release_held_alerts)."""
+    once nothing holds it (lifecycle.release_held_alerts).
+
+    Else, while an open alert inhibits it (services.inhibitions: an active inhibition rule's source
+    alert, with the same values of the rule's `equal` labels), each delivery is written as skipped,
+    naming that alert and the rule, and none is sent. Nothing is owed when the source resolves:
+    the alert's next reminder goes out as usual if nothing inhibits it then."""
     if event not in ALERT_EVENTS:
         raise ValueError(f"{event!r} is not an alert event; expected one of {', '.join(ALERT_EVENTS)}")
     rule = alert.rule
@@ -140,6 +146,9 @@ def queue_alert_notifications(
         # Told now: the message a silence held back is owed no more.
         AlertHistory.objects.filter(pk=alert.pk).update(held_by_silence=False)
         alert.held_by_silence = False
+    inhibited = inhibitions_for(alert)
+    if inhibited:
+        return create_deliveries(message=message, targets=targets, alert=alert, skipped=inhibited[0].reason)
     return create_deliveries(message=message, targets=targets, alert=alert)
 
 

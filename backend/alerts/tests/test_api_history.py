@@ -36,6 +36,7 @@ def test_an_item_shows_what_fired_and_how_it_ended(auth_client, user):
         "labels": {}, "group_labels": {}, "runbook_url": "", "summary": "",
         "acknowledged_at": None, "acknowledged_by": None, "acknowledged_comment": "",
         "silenced_by": {"silences": [], "maintenance_windows": []},
+        "inhibited_by": [],
     }
 
 

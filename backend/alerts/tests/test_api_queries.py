@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alerts.models import MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
+from alerts.models import InhibitionRule, MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
 from monitoring.models import DataSource, ErrorLog
 from monitoring.services import create_push_token
 
@@ -86,6 +86,25 @@ def add_silenced_alerts(n, offset, user):
         make_alert(rule, labels={"team": str(offset)}, group_fingerprint=str(i))
 
 
+def add_inhibition_rules(n, offset, user):
+    for i in range(n):
+        InhibitionRule.objects.create(
+            name=f"inhibition {offset + i}", source_matchers=[{"label": "team", "op": "=", "value": str(offset + i)}],
+            target_matchers=[{"label": "team", "op": "!=", "value": str(offset + i)}], equal=["service"],
+            created_by=user,
+        )
+
+
+def add_inhibited_alerts(n, offset, user):
+    """Open alerts inhibited by an open source alert through active rules: `inhibited_by` costs the same."""
+    add_inhibition_rules(3, offset, user)
+    source = make_rule(name=f"source {offset}", labels={"team": str(offset), "service": "api"})
+    make_alert(source, labels={"team": str(offset), "service": "api"})
+    rule = make_rule(name=f"inhibited {offset}", labels={"team": "other", "service": "api"})
+    for i in range(n):  # one open alert per group of the rule
+        make_alert(rule, labels={"team": "other", "service": "api"}, group_fingerprint=str(i))
+
+
 LISTS = {
     "/api/alerts/rules/": lambda n, offset, user: add_rules(n, offset),
     "/api/alerts/history/": add_alerts,
@@ -96,6 +115,7 @@ LISTS = {
     "/api/alerts/policies/": add_policies,
     "/api/alerts/silences/": add_silences,
     "/api/alerts/maintenance-windows/": add_maintenance_windows,
+    "/api/alerts/inhibition-rules/": add_inhibition_rules,
 }
 
 
@@ -132,6 +152,20 @@ def test_the_history_s_silenced_by_costs_the_same_for_1_alert_and_for_50(auth_cl
 
     results = auth_client.get("/api/alerts/history/", {"page_size": 100}).json()["results"]
     assert len(results) == 50 and all(alert["silenced_by"]["silences"] for alert in results)
+    assert one == fifty
+
+
+def test_the_history_s_inhibited_by_costs_the_same_for_1_alert_and_for_50(auth_client, user):
+    add_inhibited_alerts(1, 0, user)
+    queries(auth_client, "/api/alerts/history/")
+    one = queries(auth_client, "/api/alerts/history/")
+    add_inhibited_alerts(48, 100, user)
+
+    fifty = queries(auth_client, "/api/alerts/history/")
+
+    results = auth_client.get("/api/alerts/history/", {"page_size": 100}).json()["results"]
+    inhibited = [alert for alert in results if alert["rule_name"].startswith("inhibited")]
+    assert len(inhibited) == 49 and all(alert["inhibited_by"] for alert in inhibited)
     assert one == fifty
 
 

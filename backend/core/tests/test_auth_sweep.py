@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from alerts.models import MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
+from alerts.models import InhibitionRule, MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
 from alerts.tests.factories import make_alert, make_rule
 from core.testing import client_for
 from monitoring.models import DataSource, ErrorLog
@@ -95,6 +95,10 @@ def objects(db):
         "alerts-maintenance-window": MaintenanceWindow.objects.create(
             matchers=[{"label": "team", "op": "=", "value": "sweep"}], weekdays=[6], start_time=time(2, 0),
             end_time=time(4, 0), time_zone="Europe/Berlin", comment="sweep",
+        ).pk,
+        "alerts-inhibition-rule": InhibitionRule.objects.create(
+            name="sweep", source_matchers=[{"label": "team", "op": "=", "value": "sweep"}],
+            target_matchers=[{"label": "team", "op": "=", "value": "swept"}], equal=["service"],
         ).pk,
     }
 

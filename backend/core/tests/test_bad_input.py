@@ -8,7 +8,7 @@ import pytest
 from django.urls import path
 from django.utils import timezone
 
-from alerts.models import MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
+from alerts.models import InhibitionRule, MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
 from alerts.tests.factories import make_alert, make_rule
 from core.parsers import MAX_JSON_DEPTH
 from core.tests.test_schema import api_schema
@@ -52,10 +52,13 @@ def ids(db):
     window = MaintenanceWindow.objects.create(matchers=[{"label": "team", "op": "=", "value": "deep"}],
                                               weekdays=[6], start_time=time(2, 0), end_time=time(4, 0),
                                               time_zone="Europe/Berlin", comment="deep")
+    inhibition = InhibitionRule.objects.create(name="deep",
+                                               source_matchers=[{"label": "team", "op": "=", "value": "a"}],
+                                               target_matchers=[{"label": "team", "op": "=", "value": "b"}])
     return {"/api/alerts/rules/": rule.pk, "/api/alerts/history/": alert.pk, "/api/monitoring/errors/": error.pk,
             "/api/monitoring/data-sources/": source.pk, "/api/alerts/channels/": channel.pk,
             "/api/alerts/policies/": policy.pk, "/api/alerts/silences/": silence.pk,
-            "/api/alerts/maintenance-windows/": window.pk}
+            "/api/alerts/maintenance-windows/": window.pk, "/api/alerts/inhibition-rules/": inhibition.pk}
 
 
 def _concrete(url: str, ids: dict) -> str:

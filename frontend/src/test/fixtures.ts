@@ -185,6 +185,7 @@ export function alertItem(overrides: Partial<AlertItem> = {}): AlertItem {
     acknowledged_by: null,
     acknowledged_comment: "",
     silenced_by: { silences: [], maintenance_windows: [] },
+    inhibited_by: [],
     context: {
       metric: "cpu_usage",
       value: 91.5,

@@ -220,6 +220,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alerts/inhibition-rules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List inhibition rules
+         * @description Inhibition rules: while an open alert matching the source matchers fires, alerts matching the
+         *     target matchers with the same values of the `equal` labels are not notified (each delivery recorded
+         *     as skipped, naming the source alert). When the source resolves, nothing is sent at once: the
+         *     target's next reminder goes out as usual.
+         */
+        get: operations["alerts_inhibition_rules_list"];
+        put?: never;
+        /**
+         * Add an inhibition rule
+         * @description Inhibition rules: while an open alert matching the source matchers fires, alerts matching the
+         *     target matchers with the same values of the `equal` labels are not notified (each delivery recorded
+         *     as skipped, naming the source alert). When the source resolves, nothing is sent at once: the
+         *     target's next reminder goes out as usual.
+         */
+        post: operations["alerts_inhibition_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/inhibition-rules/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an inhibition rule
+         * @description Inhibition rules: while an open alert matching the source matchers fires, alerts matching the
+         *     target matchers with the same values of the `equal` labels are not notified (each delivery recorded
+         *     as skipped, naming the source alert). When the source resolves, nothing is sent at once: the
+         *     target's next reminder goes out as usual.
+         */
+        get: operations["alerts_inhibition_rules_retrieve"];
+        /**
+         * Replace an inhibition rule
+         * @description Inhibition rules: while an open alert matching the source matchers fires, alerts matching the
+         *     target matchers with the same values of the `equal` labels are not notified (each delivery recorded
+         *     as skipped, naming the source alert). When the source resolves, nothing is sent at once: the
+         *     target's next reminder goes out as usual.
+         */
+        put: operations["alerts_inhibition_rules_update"];
+        post?: never;
+        /**
+         * Delete an inhibition rule
+         * @description Inhibition rules: while an open alert matching the source matchers fires, alerts matching the
+         *     target matchers with the same values of the `equal` labels are not notified (each delivery recorded
+         *     as skipped, naming the source alert). When the source resolves, nothing is sent at once: the
+         *     target's next reminder goes out as usual.
+         */
+        delete: operations["alerts_inhibition_rules_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some of an inhibition rule
+         * @description Inhibition rules: while an open alert matching the source matchers fires, alerts matching the
+         *     target matchers with the same values of the `equal` labels are not notified (each delivery recorded
+         *     as skipped, naming the source alert). When the source resolves, nothing is sent at once: the
+         *     target's next reminder goes out as usual.
+         */
+        patch: operations["alerts_inhibition_rules_partial_update"];
+        trace?: never;
+    };
     "/api/alerts/integrations/": {
         parameters: {
             query?: never;
@@ -1302,6 +1376,8 @@ export interface components {
             acknowledged_comment: string;
             /** @description The silences and maintenance windows holding its notifications now (an open alert); empty lists when none does. */
             readonly silenced_by: components["schemas"]["SilencedBy"];
+            /** @description The open alerts (ids) inhibiting its notifications now through an active inhibition rule; empty when none does (and for a resolved alert). */
+            readonly inhibited_by: number[];
         };
         AlertHistoryDetail: {
             readonly id: number;
@@ -1356,6 +1432,8 @@ export interface components {
             acknowledged_comment: string;
             /** @description The silences and maintenance windows holding its notifications now (an open alert); empty lists when none does. */
             readonly silenced_by: components["schemas"]["SilencedBy"];
+            /** @description The open alerts (ids) inhibiting its notifications now through an active inhibition rule; empty when none does (and for a resolved alert). */
+            readonly inhibited_by: number[];
             readonly deliveries: components["schemas"]["Delivery"][];
         };
         /**
@@ -2162,6 +2240,45 @@ export interface components {
          * @enum {string}
          */
         HealthEnum: "critical" | "warning" | "ok";
+        /**
+         * @description While an open alert matching `source_matchers` fires, alerts matching `target_matchers` with the
+         *     same values of the `equal` labels are not notified (recorded as inhibited).
+         */
+        InhibitionRule: {
+            readonly id: number;
+            name: string;
+            /** @description The alerts that inhibit, over their labels and severity, category, metric and rule (its name): [{"label": "metric", "op": "=", "value": "db_connections"}]; ops =, !=, =~, !~ (regexes anchored). At least one, and at least one that does not match an empty value. */
+            source_matchers: components["schemas"]["LabelMatcher"][];
+            /** @description The alerts that are inhibited, the same way: [{"label": "metric", "op": "=~", "value": "api_.*"}]. */
+            target_matchers: components["schemas"]["LabelMatcher"][];
+            /** @description Label names whose values must be the same on the source and the target (a label both lack counts as the same), e.g. ["service"]. None: any source inhibits. */
+            equal?: string[];
+            is_active?: boolean;
+            /** @description Why, for the others on call; at most 2,000 characters. */
+            comment?: string;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description While an open alert matching `source_matchers` fires, alerts matching `target_matchers` with the
+         *     same values of the `equal` labels are not notified (recorded as inhibited).
+         */
+        InhibitionRuleRequest: {
+            name: string;
+            /** @description The alerts that inhibit, over their labels and severity, category, metric and rule (its name): [{"label": "metric", "op": "=", "value": "db_connections"}]; ops =, !=, =~, !~ (regexes anchored). At least one, and at least one that does not match an empty value. */
+            source_matchers: components["schemas"]["LabelMatcherRequest"][];
+            /** @description The alerts that are inhibited, the same way: [{"label": "metric", "op": "=~", "value": "api_.*"}]. */
+            target_matchers: components["schemas"]["LabelMatcherRequest"][];
+            /** @description Label names whose values must be the same on the source and the target (a label both lack counts as the same), e.g. ["service"]. None: any source inhibits. */
+            equal?: string[];
+            is_active?: boolean;
+            /** @description Why, for the others on call; at most 2,000 characters. */
+            comment?: string;
+        };
         Integrations: {
             channels: components["schemas"]["ChannelStatus"][];
             slack_default_channel: string;
@@ -2597,6 +2714,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ErrorLogList"][];
         };
+        PaginatedInhibitionRuleList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["InhibitionRule"][];
+        };
         PaginatedMaintenanceWindowList: {
             /** @example 123 */
             count: number;
@@ -2782,6 +2914,22 @@ export interface components {
             } | Record<string, never>;
             /** @description How long a query may take (1 to 60 s, default 10). */
             timeout_seconds?: number;
+        };
+        /**
+         * @description While an open alert matching `source_matchers` fires, alerts matching `target_matchers` with the
+         *     same values of the `equal` labels are not notified (recorded as inhibited).
+         */
+        PatchedInhibitionRuleRequest: {
+            name?: string;
+            /** @description The alerts that inhibit, over their labels and severity, category, metric and rule (its name): [{"label": "metric", "op": "=", "value": "db_connections"}]; ops =, !=, =~, !~ (regexes anchored). At least one, and at least one that does not match an empty value. */
+            source_matchers?: components["schemas"]["LabelMatcherRequest"][];
+            /** @description The alerts that are inhibited, the same way: [{"label": "metric", "op": "=~", "value": "api_.*"}]. */
+            target_matchers?: components["schemas"]["LabelMatcherRequest"][];
+            /** @description Label names whose values must be the same on the source and the target (a label both lack counts as the same), e.g. ["service"]. None: any source inhibits. */
+            equal?: string[];
+            is_active?: boolean;
+            /** @description Why, for the others on call; at most 2,000 characters. */
+            comment?: string;
         };
         /** @description A recurring silence: on each weekday, from start_time to end_time in time_zone. */
         PatchedMaintenanceWindowRequest: {
@@ -4128,6 +4276,341 @@ export interface operations {
             };
             /** @description The alert is resolved. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_inhibition_rules_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedInhibitionRuleList"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such page. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_inhibition_rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InhibitionRuleRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InhibitionRule"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_inhibition_rules_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InhibitionRule"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_inhibition_rules_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InhibitionRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InhibitionRule"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_inhibition_rules_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_inhibition_rules_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedInhibitionRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InhibitionRule"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7814,6 +8297,10 @@ export const schemaPatterns = {
     "DataSource.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "DataSourceRequest.base_url": "^[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$",
     "DataSourceRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "InhibitionRule.equal": "^[a-z_][a-z0-9_]*$",
+    "InhibitionRule.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "InhibitionRuleRequest.equal": "^[a-z_][a-z0-9_]*$",
+    "InhibitionRuleRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "LabelMatcher.label": "[a-z_][a-z0-9_]*",
     "LabelMatcherRequest.label": "[a-z_][a-z0-9_]*",
     "MaintenanceWindow.comment": "^[^\\u0000]*$",
@@ -7832,6 +8319,8 @@ export const schemaPatterns = {
     "PatchedAlertRuleInputRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PatchedDataSourceRequest.base_url": "^[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$",
     "PatchedDataSourceRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "PatchedInhibitionRuleRequest.equal": "^[a-z_][a-z0-9_]*$",
+    "PatchedInhibitionRuleRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PatchedMaintenanceWindowRequest.comment": "^[^\\u0000]*$",
     "PatchedMaintenanceWindowRequest.end_time": "^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$",
     "PatchedMaintenanceWindowRequest.start_time": "^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$",
