@@ -244,3 +244,23 @@ def test_a_bad_field_is_a_400_on_that_field_and_nothing_is_saved(auth_client, fi
     assert response.status_code == 400
     assert list(response.json()) == [field], response.json()
     assert not InhibitionRule.objects.exists()
+
+
+# --- admin ----------------------------------------------------------------------------------------
+
+
+def test_the_admin_checks_a_rule_as_the_api_does_and_lists_it(admin_client):
+    form = {"name": "db down", "source_matchers": '[{"label": "metric", "op": "=", "value": "db_connections"}]',
+            "target_matchers": '[{"label": "metric", "op": "=~", "value": "api_.*"}]', "equal": '["service"]',
+            "is_active": "on", "comment": ""}
+    bad = admin_client.post("/admin/alerts/inhibitionrule/add/", {
+        **form, "source_matchers": '[{"label": "service", "op": "=~", "value": ".*"}]', "equal": '["A"]'})
+    assert bad.status_code == 200
+    assert {"source_matchers", "equal"} <= set(bad.context["adminform"].form.errors)
+    assert not InhibitionRule.objects.exists()
+
+    good = admin_client.post("/admin/alerts/inhibitionrule/add/", form)
+
+    assert good.status_code == 302
+    assert InhibitionRule.objects.values_list("created_by__username", "equal").get() == ("admin", ["service"])
+    assert b"metric=~&quot;api_.*&quot;" in admin_client.get("/admin/alerts/inhibitionrule/").content
