@@ -159,6 +159,17 @@ def _unknown_metric(name: str) -> Response:
 
 
 METRIC_PATH = OpenApiParameter("name", str, OpenApiParameter.PATH, description="A catalogue or custom metric.")
+# What label_matchers_param accepts, for the schema: name:value, at most MAX_MATCHERS of them.
+LABEL_FILTERS_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "string",
+        "pattern": rf"^[a-z_][a-z0-9_]{{0,{labels.LABEL_NAME_MAX_LENGTH - 1}}}:"
+                   rf"[^\u0000-\u001f\u007f]{{0,{labels.MAX_LABEL_VALUE}}}$",
+    },
+    "maxItems": labels.MAX_MATCHERS,
+}
+SPLIT_BY_SCHEMA = {"type": "string", "pattern": rf"^$|^[a-z_][a-z0-9_]{{0,{labels.LABEL_NAME_MAX_LENGTH - 1}}}$"}
 
 
 class MetricSeriesView(APIView):
@@ -174,9 +185,10 @@ class MetricSeriesView(APIView):
             METRIC_PATH,
             OpenApiParameter("minutes", _bounded(1, selectors.SERIES_MAX_MINUTES),
                              description="Default 60, at most 10080 (a week)."),
-            OpenApiParameter("label", str, many=True, explode=True,
+            OpenApiParameter("label", LABEL_FILTERS_SCHEMA, explode=True,
                              description="name:value, repeatable: only the series with these labels (exact match)."),
-            OpenApiParameter("split_by", str, description="A label name: `series` holds the top series by it."),
+            OpenApiParameter("split_by", SPLIT_BY_SCHEMA,
+                             description="A label name: `series` holds the top series by it (blank: not split)."),
             OpenApiParameter("top", _bounded(1, selectors.SERIES_SPLIT_TOP_MAX),
                              description=f"With split_by: how many series (default "
                              f"{selectors.SERIES_SPLIT_TOP_DEFAULT}, at most {selectors.SERIES_SPLIT_TOP_MAX})."),

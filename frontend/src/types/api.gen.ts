@@ -7910,7 +7910,7 @@ export interface operations {
                 label?: string[];
                 /** @description Default 60, at most 10080 (a week). */
                 minutes?: number;
-                /** @description A label name: `series` holds the top series by it. */
+                /** @description A label name: `series` holds the top series by it (blank: not split). */
                 split_by?: string;
                 /** @description With split_by: how many series (default 5, at most 20). */
                 top?: number;
