@@ -51,6 +51,8 @@ def test_integrations_say_what_is_configured_never_the_secrets(auth_client, sett
 
     data = response.json()
     channels = {c["name"]: c for c in data["channels"]}
+    # The environment's channels; every other kind is configured as a channel (/api/alerts/channels/).
+    assert set(channels) == {"slack", "email"}
     assert channels["slack"] == {"name": "slack", "label": "Slack", "configured": True, "problem": ""}
     assert channels["email"]["configured"] is True
     assert data["slack_default_channel"] == "#alerts"
