@@ -6,18 +6,25 @@ it and stop the worker, and the message is gone. Here a message is written under
 ignore and renamed into the queue only when complete (a rename within a folder is atomic), and a
 message that still cannot be decoded is set aside with a log line instead of stopping the worker.
 
+Its exchange tables have the same race: kombu creates a table file, then locks and writes it, so a
+second worker starting at the same moment could read it empty and stop. Here every process opens
+a table in one mode that creates without truncating, under the lock, and an empty table is no
+bindings.
+
 Selected by `CELERY_BROKER_TRANSPORT` in settings when the broker URL is `filesystem://`.
 """
 
 import logging
 import os
 import uuid
+from fcntl import LOCK_EX, LOCK_SH
 from pathlib import Path
 from queue import Empty
 from time import monotonic
 
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
+from kombu.transport.filesystem import exchange_queue_t, lock, unlock
 from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
 
@@ -78,6 +85,46 @@ class Channel(filesystem.Channel):
         unreadable.mkdir(exist_ok=True)
         os.replace(path, unreadable / path.name)
         logger.error("embedded broker: message %s is not valid JSON; moved to %s", path.name, unreadable)
+
+
+    def _read_table(self, f_obj) -> list:
+        f_obj.seek(0)
+        raw = f_obj.read()
+        return [exchange_queue_t(*q) for q in loads(bytes_to_str(raw))] if raw.strip() else []
+
+    def get_table(self, exchange):
+        file = self._exchange_file(exchange)  # type: ignore[attr-defined]  # kombu's, checks the name
+        try:
+            with file.open("rb") as f_obj:
+                lock(f_obj, LOCK_SH)
+                try:
+                    return self._read_table(f_obj)
+                finally:
+                    unlock(f_obj)
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise ChannelError(f"Cannot open {file}") from exc
+
+    def _queue_bind(self, exchange, routing_key, pattern, queue):
+        file = self._exchange_file(exchange)  # type: ignore[attr-defined]  # kombu's, checks the name
+        self.control_folder.mkdir(exist_ok=True)
+        binding = exchange_queue_t(routing_key or "", pattern or "", queue or "")
+        try:
+            # "a+b" creates the file if it is missing and never truncates it: every process locks
+            # the same file, and only the one holding the lock reads or writes it.
+            with file.open("a+b", buffering=0) as f_obj:
+                lock(f_obj, LOCK_EX)
+                try:
+                    bindings = self._read_table(f_obj)
+                    if binding not in bindings:
+                        bindings.insert(0, binding)
+                        f_obj.truncate(0)
+                        f_obj.write(str_to_bytes(dumps(bindings)))  # appended: at 0 after the truncate
+                finally:
+                    unlock(f_obj)
+        except OSError as exc:
+            raise ChannelError(f"Cannot open {file}") from exc
 
 
 class Transport(filesystem.Transport):

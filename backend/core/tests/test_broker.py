@@ -7,6 +7,7 @@ import os
 import uuid
 from pathlib import Path
 from queue import Empty
+from typing import cast
 
 import pytest
 from kombu import Connection
@@ -124,3 +125,20 @@ def test_concurrent_producers_lose_nothing_while_a_consumer_polls(tmp_path, queu
 
     assert sorted(received) == [(p, i) for p in range(producers) for i in range(per_producer)]
     assert not list((tmp_path / "processed").glob(f"{UNREADABLE_FOLDER}/*"))
+
+
+def test_a_worker_binding_while_another_creates_the_exchange_table_does_not_stop(tmp_path, queue_name):
+    """Two workers starting together bind the same exchanges: kombu creates the table file, then
+    locks and writes it, so the other can read it empty in between (a worker stopped at start with
+    a JSONDecodeError, in CI). An empty table is read as no bindings, and the binding written."""
+    exchange = f"{queue_name}-fanout"
+    with connect(tmp_path) as conn:
+        channel = cast(Channel, conn.default_channel)
+        (tmp_path / f"{exchange}.exchange").write_bytes(b"")  # as the other worker has just left it
+
+        assert channel.get_table(exchange) == []
+        channel._queue_bind(exchange, "", "", queue_name)
+
+        assert [binding.queue for binding in channel.get_table(exchange)] == [queue_name]
+        channel._queue_bind(exchange, "", "", f"{queue_name}-2")
+        assert [binding.queue for binding in channel.get_table(exchange)] == [f"{queue_name}-2", queue_name]
