@@ -18,9 +18,10 @@ import logging
 import os
 import uuid
 from fcntl import LOCK_EX, LOCK_SH
+from itertools import count
 from pathlib import Path
 from queue import Empty
-from time import monotonic
+from time import monotonic_ns
 
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
@@ -33,12 +34,15 @@ logger = logging.getLogger(__name__)
 # Consumers pick up "<time>_<uuid>.<queue>.msg"; a file being written has another suffix.
 PARTIAL_SUFFIX = ".partial"
 UNREADABLE_FOLDER = "unreadable"
+_PUT_COUNT = count()
 
 
 class Channel(filesystem.Channel):
     # kombu's filesystem.Channel signature; its stubs name the argument `message` in the base class.
     def _put(self, queue, payload, **kwargs):  # type: ignore[override]
-        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        # Consumers take the names in sorted order: the time zero-padded (so that sorting by name
+        # is sorting by time), then this process's count, for messages put in the same instant.
+        name = f"{monotonic_ns():020d}_{next(_PUT_COUNT):012d}_{uuid.uuid4()}.{queue}.msg"
         final = Path(self.data_folder_out) / name
         partial = final.with_name(name + PARTIAL_SUFFIX)
         try:
