@@ -167,6 +167,12 @@ class AlertRule(models.Model):
         max_length=validators.MAX_RUNBOOK_URL_LENGTH, blank=True, validators=[validators.validate_runbook_url]
     )
     summary = models.TextField(blank=True, validators=[validators.validate_summary_template])
+    # Flapping (docs/architecture.md §10): at least flap_threshold opens and resolves of the rule (or
+    # of one group) within flap_window_minutes make it flapping; 0 never does.
+    flap_threshold = models.PositiveSmallIntegerField(default=6, validators=[validators.validate_flap_threshold])
+    flap_window_minutes = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(validators.MAX_FLAP_WINDOW_MINUTES)]
+    )
     # Channels the rule names itself, each to its own default target, besides the default Slack and
     # email channels of slack_enabled / email_enabled, and those the notification policies add.
     channels = models.ManyToManyField(NotificationChannel, blank=True, related_name="rules")
@@ -185,6 +191,8 @@ class AlertRule(models.Model):
     last_evaluated_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     state_changed_at = models.DateTimeField(null=True, blank=True)
+    # Since when an ungrouped rule is flapping (None: it is not).
+    flapping_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -274,6 +282,8 @@ class AlertRuleGroup(models.Model):
     last_value = models.FloatField(null=True, blank=True)
     last_evaluated_at = models.DateTimeField(null=True, blank=True)
     state_changed_at = models.DateTimeField(null=True, blank=True)
+    # Since when this group is flapping (None: it is not).
+    flapping_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["rule", "fingerprint"]
@@ -347,6 +357,8 @@ class AlertHistory(models.Model):
     # The rule's annotations when it fired: its runbook and its summary, rendered.
     runbook_url = models.CharField(max_length=validators.MAX_RUNBOOK_URL_LENGTH, blank=True)
     summary = models.TextField(blank=True)
+    # Opened while its rule (or group) was flapping, or open when it began to.
+    flapping = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-triggered_at", "-id"]
@@ -392,6 +404,12 @@ class NotificationEvent(models.TextChoices):
     SUPPRESSED = "suppressed", "Suppressed"
     # Someone has the alert: its channels hear who (PagerDuty and Opsgenie acknowledge it too).
     ACKNOWLEDGE = "acknowledge", "Acknowledge"
+    # One message for the alerts of one notification group (a policy with group_by).
+    GROUP = "group", "Group"
+    # Not acknowledged in time: sent to a policy's escalation channels.
+    ESCALATION = "escalation", "Escalation"
+    # The rule (or a group of it) began, or stopped, flapping.
+    FLAPPING = "flapping", "Flapping"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -414,6 +432,31 @@ class NotificationPolicy(models.Model):
     channels = models.ManyToManyField(NotificationChannel, related_name="policies")
     continue_matching = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+    # Grouping (Alertmanager semantics, docs/architecture.md §10): with group_by, the alerts this
+    # policy sends that share the values of these labels (["..."]: every label) go out as one
+    # message: group_wait after the group's first alert, then at most every group_interval while
+    # it changes, and again every repeat_interval while it is unchanged and firing.
+    group_by = models.JSONField(default=list, blank=True, validators=[validators.validate_policy_group_by])
+    group_wait_seconds = models.PositiveIntegerField(
+        default=30, validators=[MaxValueValidator(validators.MAX_GROUP_WAIT_SECONDS)]
+    )
+    group_interval_seconds = models.PositiveIntegerField(
+        default=300, validators=[MinValueValidator(validators.MIN_GROUP_INTERVAL_SECONDS),
+                                 MaxValueValidator(validators.MAX_GROUP_INTERVAL_SECONDS)]
+    )
+    repeat_interval_seconds = models.PositiveIntegerField(
+        default=4 * 60 * 60, validators=[MinValueValidator(validators.MIN_REPEAT_INTERVAL_SECONDS),
+                                         MaxValueValidator(validators.MAX_REPEAT_INTERVAL_SECONDS)]
+    )
+    # Escalation: an alert this policy matched that is still open and not acknowledged after
+    # escalate_after_minutes is sent to escalation_channels, once.
+    escalate_after_minutes = models.PositiveIntegerField(
+        null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(validators.MAX_ESCALATE_AFTER_MINUTES)],
+    )
+    escalation_channels = models.ManyToManyField(
+        NotificationChannel, blank=True, related_name="escalating_policies"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -638,3 +681,54 @@ class InhibitionRule(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.name}"
+
+
+class AlertEventKind(models.TextChoices):
+    OPENED = "opened", "Opened"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    UNACKNOWLEDGED = "unacknowledged", "Unacknowledged"
+    SILENCED = "silenced", "Silenced"
+    ESCALATED = "escalated", "Escalated"
+    FLAPPING_STARTED = "flapping_started", "Began flapping"
+    FLAPPING_ENDED = "flapping_ended", "Stopped flapping"
+    RESOLVED = "resolved", "Resolved"
+
+
+class AlertEventVia(models.TextChoices):
+    ENGINE = "engine", "Engine"
+    API = "api", "API"
+    ADMIN = "admin", "Admin"
+    LINK = "link", "Action link"
+
+
+class AlertEvent(models.Model):
+    """One thing that happened to an alert, for its timeline (docs/architecture.md §10): who (a
+    user, or a signed action link, or the engine), when, how and what. Deliveries are the rest of
+    the timeline. `key` makes an event that must happen once (an escalation by one policy) unique
+    per alert and kind."""
+
+    alert = models.ForeignKey(AlertHistory, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=AlertEventKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The actor's user name when it acted (kept if the user is deleted later), or "" for the engine.
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    via = models.CharField(max_length=8, choices=AlertEventVia.choices, default=AlertEventVia.ENGINE)
+    text = models.TextField(blank=True, default="")
+    detail = models.JSONField(default=dict, blank=True)
+    key = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["alert", "at"], name="alertevent_alert_at")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "kind", "key"], condition=~Q(key=""), name="alertevent_once_per_key"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=AlertEventKind.values), name="alertevent_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"#{self.alert_id} {self.kind} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -214,6 +214,34 @@ def validate_group_by(value):
         raise ValidationError(problems, code="invalid_group_by")
 
 
+# A notification policy's group_by may also be "..." alone: every label (Alertmanager's spelling).
+EVERY_LABEL = "..."
+MAX_GROUP_WAIT_SECONDS = 60 * 60
+MAX_GROUP_INTERVAL_SECONDS = 24 * 60 * 60
+MIN_GROUP_INTERVAL_SECONDS = 10
+MIN_REPEAT_INTERVAL_SECONDS = 60
+MAX_REPEAT_INTERVAL_SECONDS = 7 * 24 * 60 * 60
+MAX_ESCALATE_AFTER_MINUTES = 24 * 60
+MAX_FLAP_THRESHOLD = 100
+MAX_FLAP_WINDOW_MINUTES = 24 * 60
+
+
+def validate_policy_group_by(value):
+    if value == [EVERY_LABEL]:
+        return
+    if isinstance(value, list) and EVERY_LABEL in value:
+        raise ValidationError('"..." (every label) stands alone in group_by.', code="invalid_group_by")
+    validate_group_by(value)
+
+
+def validate_flap_threshold(value):
+    if value != 0 and not 2 <= value <= MAX_FLAP_THRESHOLD:
+        raise ValidationError(
+            f"Between 2 and {MAX_FLAP_THRESHOLD} state changes, or 0 to never mark the rule flapping.",
+            code="invalid_flap_threshold",
+        )
+
+
 def validate_rule_labels(value):
     problems = labels.labels_errors(value if value is not None else {})
     if problems:

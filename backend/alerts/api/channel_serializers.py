@@ -12,11 +12,18 @@ from core.lookups import MAX_ID
 from core.secrets import mask
 from monitoring.labels import MAX_LABEL_VALUE, MAX_MATCHERS, matcher_errors
 
+from .. import validators as v
 from ..models import NotificationChannel, NotificationPolicy
 from ..services.channels import notifier_for
 from ..services.notifier_base import clean_channel
 from ..services.notifiers import NOTIFIERS
-from .serializers import ChannelIdField, DeliverySerializer, LabelMatcherSerializer, validate_named_channels
+from .serializers import (
+    ChannelIdField,
+    DeliverySerializer,
+    LabelMatcherSerializer,
+    PolicyGroupByField,
+    validate_named_channels,
+)
 
 MAX_CHANNEL_NAME = 100
 MAX_POLICY_CHANNELS = 20
@@ -255,10 +262,39 @@ class NotificationPolicySerializer(serializers.ModelSerializer):
     is_active = StrictBooleanField(required=False)
     position = serializers.IntegerField(read_only=True, help_text="Its place in the order (0 first): "
                                         "POST /api/alerts/policies/reorder/ changes it.")
+    group_by = PolicyGroupByField(
+        required=False, max_length=v.MAX_GROUP_BY, validators=[v.validate_policy_group_by],
+        help_text="Label names (or [\"...\"]: every label): the alerts this policy sends that share their "
+        "values go out as one message. Empty: one message per alert.",
+    )
+    group_wait_seconds = StrictIntegerField(
+        required=False, min_value=0, max_value=v.MAX_GROUP_WAIT_SECONDS,
+        help_text="With group_by: how long a new group waits for more alerts before its first message (default 30).",
+    )
+    group_interval_seconds = StrictIntegerField(
+        required=False, min_value=v.MIN_GROUP_INTERVAL_SECONDS, max_value=v.MAX_GROUP_INTERVAL_SECONDS,
+        help_text="With group_by: how long after a group's message alerts joining or resolving wait for the next "
+        "one (default 300).",
+    )
+    repeat_interval_seconds = StrictIntegerField(
+        required=False, min_value=v.MIN_REPEAT_INTERVAL_SECONDS, max_value=v.MAX_REPEAT_INTERVAL_SECONDS,
+        help_text="With group_by: an unchanged group still firing is sent again after this long (default 14400).",
+    )
+    escalate_after_minutes = StrictIntegerField(
+        required=False, allow_null=True, min_value=1, max_value=v.MAX_ESCALATE_AFTER_MINUTES,
+        help_text="An alert of this policy still open and not acknowledged after this many minutes is sent to "
+        "escalation_channels, once. Null: no escalation.",
+    )
+    escalation_channels = ChannelIdListField(
+        child=ChannelIdField(queryset=NotificationChannel.objects.all()), required=False,
+        max_length=MAX_POLICY_CHANNELS, help_text="Where an escalation goes (ids); needed with escalate_after_minutes.",
+    )
 
     class Meta:
         model = NotificationPolicy
-        fields = ["id", "name", "position", "matchers", "channels", "is_active", "created_at", "updated_at"]
+        fields = ["id", "name", "position", "matchers", "channels", "is_active", "group_by", "group_wait_seconds",
+                  "group_interval_seconds", "repeat_interval_seconds", "escalate_after_minutes",
+                  "escalation_channels", "created_at", "updated_at"]
         read_only_fields = ["id", "position", "created_at", "updated_at"]
 
     def get_fields(self):
@@ -280,23 +316,46 @@ class NotificationPolicySerializer(serializers.ModelSerializer):
     def validate_channels(self, value):
         return validate_named_channels(value)
 
-    def _save_channels(self, policy, channels):
+    def validate_escalation_channels(self, value):
+        return validate_named_channels(value)
+
+    def validate(self, attrs):
+        def current(name, default):
+            if name in attrs:
+                return attrs[name]
+            if self.instance is None:
+                return default
+            if name == "escalation_channels":
+                return list(self.instance.escalation_channels.all())
+            return getattr(self.instance, name)
+
+        if current("escalate_after_minutes", None) is not None and not current("escalation_channels", []):
+            raise serializers.ValidationError(
+                {"escalation_channels": ["Name at least one channel to escalate to, or set escalate_after_minutes "
+                                         "to null."]}
+            )
+        return attrs
+
+    def _save_channels(self, policy, channels, escalation_channels=None):
         if channels is not None:
-            unique = list(dict.fromkeys(channels))
-            policy.channels.set(unique)
+            policy.channels.set(list(dict.fromkeys(channels)))
+        if escalation_channels is not None:
+            policy.escalation_channels.set(list(dict.fromkeys(escalation_channels)))
 
     def create(self, validated_data):
         channels = validated_data.pop("channels", None)
+        escalation_channels = validated_data.pop("escalation_channels", None)
         last = NotificationPolicy.objects.aggregate(last=Max("position"))["last"]
         validated_data["position"] = 0 if last is None else last + 1
         policy = super().create(validated_data)
-        self._save_channels(policy, channels)
+        self._save_channels(policy, channels, escalation_channels)
         return policy
 
     def update(self, instance, validated_data):
         channels = validated_data.pop("channels", None)
+        escalation_channels = validated_data.pop("escalation_channels", None)
         policy = super().update(instance, validated_data)
-        self._save_channels(policy, channels)
+        self._save_channels(policy, channels, escalation_channels)
         return policy
 
 

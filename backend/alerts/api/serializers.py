@@ -52,6 +52,8 @@ from ..summary_template import MAX_TEMPLATE_LENGTH, VARIABLES
 from ..validators import (
     CONDITION_INPUTS,
     MAX_EMAIL_RECIPIENTS,
+    MAX_FLAP_THRESHOLD,
+    MAX_FLAP_WINDOW_MINUTES,
     MAX_FOR_MINUTES,
     MAX_GROUP_BY,
     MAX_RUNBOOK_URL_LENGTH,
@@ -64,6 +66,7 @@ from ..validators import (
     normalize_condition,
     parse_email_recipients,
     validate_email_recipients,
+    validate_flap_threshold,
     validate_group_by,
     validate_rule_labels,
     validate_runbook_url,
@@ -176,7 +179,7 @@ _RULE_WRITABLE = [
     "severity", "slack_enabled", "slack_channel", "email_enabled", "email_recipients", "cooldown_minutes",
     "auto_resolve", "notify_on_resolve", "resolve_threshold", "alert_on_no_data", "max_alerts_per_hour",
     "is_active", "label_matchers", "group_by", "max_series_per_rule", "for_minutes", "labels", "runbook_url",
-    "summary", "channels",
+    "summary", "channels", "flap_threshold", "flap_window_minutes",
 ]
 
 
@@ -224,6 +227,24 @@ def _label_values_field(**kwargs):
 )
 class GroupByField(serializers.ListField):
     child = StrictCharField(max_length=LABEL_NAME_MAX_LENGTH)
+
+
+@extend_schema_field(
+    {
+        "type": "array", "maxItems": MAX_GROUP_BY, "uniqueItems": True,
+        "items": {"type": "string", "pattern": f"^({LABEL_NAME.pattern}|\\.\\.\\.)$",
+                  "maxLength": LABEL_NAME_MAX_LENGTH},
+    }
+)
+class PolicyGroupByField(serializers.ListField):
+    """A policy's group_by: label names, or "..." alone for every label."""
+
+    child = StrictCharField(max_length=LABEL_NAME_MAX_LENGTH)
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_FLAP_THRESHOLD, "not": {"enum": [1]}})
+class FlapThresholdField(StrictIntegerField):
+    """0 (never flapping), or 2 and more state changes: one change is not flapping."""
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID, "nullable": True})
@@ -358,6 +379,17 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
         "\"{{ labels.route }} fails {{ value | round(1) }} %\"; one that does not parse, or fails on example "
         f"values, is refused. Variables: {', '.join(VARIABLES)}.",
     )
+    flap_threshold = FlapThresholdField(
+        required=False, min_value=0, max_value=MAX_FLAP_THRESHOLD, validators=[validate_flap_threshold],
+        help_text="Opens and resolves of the rule (or of one group) within flap_window_minutes that make it "
+        "flapping: one message says so, and further changes are not notified until it has been stable that "
+        "long. Default 6; 0: never.",
+    )
+    flap_window_minutes = StrictIntegerField(
+        required=False, min_value=1, max_value=MAX_FLAP_WINDOW_MINUTES,
+        help_text="The window of flap_threshold, and how long a flapping rule must be stable to be quiet no "
+        "more (default 30).",
+    )
 
     class Meta:
         model = AlertRule
@@ -438,7 +470,7 @@ class AlertRuleGroupSerializer(serializers.ModelSerializer):
     class Meta:
         model = AlertRuleGroup
         fields = ["fingerprint", "labels", "state", "state_reason", "last_value", "last_evaluated_at",
-                  "state_changed_at", "open_alert_id"]
+                  "state_changed_at", "flapping_since", "open_alert_id"]
         read_only_fields = fields
 
     def to_representation(self, group):
@@ -485,7 +517,7 @@ class AlertRuleSerializer(serializers.ModelSerializer):
         fields = [
             "id", *_RULE_WRITABLE, "effective_aggregation", "effective_slack_channel",
             "state", "state_reason", "last_value", "last_evaluated_at", "last_error", "state_changed_at",
-            "open_alert_id", "groups", "created_by", "created_at", "updated_at",
+            "flapping_since", "open_alert_id", "groups", "created_by", "created_at", "updated_at",
         ]
         read_only_fields = fields
 

@@ -59,6 +59,10 @@ def test_rules_and_deliveries_of_the_previous_version_keep_their_channels(migrat
     migrator = MigrationExecutor(connection)
     migrator.loader.build_graph()
     migrator.migrate(AFTER)
+    # On to the latest schema, as an upgrade goes, so that today's routing code can read the rules.
+    migrator = MigrationExecutor(connection)
+    migrator.loader.build_graph()
+    migrator.migrate(migrator.loader.graph.leaf_nodes("alerts"))
 
     defaults = {channel.builtin: channel for channel in NotificationChannel.objects.exclude(builtin="")}
     assert set(defaults) == {"slack", "email"}

@@ -248,6 +248,14 @@ def _consistent_routing(case, rule_id: int) -> None:
         body["secrets"] = {"webhook_url": "https://hooks.example.com/services/fuzz"}
     if isinstance(body.get("channels"), list):
         body["channels"] = [channel_id for _ in body["channels"]][:1]
+    if isinstance(body.get("escalation_channels"), list):
+        body["escalation_channels"] = [channel_id for _ in body["escalation_channels"]][:1]
+    if label.startswith(("POST /api/alerts/policies/", "PUT /api/alerts/policies/")) and "/preview/" not in label \
+            and "/reorder/" not in label and body.get("escalate_after_minutes") is not None \
+            and not body.get("escalation_channels"):
+        body["escalation_channels"] = [channel_id]
+    if isinstance(body.get("group_by"), list) and "..." in body["group_by"]:
+        body["group_by"] = ["..."]  # "every label" stands alone
     for matcher in body.get("matchers") or [] if isinstance(body.get("matchers"), list) else []:
         if isinstance(matcher, dict) and matcher_errors(matcher):
             matcher["value"] = ".*" if matcher.get("op") in ("=~", "!~") else "x"

@@ -1488,6 +1488,8 @@ export interface components {
             readonly runbook_url: string;
             readonly summary: string;
             readonly channels: number[];
+            readonly flap_threshold: number;
+            readonly flap_window_minutes: number;
             /** @description The aggregation evaluated. */
             effective_aggregation: string;
             /** @description Where Slack notifications go. */
@@ -1501,6 +1503,8 @@ export interface components {
             readonly last_error: string;
             /** Format: date-time */
             readonly state_changed_at: string | null;
+            /** Format: date-time */
+            readonly flapping_since: string | null;
             /** @description The rule's active alert, if any. */
             open_alert_id: number | null;
             /** @description A grouped rule's groups, worst state first; empty for a rule without group_by. */
@@ -1601,6 +1605,10 @@ export interface components {
             summary?: string;
             /** @description Channels (/api/alerts/channels/) the rule's alerts go to, besides slack_enabled / email_enabled and the notification policies that match them; each to its own target. */
             channels?: number[];
+            /** @description Opens and resolves of the rule (or of one group) within flap_window_minutes that make it flapping: one message says so, and further changes are not notified until it has been stable that long. Default 6; 0: never. */
+            flap_threshold?: number;
+            /** @description The window of flap_threshold, and how long a flapping rule must be stable to be quiet no more (default 30). */
+            flap_window_minutes?: number;
             /**
              * Format: int64
              * @description The saved rule these fields would change, if any: the dry run then sees its open alert and state, as the engine would.
@@ -1621,6 +1629,8 @@ export interface components {
             readonly last_evaluated_at: string | null;
             /** Format: date-time */
             readonly state_changed_at: string | null;
+            /** Format: date-time */
+            readonly flapping_since: string | null;
             /** @description The group's active alert, if any. */
             open_alert_id: number | null;
         };
@@ -1713,6 +1723,10 @@ export interface components {
             summary?: string;
             /** @description Channels (/api/alerts/channels/) the rule's alerts go to, besides slack_enabled / email_enabled and the notification policies that match them; each to its own target. */
             channels?: number[];
+            /** @description Opens and resolves of the rule (or of one group) within flap_window_minutes that make it flapping: one message says so, and further changes are not notified until it has been stable that long. Default 6; 0: never. */
+            flap_threshold?: number;
+            /** @description The window of flap_threshold, and how long a flapping rule must be stable to be quiet no more (default 30). */
+            flap_window_minutes?: number;
         };
         /** @description A rule just created or changed, with what the person saving it should know. */
         AlertRuleSaved: {
@@ -1762,6 +1776,8 @@ export interface components {
             readonly runbook_url: string;
             readonly summary: string;
             readonly channels: number[];
+            readonly flap_threshold: number;
+            readonly flap_window_minutes: number;
             /** @description The aggregation evaluated. */
             effective_aggregation: string;
             /** @description Where Slack notifications go. */
@@ -1775,6 +1791,8 @@ export interface components {
             readonly last_error: string;
             /** Format: date-time */
             readonly state_changed_at: string | null;
+            /** Format: date-time */
+            readonly flapping_since: string | null;
             /** @description The rule's active alert, if any. */
             open_alert_id: number | null;
             /** @description A grouped rule's groups, worst state first; empty for a rule without group_by. */
@@ -2580,9 +2598,12 @@ export interface components {
          *     * `summary` - Summary
          *     * `suppressed` - Suppressed
          *     * `acknowledge` - Acknowledge
+         *     * `group` - Group
+         *     * `escalation` - Escalation
+         *     * `flapping` - Flapping
          * @enum {string}
          */
-        NotificationEventEnum: "trigger" | "reminder" | "resolve" | "test" | "summary" | "suppressed" | "acknowledge";
+        NotificationEventEnum: "trigger" | "reminder" | "resolve" | "test" | "summary" | "suppressed" | "acknowledge" | "group" | "escalation" | "flapping";
         /** @description One step of the routing: alerts matching `matchers` also go to `channels`. */
         NotificationPolicy: {
             readonly id: number;
@@ -2596,6 +2617,18 @@ export interface components {
             /** @description After a match, go on to the next policies (default false: stop here). */
             continue?: boolean;
             is_active?: boolean;
+            /** @description Label names (or ["..."]: every label): the alerts this policy sends that share their values go out as one message. Empty: one message per alert. */
+            group_by?: string[];
+            /** @description With group_by: how long a new group waits for more alerts before its first message (default 30). */
+            group_wait_seconds?: number;
+            /** @description With group_by: how long after a group's message alerts joining or resolving wait for the next one (default 300). */
+            group_interval_seconds?: number;
+            /** @description With group_by: an unchanged group still firing is sent again after this long (default 14400). */
+            repeat_interval_seconds?: number;
+            /** @description An alert of this policy still open and not acknowledged after this many minutes is sent to escalation_channels, once. Null: no escalation. */
+            escalate_after_minutes?: number | null;
+            /** @description Where an escalation goes (ids); needed with escalate_after_minutes. */
+            escalation_channels?: number[];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2611,6 +2644,18 @@ export interface components {
             /** @description After a match, go on to the next policies (default false: stop here). */
             continue?: boolean;
             is_active?: boolean;
+            /** @description Label names (or ["..."]: every label): the alerts this policy sends that share their values go out as one message. Empty: one message per alert. */
+            group_by?: string[];
+            /** @description With group_by: how long a new group waits for more alerts before its first message (default 30). */
+            group_wait_seconds?: number;
+            /** @description With group_by: how long after a group's message alerts joining or resolving wait for the next one (default 300). */
+            group_interval_seconds?: number;
+            /** @description With group_by: an unchanged group still firing is sent again after this long (default 14400). */
+            repeat_interval_seconds?: number;
+            /** @description An alert of this policy still open and not acknowledged after this many minutes is sent to escalation_channels, once. Null: no escalation. */
+            escalate_after_minutes?: number | null;
+            /** @description Where an escalation goes (ids); needed with escalate_after_minutes. */
+            escalation_channels?: number[];
         };
         /** @enum {unknown} */
         NullEnum: null;
@@ -2893,6 +2938,10 @@ export interface components {
             summary?: string;
             /** @description Channels (/api/alerts/channels/) the rule's alerts go to, besides slack_enabled / email_enabled and the notification policies that match them; each to its own target. */
             channels?: number[];
+            /** @description Opens and resolves of the rule (or of one group) within flap_window_minutes that make it flapping: one message says so, and further changes are not notified until it has been stable that long. Default 6; 0: never. */
+            flap_threshold?: number;
+            /** @description The window of flap_threshold, and how long a flapping rule must be stable to be quiet no more (default 30). */
+            flap_window_minutes?: number;
         };
         /** @description A Prometheus-compatible data source. Its secrets are write-only: answered masked. */
         PatchedDataSourceRequest: {
@@ -3003,6 +3052,18 @@ export interface components {
             /** @description After a match, go on to the next policies (default false: stop here). */
             continue?: boolean;
             is_active?: boolean;
+            /** @description Label names (or ["..."]: every label): the alerts this policy sends that share their values go out as one message. Empty: one message per alert. */
+            group_by?: string[];
+            /** @description With group_by: how long a new group waits for more alerts before its first message (default 30). */
+            group_wait_seconds?: number;
+            /** @description With group_by: how long after a group's message alerts joining or resolving wait for the next one (default 300). */
+            group_interval_seconds?: number;
+            /** @description With group_by: an unchanged group still firing is sent again after this long (default 14400). */
+            repeat_interval_seconds?: number;
+            /** @description An alert of this policy still open and not acknowledged after this many minutes is sent to escalation_channels, once. Null: no escalation. */
+            escalate_after_minutes?: number | null;
+            /** @description Where an escalation goes (ids); needed with escalate_after_minutes. */
+            escalation_channels?: number[];
         };
         /**
          * @description A silence: alerts matching `matchers` between starts_at and ends_at are opened and recorded but
@@ -8271,7 +8332,7 @@ export const errorBulkActionEnumValues: ReadonlyArray<FlattenedDeepRequired<comp
 export const healthEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthEnum"]> = ["critical", "warning", "ok"];
 export const levelEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LevelEnum"]> = ["ERROR", "CRITICAL"];
 export const notificationChannelKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationChannelKindEnum"]> = ["slack", "email", "webhook", "pagerduty", "opsgenie", "teams", "mattermost", "rocketchat", "discord", "telegram", "ntfy", "apprise"];
-export const notificationEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed", "acknowledge"];
+export const notificationEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed", "acknowledge", "group", "escalation", "flapping"];
 export const opEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpEnum"]> = ["=", "!=", "=~", "!~"];
 export const routePreviewInputSeverityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoutePreviewInputSeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const ruleKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleKindEnum"]> = ["metric", "promql"];
@@ -8312,7 +8373,9 @@ export const schemaPatterns = {
     "MetricSampleInRequest.name": "^[a-z][a-z0-9_]{0,63}$",
     "NotificationChannel.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "NotificationChannelRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "NotificationPolicy.group_by": "^([a-z_][a-z0-9_]*|\\.\\.\\.)$",
     "NotificationPolicy.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "NotificationPolicyRequest.group_by": "^([a-z_][a-z0-9_]*|\\.\\.\\.)$",
     "NotificationPolicyRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PatchedAlertRuleInputRequest.group_by": "^[a-z_][a-z0-9_]*$",
     "PatchedAlertRuleInputRequest.metric_name": "^[a-z][a-z0-9_]{0,63}$",
@@ -8325,6 +8388,7 @@ export const schemaPatterns = {
     "PatchedMaintenanceWindowRequest.end_time": "^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$",
     "PatchedMaintenanceWindowRequest.start_time": "^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$",
     "PatchedNotificationChannelRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "PatchedNotificationPolicyRequest.group_by": "^([a-z_][a-z0-9_]*|\\.\\.\\.)$",
     "PatchedNotificationPolicyRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PatchedSilenceRequest.comment": "^[^\\u0000]*$",
     "PushToken.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
