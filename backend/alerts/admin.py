@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from .models import AlertHistory, AlertRule, AlertStatus, Condition, NotificationDelivery
+from .models import AlertEventVia, AlertHistory, AlertRule, AlertStatus, Condition, NotificationDelivery
 from .services import channels, lifecycle, notifications, rules
 from .services.lifecycle import MAX_NOTES_LENGTH
 from .services.messages import alert_label_pairs, format_labels, format_time, label_pairs
@@ -127,7 +127,7 @@ class AlertRuleAdmin(admin.ModelAdmin):
         """Through the rule services, as the API saves: a rule switched off closes its open alert."""
         if change:
             changed = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
-            rules.update_rule(rule=obj, user=request.user, **changed)
+            rules.update_rule(rule=obj, user=request.user, via=AlertEventVia.ADMIN, **changed)
             return
         fields = {name: value for name, value in form.cleaned_data.items() if name not in rules.SYSTEM_FIELDS}
         created = rules.create_rule(user=request.user, **fields)
@@ -135,20 +135,21 @@ class AlertRuleAdmin(admin.ModelAdmin):
         obj.refresh_from_db()
 
     def delete_model(self, request, obj):
-        rules.delete_rule(rule=obj, user=request.user)
+        rules.delete_rule(rule=obj, user=request.user, via=AlertEventVia.ADMIN)
 
     def delete_queryset(self, request, queryset):
         for rule in queryset:
-            rules.delete_rule(rule=rule, user=request.user)
+            rules.delete_rule(rule=rule, user=request.user, via=AlertEventVia.ADMIN)
 
     @admin.action(description="Activate selected rules", permissions=["change"])
     def activate(self, request, queryset):
-        changed = rules.set_rules_active(rules=queryset, active=True, user=request.user)
+        changed = rules.set_rules_active(rules=queryset, active=True, user=request.user, via=AlertEventVia.ADMIN)
         self.message_user(request, f"{changed} rule(s) activated.", messages.SUCCESS)
 
     @admin.action(description="Deactivate selected rules", permissions=["change"])
     def deactivate(self, request, queryset):
-        changed = rules.set_rules_active(rules=queryset, active=False, user=request.user)
+        changed = rules.set_rules_active(rules=queryset, active=False, user=request.user,
+                                           via=AlertEventVia.ADMIN)
         self.message_user(request, f"{changed} rule(s) deactivated; their open alerts closed.", messages.SUCCESS)
 
     @admin.action(description="Send a test notification to the selected rules' channels", permissions=["change"])
@@ -238,7 +239,7 @@ class AlertHistoryAdmin(admin.ModelAdmin):
                 resolved = skipped = 0
                 for alert in active:
                     try:
-                        lifecycle.resolve_by_person(alert=alert, user=request.user,
+                        lifecycle.resolve_by_person(alert=alert, user=request.user, via=AlertEventVia.ADMIN,
                                                       notes=form.cleaned_data["notes"].strip())
                         resolved += 1
                     except lifecycle.AlertAlreadyResolved:

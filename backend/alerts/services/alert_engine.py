@@ -311,6 +311,8 @@ class AlertEngine:
     def __init__(self, *, now: datetime | None = None):
         self.now = now or timezone.now()
         self.collector = MetricCollector(now=self.now)
+        # The alerts' opened and resolved events of this tick, written in one insert at its end.
+        self.events: list = []
 
     # --- deciding -------------------------------------------------------------------------------
 
@@ -669,6 +671,7 @@ class AlertEngine:
             else:
                 for one in decision.each():
                     self._apply_one(one, counts, count_states=one is decision)
+        lifecycle.save_events(self.events)
         self._remember(decisions)
         return counts
 
@@ -682,6 +685,7 @@ class AlertEngine:
             counts["suppressed"] += 1
         if decision.action not in (FIRE, REMIND, RESOLVE) and not decision.needs_write:
             return  # the steady state: nothing to write
+        events_before = len(self.events)
         try:
             with transaction.atomic():
                 entered = decision.state_changed
@@ -696,6 +700,7 @@ class AlertEngine:
                 elif decision.action == RESOLVE and self._resolve(decision):
                     counts["resolved"] += 1
         except Exception as error:
+            del self.events[events_before:]  # rolled back with the alert they are about
             logger.exception("applying the decision for rule %s (%s) failed", decision.rule.id, decision.rule.name)
             counts["errors"] += 1
             self._record_failure(decision, error)
@@ -769,7 +774,7 @@ class AlertEngine:
             decision.alert = lifecycle.open_alert(
                 rule=rule, now=self.now, value=decision.value,
                 message=describe(rule, decision.value, decision.context, decision.group_labels),
-                context=decision.context, group_labels=decision.group_labels,
+                context=decision.context, group_labels=decision.group_labels, events=self.events,
             )
         except lifecycle.AlertAlreadyActive:
             # Another tick opened this rule's alert first: the database allows only one.
@@ -789,7 +794,8 @@ class AlertEngine:
         notes = decision.resolve_notes or (
             f"Resolved automatically: {series} is {format_number(decision.value)} ({phrase})."
         )
-        return lifecycle.resolve_by_system(alert=decision.alert, now=self.now, value=decision.value, notes=notes)
+        return lifecycle.resolve_by_system(alert=decision.alert, now=self.now, value=decision.value, notes=notes,
+                                           events=self.events)
 
     def _remember(self, decisions: list[Decision]) -> None:
         """Every rule's latest value, state and evaluation time, in one cache write: a rule's row

@@ -20,6 +20,9 @@ from monitoring import labels
 from .. import summary_template
 from ..models import (
     CONDITION_SYMBOLS,
+    AlertEvent,
+    AlertEventKind,
+    AlertEventVia,
     AlertHistory,
     AlertStatus,
     DeliveryStatus,
@@ -85,6 +88,54 @@ def _person(user):
     return user if user is not None and user.is_authenticated else None
 
 
+def _who_or_link(user, via: str) -> str:
+    """Who acted, for an event's sentence: the user, or an action link nobody signed in to use."""
+    if _person(user) is None and via == AlertEventVia.LINK:
+        return "an action link"
+    return _who(user)
+
+
+# --- the timeline's events --------------------------------------------------------------------------
+
+
+def alert_event(
+    *, alert: AlertHistory, kind: str, via: str, user=None, text: str = "", detail: dict | None = None,
+    at: datetime | None = None, key: str = "",
+) -> AlertEvent:
+    """An event of `alert`'s timeline, not saved: who (`user`, None for the engine or an anonymous
+    action link), how (`via`, an AlertEventVia), what and when."""
+    person = _person(user)
+    return AlertEvent(
+        alert=alert, kind=AlertEventKind(kind).value, via=AlertEventVia(via).value, at=at or timezone.now(),
+        actor=person, actor_name=person.get_username() if person is not None else "", text=text,
+        detail=detail or {}, key=key,
+    )
+
+
+def record_event(*, events: list[AlertEvent] | None = None, **fields) -> AlertEvent:
+    """Write an event (alert_event's arguments), or add it to `events` for the caller to write in one
+    bulk insert (the engine does, once per tick)."""
+    event = alert_event(**fields)
+    if events is None:
+        event.save()
+    else:
+        events.append(event)
+    return event
+
+
+def save_events(events: list[AlertEvent]) -> None:
+    """Write the events collected by record_event(events=...) in one insert per 500. A failure is
+    logged, not raised: the alerts themselves are saved, and a timeline without an opened event
+    is completed from the alert's own fields."""
+    if not events:
+        return
+    try:
+        AlertEvent.objects.bulk_create(events, batch_size=500)
+    except Exception:
+        logger.exception("Could not record %d alert events", len(events))
+    events.clear()
+
+
 # --- open -----------------------------------------------------------------------------------------
 
 
@@ -103,12 +154,14 @@ def annotations(rule, *, value: float | None, context: dict, labels: dict) -> di
 
 def open_alert(
     *, rule, now: datetime, message: str, context: dict, value: float | None = None, manual: bool = False,
-    group_labels: dict | None = None,
+    group_labels: dict | None = None, user=None, via: str = AlertEventVia.ENGINE,
+    events: list[AlertEvent] | None = None, event_text: str = "",
 ) -> AlertHistory:
     """Open `rule`'s alert (an AlertRule or the engine's snapshot of one: the fields copied are
     those the history keeps when the rule changes later) and queue its trigger notifications.
     `group_labels`: the group's labels, for a grouped rule (None: the rule is not grouped).
-    AlertAlreadyActive when the rule (that group of it) has an open alert: the database allows one."""
+    AlertAlreadyActive when the rule (that group of it) has an open alert: the database allows one.
+    Its "opened" event is written with it, or added to `events` (see record_event)."""
     fingerprint = "" if group_labels is None else labels.fingerprint(group_labels)
     alert_labels = {**(getattr(rule, "labels", None) or {}), **(group_labels or {})}
     try:
@@ -132,6 +185,8 @@ def open_alert(
                 **annotations(rule, value=finite(value), context=context, labels=alert_labels),
             )
             queue_alert_notifications(alert=alert, event=NotificationEvent.TRIGGER, now=now)
+            record_event(events=events, alert=alert, kind=AlertEventKind.OPENED, via=via, user=user, at=now,
+                         text=event_text or f"Opened by the engine: {alert.message}")
     except IntegrityError as error:
         if not is_one_active_alert_violation(error):
             raise
@@ -143,7 +198,7 @@ def open_alert(
     return alert
 
 
-def trigger_by_hand(*, rule, user, message: str = "") -> AlertHistory:
+def trigger_by_hand(*, rule, user, message: str = "", via: str = AlertEventVia.API) -> AlertHistory:
     """Open the rule's alert now, by hand, and notify its channels (AlertAlreadyActive when it
     has one open)."""
     context = {
@@ -155,7 +210,9 @@ def trigger_by_hand(*, rule, user, message: str = "") -> AlertHistory:
         "threshold": rule.threshold_value,
     }
     text = message or f"Triggered by hand by {user.get_username()}"
-    return open_alert(rule=rule, now=timezone.now(), message=text, context=context, manual=True)
+    said = f"Opened by hand by {_who(user)}" + (f": {message}" if message else "")
+    return open_alert(rule=rule, now=timezone.now(), message=text, context=context, manual=True, user=user, via=via,
+                      event_text=said)
 
 
 # --- while open -----------------------------------------------------------------------------------
@@ -178,7 +235,10 @@ def remind(*, alert: AlertHistory, now: datetime, value: float | None) -> bool:
 # --- acknowledge ----------------------------------------------------------------------------------
 
 
-def acknowledge(*, alert: AlertHistory, user, comment: str = "", now: datetime | None = None) -> AlertHistory:
+def acknowledge(
+    *, alert: AlertHistory, user, comment: str = "", now: datetime | None = None, via: str = AlertEventVia.API,
+    detail: dict | None = None,
+) -> AlertHistory:
     """Say who has an open alert: recorded (who, when, the comment), its reminders stop, and its
     channels hear it once (PagerDuty and Opsgenie acknowledge it). Acknowledging it again changes
     nothing and tells nobody; a resolved alert raises AlertAlreadyResolved."""
@@ -193,11 +253,16 @@ def acknowledge(*, alert: AlertHistory, user, comment: str = "", now: datetime |
                 raise AlertAlreadyResolved(alert)
             return alert
         queue_alert_notifications(alert=alert, event=NotificationEvent.ACKNOWLEDGE, now=now)
+        text = f"Acknowledged by {_who_or_link(user, via)}" + (f": {comment}" if comment else "")
+        record_event(alert=alert, kind=AlertEventKind.ACKNOWLEDGED, via=via, user=user, at=now, text=text,
+                     detail={**(detail or {}), **({"comment": comment} if comment else {})})
     logger.warning("alert %s acknowledged by %s", alert.id, _who(user))
     return alert
 
 
-def unacknowledge(*, alert: AlertHistory, user, now: datetime | None = None) -> AlertHistory:
+def unacknowledge(
+    *, alert: AlertHistory, user, now: datetime | None = None, via: str = AlertEventVia.API,
+) -> AlertHistory:
     """Give an acknowledged alert back: its reminders resume, the next one a cooldown from now.
     Channels are not told (PagerDuty has no such event). A resolved alert raises
     AlertAlreadyResolved."""
@@ -209,6 +274,9 @@ def unacknowledge(*, alert: AlertHistory, user, now: datetime | None = None) -> 
         alert.refresh_from_db()
         if not claimed and alert.status != AlertStatus.ACTIVE:
             raise AlertAlreadyResolved(alert)
+        if claimed:
+            record_event(alert=alert, kind=AlertEventKind.UNACKNOWLEDGED, via=via, user=user, at=now,
+                         text=f"Unacknowledged by {_who_or_link(user, via)}")
     if claimed:
         logger.warning("alert %s unacknowledged by %s", alert.id, _who(user))
     return alert
@@ -278,10 +346,13 @@ def release_held_alerts_on_commit() -> None:
 
 def resolve(
     *, alert: AlertHistory, now: datetime, notes: str, user=None, last_value: float | None = None,
-    keep_last_value: bool = True,
+    keep_last_value: bool = True, via: str | None = None, events: list[AlertEvent] | None = None,
+    detail: dict | None = None,
 ) -> bool:
     """Resolve an open alert (compare-and-set: False when it was not open any more) and queue the
-    resolved notifications. `user` is who resolved it; None is the system."""
+    resolved notifications. `user` is who resolved it; None is the system. Its "resolved" event
+    (`via`: default the engine for the system, else the API) is written with it, or added to
+    `events` (see record_event)."""
     fields = dict(status=AlertStatus.RESOLVED, resolved_at=now, resolved_by=_person(user), resolution_notes=notes)
     if not keep_last_value:
         fields["last_value"] = finite(last_value)
@@ -291,33 +362,45 @@ def resolve(
         for name, value in fields.items():
             setattr(alert, name, value)
         queue_alert_notifications(alert=alert, event=NotificationEvent.RESOLVE, now=now)
+        via = via or (AlertEventVia.API if _person(user) is not None else AlertEventVia.ENGINE)
+        by = "automatically" if via == AlertEventVia.ENGINE else f"by {_who_or_link(user, via)}"
+        record_event(events=events, alert=alert, kind=AlertEventKind.RESOLVED, via=via, user=user, at=now,
+                     text=f"Resolved {by}" + (f": {notes}" if notes else ""), detail=detail)
     logger.warning("alert %s resolved by %s: %s", alert.id, _who(user), notes)
     return True
 
 
-def resolve_by_system(*, alert: AlertHistory, now: datetime, value: float | None, notes: str) -> bool:
+def resolve_by_system(
+    *, alert: AlertHistory, now: datetime, value: float | None, notes: str, events: list[AlertEvent] | None = None,
+) -> bool:
     """The engine's resolve: the value is back to normal."""
-    return resolve(alert=alert, now=now, notes=notes, last_value=value, keep_last_value=False)
+    return resolve(alert=alert, now=now, notes=notes, last_value=value, keep_last_value=False,
+                   via=AlertEventVia.ENGINE, events=events)
 
 
-def resolve_by_person(*, alert: AlertHistory, user, notes: str = "") -> AlertHistory:
+def resolve_by_person(
+    *, alert: AlertHistory, user, notes: str = "", via: str = AlertEventVia.API, detail: dict | None = None,
+) -> AlertHistory:
     """Close an active alert with who closed it and why, and tell its channels
     (AlertAlreadyResolved when it is not open any more). The rule fires again only after its
     cooldown if the condition still holds (see AlertEngine)."""
-    if not resolve(alert=alert, now=timezone.now(), notes=notes, user=user):
+    if not resolve(alert=alert, now=timezone.now(), notes=notes, user=user, via=via, detail=detail):
         alert.refresh_from_db()
         raise AlertAlreadyResolved(alert)
     alert.refresh_from_db()
     return alert
 
 
-def close_for_rule(*, rule, user, why: str) -> list[AlertHistory]:
+def close_for_rule(*, rule, user, why: str, via: str = AlertEventVia.API) -> list[AlertHistory]:
     """Resolve the rule's open alerts (a grouped rule may have one per group) because the rule was
-    switched off or deleted (by whom is noted): nothing would ever resolve them otherwise."""
+    switched off or deleted (by whom is noted): nothing would ever resolve them otherwise. Their
+    "resolved" events are written together, in one insert."""
     closed = []
+    events: list[AlertEvent] = []
     notes = f"Closed because the rule was {why} by {_who(user)}."
     for alert in AlertHistory.objects.filter(rule=rule, status=AlertStatus.ACTIVE).order_by("id"):
-        if resolve(alert=alert, now=timezone.now(), notes=notes, user=user):
+        if resolve(alert=alert, now=timezone.now(), notes=notes, user=user, via=via, events=events):
             alert.refresh_from_db()
             closed.append(alert)
+    save_events(events)
     return closed

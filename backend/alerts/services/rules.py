@@ -42,7 +42,7 @@ def _assign_related(rule: AlertRule, related: dict) -> None:
 
 
 @transaction.atomic
-def update_rule(*, rule: AlertRule, user=None, **fields) -> AlertRule:
+def update_rule(*, rule: AlertRule, user=None, via: str = "api", **fields) -> AlertRule:
     """Change some of a rule's settings; the rule as a whole must still be valid. The evaluation
     state is left to the engine, which reads the new settings at its next tick. A rule switched
     off closes its open alert: nothing would ever resolve it."""
@@ -53,12 +53,12 @@ def update_rule(*, rule: AlertRule, user=None, **fields) -> AlertRule:
     rule.save(update_fields=[*fields, "updated_at"])
     _assign_related(rule, related)
     if was_active and not rule.is_active:
-        close_for_rule(rule=rule, user=user, why="switched off")
+        close_for_rule(rule=rule, user=user, why="switched off", via=via)
     return rule
 
 
 @transaction.atomic
-def set_rules_active(*, rules, active: bool, user=None) -> int:
+def set_rules_active(*, rules, active: bool, user=None, via: str = "api") -> int:
     """Switch rules on or off; returns how many changed. A rule switched off is not evaluated any
     more, and its open alert is closed."""
     ids = rules.values("pk") if hasattr(rules, "values") else [rule.pk for rule in rules]
@@ -66,13 +66,13 @@ def set_rules_active(*, rules, active: bool, user=None) -> int:
     AlertRule.objects.filter(pk__in=[rule.pk for rule in changing]).update(is_active=active)
     if not active:
         for rule in changing:
-            close_for_rule(rule=rule, user=user, why="switched off")
+            close_for_rule(rule=rule, user=user, why="switched off", via=via)
     return len(changing)
 
 
 @transaction.atomic
-def delete_rule(*, rule: AlertRule, user=None) -> None:
+def delete_rule(*, rule: AlertRule, user=None, via: str = "api") -> None:
     """Delete a rule. Its alert history stays (with the rule's name); an open alert is closed
     first, and its channels told, while the rule still says who they are."""
-    close_for_rule(rule=rule, user=user, why="deleted")
+    close_for_rule(rule=rule, user=user, why="deleted", via=via)
     rule.delete()
