@@ -67,6 +67,7 @@ describe("RuleDetailPage", () => {
       last_evaluated_at: "2026-11-27T17:27:00Z",
       state_changed_at: "2026-11-27T17:26:00Z",
       open_alert_id: openAlert,
+      flapping_since: null,
     });
     server.use(
       handlers.signedInAs(admin),

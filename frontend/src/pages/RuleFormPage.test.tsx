@@ -177,6 +177,29 @@ describe("RuleFormPage", () => {
     expect(screen.getByLabelText("Name")).toHaveValue("Checkout backlog");
   });
 
+  it("opens the advanced flapping fields to show the server's message about them", async () => {
+    server.use(
+      ...common(),
+      http.post("/api/alerts/rules/", () =>
+        HttpResponse.json({ flap_threshold: ["0 (never) or 2 to 100."] }, { status: 400 }),
+      ),
+    );
+    const { user } = renderApp("/rules/new");
+    await fillNewRule(user);
+    const advanced = screen.getByText("Advanced: flapping").closest("details");
+    expect(advanced).not.toHaveAttribute("open");
+
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+
+    const threshold = await screen.findByLabelText("Flapping after (opens and resolves)");
+    await waitFor(() => {
+      expect(threshold).toHaveAttribute("aria-invalid", "true");
+    });
+    expect(advanced).toHaveAttribute("open");
+    expect(threshold).toHaveAccessibleDescription(/0 \(never\) or 2 to 100\./);
+    expect(within(screen.getByRole("alert")).getByRole("link", { name: "Flapping after" })).toBeInTheDocument();
+  });
+
   it("sends what was typed when it is not a number, for the server to name", async () => {
     const bodies: Record<string, unknown>[] = [];
     server.use(
@@ -458,6 +481,12 @@ describe("RuleFormPage", () => {
     expect(within(result).getByRole("link", { name: "#4" })).toHaveAttribute("href", "/alerts/4");
     expect(drafts[0]).toMatchObject({ rule_id: 1, threshold_value: 85 });
 
+    await user.click(screen.getByText("Advanced: flapping"));
+    const flapThreshold = screen.getByLabelText("Flapping after (opens and resolves)");
+    expect(flapThreshold).toHaveValue("6");
+    expect(screen.getByLabelText("Flap window (minutes)")).toHaveValue("30");
+    await user.clear(flapThreshold);
+    await user.type(flapThreshold, "10");
     await user.click(screen.getByRole("button", { name: "Save changes" }));
 
     await waitFor(() => {
@@ -471,6 +500,7 @@ describe("RuleFormPage", () => {
       cooldown_minutes: 60, auto_resolve: true, notify_on_resolve: true, resolve_threshold: null,
       alert_on_no_data: false, max_alerts_per_hour: 10, is_active: true, label_matchers: [], group_by: [],
       max_series_per_rule: 100, for_minutes: 0, labels: {}, runbook_url: "", summary: "", channels: [],
+      flap_threshold: 10, flap_window_minutes: 30,
     });
   });
 

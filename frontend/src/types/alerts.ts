@@ -161,6 +161,8 @@ export type RuleInputBody = Omit<
   | "max_series_per_rule"
   | "for_minutes"
   | "metric_name"
+  | "flap_threshold"
+  | "flap_window_minutes"
 > & {
   /** A metric rule's; a promql rule sends none. */
   metric_name?: string;
@@ -172,6 +174,8 @@ export type RuleInputBody = Omit<
   resolve_threshold: number | string | null;
   max_alerts_per_hour: number | string;
   email_recipients: string[] | string;
+  flap_threshold: number | string;
+  flap_window_minutes: number | string;
 };
 
 /** The body of a dry run of unsaved fields; `rule_id` when they change a saved rule. */
@@ -258,3 +262,60 @@ export type RoutePreviewRequest = Schemas["RoutePreviewInputRequest"];
 export type RoutePreview = Schemas["RoutePreview"];
 
 export type PreviewRoute = Schemas["Route"];
+
+// --- Silences, maintenance windows, the timeline ----------------------------------------------------
+
+/** pending (before starts_at), active (holding alerts now), expired. */
+export type SilenceState = Schemas["SilenceStateEnum"];
+export const SILENCE_STATES = everyValue<SilenceState>()(["active", "pending", "expired"]);
+
+/** A silence (`/api/alerts/silences/`): alerts matching all its matchers between starts_at and
+ * ends_at are recorded but not notified. `starts_at` is always answered. */
+export type Silence = Omit<Schemas["Silence"], "starts_at"> & { starts_at: string };
+
+/** What the silence form sends; `from_alert` names the alert it was made from (the API records a
+ * "silenced" event on it). */
+export type SilenceInput = Schemas["SilenceRequest"] & { from_alert?: number };
+
+/** `POST /api/alerts/silences/<id>/extend/`: a later end, or minutes added to the current one. */
+export type SilenceExtendRequest = Schemas["SilenceExtendRequest"];
+
+/** `POST /api/alerts/silences/preview/`: the open alerts the matchers would hold now. */
+export type SilencePreview = Schemas["SilencePreview"];
+
+/** A recurring silence (`/api/alerts/maintenance-windows/`): weekdays 0 Monday … 6 Sunday, wall-clock
+ * times "HH:MM" in `time_zone`, optional first and last day. */
+export type MaintenanceWindow = Schemas["MaintenanceWindow"];
+
+export type MaintenanceWindowInput = Schemas["MaintenanceWindowRequest"];
+
+/** What happened to an alert: its own events and its deliveries (contract of
+ * `GET /api/alerts/history/<id>/timeline/`). */
+export type TimelineKind =
+  | "opened"
+  | "acknowledged"
+  | "unacknowledged"
+  | "silenced"
+  | "escalated"
+  | "flapping_started"
+  | "flapping_ended"
+  | "resolved"
+  | "delivery";
+
+export interface TimelineEntry {
+  at: string;
+  kind: TimelineKind;
+  text: string;
+  actor: string | null;
+  via: "engine" | "api" | "admin" | "link" | null;
+  event: NotificationEvent | null;
+  channel: string | null;
+  target: string | null;
+  status: DeliveryStatus | null;
+  delivery_id: number | null;
+}
+
+export interface AlertTimeline {
+  alert: number;
+  entries: TimelineEntry[];
+}

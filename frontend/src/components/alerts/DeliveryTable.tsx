@@ -17,6 +17,9 @@ const EVENT_TEXT: Record<NotificationEvent, string> = {
   summary: "Summary",
   suppressed: "Held back",
   acknowledge: "Acknowledged",
+  group: "Group",
+  escalation: "Escalation",
+  flapping: "Flapping",
 };
 
 const CHANNEL_TEXT: Record<string, string> = { slack: "Slack", email: "Email" };

@@ -501,6 +501,31 @@ export function RuleForm({
             <input {...control} className="field__input" inputMode="decimal" value={values.resolve_threshold} onChange={text("resolve_threshold")} />
           )}
         </Field>
+        <details className="form-grid__wide form-advanced" open={errors.flap_threshold !== undefined || errors.flap_window_minutes !== undefined || undefined}>
+          <summary>Advanced: flapping</summary>
+          <div className="form-grid">
+            <Field
+              id={fieldId("flap_threshold")}
+              label="Flapping after (opens and resolves)"
+              hint="2 to 100 changes within the flap window make the rule flapping: one message says so, and further changes are not notified until it has been stable for the window. 0: never."
+              errors={errors.flap_threshold}
+            >
+              {(control) => (
+                <input {...control} className="field__input" inputMode="numeric" value={values.flap_threshold} onChange={text("flap_threshold")} />
+              )}
+            </Field>
+            <Field
+              id={fieldId("flap_window_minutes")}
+              label="Flap window (minutes)"
+              hint="The window the changes are counted in, and how long a flapping rule must be stable to be quiet no more."
+              errors={errors.flap_window_minutes}
+            >
+              {(control) => (
+                <input {...control} className="field__input" inputMode="numeric" value={values.flap_window_minutes} onChange={text("flap_window_minutes")} />
+              )}
+            </Field>
+          </div>
+        </details>
         <div className="form-grid__checks">
           <CheckboxField
             id={fieldId("auto_resolve")}

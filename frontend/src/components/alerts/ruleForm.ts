@@ -46,6 +46,9 @@ export interface RuleFormValues {
   summary: string;
   /** Channels the alerts go to besides Slack and email (ids). */
   channels: number[];
+  /** Opens and resolves within the flap window that make the rule flapping; 0: never. */
+  flap_threshold: string;
+  flap_window_minutes: string;
 }
 
 /** A new rule's values: the model's defaults (backend alerts/models.py). */
@@ -80,6 +83,8 @@ export const NEW_RULE: RuleFormValues = {
   runbook_url: "",
   summary: "",
   channels: [],
+  flap_threshold: "6",
+  flap_window_minutes: "30",
 };
 
 export function valuesOf(rule: AlertRule): RuleFormValues {
@@ -114,6 +119,8 @@ export function valuesOf(rule: AlertRule): RuleFormValues {
     runbook_url: rule.runbook_url,
     summary: rule.summary,
     channels: [...rule.channels],
+    flap_threshold: String(rule.flap_threshold),
+    flap_window_minutes: String(rule.flap_window_minutes),
   };
 }
 
@@ -185,6 +192,8 @@ export function bodyOf(values: RuleFormValues): RuleInputBody {
     runbook_url: values.runbook_url.trim(),
     summary: values.summary,
     channels: values.channels,
+    flap_threshold: numberOrText(values.flap_threshold),
+    flap_window_minutes: numberOrText(values.flap_window_minutes),
   };
 }
 
@@ -220,6 +229,8 @@ export const FIELD_LABELS: Record<keyof RuleFormValues, string> = {
   runbook_url: "Runbook URL",
   summary: "Summary",
   channels: "Other channels",
+  flap_threshold: "Flapping after",
+  flap_window_minutes: "Flap window",
 };
 
 export function isFormField(name: string): name is keyof RuleFormValues {
