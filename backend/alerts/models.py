@@ -732,3 +732,50 @@ class AlertEvent(models.Model):
 
     def __str__(self):
         return f"#{self.alert_id} {self.kind} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class NotificationGroup(models.Model):
+    """The alerts one grouping policy (a policy with group_by) sends together: those with the same
+    values of its group_by labels (docs/architecture.md §10, Alertmanager's aggregation group).
+    `next_flush_at` is when services.grouping looks at it next (null: closed, nothing in it);
+    `sent_firing` the alerts its last message listed as firing; `version` the compare-and-set that
+    lets one flush at a time send."""
+
+    policy = models.ForeignKey(NotificationPolicy, on_delete=models.CASCADE, related_name="groups")
+    # A digest of `labels`: the group key within the policy.
+    key = models.CharField(max_length=64)
+    labels = models.JSONField(default=dict, blank=True)
+    # The policy's group_by when this round of the group began: a policy whose group_by changes
+    # closes its groups rather than send under keys that mean something else.
+    group_by = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    next_flush_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    sent_firing = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["next_flush_at"], name="notificationgroup_next_flush")]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "key"], name="notificationgroup_one_per_key"),
+        ]
+
+    def __str__(self):
+        return f"group #{self.pk} of policy {self.policy_id}"
+
+
+class NotificationGroupAlert(models.Model):
+    """An alert in a notification group, from the event that routed it there until the group has
+    said it resolved (or it resolved without the group ever having listed it)."""
+
+    group = models.ForeignKey(NotificationGroup, on_delete=models.CASCADE, related_name="members")
+    alert = models.ForeignKey(AlertHistory, on_delete=models.CASCADE, related_name="notification_groups")
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "alert"], name="notificationgroupalert_once"),
+        ]
