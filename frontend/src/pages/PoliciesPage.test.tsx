@@ -110,6 +110,18 @@ describe("PoliciesPage", () => {
     await user.type(value, "payments|billing");
     await user.click(within(dialog).getByLabelText(/^Discord \(#alerts\)/));
     await user.click(within(dialog).getByLabelText("Continue"));
+    // Grouping: by a label its matchers name, offered; the timings in seconds, said in words.
+    const grouping = within(dialog).getByRole("group", { name: "Grouping" });
+    expect(within(grouping).queryByLabelText("Group wait (seconds)")).not.toBeInTheDocument();
+    await user.click(within(grouping).getByLabelText("team"));
+    await user.click(within(grouping).getByLabelText("severity"));
+    const wait = within(grouping).getByLabelText("Group wait (seconds)");
+    await user.clear(wait);
+    await user.type(wait, "90");
+    expect(wait).toHaveAccessibleDescription(/Now: 1 min 30 s\./);
+    // Escalation: after 15 minutes unacknowledged, to PagerDuty.
+    await user.type(within(dialog).getByLabelText("Escalate after (minutes)"), "15");
+    await user.click(within(within(dialog).getByRole("group", { name: "Escalation channels" })).getByLabelText(/^PagerDuty/));
     await user.click(within(dialog).getByRole("button", { name: "Add policy" }));
     expect(await screen.findByText("Added Payments.")).toBeInTheDocument();
     expect(bodies[1]).toEqual({
@@ -118,6 +130,12 @@ describe("PoliciesPage", () => {
       channels: [3],
       continue: true,
       is_active: true,
+      group_by: ["team", "severity"],
+      group_wait_seconds: 90,
+      group_interval_seconds: 300,
+      repeat_interval_seconds: 14400,
+      escalate_after_minutes: 15,
+      escalation_channels: [4],
     });
     await waitFor(() => {
       expect(items()).toHaveLength(2);
@@ -147,12 +165,67 @@ describe("PoliciesPage", () => {
     await user.click(within(dialog).getByLabelText(/^PagerDuty/));
     await user.click(within(dialog).getByRole("button", { name: "Save policy" }));
     expect(await screen.findByText("Saved Everything.")).toBeInTheDocument();
-    expect(patches).toEqual([{ name: "Everything", matchers: [], channels: [3, 4], continue: false, is_active: true }]);
+    expect(patches).toEqual([
+      {
+        name: "Everything",
+        matchers: [],
+        channels: [3, 4],
+        continue: false,
+        is_active: true,
+        group_by: [],
+        group_wait_seconds: 30,
+        group_interval_seconds: 300,
+        repeat_interval_seconds: 14400,
+        escalate_after_minutes: null,
+        escalation_channels: [],
+      },
+    ]);
 
     await user.click(screen.getByRole("button", { name: "Delete Everything" }));
     await user.click(within(screen.getByRole("dialog", { name: "Delete the policy Everything?" })).getByRole("button", { name: "Delete policy" }));
     expect(await screen.findByText("Deleted Everything.")).toBeInTheDocument();
     expect(deleted).toBe(true);
+  });
+
+  it("groups by every label, and shows the server's messages about grouping and escalation beside them", async () => {
+    const patches: unknown[] = [];
+    const grouped = policy({ id: 2, name: "Everything", position: 1, matchers: [], channels: [3], continue: false, group_by: ["route"], escalate_after_minutes: 30, escalation_channels: [4] });
+    server.use(
+      handlers.signedInAs(admin),
+      ...common([critical, grouped]),
+      http.patch("/api/alerts/policies/2/", async ({ request }) => {
+        patches.push(await request.json());
+        if (patches.length === 1) {
+          return HttpResponse.json(
+            { repeat_interval_seconds: ["Ensure this value is greater than or equal to 60."], escalation_channels: ["An escalation needs at least one channel."] },
+            { status: 400 },
+          );
+        }
+        return HttpResponse.json(grouped);
+      }),
+    );
+    const { user } = renderApp("/policies");
+
+    await user.click(await screen.findByRole("button", { name: "Edit Everything" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit policy Everything" });
+    const grouping = within(dialog).getByRole("group", { name: "Grouping" });
+    expect(within(grouping).getByLabelText("route")).toBeChecked();
+    expect(within(dialog).getByLabelText("Escalate after (minutes)")).toHaveValue("30");
+    const escalation = within(dialog).getByRole("group", { name: "Escalation channels" });
+    expect(within(escalation).getByLabelText(/^PagerDuty/)).toBeChecked();
+    await user.click(within(grouping).getByLabelText(/^Every label/));
+    expect(within(grouping).queryByLabelText("route")).not.toBeInTheDocument();
+    const repeat = within(grouping).getByLabelText("Repeat interval (seconds)");
+    await user.clear(repeat);
+    await user.type(repeat, "10");
+    await user.click(within(escalation).getByLabelText(/^PagerDuty/));
+    await user.click(within(dialog).getByRole("button", { name: "Save policy" }));
+
+    expect(await within(dialog).findByText("Not saved: check the fields.")).toBeInTheDocument();
+    expect(repeat).toHaveAttribute("aria-invalid", "true");
+    expect(repeat).toHaveAccessibleDescription(/Ensure this value is greater than or equal to 60\./);
+    expect(escalation).toHaveAccessibleDescription(/An escalation needs at least one channel\./);
+    expect(patches[0]).toMatchObject({ group_by: ["..."], repeat_interval_seconds: 10, escalate_after_minutes: 30, escalation_channels: [] });
   });
 
   it("says where an alert described by severity, metric, rule and labels would go", async () => {
