@@ -90,6 +90,13 @@ HOST = env.str("HOST", default="127.0.0.1")
 PORT = env.int("PORT", default=8000)
 # The address people open; links in notifications point here.
 SITE_URL = env.str("SITE_URL", default=f"http://{HOST}:{PORT}").rstrip("/")
+# One-click action links in alert messages (Acknowledge, Silence 1 h, Resolve): how long one works
+# after its message was made, and whether using one needs a signed-in user with the permission
+# (false: the signed link carries the permission of its one action on its one alert).
+ACTION_LINK_MAX_AGE_SECONDS = env.int("ACTION_LINK_MAX_AGE_SECONDS", default=86400)
+if ACTION_LINK_MAX_AGE_SECONDS < 60:
+    raise ImproperlyConfigured("ACTION_LINK_MAX_AGE_SECONDS must be at least 60")
+ACTION_LINKS_REQUIRE_SIGN_IN = env_bool("ACTION_LINKS_REQUIRE_SIGN_IN", default=False)
 
 # Behind a TLS-terminating proxy: set SECURE_COOKIES=true and trust its X-Forwarded-Proto.
 SECURE_COOKIES = env_bool("SECURE_COOKIES", default=False)

@@ -16,6 +16,8 @@ urlpatterns = [
     # OTLP/HTTP: an exporter posts to <endpoint>/v1/metrics and <endpoint>/v1/logs, no slash.
     path("otlp/v1/metrics", otlp_views.metrics, name="otlp-metrics"),
     path("otlp/v1/logs", otlp_views.logs, name="otlp-logs"),
+    # The pages an alert message's one-click action links open (server-rendered, CSRF-protected).
+    path("actions/", include("alerts.action_urls")),
     path("api/auth/", include("core.urls")),
     path("api/monitoring/", include("monitoring.api.urls")),
     path("api/alerts/", include("alerts.api.urls")),

@@ -91,6 +91,9 @@ class DiscordNotifier(HttpNotifier):
                 fields.append(_field("Labels", message.labels_text, inline=False))
             if message.runbook_url:
                 fields.append(_field("Runbook", message.runbook_url, inline=False))
+            if message.actions:  # one-click links, each to a page that asks to confirm
+                fields.append(_field("Actions", " · ".join(f"[{label}]({url})" for label, url in message.actions),
+                                     inline=False))
             footer = f"Resee Alerts · alert #{message.alert_id}"
         else:
             description = message.text

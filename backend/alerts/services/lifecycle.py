@@ -29,6 +29,7 @@ from ..models import (
     NotificationDelivery,
     NotificationEvent,
 )
+from .messages import format_time
 from .notifications import queue_alert_notifications
 from .silences import active_holds, holds_for_alert
 
@@ -283,6 +284,18 @@ def unacknowledge(
 
 
 # --- silenced -----------------------------------------------------------------------------------
+
+
+def record_silenced(*, alert: AlertHistory, silence, user, via: str = AlertEventVia.API,
+                    detail: dict | None = None) -> AlertEvent:
+    """A silence was made from `alert` (the dashboard's "silence this alert", an action link): on
+    its timeline, who, until when and which silence."""
+    return record_event(
+        alert=alert, kind=AlertEventKind.SILENCED, via=via, user=user, at=silence.created_at or timezone.now(),
+        text=f"Silenced by {_who_or_link(user, via)} until {format_time(silence.ends_at)} (silence #{silence.pk})",
+        detail={**(detail or {}), "silence": silence.pk, "until": silence.ends_at.isoformat()},
+    )
+
 
 
 def _channels_heard_of(alert: AlertHistory) -> bool:

@@ -13,11 +13,15 @@ from monitoring.labels import describe
 from ..metrics import CATALOGUE
 from ..models import CONDITION_ALIASES, CONDITION_SYMBOLS, AlertHistory, NotificationEvent
 from ..validators import RUNBOOK_URL_RE
+from .action_links import alert_actions
 
 # Kinds that describe one alert (the others are test and summary messages).
 ALERT_EVENTS = (
     NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE,
 )
+
+# Alert events whose messages carry the action links (an open alert's).
+_ACTION_EVENTS = (NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.ESCALATION)
 
 # The colour of a message, in Slack and in email, by severity; resolved is green.
 SEVERITY_COLOURS = {
@@ -175,6 +179,9 @@ class NotificationMessage:
     # The rule the alert belongs to (None for test and summary messages, or when the rule is gone):
     # the channels that group by rule (a webhook's groupKey) read it.
     rule_id: int | None = None
+    # An open alert's one-click action links, (label, url): Acknowledge, Silence 1 h, Resolve, on its
+    # trigger, reminder and escalation messages (services.action_links); () on the others.
+    actions: tuple[tuple[str, str], ...] = ()
 
     # --- rendering helpers shared by the notifiers --------------------------------------------
 
@@ -343,7 +350,7 @@ class NotificationMessage:
         for key in ("time", "triggered_at"):
             if values.get(key):
                 values[key] = datetime.fromisoformat(values[key])
-        for key in ("group_labels", "rule_labels"):  # JSON has lists where the message has tuples
+        for key in ("group_labels", "rule_labels", "actions"):  # JSON has lists where the message has tuples
             if key in values:
                 values[key] = tuple((str(name), str(value)) for name, value in values[key] or ())
         return cls(**values)
@@ -415,6 +422,7 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         group_labels=group_labels,
         rule_labels=rule_labels,
         rule_id=alert.rule_id,
+        actions=alert_actions(alert.pk) if event in _ACTION_EVENTS and alert.status == "active" else (),
     )
 
 

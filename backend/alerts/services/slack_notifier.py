@@ -40,6 +40,24 @@ def _field(title: str, value: str, short: bool = True) -> dict:
     return {"title": title, "value": value, "short": short}
 
 
+def action_links_text(actions) -> str:
+    """An open alert's one-click links as Slack links: `<url|Acknowledge> · <url|Silence 1 h> · ...`."""
+    return " · ".join(slack_link(url, label) for label, url in actions)
+
+
+def action_blocks(text: str, actions) -> list[dict]:
+    """Blocks for a message with one-click links: its first line, then a button per link (URL
+    buttons: Slack opens the link, each to a page that asks to confirm; no interactivity needed)."""
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {"type": "actions", "block_id": "resee-actions", "elements": [
+            {"type": "button", "action_id": f"resee-action-{index}", "text": {"type": "plain_text", "text": label},
+             "url": url}
+            for index, (label, url) in enumerate(actions)
+        ]},
+    ]
+
+
 class SlackCompatibleNotifier(HttpNotifier):
     """An incoming webhook that takes Slack's payload (text, attachments, channel, username)."""
 
@@ -55,6 +73,9 @@ class SlackCompatibleNotifier(HttpNotifier):
     )
     target_setting = "channel"
     endpoint_noun: ClassVar[str] = "webhook host"
+    # Slack itself shows an alert's one-click links as buttons (blocks); the kinds that only take
+    # its attachments (Mattermost, Rocket.Chat) as an Actions field of links.
+    action_buttons: ClassVar[bool] = False
 
     @classmethod
     def check_settings(cls, settings_, secrets) -> dict[str, str]:
@@ -118,6 +139,8 @@ class SlackCompatibleNotifier(HttpNotifier):
             if message.runbook_url:
                 fields.append(_field("Runbook", slack_link(message.runbook_url, message.runbook_url), short=False))
             fields.append(_field("Alert", f"<{message.link}|Open alert #{message.alert_id}>", short=False))
+            if message.actions and not self.action_buttons:
+                fields.append(_field("Actions", action_links_text(message.actions), short=False))
             body = slack_escape(message.headline)
             if message.summary_line:
                 body += "\n" + slack_escape(message.summary_line)
@@ -166,6 +189,14 @@ class SlackNotifier(SlackCompatibleNotifier):
     label = "Slack"
     description = "Slack incoming webhooks: one channel per workspace (or per webhook)."
     has_environment_default = True
+    action_buttons = True
+
+    def build_payload(self, message: NotificationMessage, *, target: str) -> dict:
+        payload = super().build_payload(message, target=target)
+        if message.actions and message.kind != NotificationEvent.GROUP:
+            payload["blocks"] = action_blocks(payload["text"], message.actions)
+        return payload
+
 
     def webhook_url(self) -> str:
         if self.from_environment:

@@ -72,6 +72,8 @@ class TeamsNotifier(HttpNotifier):
             actions.append({"type": "Action.OpenUrl", "title": title, "url": message.link})
         if message.runbook_url:
             actions.append({"type": "Action.OpenUrl", "title": "Runbook", "url": message.runbook_url})
+        # One-click links, each to a page that asks to confirm.
+        actions += [{"type": "Action.OpenUrl", "title": label, "url": url} for label, url in message.actions]
         return actions
 
     def build_card(self, message: NotificationMessage) -> dict[str, Any]:

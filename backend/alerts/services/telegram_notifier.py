@@ -70,6 +70,8 @@ def telegram_html(message: NotificationMessage) -> str:
             lines.append(f'<a href="{_e(message.runbook_url)}">Runbook</a>')
         if message.link:
             lines.append(f'<a href="{_e(message.link)}">Open alert #{message.alert_id}</a>')
+        if message.actions:  # one-click links, each to a page that asks to confirm
+            lines.append(" · ".join(f'<a href="{_e(url)}">{_e(label)}</a>' for label, url in message.actions))
     else:
         if message.text:
             lines.append(_e(message.text))

@@ -55,8 +55,10 @@ def test_a_trigger_arrives_as_one_embed(receiver):
     assert fields_of(embed) == {
         "Rule": "High CPU Usage", "Severity": "HIGH", "Metric": "cpu_usage",
         "Value": "91.5% (threshold > 80%)", "Window": "5 min (avg)", "Runbook": "https://wiki.example.com/cpu",
+        "Actions": " · ".join(f"[{label}]({url})" for label, url in message.actions),
     }
-    assert [field["inline"] for field in embed["fields"]] == [True, True, True, False, True, False]
+    assert [label for label, _ in message.actions] == ["Acknowledge", "Silence 1 h", "Resolve"]
+    assert [field["inline"] for field in embed["fields"]] == [True, True, True, False, True, False, False]
 
 
 @pytest.mark.parametrize("severity,colour", [("critical", 0xD00000), ("medium", 0xEAB308), ("low", 0x3B82F6)])

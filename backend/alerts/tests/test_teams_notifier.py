@@ -49,8 +49,10 @@ def test_a_trigger_is_an_adaptive_card_with_facts_and_a_link(receiver):
                        labels={"route": "/api/orders/", "team": "payments"}, summary="Orders fail: 12.5%",
                        runbook_url="https://runbooks.resee.test/error-rate",
                        context={"window_minutes": 5, "aggregation": "avg"})
+    message = build_alert_message(alert=alert, event="trigger")
+    assert [label for label, _ in message.actions] == ["Acknowledge", "Silence 1 h", "Resolve"]
 
-    result = TeamsNotifier(teams(receiver)).send(build_alert_message(alert=alert, event="trigger"), target="")
+    result = TeamsNotifier(teams(receiver)).send(message, target="")
 
     assert (result.ok, result.response_code) == (True, 202)
     (request,) = receiver.requests
@@ -86,6 +88,7 @@ def test_a_trigger_is_an_adaptive_card_with_facts_and_a_link(receiver):
                     {"type": "Action.OpenUrl", "title": f"Open alert #{alert.pk}",
                      "url": f"{SITE_URL}/alerts/{alert.pk}"},
                     {"type": "Action.OpenUrl", "title": "Runbook", "url": "https://runbooks.resee.test/error-rate"},
+                    *({"type": "Action.OpenUrl", "title": label, "url": url} for label, url in message.actions),
                 ],
             },
         }],

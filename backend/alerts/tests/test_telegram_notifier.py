@@ -52,7 +52,9 @@ def test_a_trigger_arrives_as_send_message_with_escaped_html(receiver):
         "<b>Time:</b> 2025-03-01 12:00:00 UTC",
         '<a href="https://wiki.example.com/cpu?a=1&amp;b=2">Runbook</a>',
         f'<a href="{SITE_URL}/alerts/{alert.pk}">Open alert #{alert.pk}</a>',
+        " · ".join(f'<a href="{url}">{label}</a>' for label, url in message.actions),
     ]
+    assert [label for label, _ in message.actions] == ["Acknowledge", "Silence 1 h", "Resolve"]
 
 
 def test_a_channel_username_and_previews(receiver, user):

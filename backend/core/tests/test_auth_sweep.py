@@ -26,6 +26,10 @@ EXCLUDED_NAMES = {
     # OTLP receivers: a push token, not a user (401 without one: monitoring/tests/test_otlp.py)
     "otlp-metrics",
     "otlp-logs",
+    # An alert message's one-click action links: the signed token is the credential (or, with
+    # ACTION_LINKS_REQUIRE_SIGN_IN, a signed-in user with the permission): alerts/tests/test_action_links.py
+    "action-page",
+    "action-sign-in",  # the sign-in form those pages send to: anonymous by definition
 }
 EXCLUDED_PREFIXES = ("admin/",)  # Django admin: its own staff login
 EXCLUDED_ROUTES = {""}  # the site root: a redirect to the admin (or the dashboard's page)
