@@ -11,6 +11,9 @@ export const alertList = defineListFilters<AlertFilters>({
     until: param.instant(),
     label: param.matching(LABEL_FILTER_PATTERN),
     acknowledged: param.flag(),
+    silenced: param.flag(),
+    inhibited: param.flag(),
+    flapping: param.flag(),
   },
   orderings: {
     "-triggered_at": "Newest first",

@@ -51,6 +51,18 @@ export const policyKeys = {
   list: () => [...policyKeys.all, "list"] as const,
 };
 
+export const silenceKeys = {
+  all: ["silences"] as const,
+  list: (state: string) => [...silenceKeys.all, "list", state] as const,
+  preview: (matchers: string) => [...silenceKeys.all, "preview", matchers] as const,
+  windows: () => [...silenceKeys.all, "maintenance-windows"] as const,
+};
+
+export const timelineKeys = {
+  all: ["timeline"] as const,
+  alert: (id: number) => [...timelineKeys.all, id] as const,
+};
+
 /**
  * What changes when an alert opens or closes (a resolve, a trigger, a rule switched off or
  * deleted): every alert list, detail and count, the rules (their open alert) and the statistics.

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { http, HttpResponse } from "msw";
-import { describe, expect, it } from "vitest";
-import { alertDetail, catalogue, delivery } from "../test/fixtures";
+import { beforeEach, describe, expect, it } from "vitest";
+import { alertDetail, catalogue, delivery, silence, timelineEntry } from "../test/fixtures";
 import { renderApp } from "../test/render";
 import { admin, handlers, server, viewer } from "../test/server";
 import { readerInTimeZone } from "../test/timeZone";
@@ -12,6 +12,11 @@ function answer(detail = alertDetail()) {
     http.get("/api/alerts/metrics/", () => HttpResponse.json(catalogue())),
   ];
 }
+
+// A server without the timeline yet, unless a test answers it: the page says so.
+beforeEach(() => {
+  server.use(http.get("/api/alerts/history/:id/timeline/", () => HttpResponse.json({ detail: "Not found." }, { status: 404 })));
+});
 
 describe("AlertDetailPage", () => {
   it("says why it fired: the value against the threshold, the window, the aggregation and the points", async () => {
@@ -420,3 +425,194 @@ describe("AlertDetailPage", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("There is no such thing as alert #1");
   });
 });
+
+describe("AlertDetailPage: silence this alert", () => {
+  const grouped = alertDetail({ group_labels: { route: "/api/orders/" }, labels: { route: "/api/orders/", team: "payments" } });
+  const preview = {
+    count: 1,
+    alerts: [
+      { id: 1, rule: 1, rule_name: "High CPU Usage", severity: "high", metric_name: "cpu_usage", labels: { route: "/api/orders/" }, triggered_at: "2026-11-27T17:20:00Z", acknowledged_at: null },
+    ],
+  };
+
+  it("opens the silence form for 4 h with the rule and the group as matchers, previews it and sends from_alert", async () => {
+    const bodies: Record<string, unknown>[] = [];
+    const previews: unknown[] = [];
+    server.use(
+      handlers.signedInAs(admin),
+      handlers.csrf(),
+      http.post("/api/alerts/silences/preview/", async ({ request }) => {
+        previews.push(await request.json());
+        return HttpResponse.json(preview);
+      }),
+      http.post("/api/alerts/silences/", async ({ request }) => {
+        const body = (await request.json()) as Record<string, unknown>;
+        bodies.push(body);
+        return HttpResponse.json(silence({ id: 7, ends_at: String(body.ends_at) }), { status: 201 });
+      }),
+      ...answer(grouped),
+    );
+    const { user } = renderApp("/alerts/1");
+
+    const actions = await screen.findByRole("group", { name: "Silence this alert" });
+    const clicked = Date.now();
+    await user.click(within(actions).getByRole("button", { name: "4 h" }));
+    const dialog = screen.getByRole("dialog", { name: "Silence alert #1" });
+    expect(within(dialog).getByLabelText("Label 1")).toHaveValue("rule");
+    expect(within(dialog).getByLabelText("Value 1")).toHaveValue("High CPU Usage");
+    expect(within(dialog).getByLabelText("Label 2")).toHaveValue("route");
+    expect(within(dialog).getByLabelText("Value 2")).toHaveValue("/api/orders/");
+    const held = within(dialog).getByRole("region", { name: "Open alerts it would hold" });
+    expect(await within(held).findByText("1 open alert matches now.")).toBeInTheDocument();
+    expect(within(held).getByRole("link", { name: "#1 High CPU Usage" })).toHaveAttribute("href", "/alerts/1");
+    expect(previews[0]).toEqual({
+      matchers: [
+        { label: "rule", op: "=", value: "High CPU Usage" },
+        { label: "route", op: "=", value: "/api/orders/" },
+      ],
+    });
+    expect(within(dialog).getByLabelText("Comment")).toHaveFocus();
+    await user.type(within(dialog).getByLabelText("Comment"), "Deploying the fix");
+    await user.click(within(dialog).getByRole("button", { name: "Add silence" }));
+
+    expect(await screen.findByText(/Silence #7 added, until/)).toBeInTheDocument();
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    const body = bodies[0] ?? {};
+    expect(body).toMatchObject({
+      matchers: [
+        { label: "rule", op: "=", value: "High CPU Usage" },
+        { label: "route", op: "=", value: "/api/orders/" },
+      ],
+      comment: "Deploying the fix",
+      from_alert: 1,
+    });
+    expect(body).not.toHaveProperty("starts_at");
+    // To the minute the form holds: four hours after the click.
+    const ends = new Date(String(body.ends_at)).getTime();
+    expect(Math.abs(ends - (clicked + 4 * 3_600_000))).toBeLessThan(2 * 60_000);
+  });
+
+  it("ends a silence made until tomorrow at 09:00 in the reader's time zone", async () => {
+    readerInTimeZone("America/New_York");
+    server.use(
+      handlers.signedInAs(admin),
+      handlers.csrf(),
+      http.post("/api/alerts/silences/preview/", () => HttpResponse.json(preview)),
+      ...answer(grouped),
+    );
+    const { user } = renderApp("/alerts/1");
+
+    await user.click(await screen.findByRole("button", { name: "Until tomorrow 09:00" }));
+    const dialog = screen.getByRole("dialog", { name: "Silence alert #1" });
+    const tomorrow = new Date();
+    tomorrow.setDate(tomorrow.getDate() + 1);
+    const day = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, "0")}-${String(tomorrow.getDate()).padStart(2, "0")}`;
+    expect(within(dialog).getByLabelText("Ends")).toHaveValue(`${day}T09:00`);
+    expect(within(dialog).getByLabelText("Ends")).toHaveAccessibleDescription(/In (EST|EDT|GMT-5|GMT-4)/);
+  });
+
+  it("shows each field the server refuses beside it, and keeps the form", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      handlers.csrf(),
+      http.post("/api/alerts/silences/preview/", () => HttpResponse.json(preview)),
+      http.post("/api/alerts/silences/", () =>
+        HttpResponse.json(
+          {
+            comment: ["Say why (the others on call read it): a comment is required."],
+            ends_at: ["At most 30 days after starts_at."],
+            matchers: { "1": { value: ["Not a valid regular expression."] } },
+          },
+          { status: 400 },
+        ),
+      ),
+      ...answer(grouped),
+    );
+    const { user } = renderApp("/alerts/1");
+
+    await user.click(await screen.findByRole("button", { name: "1 h" }));
+    const dialog = screen.getByRole("dialog", { name: "Silence alert #1" });
+    await user.click(within(dialog).getByRole("button", { name: "Add silence" }));
+
+    expect(await within(dialog).findByText("Not saved: check the fields.")).toBeInTheDocument();
+    expect(within(dialog).getByLabelText("Comment")).toHaveAccessibleDescription(/a comment is required/);
+    expect(within(dialog).getByLabelText("Ends")).toHaveAccessibleDescription(/At most 30 days after starts_at\./);
+    expect(within(dialog).getByLabelText("Value 2")).toHaveAttribute("aria-invalid", "true");
+    expect(within(dialog).getByText("Not a valid regular expression.")).toBeInTheDocument();
+  });
+
+  it("offers no silence to a viewer, nor on a resolved alert, and says what holds an open one", async () => {
+    server.use(handlers.signedInAs(viewer), ...answer(alertDetail({ silenced_by: { silences: [3], maintenance_windows: [] }, inhibited_by: [9] })));
+    renderApp("/alerts/1");
+
+    const held = await screen.findByRole("region", { name: "Held back" });
+    expect(held).toHaveTextContent("Silenced by silence #3");
+    expect(within(held).getByRole("link", { name: "alert #9" })).toHaveAttribute("href", "/alerts/9");
+    expect(screen.queryByRole("group", { name: "Silence this alert" })).not.toBeInTheDocument();
+  });
+
+  it("offers no silence on a resolved alert", async () => {
+    server.use(handlers.signedInAs(admin), ...answer(alertDetail({ status: "resolved", resolved_at: "2026-11-27T17:40:00Z" })));
+    renderApp("/alerts/1");
+
+    await screen.findByRole("region", { name: "Why it fired" });
+    expect(screen.queryByRole("group", { name: "Silence this alert" })).not.toBeInTheDocument();
+  });
+});
+
+describe("AlertDetailPage: timeline", () => {
+  it("lists what happened, oldest first: kind, time, text, who and how, channel and delivery status", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      http.get("/api/alerts/history/1/timeline/", () =>
+        HttpResponse.json({
+          alert: 1,
+          entries: [
+            timelineEntry(),
+            timelineEntry({
+              at: "2026-11-27T17:20:01Z", kind: "delivery", text: "Trigger sent to Slack (default) (#alerts)", via: null,
+              event: "trigger", channel: "Slack (default)", target: "#alerts", status: "sent", delivery_id: 1,
+            }),
+            timelineEntry({ at: "2026-11-27T17:25:00Z", kind: "acknowledged", text: "Acknowledged: looking at it", actor: "alice", via: "link" }),
+            timelineEntry({
+              at: "2026-11-27T17:26:00Z", kind: "delivery", text: "Reminder skipped on Ops email: Silenced by silence #3", via: null,
+              event: "reminder", channel: "Ops email", target: "ops@example.com", status: "skipped", delivery_id: 2,
+            }),
+          ],
+        }),
+      ),
+      ...answer(),
+    );
+    renderApp("/alerts/1");
+
+    const timeline = await screen.findByRole("list", { name: "What happened, oldest first" });
+    const entries = within(timeline).getAllByRole("listitem");
+    expect(entries).toHaveLength(4);
+    expect(entries[0]).toHaveTextContent("Opened");
+    expect(entries[0]).toHaveTextContent("Opened: cpu_usage was 91.5 %, above 80 %");
+    expect(entries[0]).toHaveTextContent("by the engine");
+    expect(entries[1]).toHaveTextContent("Notification");
+    expect(entries[1]).toHaveTextContent("Sent");
+    expect(entries[1]).toHaveTextContent("Slack (default) (#alerts)");
+    expect(entries[2]).toHaveTextContent("alice, through a link in a message");
+    expect(entries[3]).toHaveTextContent("Skipped");
+    expect(entries[3]).toHaveTextContent("Ops email (ops@example.com)");
+    expect(nthEntry(entries, 2).querySelector("time")).toHaveAttribute("dateTime", "2026-11-27T17:25:00Z");
+  });
+
+  it("says the server keeps no timeline yet when the endpoint answers 404, and shows the rest", async () => {
+    server.use(handlers.signedInAs(admin), ...answer());
+    renderApp("/alerts/1");
+
+    const section = await screen.findByRole("region", { name: "Timeline" });
+    expect(await within(section).findByText(/does not keep a timeline of alerts yet/)).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Notifications" })).toBeInTheDocument();
+  });
+});
+
+function nthEntry(entries: HTMLElement[], index: number): HTMLElement {
+  const entry = entries[index];
+  if (!entry) throw new Error(`no entry ${index}`);
+  return entry;
+}
+

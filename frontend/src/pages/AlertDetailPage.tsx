@@ -1,12 +1,15 @@
 import { useState, type ReactNode } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { AcknowledgeDialog } from "../components/alerts/AcknowledgeDialog";
+import { AlertTimeline } from "../components/alerts/AlertTimeline";
 import { readAlertContext } from "../components/alerts/alertContext";
 import { DeliveryTable } from "../components/alerts/DeliveryTable";
 import { PointsChart } from "../components/alerts/PointsChart";
 import { ResolveDialog } from "../components/alerts/ResolveDialog";
 import { CONDITION_WORDS } from "../components/alerts/ruleText";
-import { AcknowledgedBadge, AlertStatusBadge, SeverityBadge } from "../components/ui/Badges";
+import { SilenceFormDialog, type SilenceDraft } from "../components/silences/SilenceFormDialog";
+import { matchersFromAlert, tomorrowAtNine } from "../components/silences/silenceText";
+import { AcknowledgedBadge, AlertStatusBadge, FlappingBadge, InhibitedBadge, SeverityBadge, SilencedBadge } from "../components/ui/Badges";
 import { LabelChips } from "../components/ui/LabelChips";
 import { RunbookLink } from "../components/ui/RunbookLink";
 import { ErrorState } from "../components/ui/ErrorState";
@@ -18,7 +21,7 @@ import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { formatMaybe, formatThreshold, unitOf } from "../lib/alerting";
 import { formatDateTime, formatValue } from "../lib/format";
-import { idParam, paths, ruleDetailPath } from "../routes/paths";
+import { alertDetailPath, idParam, paths, ruleDetailPath } from "../routes/paths";
 import type { AlertDetail } from "../types/alerts";
 
 function listSearchFrom(state: unknown): string {
@@ -196,11 +199,50 @@ function Acknowledgement({
   );
 }
 
+/** What holds the open alert's notifications now: silences, maintenance windows, other alerts. */
+function HeldBy({ alert }: { alert: AlertDetail }) {
+  const { silences, maintenance_windows: windows } = alert.silenced_by;
+  const inhibitors = alert.inhibited_by;
+  if (alert.status !== "active" || silences.length + windows.length + inhibitors.length === 0) return null;
+  return (
+    <section className="held-by" aria-label="Held back">
+      {silences.length > 0 && (
+        <p>
+          <SilencedBadge /> by{" "}
+          <Link to={`${paths.silences}?state=all`}>{silences.map((id) => `silence #${id}`).join(", ")}</Link>: nobody is
+          notified while it lasts.
+        </p>
+      )}
+      {windows.length > 0 && (
+        <p>
+          <SilencedBadge /> by{" "}
+          <Link to={paths.maintenanceWindows}>{windows.map((id) => `maintenance window #${id}`).join(", ")}</Link>.
+        </p>
+      )}
+      {inhibitors.length > 0 && (
+        <p>
+          <InhibitedBadge /> by{" "}
+          {inhibitors.map((id, index) => (
+            <span key={id}>
+              {index > 0 && ", "}
+              <Link to={alertDetailPath(id)}>alert #{id}</Link>
+            </span>
+          ))}
+          .
+        </p>
+      )}
+    </section>
+  );
+}
+
 interface AlertActions {
   /** Opens the resolve dialog; null when the alert is resolved or the user may not change alerts. */
   onResolve: (() => void) | null;
   /** Opens the acknowledge dialog; null when it is acknowledged or resolved, or the user may not. */
   onAcknowledge: (() => void) | null;
+  /** Opens the silence form for this alert, ending at the time given; null when it is resolved or
+   * the user may not add silences. */
+  onSilence: ((endsAt: Date) => void) | null;
   /** Whether the user may change alerts (give an acknowledged one back). */
   canChange: boolean;
   onUnacknowledged: (alert: AlertDetail) => void;
@@ -208,19 +250,21 @@ interface AlertActions {
 
 function AlertBody({ alert, unit, actions }: { alert: AlertDetail; unit: string; actions: AlertActions }) {
   const can = useCan();
-  const { onResolve, onAcknowledge } = actions;
+  const { onResolve, onAcknowledge, onSilence } = actions;
   return (
     <>
       <div className="alert-summary">
         <SeverityBadge severity={alert.severity} />
         <AlertStatusBadge status={alert.status} />
         {alert.status === "active" && alert.acknowledged_at && <AcknowledgedBadge />}
+        {alert.flapping && <FlappingBadge />}
         {alert.manual && <span className="badge badge--open">Triggered by hand</span>}
         <span className="muted">
           Triggered <Time iso={alert.triggered_at} />
         </span>
       </div>
       <Acknowledgement alert={alert} canChange={actions.canChange} onUnacknowledged={actions.onUnacknowledged} />
+      <HeldBy alert={alert} />
       {alert.summary && <p className="alert-summary-text">{alert.summary}</p>}
       {alert.message && <p className="error-message alert-message">{alert.message}</p>}
       <Annotations alert={alert} />
@@ -242,8 +286,41 @@ function AlertBody({ alert, unit, actions }: { alert: AlertDetail; unit: string;
         )}
         {alert.rule === null && <span className="muted">The rule “{alert.rule_name}” has been deleted.</span>}
       </div>
+      {onSilence && (
+        <div className="panel__actions silence-this" role="group" aria-label="Silence this alert">
+          <span className="silence-this__label">Silence this alert:</span>
+          <button
+            type="button"
+            className="button button--secondary button--small"
+            onClick={() => {
+              onSilence(new Date(Date.now() + 3_600_000));
+            }}
+          >
+            1 h
+          </button>
+          <button
+            type="button"
+            className="button button--secondary button--small"
+            onClick={() => {
+              onSilence(new Date(Date.now() + 4 * 3_600_000));
+            }}
+          >
+            4 h
+          </button>
+          <button
+            type="button"
+            className="button button--secondary button--small"
+            onClick={() => {
+              onSilence(tomorrowAtNine());
+            }}
+          >
+            Until tomorrow 09:00
+          </button>
+        </div>
+      )}
       <WhyItFired alert={alert} unit={unit} />
       <Resolution alert={alert} />
+      <AlertTimeline alertId={alert.id} />
       <section className="panel" aria-labelledby="deliveries-heading">
         <div className="panel__header">
           <h2 id="deliveries-heading" className="panel__title">
@@ -277,6 +354,7 @@ export function AlertDetailPage() {
   const catalogue = useMetricCatalogue({ enabled: can(PERMISSIONS.viewRules) });
   const [resolving, setResolving] = useState(false);
   const [acknowledging, setAcknowledging] = useState(false);
+  const [silencing, setSilencing] = useState<SilenceDraft | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
 
   let body;
@@ -297,6 +375,13 @@ export function AlertDetailPage() {
         unit={unitOf(catalogue.data?.metrics, data.metric_name)}
         actions={{
           canChange,
+          onSilence:
+            open && can(PERMISSIONS.addSilences)
+              ? (endsAt) => {
+                  setOutcome(null);
+                  setSilencing({ matchers: matchersFromAlert(data), endsAt: endsAt.toISOString(), fromAlert: data.id });
+                }
+              : null,
           onResolve:
             open && canChange
               ? () => {
@@ -345,6 +430,18 @@ export function AlertDetailPage() {
           onAcknowledged={(acknowledged) => {
             setAcknowledging(false);
             setOutcome(`Alert #${acknowledged.id} acknowledged: it is yours, and its reminders stop.`);
+          }}
+        />
+      )}
+      {silencing && (
+        <SilenceFormDialog
+          draft={silencing}
+          onCancel={() => {
+            setSilencing(null);
+          }}
+          onDone={(saved) => {
+            setSilencing(null);
+            setOutcome(`Silence #${saved.id} added, until ${formatDateTime(saved.ends_at)}: this alert and those it matches are not notified meanwhile.`);
           }}
         />
       )}

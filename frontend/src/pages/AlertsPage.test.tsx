@@ -142,6 +142,44 @@ describe("AlertsPage", () => {
     expect(asked).toEqual(["?status=active&acknowledged=true", "?status=active"]);
   });
 
+  it("marks open alerts silenced, inhibited or flapping, each as a chip beside its status", async () => {
+    server.use(
+      ...common(),
+      handlers.alerts([
+        alertItem({ id: 6, status: "active", silenced_by: { silences: [3], maintenance_windows: [] } }),
+        alertItem({ id: 5, status: "active", silenced_by: { silences: [], maintenance_windows: [2] }, inhibited_by: [9], flapping: true }),
+        alertItem({ id: 4, status: "resolved", resolved_at: "2026-11-27T17:30:00Z", inhibited_by: [9] }),
+      ]),
+    );
+
+    renderApp("/alerts");
+
+    const rows = within(await screen.findByRole("table", { name: "Alerts" })).getAllByRole("row").slice(1);
+    const status = (row: number) => nth(rows, row).querySelectorAll("td")[3];
+    expect(status(0)).toHaveTextContent(/^OpenSilenced$/);
+    expect(status(1)).toHaveTextContent(/^OpenSilencedInhibitedFlapping$/);
+    expect(status(2)).toHaveTextContent(/^Resolved$/);
+  });
+
+  it("filters by silenced, inhibited and flapping through the address and the API's query", async () => {
+    server.use(...common(), handlers.alerts([alertItem()]));
+    const { user } = renderApp("/alerts?silenced=true");
+    await screen.findByRole("heading", { level: 2, name: "1 alert" });
+    const filters = () => screen.getByRole("search", { name: "Filter the alert history" });
+    expect(within(filters()).getByLabelText("Silenced")).toHaveValue("true");
+    const requests = watchRequests();
+
+    await user.selectOptions(within(filters()).getByLabelText("Silenced"), "Not silenced");
+    await user.selectOptions(within(filters()).getByLabelText("Inhibited"), "Inhibited");
+    await user.selectOptions(within(filters()).getByLabelText("Flapping"), "Flapping");
+    await user.click(within(filters()).getByRole("button", { name: "Apply filters" }));
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent(/^\/alerts\?silenced=false&inhibited=true&flapping=true$/);
+    });
+    const asked = requests.filter((url) => url.pathname === "/api/alerts/history/").map((url) => url.search);
+    expect(asked).toEqual(["?silenced=false&inhibited=true&flapping=true"]);
+  });
+
   it("opens at the filters and page in the address", async () => {
     const requests = watchRequests();
     server.use(...common(), http.get("/api/alerts/history/", () => HttpResponse.json(page([alertItem()], 120))));

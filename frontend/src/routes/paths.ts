@@ -10,6 +10,8 @@ export const paths = {
   statistics: "/statistics",
   integrations: "/integrations",
   policies: "/policies",
+  silences: "/silences",
+  maintenanceWindows: "/maintenance-windows",
   errors: "/errors",
   errorDetail: "/errors/:id",
 } as const;

@@ -9,6 +9,9 @@ import type {
   Delivery,
   Evaluation,
   Integrations,
+  MaintenanceWindow,
+  Silence,
+  TimelineEntry,
   MetricCatalogue,
   MetricHealthEntry,
   NotificationChannel,
@@ -583,6 +586,58 @@ export function routePreview(overrides: Partial<RoutePreview> = {}): RoutePrevie
         policy_name: "Critical to PagerDuty",
       },
     ],
+    ...overrides,
+  };
+}
+
+export function silence(overrides: Partial<Silence> = {}): Silence {
+  return {
+    id: 3,
+    matchers: [{ label: "rule", op: "=", value: "High CPU Usage" }],
+    starts_at: "2026-11-27T17:00:00Z",
+    ends_at: "2026-11-27T19:00:00Z",
+    comment: "Rebuilding the cache",
+    state: "active",
+    created_by: "oncall",
+    created_at: "2026-11-27T17:00:00Z",
+    updated_at: "2026-11-27T17:00:00Z",
+    ...overrides,
+  };
+}
+
+export function maintenanceWindow(overrides: Partial<MaintenanceWindow> = {}): MaintenanceWindow {
+  return {
+    id: 2,
+    matchers: [{ label: "category", op: "=", value: "system" }],
+    weekdays: [6],
+    start_time: "02:00",
+    end_time: "04:00",
+    time_zone: "Europe/Berlin",
+    starts_on: null,
+    ends_on: null,
+    comment: "Weekly backups",
+    active_now: false,
+    current_ends_at: null,
+    next_start: "2026-11-29T01:00:00Z",
+    created_by: "admin",
+    created_at: "2026-11-20T10:00:00Z",
+    updated_at: "2026-11-20T10:00:00Z",
+    ...overrides,
+  };
+}
+
+export function timelineEntry(overrides: Partial<TimelineEntry> = {}): TimelineEntry {
+  return {
+    at: "2026-11-27T17:20:00Z",
+    kind: "opened",
+    text: "Opened: cpu_usage was 91.5 %, above 80 %",
+    actor: null,
+    via: "engine",
+    event: null,
+    channel: null,
+    target: null,
+    status: null,
+    delivery_id: null,
     ...overrides,
   };
 }

@@ -43,10 +43,16 @@ export type AlertContextRecord = Schemas["AlertHistory"]["context"];
 /** An alert in the history list. `rule` is null once the rule has been deleted (the history stays,
  * with `rule_name`); `value` is null for a manual trigger, or no data; `resolved_by` is null when
  * resolved by the system (or still open). */
-export type AlertItem = Schemas["AlertHistory"];
+export type AlertItem = Schemas["AlertHistory"] & Flapping;
 
 /** `GET /api/alerts/history/<id>/` */
-export type AlertDetail = Schemas["AlertHistoryDetail"];
+export type AlertDetail = Schemas["AlertHistoryDetail"] & Flapping;
+
+/** Whether the alert's rule (or group) is flapping: a field the API is gaining; absent from older
+ * servers, read as false. */
+interface Flapping {
+  flapping?: boolean;
+}
 
 /** The history's orders the dashboard offers. */
 export type AlertOrdering = SubsetOf<
@@ -71,6 +77,12 @@ export interface AlertFilters {
   label?: string;
   /** true: someone has it; false: nobody has (a resolved alert counts as it was when it closed). */
   acknowledged?: boolean;
+  /** true: held by an active silence or maintenance window now. */
+  silenced?: boolean;
+  /** true: inhibited by another open alert now. */
+  inhibited?: boolean;
+  /** true: its rule or group is flapping. */
+  flapping?: boolean;
   ordering?: AlertOrdering;
   page?: number;
   page_size?: number;

@@ -18,6 +18,26 @@ const ACKNOWLEDGED_CHOICES: readonly { value: Acknowledged; label: string }[] = 
   { value: "true", label: "Acknowledged" },
   { value: "false", label: "Not acknowledged" },
 ];
+const SILENCED_CHOICES: readonly { value: Acknowledged; label: string }[] = [
+  { value: "true", label: "Silenced" },
+  { value: "false", label: "Not silenced" },
+];
+const INHIBITED_CHOICES: readonly { value: Acknowledged; label: string }[] = [
+  { value: "true", label: "Inhibited" },
+  { value: "false", label: "Not inhibited" },
+];
+const FLAPPING_CHOICES: readonly { value: Acknowledged; label: string }[] = [
+  { value: "true", label: "Flapping" },
+  { value: "false", label: "Not flapping" },
+];
+
+function flagDraft(flag: boolean | undefined): Acknowledged | "" {
+  return flag === undefined ? "" : flag ? "true" : "false";
+}
+
+function flagOf(draft: Acknowledged | ""): boolean | undefined {
+  return draft ? draft === "true" : undefined;
+}
 
 /** The alert history's filters; applied together on submit (Enter or "Apply filters"). */
 export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormProps) {
@@ -26,9 +46,10 @@ export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormPr
   const [rule, setRule] = useState(filters.rule === undefined ? "" : String(filters.rule));
   const range = useTimeRangeDraft(filters);
   const [label, setLabel] = useState(filters.label ?? "");
-  const [acknowledged, setAcknowledged] = useState<Acknowledged | "">(
-    filters.acknowledged === undefined ? "" : filters.acknowledged ? "true" : "false",
-  );
+  const [acknowledged, setAcknowledged] = useState<Acknowledged | "">(flagDraft(filters.acknowledged));
+  const [silenced, setSilenced] = useState<Acknowledged | "">(flagDraft(filters.silenced));
+  const [inhibited, setInhibited] = useState<Acknowledged | "">(flagDraft(filters.inhibited));
+  const [flapping, setFlapping] = useState<Acknowledged | "">(flagDraft(filters.flapping));
 
   // A rule in the address that is not in the list (deleted, or beyond the first 200) stays choosable.
   const known = rules.map((choice) => ({ value: String(choice.id), label: choice.name }));
@@ -45,7 +66,10 @@ export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormPr
         severity: severity || undefined,
         rule: rule ? Number(rule) : undefined,
         label: label.trim() || undefined,
-        acknowledged: acknowledged ? acknowledged === "true" : undefined,
+        acknowledged: flagOf(acknowledged),
+        silenced: flagOf(silenced),
+        inhibited: flagOf(inhibited),
+        flapping: flagOf(flapping),
         ...range.read(),
       })}
       onApply={onApply}
@@ -59,6 +83,9 @@ export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormPr
         choices={ACKNOWLEDGED_CHOICES}
         onChange={setAcknowledged}
       />
+      <SelectFilter label="Silenced" anyLabel="Silenced or not" value={silenced} choices={SILENCED_CHOICES} onChange={setSilenced} />
+      <SelectFilter label="Inhibited" anyLabel="Inhibited or not" value={inhibited} choices={INHIBITED_CHOICES} onChange={setInhibited} />
+      <SelectFilter label="Flapping" anyLabel="Flapping or not" value={flapping} choices={FLAPPING_CHOICES} onChange={setFlapping} />
       {ruleChoices.length > 0 && (
         <SelectFilter label="Rule" anyLabel="Any rule" value={rule} choices={ruleChoices} onChange={setRule} />
       )}

@@ -7,7 +7,7 @@ import { alertDetailPath } from "../../routes/paths";
 import type { AlertItem } from "../../types/alerts";
 import type { MetricInfo } from "../../types/monitoring";
 import { LabelChips } from "../ui/LabelChips";
-import { AcknowledgedBadge, AlertStatusBadge, SeverityBadge } from "../ui/Badges";
+import { AcknowledgedBadge, AlertStatusBadge, FlappingBadge, InhibitedBadge, SeverityBadge, SilencedBadge } from "../ui/Badges";
 
 interface AlertTableProps {
   alerts: readonly AlertItem[];
@@ -81,6 +81,11 @@ export function AlertTable({ alerts, metrics, listSearch, busy = false, caption 
                   <span className="status-chips">
                     <AlertStatusBadge status={alert.status} />
                     {alert.status === "active" && alert.acknowledged_at && <AcknowledgedBadge />}
+                    {alert.status === "active" && alert.silenced_by.silences.length + alert.silenced_by.maintenance_windows.length > 0 && (
+                      <SilencedBadge />
+                    )}
+                    {alert.status === "active" && alert.inhibited_by.length > 0 && <InhibitedBadge />}
+                    {alert.flapping && <FlappingBadge />}
                   </span>
                   {alert.status === "active" && alert.acknowledged_by && (
                     <span className="message-cell__meta">by {alert.acknowledged_by}</span>

@@ -19,6 +19,21 @@ export function AcknowledgedBadge() {
   return <span className="badge badge--acknowledged">Acknowledged</span>;
 }
 
+/** An open alert an active silence or maintenance window holds: nobody is notified meanwhile. */
+export function SilencedBadge() {
+  return <span className="badge badge--silenced">Silenced</span>;
+}
+
+/** An open alert another open alert inhibits (through an inhibition rule). */
+export function InhibitedBadge() {
+  return <span className="badge badge--inhibited">Inhibited</span>;
+}
+
+/** A rule or group opening and resolving over and over: its changes are not notified for a while. */
+export function FlappingBadge() {
+  return <span className="badge badge--flapping">Flapping</span>;
+}
+
 /**
  * The rule's state at its last evaluation. A rule the engine has not evaluated yet (just created)
  * starts "ok" in the database; it says so rather than claiming to be OK.

@@ -25,6 +25,15 @@ export const PERMISSIONS = {
   addPolicies: "alerts.add_notificationpolicy",
   changePolicies: "alerts.change_notificationpolicy",
   deletePolicies: "alerts.delete_notificationpolicy",
+  viewSilences: "alerts.view_silence",
+  addSilences: "alerts.add_silence",
+  /** Also what expiring and extending need. */
+  changeSilences: "alerts.change_silence",
+  deleteSilences: "alerts.delete_silence",
+  viewMaintenanceWindows: "alerts.view_maintenancewindow",
+  addMaintenanceWindows: "alerts.add_maintenancewindow",
+  changeMaintenanceWindows: "alerts.change_maintenancewindow",
+  deleteMaintenanceWindows: "alerts.delete_maintenancewindow",
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
