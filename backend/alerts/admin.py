@@ -72,7 +72,8 @@ class AlertRuleForm(forms.ModelForm):
 
     # Fields a form may leave out (an older form, a script posting the product document's fields):
     # left blank, they keep their model default.
-    DEFAULTED = ("label_matchers", "group_by", "labels", "max_series_per_rule", "for_minutes", "kind")
+    DEFAULTED = ("label_matchers", "group_by", "labels", "max_series_per_rule", "for_minutes", "kind",
+                 "flap_threshold", "flap_window_minutes")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,7 +103,7 @@ class AlertRuleAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "severity", "state", "metric_name", "slack_enabled", "email_enabled")
     search_fields = ("name", "metric_name", "description")
     readonly_fields = ("state", "state_reason", "last_value", "last_evaluated_at_zoned", "last_error",
-                       "state_changed_at_zoned", "created_by")
+                       "state_changed_at_zoned", "flapping_since", "created_by")
     # Every field of the form is in one of these (test_admin checks it): a field left out of the
     # fieldsets would silently keep its value.
     fieldsets = (
@@ -117,6 +118,7 @@ class AlertRuleAdmin(admin.ModelAdmin):
                                       "max_alerts_per_hour")}),
         ("State", {"fields": readonly_fields}),
         ("Kind (metric, or PromQL through a data source)", {"fields": ("kind", "data_source", "expr")}),
+        ("Flapping", {"fields": ("flap_threshold", "flap_window_minutes")}),
     )
     actions = ("activate", "deactivate", "send_test")
 

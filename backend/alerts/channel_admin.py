@@ -204,12 +204,16 @@ class NotificationChannelAdmin(admin.ModelAdmin):
 class NotificationPolicyForm(forms.ModelForm):
     class Meta:
         model = NotificationPolicy
-        fields = ["name", "position", "matchers", "channels", "continue_matching", "is_active"]
+        fields = ["name", "position", "matchers", "channels", "continue_matching", "is_active", "group_by",
+                  "group_wait_seconds", "group_interval_seconds", "repeat_interval_seconds", "escalate_after_minutes",
+                  "escalation_channels"]
         help_texts = {
             "matchers": 'As JSON: [{"label": "severity", "op": "=", "value": "critical"}] over the alert\'s labels '
                         "and severity, category, metric and rule (its name). Empty: every alert.",
             "continue_matching": "After a match, go on to the next policies (off: stop here).",
             "position": "Policies are tried in this order, lowest first.",
+            "escalate_after_minutes": "An alert this policy matches, still open and not acknowledged this many "
+                                      "minutes after it opened, goes to the escalation channels, once. Empty: never.",
         }
         widgets = {"matchers": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
@@ -223,13 +227,31 @@ class NotificationPolicyForm(forms.ModelForm):
             )
         return value
 
+    # Fields a form may leave out (an older form, a script): left blank, they keep their default.
+    DEFAULTED = ("group_wait_seconds", "group_interval_seconds", "repeat_interval_seconds")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.DEFAULTED:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        for name in self.DEFAULTED:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = NotificationPolicy._meta.get_field(name).get_default()
+        if cleaned.get("escalate_after_minutes") is not None and not cleaned.get("escalation_channels"):
+            self.add_error("escalation_channels", "Name at least one channel to escalate to, or leave "
+                                                  "“escalate after minutes” empty.")
+        return cleaned
+
 
 @admin.register(NotificationPolicy)
 class NotificationPolicyAdmin(admin.ModelAdmin):
     form = NotificationPolicyForm
     list_display = ("position", "name", "matchers_text", "channel_names", "continue_matching", "is_active")
     list_display_links = ("name",)
-    filter_horizontal = ("channels",)
+    filter_horizontal = ("channels", "escalation_channels")
 
     @admin.display(description="matchers")
     def matchers_text(self, policy):

@@ -156,7 +156,7 @@ class NotificationPolicyViewSet(IdLookupMixin, viewsets.ModelViewSet):
     queryset = NotificationPolicy.objects.all()
 
     def get_queryset(self):
-        return NotificationPolicy.objects.prefetch_related("channels").order_by("position", "id")
+        return NotificationPolicy.objects.prefetch_related("channels", "escalation_channels").order_by("position", "id")
 
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)

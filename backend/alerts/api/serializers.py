@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.fields import (
+    NO_NUL_PATTERN,
     FiniteFloatField,
     NameField,
     QueryIntegerField,
@@ -374,7 +375,7 @@ class AlertRuleInputSerializer(_StrictNumbersMixin, serializers.ModelSerializer)
     )
     summary = StrictCharField(
         required=False, allow_blank=True, max_length=MAX_TEMPLATE_LENGTH, trim_whitespace=False,
-        validators=[validate_summary_template],
+        validators=[validate_summary_template, SchemaPattern(NO_NUL_PATTERN)],
         help_text="A template (Jinja, sandboxed) rendered for each alert, e.g. "
         "\"{{ labels.route }} fails {{ value | round(1) }} %\"; one that does not parse, or fails on example "
         f"values, is refused. Variables: {', '.join(VARIABLES)}.",
