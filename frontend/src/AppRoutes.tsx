@@ -14,6 +14,8 @@ import { PoliciesPage } from "./pages/PoliciesPage";
 import { RuleDetailPage } from "./pages/RuleDetailPage";
 import { RuleFormPage } from "./pages/RuleFormPage";
 import { RulesPage } from "./pages/RulesPage";
+import { MaintenanceWindowsPage } from "./pages/MaintenanceWindowsPage";
+import { SilencesPage } from "./pages/SilencesPage";
 import { StatisticsPage } from "./pages/StatisticsPage";
 import { paths } from "./routes/paths";
 
@@ -36,6 +38,8 @@ export function AppRoutes() {
           <Route path={paths.statistics} element={<StatisticsPage />} />
           <Route path={paths.integrations} element={<IntegrationsPage />} />
           <Route path={paths.policies} element={<PoliciesPage />} />
+          <Route path={paths.silences} element={<SilencesPage />} />
+          <Route path={paths.maintenanceWindows} element={<MaintenanceWindowsPage />} />
           <Route path={paths.errors} element={<ErrorLogsPage />} />
           <Route path={paths.errorDetail} element={<ErrorDetailPage />} />
           <Route path="*" element={<NotFoundPage />} />

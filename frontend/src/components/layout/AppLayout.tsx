@@ -11,6 +11,8 @@ const SECTIONS = [
   { to: paths.statistics, label: "Statistics" },
   { to: paths.integrations, label: "Integrations" },
   { to: paths.policies, label: "Policies" },
+  { to: paths.silences, label: "Silences" },
+  { to: paths.maintenanceWindows, label: "Maintenance" },
   { to: paths.errors, label: "Error logs" },
 ] as const;
 
