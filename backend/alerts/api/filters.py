@@ -16,6 +16,7 @@ from monitoring.labels import (
 )
 
 from ..models import AGGREGATIONS, AlertHistory, AlertRule, AlertStatus, RuleState, Severity, Silence, SilenceState
+from ..services import inhibitions, silences
 from ..validators import CONDITION_INPUTS, normalize_condition
 
 
@@ -134,6 +135,12 @@ class AlertHistoryFilter(django_filters.FilterSet):
                                              help_text="Triggered at or before this time.")
     label = LabelFilter(field_name="labels", help_text="Alerts with this label (the rule's or the group's), "
                         "name:value (route:/api/orders/); repeatable, every one must match.")
+    silenced = StrictBooleanFilter(method="filter_silenced", help_text="true: open alerts an active silence or "
+                                   "maintenance window holds now (their silenced_by); false: every other alert.")
+    inhibited = StrictBooleanFilter(method="filter_inhibited", help_text="true: open alerts inhibited now (their "
+                                    "inhibited_by); false: every other alert.")
+    flapping = StrictBooleanFilter(help_text="true: alerts opened while their rule (or group) was flapping, or open "
+                                   "when it began to; false: the others.")
     ordering = OrderingFilter(
         fields=("triggered_at", "resolved_at", ("severity_rank", "severity"), "status", "metric_value", "id"),
         help_text="Default: -triggered_at (newest first). severity: most severe first.",
@@ -142,7 +149,32 @@ class AlertHistoryFilter(django_filters.FilterSet):
     class Meta:
         model = AlertHistory
         fields = ["rule", "severity", "status", "metric_name", "condition", "manual", "acknowledged", "since", "until",
-                  "label"]
+                  "label", "silenced", "inhibited", "flapping"]
+
+    @staticmethod
+    def _open_alerts():
+        """The open alerts with the fields matching reads (silences and inhibitions match in Python)."""
+        return AlertHistory.objects.filter(status=AlertStatus.ACTIVE).only(
+            "id", "status", "labels", "severity", "metric_name", "rule_name").order_by()
+
+    @staticmethod
+    def _held(queryset, ids: list[int], value: bool):
+        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+
+    def filter_silenced(self, queryset, name, value):
+        holds = silences.active_holds()
+        if not holds:
+            return queryset if not value else queryset.none()
+        ids = [alert.pk for alert in self._open_alerts() if any(silences.silenced_by(alert, holds).values())]
+        return self._held(queryset, ids, value)
+
+    def filter_inhibited(self, queryset, name, value):
+        rules = inhibitions.active_rules()
+        if not rules:
+            return queryset if not value else queryset.none()
+        sources = inhibitions.open_sources(rules)
+        ids = [alert.pk for alert in self._open_alerts() if inhibitions.inhibited_by(alert, rules, sources)]
+        return self._held(queryset, ids, value)
 
 
 class SilenceFilter(django_filters.FilterSet):

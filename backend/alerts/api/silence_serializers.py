@@ -102,11 +102,16 @@ class SilenceSerializer(_MatchersMixin, serializers.ModelSerializer):
     created_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
+    from_alert = serializers.PrimaryKeyRelatedField(
+        queryset=AlertHistory.objects.all(), write_only=True, required=False,
+        help_text="On create: the alert this silence was made from (the dashboard's \"silence this alert\"); its "
+        "timeline records who silenced it, until when and this silence. Ignored on change.",
+    )
 
     class Meta:
         model = Silence
         fields = ["id", "matchers", "starts_at", "ends_at", "comment", "state", "created_by", "created_at",
-                  "updated_at"]
+                  "updated_at", "from_alert"]
         read_only_fields = ["id", "state", "created_by", "created_at", "updated_at"]
 
     @extend_schema_field(serializers.ChoiceField(choices=SilenceState.values))

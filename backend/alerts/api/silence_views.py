@@ -46,9 +46,13 @@ class SilenceViewSet(IdLookupMixin, viewsets.ModelViewSet):
         return Silence.objects.select_related("created_by").order_by("-starts_at", "-id")
 
     def perform_create(self, serializer):
-        serializer.save(created_by=self.request.user)
+        alert = serializer.validated_data.pop("from_alert", None)
+        silence = serializer.save(created_by=self.request.user)
+        if alert is not None:
+            lifecycle.record_silenced(alert=alert, silence=silence, user=self.request.user)
 
     def perform_update(self, serializer):
+        serializer.validated_data.pop("from_alert", None)
         serializer.save()
         lifecycle.release_held_alerts_on_commit()
 

@@ -22,13 +22,14 @@ from monitoring.selectors import catalogue_with_values
 from .. import selectors
 from ..metrics import AGGREGATIONS
 from ..models import AlertHistory, AlertRule, Condition, RuleKind, Severity
-from ..services import dry_run, lifecycle, notifications, rules
+from ..services import dry_run, lifecycle, notifications, rules, timeline
 from ..services.alert_engine import latest_evaluations, latest_group_evaluations
 from ..services.notifiers import all_notifiers
 from ..services.tick_lock import engine_status
 from ..validators import metric_name_warnings
 from . import serializers as s
 from .filters import AlertHistoryFilter, AlertRuleFilter
+from .timeline_serializers import TimelineSerializer
 
 VIEW_RULES = perm(AlertRule, "view")
 CHANGE_RULES = perm(AlertRule, "change")
@@ -232,6 +233,17 @@ class AlertHistoryViewSet(IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveM
         except lifecycle.AlertAlreadyResolved as error:
             return self._resolved_conflict(error.alert, "unacknowledged")
         return Response(s.AlertHistoryDetailSerializer(self.get_queryset().get(pk=alert.pk)).data)
+
+    @extend_schema(
+        summary="An alert's timeline: what happened to it and every message about it, oldest first",
+        description="Its events (opened, acknowledged, unacknowledged, silenced, escalated, flapping, resolved: who "
+        "and how) and its deliveries (which message, which channel, what became of it) in one list. An alert from "
+        "before events were recorded gets its opened, acknowledged and resolved entries from its own fields.",
+        responses={200: TimelineSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        return Response(TimelineSerializer(timeline.alert_timeline(self.get_object())).data)
 
     @staticmethod
     def _resolved_conflict(resolved, what: str) -> Response:

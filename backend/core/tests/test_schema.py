@@ -269,7 +269,8 @@ def _consistent_silences(case) -> None:
     """What a schema cannot state of silences and maintenance windows: a silence ends after it starts,
     in the future, within a year; an extension is later than the current end and sent one way;
     matchers do not all match an empty value; a time zone is an IANA name; weekdays appear once; a
-    window's last day is not before its first. Valid cases get such values; invalid ones keep theirs."""
+    window's last day is not before its first; from_alert names an alert. Valid cases get such values;
+    invalid ones keep theirs."""
     from datetime import timedelta
 
     from monitoring.labels import matcher_errors, parse_matchers
@@ -288,6 +289,10 @@ def _consistent_silences(case) -> None:
         read = [{key: m.get(key) for key in ("label", "op", "value")} for m in matchers]
         if not any(matcher_errors(m) for m in read) and all(m.matches({}) for m in parse_matchers(read)):
             matchers[0]["op"], matchers[0]["value"] = "=", "x"
+    if isinstance(body.get("from_alert"), int):  # the alert a silence is made from exists
+        from alerts.models import AlertHistory
+
+        body["from_alert"] = AlertHistory.objects.order_by("pk").values_list("pk", flat=True).first()
     if "/extend/" in label:
         if "ends_at" in body or "minutes" not in body:
             body.pop("minutes", None)

@@ -200,6 +200,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alerts/history/{id}/timeline/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An alert's timeline: what happened to it and every message about it, oldest first
+         * @description Its events (opened, acknowledged, unacknowledged, silenced, escalated, flapping, resolved: who and how) and its deliveries (which message, which channel, what became of it) in one list. An alert from before events were recorded gets its opened, acknowledged and resolved entries from its own fields.
+         */
+        get: operations["alerts_history_timeline_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/alerts/history/{id}/unacknowledge/": {
         parameters: {
             query?: never;
@@ -3084,6 +3104,8 @@ export interface components {
             ends_at?: string;
             /** @description Why (the others on call read it). Required; at most 2,000 characters. */
             comment?: string;
+            /** @description On create: the alert this silence was made from (the dashboard's "silence this alert"); its timeline records who silenced it, until when and this silence. Ignored on change. */
+            from_alert?: number;
         };
         Placement: {
             /** @description The card's (chart's) title; metrics sharing one share the card. */
@@ -3323,6 +3345,8 @@ export interface components {
             ends_at: string;
             /** @description Why (the others on call read it). Required; at most 2,000 characters. */
             comment: string;
+            /** @description On create: the alert this silence was made from (the dashboard's "silence this alert"); its timeline records who silenced it, until when and this silence. Ignored on change. */
+            from_alert?: number;
         };
         /** @enum {string} */
         SilenceStateEnum: "pending" | "active" | "expired";
@@ -3412,6 +3436,111 @@ export interface components {
             /** @description #channel or @user; default SLACK_DEFAULT_CHANNEL. */
             channel?: string;
         };
+        Timeline: {
+            /** @description The alert's id. */
+            alert: number;
+            /** @description Its events and deliveries, oldest first. */
+            entries: components["schemas"]["TimelineEntry"][];
+        };
+        TimelineEntry: {
+            /**
+             * Format: date-time
+             * @description When it happened: a delivery's sent_at once sent, else its created_at.
+             */
+            at: string;
+            /**
+             * @description What happened to the alert, or delivery (a message to a channel).
+             *
+             *     * `opened` - opened
+             *     * `acknowledged` - acknowledged
+             *     * `unacknowledged` - unacknowledged
+             *     * `silenced` - silenced
+             *     * `escalated` - escalated
+             *     * `flapping_started` - flapping_started
+             *     * `flapping_ended` - flapping_ended
+             *     * `resolved` - resolved
+             *     * `delivery` - delivery
+             */
+            kind: components["schemas"]["TimelineEntryKindEnum"];
+            /** @description A sentence saying it, e.g. "Trigger sent to Slack (default) (#alerts)". */
+            text: string;
+            /** @description Who did it (a user name); null for the engine, an action link used without signing in, and deliveries. */
+            actor: string | null;
+            /**
+             * @description How: engine, api, admin or link (an action link); null for deliveries.
+             *
+             *     * `engine` - engine
+             *     * `api` - api
+             *     * `admin` - admin
+             *     * `link` - link
+             */
+            via: (components["schemas"]["ViaEnum"] | components["schemas"]["NullEnum"]) | null;
+            /**
+             * @description A delivery's event (trigger, reminder, resolve, ...); null else.
+             *
+             *     * `trigger` - trigger
+             *     * `reminder` - reminder
+             *     * `resolve` - resolve
+             *     * `test` - test
+             *     * `summary` - summary
+             *     * `suppressed` - suppressed
+             *     * `acknowledge` - acknowledge
+             *     * `group` - group
+             *     * `escalation` - escalation
+             *     * `flapping` - flapping
+             */
+            event: (components["schemas"]["TimelineEntryEventEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description A delivery's channel name; null else. */
+            channel: string | null;
+            /** @description A delivery's target (#channel, address); null else. */
+            target: string | null;
+            /**
+             * @description A delivery's status; null else.
+             *
+             *     * `pending` - pending
+             *     * `sent` - sent
+             *     * `failed` - failed
+             *     * `skipped` - skipped
+             */
+            status: (components["schemas"]["TimelineEntryStatusEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description The delivery's id; null else. */
+            delivery_id: number | null;
+        };
+        /**
+         * @description * `trigger` - trigger
+         *     * `reminder` - reminder
+         *     * `resolve` - resolve
+         *     * `test` - test
+         *     * `summary` - summary
+         *     * `suppressed` - suppressed
+         *     * `acknowledge` - acknowledge
+         *     * `group` - group
+         *     * `escalation` - escalation
+         *     * `flapping` - flapping
+         * @enum {string}
+         */
+        TimelineEntryEventEnum: "trigger" | "reminder" | "resolve" | "test" | "summary" | "suppressed" | "acknowledge" | "group" | "escalation" | "flapping";
+        /**
+         * @description * `opened` - opened
+         *     * `acknowledged` - acknowledged
+         *     * `unacknowledged` - unacknowledged
+         *     * `silenced` - silenced
+         *     * `escalated` - escalated
+         *     * `flapping_started` - flapping_started
+         *     * `flapping_ended` - flapping_ended
+         *     * `resolved` - resolved
+         *     * `delivery` - delivery
+         * @enum {string}
+         */
+        TimelineEntryKindEnum: "opened" | "acknowledged" | "unacknowledged" | "silenced" | "escalated" | "flapping_started" | "flapping_ended" | "resolved" | "delivery";
+        /**
+         * @description * `pending` - pending
+         *     * `sent` - sent
+         *     * `failed` - failed
+         *     * `skipped` - skipped
+         * @enum {string}
+         */
+        TimelineEntryStatusEnum: "pending" | "sent" | "failed" | "skipped";
         Token: {
             /** @description Send it as `Authorization: Bearer <token>`. */
             token: string;
@@ -3439,6 +3568,14 @@ export interface components {
          * @enum {string}
          */
         TypeEnum: "string" | "text" | "url" | "integer" | "boolean" | "choice" | "emails" | "headers";
+        /**
+         * @description * `engine` - engine
+         *     * `api` - api
+         *     * `admin` - admin
+         *     * `link` - link
+         * @enum {string}
+         */
+        ViaEnum: "engine" | "api" | "admin" | "link";
     };
     responses: never;
     parameters: never;
@@ -4003,6 +4140,8 @@ export interface operations {
                  *     * `!=` - !=
                  */
                 condition?: "!=" | "<" | "<=" | "=" | "==" | ">" | ">=" | "eq" | "gt" | "gte" | "lt" | "lte" | "ne" | "";
+                flapping?: "0" | "1" | "false" | "true" | "";
+                inhibited?: "0" | "1" | "false" | "true" | "";
                 label?: string[];
                 manual?: "0" | "1" | "false" | "true" | "";
                 metric_name?: string;
@@ -4035,6 +4174,7 @@ export interface operations {
                  *     * `critical` - Critical
                  */
                 severity?: "critical" | "high" | "low" | "medium" | "";
+                silenced?: "0" | "1" | "false" | "true" | "";
                 since?: string;
                 /**
                  * @description * `active` - Active
@@ -4280,6 +4420,54 @@ export interface operations {
             };
             /** @description The alert is already resolved. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_history_timeline_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8304,9 +8492,12 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsApiAlertsHistoryGetParametersQueryAcknowledgedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["acknowledged"]> = ["0", "1", "false", "true", ""];
 export const pathsApiAlertsHistoryGetParametersQueryConditionValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["condition"]> = ["!=", "<", "<=", "=", "==", ">", ">=", "eq", "gt", "gte", "lt", "lte", "ne", ""];
+export const pathsApiAlertsHistoryGetParametersQueryFlappingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["flapping"]> = ["0", "1", "false", "true", ""];
+export const pathsApiAlertsHistoryGetParametersQueryInhibitedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["inhibited"]> = ["0", "1", "false", "true", ""];
 export const pathsApiAlertsHistoryGetParametersQueryManualValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["manual"]> = ["0", "1", "false", "true", ""];
 export const pathsApiAlertsHistoryGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["ordering"]> = ["-id", "-metric_value", "-resolved_at", "-severity", "-status", "-triggered_at", "id", "metric_value", "resolved_at", "severity", "status", "triggered_at", ""];
 export const pathsApiAlertsHistoryGetParametersQuerySeverityValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["severity"]> = ["critical", "high", "low", "medium", ""];
+export const pathsApiAlertsHistoryGetParametersQuerySilencedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["silenced"]> = ["0", "1", "false", "true", ""];
 export const pathsApiAlertsHistoryGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/history/"]["get"]["parameters"]["query"]["status"]> = ["active", "resolved", ""];
 export const pathsApiAlertsRulesGetParametersQueryAggregationValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["aggregation"]> = ["avg", "count", "last", "max", "min", "p95", "sum", ""];
 export const pathsApiAlertsRulesGetParametersQueryConditionValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["condition"]> = ["!=", "<", "<=", "=", "==", ">", ">=", "eq", "gt", "gte", "lt", "lte", "ne", ""];
@@ -8340,7 +8531,11 @@ export const ruleStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components
 export const severityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const silenceStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SilenceStateEnum"]> = ["pending", "active", "expired"];
 export const testSendResultStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TestSendResultStatusEnum"]> = ["sent", "not_configured", "failed"];
+export const timelineEntryEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEntryEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed", "acknowledge", "group", "escalation", "flapping"];
+export const timelineEntryKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEntryKindEnum"]> = ["opened", "acknowledged", "unacknowledged", "silenced", "escalated", "flapping_started", "flapping_ended", "resolved", "delivery"];
+export const timelineEntryStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEntryStatusEnum"]> = ["pending", "sent", "failed", "skipped"];
 export const typeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TypeEnum"]> = ["string", "text", "url", "integer", "boolean", "choice", "emails", "headers"];
+export const viaEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ViaEnum"]> = ["engine", "api", "admin", "link"];
 /** The regular expressions (as the schema writes them) that properties of the components must match. */
 export const schemaPatterns = {
     "AIUsageInRequest.model": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
