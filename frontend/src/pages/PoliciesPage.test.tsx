@@ -10,6 +10,10 @@ const pagerduty = channel({ id: 4, kind: "pagerduty", kind_label: "PagerDuty", n
 const discord = channel({ id: 3, name: "Discord (#alerts)" });
 const critical = policy({ id: 1, name: "Critical pages", channels: [4], continue: true });
 const everything = policy({ id: 2, name: "Everything", position: 1, matchers: [], channels: [3], continue: false });
+const grouped = policy({
+  id: 6, name: "Grouped", position: 2, matchers: [], channels: [3], continue: false,
+  group_by: ["team", "route"], group_wait_seconds: 60, escalate_after_minutes: 15, escalation_channels: [4],
+});
 
 function common(list: NotificationPolicy[] = [critical, everything]) {
   return [handlers.csrf(), handlers.channels([...defaultChannels(), discord, pagerduty]), handlers.policies(list)];
@@ -35,6 +39,16 @@ describe("PoliciesPage", () => {
     expect(second).toHaveTextContent("Matches every alert → Discord (#alerts)");
     expect(second).toHaveTextContent("Stops here when it matches.");
     expect(within(first).getByRole("button", { name: "Drag Critical pages to another place" })).toBeInTheDocument();
+    expect(first).not.toHaveTextContent("Grouped by");
+  });
+
+  it("says how a policy groups its alerts and where it escalates", async () => {
+    server.use(handlers.signedInAs(admin), ...common([grouped]));
+    renderApp("/policies");
+
+    await screen.findByRole("list", { name: "Policies, in order" });
+    expect(nth(items(), 0)).toHaveTextContent("Grouped by team, route: waits 1 min, then every 5 min, repeats after 4 h.");
+    expect(nth(items(), 0)).toHaveTextContent("Escalates after 15 min unacknowledged to PagerDuty.");
   });
 
   it("moves a policy with the keyboard-reachable buttons, and puts it back when the server refuses", async () => {

@@ -23,6 +23,7 @@ import { QueryError } from "../components/ui/QueryError";
 import { useChannels, useDeletePolicy, usePolicies, usePreviewRoutes, useReorderPolicies } from "../hooks/alerts/useChannels";
 import { PERMISSIONS, useCan } from "../hooks/auth/permissions";
 import { usePageTitle } from "../hooks/usePageTitle";
+import { formatDuration } from "../lib/format";
 import { paths } from "../routes/paths";
 import { SEVERITIES, type NotificationChannel, type NotificationPolicy, type RoutePreviewRequest, type Severity } from "../types/alerts";
 
@@ -82,6 +83,19 @@ function PolicyItem({ policy, index, count, channels, mayReorder, mayChange, may
           {names.join(", ")}
         </p>
         <p className="muted">{policy.continue ? "Then continues to the next policies." : "Stops here when it matches."}</p>
+        {(policy.group_by ?? []).length > 0 && (
+          <p className="muted">
+            Grouped by {policy.group_by?.includes("...") ? "every label" : (policy.group_by ?? []).join(", ")}: waits{" "}
+            {formatDuration(policy.group_wait_seconds ?? 30)}, then every {formatDuration(policy.group_interval_seconds ?? 300)}, repeats
+            after {formatDuration(policy.repeat_interval_seconds ?? 14400)}.
+          </p>
+        )}
+        {policy.escalate_after_minutes != null && (
+          <p className="muted">
+            Escalates after {policy.escalate_after_minutes} min unacknowledged to{" "}
+            {(policy.escalation_channels ?? []).map((id) => channels.find((channel) => channel.id === id)?.name ?? `#${id}`).join(", ")}.
+          </p>
+        )}
       </div>
       <div className="policy-item__actions">
         {mayReorder && (

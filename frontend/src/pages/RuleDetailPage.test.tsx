@@ -57,6 +57,19 @@ describe("RuleDetailPage", () => {
     }
   });
 
+  it("marks a flapping rule with since when, and its flapping settings", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      ...common(rule({ state: "firing", open_alert_id: 4, flapping_since: "2026-11-27T17:10:00Z", flap_threshold: 8, flap_window_minutes: 20 })),
+    );
+    renderApp("/rules/1");
+
+    const status = await screen.findByRole("region", { name: "Status" });
+    expect(within(status).getByText("Flapping", { selector: ".badge" })).toBeInTheDocument();
+    expect(status).toHaveTextContent(/since Nov 27, 2026, 5:10:00 PM UTC: its opens and resolves are not notified until it is stable for 20 min\./);
+    expect(screen.getByRole("region", { name: "Settings" })).toHaveTextContent("After 8 opens and resolves within 20 min");
+  });
+
   it("lists a grouped rule's groups worst first, with their labels, state, value, since and open alert", async () => {
     const group = (route: string, state: "ok" | "pending" | "firing", value: number, openAlert: number | null = null) => ({
       fingerprint: route,
@@ -67,7 +80,7 @@ describe("RuleDetailPage", () => {
       last_evaluated_at: "2026-11-27T17:27:00Z",
       state_changed_at: "2026-11-27T17:26:00Z",
       open_alert_id: openAlert,
-      flapping_since: null,
+      flapping_since: state === "firing" ? "2026-11-27T17:12:00Z" : null,
     });
     server.use(
       handlers.signedInAs(admin),
@@ -106,6 +119,8 @@ describe("RuleDetailPage", () => {
       "OK",
     ]);
     expect(rows[0]).toHaveTextContent("12.5%");
+    expect(rows[0]).toHaveTextContent("FlappingFlapping since Nov 27, 2026, 5:12:00 PM UTC");
+    expect(rows[1]).not.toHaveTextContent("Flapping");
     expect(within(nth(rows, 0)).getByRole("link", { name: "#7" })).toHaveAttribute("href", "/alerts/7");
     expect(rows[1]).toHaveTextContent("fires after 2 min");
     expect(rows[2]).toHaveTextContent("none");

@@ -4,7 +4,7 @@ import { formatDateTime, formatValue } from "../../lib/format";
 import { plural } from "../../lib/text";
 import { alertDetailPath } from "../../routes/paths";
 import type { AlertRule } from "../../types/alerts";
-import { ActiveBadge, RuleStateBadge, SeverityBadge } from "../ui/Badges";
+import { ActiveBadge, FlappingBadge, RuleStateBadge, SeverityBadge } from "../ui/Badges";
 import { LabelChips } from "../ui/LabelChips";
 import { RunbookLink } from "../ui/RunbookLink";
 import { CONDITION_WORDS, ruleStateNote } from "./ruleText";
@@ -35,6 +35,12 @@ export function RuleStatusFacts({ rule, unit }: { rule: AlertRule; unit: string 
     <dl className="facts facts--grid">
       <Fact term="State">
         <RuleStateBadge state={rule.state} evaluatedAt={rule.last_evaluated_at} />
+        {rule.flapping_since && (
+          <span className="facts__note">
+            <FlappingBadge /> since <Time iso={rule.flapping_since} />: its opens and resolves are not notified until it is
+            stable for {rule.flap_window_minutes} min.
+          </span>
+        )}
         {rule.state_changed_at && (
           <span className="facts__note">
             since <Time iso={rule.state_changed_at} />
@@ -95,6 +101,11 @@ export function RuleSettingFacts({ rule, unit }: { rule: AlertRule; unit: string
       </Fact>
       <Fact term="Pending for">
         {rule.for_minutes === 0 ? "No pending period: fires at once" : `${rule.for_minutes} min before it fires`}
+      </Fact>
+      <Fact term="Flapping">
+        {rule.flap_threshold === 0
+          ? "Never judged flapping"
+          : `After ${rule.flap_threshold} opens and resolves within ${rule.flap_window_minutes} min`}
       </Fact>
       <Fact term="Aggregation">
         {rule.effective_aggregation}

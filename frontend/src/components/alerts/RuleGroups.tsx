@@ -5,7 +5,7 @@ import { formatDateTime } from "../../lib/format";
 import { plural } from "../../lib/text";
 import { alertDetailPath } from "../../routes/paths";
 import type { AlertRule } from "../../types/alerts";
-import { RuleStateBadge } from "../ui/Badges";
+import { FlappingBadge, RuleStateBadge } from "../ui/Badges";
 import { LabelChips, labelsText } from "../ui/LabelChips";
 import { ruleStateNote } from "./ruleText";
 
@@ -61,6 +61,15 @@ export function RuleGroups({ rule, unit }: { rule: AlertRule; unit: string }) {
                   </th>
                   <td>
                     <RuleStateBadge state={group.state} evaluatedAt={group.last_evaluated_at} />
+                    {group.flapping_since && (
+                      <>
+                        {" "}
+                        <FlappingBadge />
+                        <span className="message-cell__meta">
+                          Flapping since <time dateTime={group.flapping_since}>{formatDateTime(group.flapping_since)}</time>
+                        </span>
+                      </>
+                    )}
                     {ruleStateNote({ state: group.state, state_reason: group.state_reason, last_error: "" }) && (
                       <span className="message-cell__meta">
                         {ruleStateNote({ state: group.state, state_reason: group.state_reason, last_error: "" })}

@@ -140,6 +140,25 @@ describe("AlertPanel", () => {
     expect(members[1]).toHaveTextContent(/· not acknowledged$/);
   });
 
+  it("marks a flapping alert, and a rule's card when one of its groups flaps", async () => {
+    server.use(
+      handlers.overview(),
+      handlers.alerts([
+        alertItem({ id: 3, rule: 1, rule_name: "High CPU Usage", flapping: true }),
+        alertItem({ id: 7, rule: 2, rule_name: "Checkout backlog" }),
+        alertItem({ id: 12, rule: 5, rule_name: "Failing routes", group_labels: { route: "/api/orders/" }, flapping: true }),
+        alertItem({ id: 11, rule: 5, rule_name: "Failing routes", group_labels: { route: "/api/cart/" } }),
+      ]),
+    );
+    renderComponent(<AlertPanel />);
+
+    const list = await within(panel()).findByRole("list", { name: "" });
+    const cards = within(list).getAllByRole("listitem").filter((item) => item.parentElement === list);
+    expect(within(nth(cards, 0)).getByText("Flapping", { selector: ".badge" })).toBeInTheDocument();
+    expect(within(nth(cards, 1)).queryByText("Flapping", { selector: ".badge" })).not.toBeInTheDocument();
+    expect(within(nth(cards, 2)).getByText("Flapping", { selector: ".badge" })).toBeInTheDocument();
+  });
+
   it("says so when nothing is open", async () => {
     server.use(handlers.overview(), handlers.alerts());
 

@@ -10,7 +10,7 @@ import { formatDateTime } from "../../lib/format";
 import { plural } from "../../lib/text";
 import { alertDetailPath, paths } from "../../routes/paths";
 import type { AlertItem } from "../../types/alerts";
-import { AcknowledgedBadge, SeverityBadge } from "../ui/Badges";
+import { AcknowledgedBadge, FlappingBadge, SeverityBadge } from "../ui/Badges";
 import { LabelChips, labelsText } from "../ui/LabelChips";
 import { EmptyState } from "../ui/EmptyState";
 import { LoadingState } from "../ui/LoadingState";
@@ -34,6 +34,7 @@ function OpenAlert({ alert, unit, now }: { alert: AlertItem; unit: string; now: 
           {alert.rule_name || `Alert #${alert.id}`}
         </Link>
         {alert.acknowledged_at && <AcknowledgedBadge />}
+        {alert.flapping && <FlappingBadge />}
         {alert.manual && <span className="badge badge--open">Triggered by hand</span>}
       </div>
       <LabelChips labels={alert.group_labels} label={`Group of alert #${alert.id}`} />
@@ -110,6 +111,7 @@ function RuleAlertGroup({ alerts, unit, now }: { alerts: RuleAlerts["alerts"]; u
           <span className="open-alert__title">{name}</span>
         )}
         <span className="badge badge--open">{plural(alerts.length, "open alert")}</span>
+        {alerts.some((alert) => alert.flapping) && <FlappingBadge />}
       </div>
       <p className="open-alert__why">
         <code>{first.metric_name}</code>, threshold {formatThreshold(first.condition, first.threshold_value, unit)}
