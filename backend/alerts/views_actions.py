@@ -59,6 +59,7 @@ def _page(request, link: action_links.ActionLink, alert: AlertHistory, *, status
         "explanation": EXPLANATIONS[link.action],
         "can_act": is_open and used is None and not extra.get("outcome") and not acknowledged_already,
         "needs_sign_in": settings.ACTION_LINKS_REQUIRE_SIGN_IN and not request.user.is_authenticated,
+        "acknowledged_already": acknowledged_already,
         **extra,
     }
     response = render(request, "alerts/actions/confirm.html", context, status=status)

@@ -112,6 +112,8 @@ def test_the_acknowledge_button_from_slack_asks_on_get_and_acknowledges_on_post(
     assert slack_server.requests[-1].json["text"] == ":eyes: *[CRITICAL] Checkout errors* acknowledged by someone"
     assert "blocks" not in slack_server.requests[-1].json  # an acknowledgement has no links
 
+    page = browser.get(path_of(links["Acknowledge"]))
+    assert "used already" in page.content.decode() and "Confirm:" not in page.content.decode()
     again = browser.post(path_of(links["Acknowledge"]), {"csrfmiddlewaretoken": csrf_of(body)})
     assert again.status_code == 409
     assert "This link was used already" in again.content.decode()
@@ -302,6 +304,22 @@ def test_an_expired_or_invalid_link_is_a_clear_page_and_does_nothing(monkeypatch
     assert browser.get(path_of(gone)).status_code == 410
     alert.refresh_from_db()
     assert alert.status == "active" and not AlertEvent.objects.exists()
+
+
+def test_an_acknowledge_link_of_an_alert_someone_has_already_changes_nothing(browser, user):
+    from alerts.services.lifecycle import acknowledge
+
+    alert = make_alert(make_rule(), status="active")
+    acknowledge(alert=alert, user=user, comment="mine")
+    url = path_of(action_links.action_url(alert.pk, "acknowledge"))
+
+    page = browser.get(url)
+    body = page.content.decode()
+    assert "Someone has this alert already" in body and "acknowledged by oncall" in body
+    assert "Confirm:" not in body
+    answer = Client().post(url)
+    assert answer.status_code == 409 and "Nothing was changed" in answer.content.decode()
+    assert AlertEvent.objects.filter(via="link").count() == 0
 
 
 def test_a_head_or_put_changes_nothing(browser):
