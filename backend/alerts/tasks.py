@@ -67,6 +67,43 @@ def release_silenced_alerts():
     return {"released": released}
 
 
+@shared_task
+def escalate_unacknowledged_alerts():
+    """Every minute: each open alert a policy escalates, not acknowledged in time, goes to the
+    policy's escalation channels, once (services.escalation)."""
+    from .services import escalation
+
+    escalated = escalation.escalate()
+    if escalated:
+        logger.info("escalate_unacknowledged_alerts: %s escalations", escalated)
+    return {"escalated": escalated}
+
+
+@shared_task
+def end_flapping():
+    """Every minute: rules (groups) stable for their flap window stop flapping; each says so
+    once (services.flapping)."""
+    from .services import flapping
+
+    ended = flapping.end_flapping()
+    if ended:
+        logger.info("end_flapping: %s rules or groups stopped flapping", ended)
+    return {"ended": ended}
+
+
+@shared_task
+def flush_notification_groups():
+    """Every NOTIFICATION_GROUP_FLUSH_SECONDS (10 s): each notification group whose group_wait,
+    group_interval or repeat_interval has come sends its one message (services.grouping); two
+    runs at once send it once."""
+    from .services import grouping
+
+    sent = grouping.flush_due_groups()
+    if sent:
+        logger.info("flush_notification_groups: %s group messages", sent)
+    return {"sent": sent}
+
+
 # Retries are bounded by NOTIFICATION_MAX_ATTEMPTS in the delivery service, not by Celery.
 @shared_task(bind=True, max_retries=None)
 def send_notification(self, delivery_id, attempt=None):

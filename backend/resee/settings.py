@@ -295,6 +295,9 @@ NOTIFICATIONS_QUEUE = "notifications"
 CELERY_TASK_ROUTES = {
     "alerts.tasks.send_notification": {"queue": NOTIFICATIONS_QUEUE},
     "alerts.tasks.release_silenced_alerts": {"queue": NOTIFICATIONS_QUEUE},
+    "alerts.tasks.flush_notification_groups": {"queue": NOTIFICATIONS_QUEUE},
+    "alerts.tasks.escalate_unacknowledged_alerts": {"queue": NOTIFICATIONS_QUEUE},
+    "alerts.tasks.end_flapping": {"queue": NOTIFICATIONS_QUEUE},
 }
 # Both queues declared: a worker started without --queues (`celery -A resee worker`) consumes both,
 # so a hand-started single worker still sends notifications; `make run` and compose split them.
@@ -318,6 +321,12 @@ def periodic_expiry(seconds: int) -> float:
     return max(seconds / 2, seconds - 5)
 
 
+# How often the notification groups of grouping policies are looked at (group_wait and
+# group_interval are counted to this precision).
+NOTIFICATION_GROUP_FLUSH_SECONDS = env.int("NOTIFICATION_GROUP_FLUSH_SECONDS", default=10)
+if NOTIFICATION_GROUP_FLUSH_SECONDS < 1:
+    raise ImproperlyConfigured("NOTIFICATION_GROUP_FLUSH_SECONDS must be at least 1")
+
 # A periodic run that waits in the queue past its next run is dropped (`expires`), so a stalled
 # worker catches up with one run, not a pile of them.
 CELERY_BEAT_SCHEDULE = {
@@ -331,6 +340,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alerts.tasks.release_silenced_alerts",
         "schedule": crontab(minute="*"),  # Every minute
         "options": {"expires": periodic_expiry(60)},
+    },
+    # Alerts not acknowledged in time go to their policies' escalation channels (alerts.tasks).
+    "escalate-unacknowledged-alerts": {
+        "task": "alerts.tasks.escalate_unacknowledged_alerts",
+        "schedule": crontab(minute="*"),  # Every minute
+        "options": {"expires": periodic_expiry(60)},
+    },
+    # Rules (groups) stable for their flap window stop flapping, and say so (alerts.tasks).
+    "end-flapping": {
+        "task": "alerts.tasks.end_flapping",
+        "schedule": crontab(minute="*"),  # Every minute
+        "options": {"expires": periodic_expiry(60)},
+    },
+    # The one message per notification group that is due (policies with group_by; alerts.tasks).
+    "flush-notification-groups": {
+        "task": "alerts.tasks.flush_notification_groups",
+        "schedule": timedelta(seconds=NOTIFICATION_GROUP_FLUSH_SECONDS),
+        "options": {"expires": periodic_expiry(NOTIFICATION_GROUP_FLUSH_SECONDS)},
     },
     "send-daily-alert-summary": {
         "task": "alerts.tasks.send_daily_alert_summary",

@@ -26,6 +26,8 @@ _TEMPLATES: dict[str, str] = {  # keyed by NotificationEvent, looked up by its v
     NotificationEvent.TEST: "alerts/email/test",
     NotificationEvent.SUMMARY: "alerts/email/summary",
     NotificationEvent.SUPPRESSED: "alerts/email/suppressed",
+    NotificationEvent.GROUP: "alerts/email/group",
+    NotificationEvent.FLAPPING: "alerts/email/flapping",
 }
 
 

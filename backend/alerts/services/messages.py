@@ -18,6 +18,12 @@ from .action_links import alert_actions
 # Kinds that describe one alert (the others are test and summary messages).
 ALERT_EVENTS = (
     NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE,
+    NotificationEvent.ESCALATION,
+)
+# Alert events that speak of the alert as it is now (its latest value against both thresholds),
+# not as it was when it fired.
+_NOW_EVENTS = (
+    NotificationEvent.REMINDER, NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE, NotificationEvent.ESCALATION,
 )
 
 # Alert events whose messages carry the action links (an open alert's).
@@ -182,6 +188,10 @@ class NotificationMessage:
     # An open alert's one-click action links, (label, url): Acknowledge, Silence 1 h, Resolve, on its
     # trigger, reminder and escalation messages (services.action_links); () on the others.
     actions: tuple[tuple[str, str], ...] = ()
+    # An escalation: the alert was not acknowledged within this many minutes.
+    escalated_after_minutes: int | None = None
+    # A group message (kind "group"): the alerts of one notification group (see group_alerts).
+    group: dict | None = None
 
     # --- rendering helpers shared by the notifiers --------------------------------------------
 
@@ -201,6 +211,8 @@ class NotificationMessage:
     def colour(self) -> str:
         if self.kind == NotificationEvent.RESOLVE:
             return RESOLVED_COLOUR
+        if self.kind == NotificationEvent.GROUP:
+            return group_colour(self)
         if self.is_alert:
             return SEVERITY_COLOURS.get(self.severity, NEUTRAL_COLOUR)
         if self.kind == NotificationEvent.TEST:
@@ -230,7 +242,7 @@ class NotificationMessage:
         """The Value line: the value that fired against the threshold on a trigger; on a reminder
         or a resolve, the value now against both thresholds, so a value between the two (still
         firing under hysteresis) never reads as a contradiction."""
-        if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE):
+        if self.kind in _NOW_EVENTS:
             return f"now {self.value_text} ({self.thresholds_text})"
         return f"{self.value_text} (threshold {self.threshold_text})"
 
@@ -268,7 +280,7 @@ class NotificationMessage:
         says so, as its value is not the one now."""
         if not self.alert_summary:
             return ""
-        if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE):
+        if self.kind in _NOW_EVENTS:
             return f"When it fired: {self.alert_summary}"
         return self.alert_summary
 
@@ -288,6 +300,8 @@ class NotificationMessage:
     def subject(self) -> str:
         """The one-line title: email subject, Slack fallback. `[CRITICAL] High API Error Rate`,
         `[HIGH] Error rate per route {route="/api/orders/"}`."""
+        if self.kind == NotificationEvent.GROUP:
+            return group_subject(self)
         title = " ".join(self.group_title.split())  # no line breaks in a header
         if self.kind == NotificationEvent.RESOLVE:
             return f"[RESOLVED] {title} (fired and resolved)" if self.fired_and_resolved else f"[RESOLVED] {title}"
@@ -295,6 +309,10 @@ class NotificationMessage:
             return f"[HELD BACK] {title}"
         if self.kind == NotificationEvent.ACKNOWLEDGE:
             return f"[ACKNOWLEDGED] {title}"
+        if self.kind == NotificationEvent.ESCALATION:
+            return f"[ESCALATED] [{self.severity_label}] {title}"
+        if self.kind == NotificationEvent.FLAPPING:
+            return f"[FLAPPING] {title}"
         if self.kind == NotificationEvent.REMINDER:
             return f"[{self.severity_label}] {title} (still firing)"
         if self.kind == NotificationEvent.TEST:
@@ -308,7 +326,7 @@ class NotificationMessage:
         """What happened, in one sentence."""
         if not self.is_alert:
             return self.text
-        if self.kind in (NotificationEvent.REMINDER, NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE):
+        if self.kind in _NOW_EVENTS:
             # The value now, with both thresholds: under hysteresis an alert stays open below
             # the firing threshold, and "is 80, threshold > 100" would read as a contradiction.
             now = "has no data" if self.value is None else f"is now {self.value_text}"
@@ -323,6 +341,8 @@ class NotificationMessage:
             return f"Still firing{since}: {facts}"
         if self.kind == NotificationEvent.ACKNOWLEDGE:
             return f"Acknowledged by {self.acknowledged_by or 'someone'}; still firing: {facts}"
+        if self.kind == NotificationEvent.ESCALATION:
+            return f"{self.escalation_text}; still firing: {facts}"
         if self.kind == NotificationEvent.RESOLVE:
             by = f"by {self.resolved_by}" if self.resolved_by else "automatically"
             if self.fired_and_resolved:
@@ -333,6 +353,13 @@ class NotificationMessage:
         if self.manual:
             return f"Triggered manually: {facts}"
         return facts
+
+    @property
+    def escalation_text(self) -> str:
+        """"Escalated: not acknowledged for 15 min" on an escalation, else ""."""
+        if self.kind != NotificationEvent.ESCALATION:
+            return ""
+        return f"Escalated: not acknowledged for {self.escalated_after_minutes or 0} min"
 
     # --- storage on NotificationDelivery.payload ----------------------------------------------
 
@@ -356,8 +383,10 @@ class NotificationMessage:
         return cls(**values)
 
 
-def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None = None) -> NotificationMessage:
-    """The message for a trigger, reminder or resolve event of `alert`.
+def build_alert_message(
+    *, alert: AlertHistory, event: str, now: datetime | None = None, escalated_after_minutes: int | None = None,
+) -> NotificationMessage:
+    """The message for a trigger, reminder, resolve, acknowledge or escalation event of `alert`.
 
     The value is the one that fired (trigger) or the latest one (reminder, resolve); the window
     and aggregation are those the alert engine recorded in `alert.context`, else the rule's.
@@ -371,7 +400,7 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         value = alert.metric_value
         time = alert.triggered_at
         text = alert.message
-    elif event == NotificationEvent.REMINDER:
+    elif event in (NotificationEvent.REMINDER, NotificationEvent.ESCALATION):
         value = alert.last_value if alert.last_value is not None else alert.metric_value
         time = now or timezone.now()
         text = alert.message
@@ -383,7 +412,7 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         value = alert.last_value if alert.last_value is not None else alert.metric_value
         time = alert.resolved_at or now or timezone.now()
         text = alert.resolution_notes
-    if event == NotificationEvent.REMINDER and text:
+    if event in (NotificationEvent.REMINDER, NotificationEvent.ESCALATION) and text:
         # The trigger's sentence has the value that fired, not the value now.
         text = f"When it fired: {text}"
     resolved_by = acknowledged_by = ""
@@ -423,6 +452,33 @@ def build_alert_message(*, alert: AlertHistory, event: str, now: datetime | None
         rule_labels=rule_labels,
         rule_id=alert.rule_id,
         actions=alert_actions(alert.pk) if event in _ACTION_EVENTS and alert.status == "active" else (),
+        escalated_after_minutes=escalated_after_minutes if event == NotificationEvent.ESCALATION else None,
+    )
+
+
+def build_flapping_message(
+    *, alert: AlertHistory, text: str, now: datetime | None = None,
+) -> NotificationMessage:
+    """The notice that a rule (or a group of it) began or stopped flapping; `text` says which,
+    with the state changes counted and what is, or is no longer, held back."""
+    metric = CATALOGUE.get(alert.metric_name)
+    group_labels, rule_labels = alert_label_pairs(alert)
+    return NotificationMessage(
+        kind=NotificationEvent.FLAPPING.value,
+        title=alert.rule.name if alert.rule else alert.rule_name,
+        time=now or timezone.now(),
+        severity=alert.severity,
+        metric_name=alert.metric_name,
+        metric_unit=metric.unit if metric else "",
+        threshold=alert.threshold_value,
+        condition=alert.condition,
+        link=alert_url(alert.pk),
+        text=text,
+        alert_id=alert.pk,
+        triggered_at=alert.triggered_at,
+        group_labels=group_labels,
+        rule_labels=rule_labels,
+        rule_id=alert.rule_id,
     )
 
 
@@ -466,3 +522,92 @@ def build_summary_message(*, summary: dict, now: datetime | None = None) -> Noti
         link=f"{settings.SITE_URL}/alerts",
         summary=summary,
     )
+
+
+# --- group messages (a policy with group_by, services.grouping) ------------------------------------
+# A group message's `group` holds its alerts as entries (build_group_entry): what each channel
+# lists, firing ones first. Its `text` is group_text(), the list in plain text, which the channels
+# that render a message's text as it is (Discord, Teams, Telegram, ntfy, Apprise, Opsgenie) send.
+
+
+def build_group_entry(alert: AlertHistory, *, now: datetime | None = None) -> dict:
+    """One alert as a group message lists it: firing (the value now against the threshold) or
+    resolved (the value now against both thresholds, and when)."""
+    resolved = alert.status == "resolved"
+    event = NotificationEvent.RESOLVE if resolved else NotificationEvent.TRIGGER
+    message = build_alert_message(alert=alert, event=event, now=now)
+    if not resolved and alert.last_value is not None:
+        message = dataclasses.replace(message, value=alert.last_value)
+    acknowledged_by = ""
+    if not resolved and alert.acknowledged_at is not None:
+        user = alert.acknowledged_by
+        acknowledged_by = (user.get_full_name() or user.get_username()) if user is not None else "someone"
+    return {
+        "alert_id": alert.pk, "status": "resolved" if resolved else "firing", "title": message.group_title,
+        "rule": message.title, "rule_id": alert.rule_id, "severity": alert.severity,
+        "metric_name": alert.metric_name, "value_text": message.value_text, "threshold_text": message.threshold_text,
+        "value_line": message.value_line, "link": message.link,
+        "labels": [list(pair) for pair in message.group_labels + message.rule_labels],
+        "starts_at": alert.triggered_at.isoformat(),
+        "ends_at": alert.resolved_at.isoformat() if resolved and alert.resolved_at else None,
+        "summary": message.alert_summary, "runbook_url": message.runbook_url, "acknowledged_by": acknowledged_by,
+    }
+
+
+def group_alerts(message: NotificationMessage, status: str = "") -> list[dict]:
+    """The entries of a group message (those of one `status`, "firing" or "resolved", if given)."""
+    entries = list((message.group or {}).get("alerts") or [])
+    return [entry for entry in entries if not status or entry.get("status") == status]
+
+
+def group_subject(message: NotificationMessage) -> str:
+    """`[FIRING:3] High error rate (route=/api/orders/)`, or `[RESOLVED] ...` once none fires:
+    the status, the title and the group's labels, as Alertmanager's default title reads."""
+    group = message.group or {}
+    firing = int(group.get("firing_count") or 0)
+    status = f"FIRING:{firing}" if firing else "RESOLVED"
+    labels = " ".join(f"{name}={value}" for name, value in group.get("labels") or [])
+    text = f"[{status}] {message.title} ({labels})" if labels else f"[{status}] {message.title}"
+    return " ".join(text.split())  # no line breaks in a header
+
+
+def group_colour(message: NotificationMessage) -> str:
+    if (message.group or {}).get("firing_count"):
+        return SEVERITY_COLOURS.get(message.severity, NEUTRAL_COLOUR)
+    return RESOLVED_COLOUR
+
+
+def group_entry_line(entry: dict) -> str:
+    """`[HIGH] Error rate per route {route="/a"}: 12% (threshold > 5%), firing since ...`."""
+    line = f"[{str(entry.get('severity', '')).upper()}] {entry.get('title', '')}: {entry.get('value_line', '')}"
+    if entry.get("status") == "resolved":
+        ends_at = entry.get("ends_at")
+        return line + (f", resolved at {format_time(datetime.fromisoformat(ends_at))}" if ends_at else ", resolved")
+    starts_at = entry.get("starts_at")
+    if starts_at:
+        line += f", firing since {format_time(datetime.fromisoformat(starts_at))}"
+    if entry.get("acknowledged_by"):
+        line += f", acknowledged by {entry['acknowledged_by']}"
+    return line
+
+
+def group_text(message: NotificationMessage, *, escape=None, link=None) -> str:
+    """The alerts of a group message, firing then resolved, one line each with its link:
+    `escape` makes a text safe for the channel's markup, `link(url, text)` a link in it (None:
+    the address itself after the line)."""
+    escape = escape or (lambda text: text)
+    group = message.group or {}
+    firing, resolved = int(group.get("firing_count") or 0), int(group.get("resolved_count") or 0)
+    lines = [escape(f"{firing} firing, {resolved} resolved.")]
+    for status, heading in (("firing", "Firing:"), ("resolved", "Resolved:")):
+        entries = group_alerts(message, status)
+        if entries:
+            lines.append(heading)
+        for entry in entries:
+            url = str(entry.get("link") or "")
+            where = link(url, f"#{entry.get('alert_id')}") if link else url
+            lines.append(f"- {escape(group_entry_line(entry))} {where}".rstrip())
+    left_out = int(group.get("truncated") or 0)
+    if left_out:
+        lines.append(escape(f"... and {left_out} more."))
+    return "\n".join(lines)

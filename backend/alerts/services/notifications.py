@@ -28,12 +28,14 @@ from ..models import (
     NotificationEvent,
 )
 from ..tasks import send_notification
+from . import flapping, grouping
 from .channels import default_channel, notifier_for, routes_for_alert
 from .inhibitions import inhibitions_for
 from .messages import (
     ALERT_EVENTS,
     NotificationMessage,
     build_alert_message,
+    build_flapping_message,
     build_suppressed_message,
     build_test_message,
     format_time,
@@ -53,8 +55,11 @@ ORDER_WAIT_SECONDS = 10.0
 SUPERSEDED_TRIGGER = "Superseded by the resolve, sent as one fired-and-resolved message."
 SUPERSEDED_REMINDER = "Superseded by the resolve: the alert was resolved before this reminder went out."
 SUPERSEDED_ACKNOWLEDGE = "Superseded by the resolve: the alert was resolved before its acknowledgement went out."
+SUPERSEDED_ESCALATION = "Superseded by the resolve: the alert was resolved before its escalation went out."
 # Messages that say an alert is open: not sent once it is resolved.
-_SUPERSEDED_BY_RESOLVE = (NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.ACKNOWLEDGE)
+_SUPERSEDED_BY_RESOLVE = (
+    NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.ACKNOWLEDGE, NotificationEvent.ESCALATION,
+)
 
 
 # --- queueing -------------------------------------------------------------------------------------
@@ -124,14 +129,22 @@ def queue_alert_notifications(
     alert, with the same values of the rule's `equal` labels), each delivery is written as skipped,
     naming that alert and the rule, and none is sent. Nothing is owed when the source resolves:
     the alert's next reminder goes out as usual if nothing inhibits it then."""
-    if event not in ALERT_EVENTS:
-        raise ValueError(f"{event!r} is not an alert event; expected one of {', '.join(ALERT_EVENTS)}")
+    if event not in ALERT_EVENTS or event == NotificationEvent.ESCALATION:
+        raise ValueError(f"{event!r} is not an alert event; expected one of {', '.join(ALERT_EVENTS)}"
+                         " (escalations: queue_escalation)")
     rule = alert.rule
     if rule is None:  # the rule is gone, and with it whom to tell
         return []
     if event == NotificationEvent.RESOLVE and not rule.notify_on_resolve:
         return []
-    targets = _alert_targets(alert)
+    routes = routes_for_alert(alert)
+    # A policy with group_by tells its channels through the alert's group (services.grouping).
+    grouped = grouping.take_grouped_routes(alert=alert, routes=routes, event=event, now=now)
+    targets: list[tuple[NotificationChannel | str, str]] = [
+        (route.channel, route.target) for route in routes if route not in grouped
+    ]
+    if event in (NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE):
+        targets += _escalated_targets(alert, known=targets)
     if not targets:
         return []
     message = build_alert_message(alert=alert, event=event)
@@ -149,11 +162,57 @@ def queue_alert_notifications(
     inhibited = inhibitions_for(alert)
     if inhibited:
         return create_deliveries(message=message, targets=targets, alert=alert, skipped=inhibited[0].reason)
+    flap = flapping.check(alert, event=event, now=now)
+    if flap.reason:
+        if flap.started:
+            create_deliveries(message=build_flapping_message(alert=alert, text=flap.notice, now=now),
+                              targets=targets, alert=alert, now=now)
+        return create_deliveries(message=message, targets=targets, alert=alert, skipped=flap.reason)
     return create_deliveries(message=message, targets=targets, alert=alert)
 
 
 def _alert_targets(alert: AlertHistory) -> list[tuple[NotificationChannel | str, str]]:
     return [(route.channel, route.target) for route in routes_for_alert(alert)]
+
+
+def _escalated_targets(alert: AlertHistory, *, known) -> list[tuple[NotificationChannel | str, str]]:
+    """The escalation targets that heard of `alert` (or are about to) besides its own routes: they
+    hear its acknowledgement and its resolve too (a PagerDuty incident opened by an escalation is
+    resolved with it)."""
+    seen = {(channel.pk if isinstance(channel, NotificationChannel) else channel, target) for channel, target in known}
+    found: list[tuple[NotificationChannel | str, str]] = []
+    escalated = (NotificationDelivery.objects.filter(
+        alert=alert, event=NotificationEvent.ESCALATION, status__in=(DeliveryStatus.SENT, DeliveryStatus.PENDING),
+        notification_channel__isnull=False,
+    ).select_related("notification_channel").order_by("pk"))
+    for delivery in escalated:
+        channel = delivery.notification_channel
+        assert channel is not None  # filtered above
+        if (channel.pk, delivery.target) not in seen and channel.is_active:
+            seen.add((channel.pk, delivery.target))
+            found.append((channel, delivery.target))
+    return found
+
+
+def queue_flapping_notice(*, alert: AlertHistory, text: str, now: datetime | None = None) -> list[NotificationDelivery]:
+    """Tell the channels of `alert` that its rule (group) stopped flapping (`text`); held back, and
+    recorded as skipped, while a silence holds the alert."""
+    targets = _alert_targets(alert) if alert.rule is not None else []
+    if not targets:
+        return []
+    holds = holds_for_alert(alert, now=now)
+    return create_deliveries(message=build_flapping_message(alert=alert, text=text, now=now), targets=targets,
+                             alert=alert, now=now, skipped=holds[0].reason if holds else "")
+
+
+def queue_escalation(
+    *, alert: AlertHistory, targets: Sequence[tuple[NotificationChannel, str]], after_minutes: int,
+    now: datetime | None = None,
+) -> list[NotificationDelivery]:
+    """Send `alert`, not acknowledged for `after_minutes`, to a policy's escalation `targets`."""
+    message = build_alert_message(alert=alert, event=NotificationEvent.ESCALATION, now=now,
+                                  escalated_after_minutes=after_minutes)
+    return create_deliveries(message=message, targets=targets, alert=alert, now=now)
 
 
 def queue_suppressed_notice(
@@ -229,6 +288,11 @@ def deliver(
     attempts = seen + 1
 
     # Messages of one alert to one target go out in order (docs/architecture.md §5).
+    if delivery.event == NotificationEvent.ESCALATION and delivery.alert is not None \
+            and delivery.alert.acknowledged_at is not None and not _alert_resolved(delivery):
+        reason = "Not sent: the alert was acknowledged before its escalation went out."
+        _finish(delivery_id, attempts, status=DeliveryStatus.SKIPPED, attempts=seen, last_error=reason)
+        return DeliveryOutcome(delivery_id, DeliveryStatus.SKIPPED, seen)
     if delivery.event in _SUPERSEDED_BY_RESOLVE and _alert_resolved(delivery):
         reason = _too_late_reason(delivery)
         _finish(delivery_id, attempts, status=DeliveryStatus.SKIPPED, attempts=seen, last_error=reason)
@@ -340,6 +404,8 @@ def _too_late_reason(delivery: NotificationDelivery) -> str:
         return SUPERSEDED_REMINDER
     if delivery.event == NotificationEvent.ACKNOWLEDGE:
         return SUPERSEDED_ACKNOWLEDGE
+    if delivery.event == NotificationEvent.ESCALATION:
+        return SUPERSEDED_ESCALATION
     resolve_pending = _same_target(delivery).filter(
         event=NotificationEvent.RESOLVE, status=DeliveryStatus.PENDING
     ).exists()
@@ -384,7 +450,8 @@ def _supersede_earlier(delivery: NotificationDelivery, now: datetime, attempts: 
     trigger. Returns the payload to send (stored on the delivery, so a retry sends the same)."""
     not_running = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
     for earlier in _earlier(delivery).filter(not_running):
-        reasons = {NotificationEvent.TRIGGER: SUPERSEDED_TRIGGER, NotificationEvent.ACKNOWLEDGE: SUPERSEDED_ACKNOWLEDGE}
+        reasons = {NotificationEvent.TRIGGER: SUPERSEDED_TRIGGER, NotificationEvent.ACKNOWLEDGE: SUPERSEDED_ACKNOWLEDGE,
+                   NotificationEvent.ESCALATION: SUPERSEDED_ESCALATION}
         reason = reasons.get(earlier.event, SUPERSEDED_REMINDER)
         NotificationDelivery.objects.filter(
             Q(pk=earlier.pk, status=DeliveryStatus.PENDING, attempts=earlier.attempts) & not_running

@@ -29,6 +29,8 @@ MAX_DETAILS = 8000
 
 
 def alias(message: NotificationMessage) -> str:
+    if message.kind == NotificationEvent.GROUP:  # one Opsgenie alert per notification group
+        return f"resee-group-{(message.group or {}).get('group_id')}"
     if message.is_alert and message.alert_id is not None:
         return f"resee-alert-{message.alert_id}"
     if message.kind == NotificationEvent.SUPPRESSED and message.rule_id is not None:
@@ -96,7 +98,8 @@ class OpsgenieNotifier(HttpNotifier):
             "message": _cut(" ".join(message.subject.split()), MAX_MESSAGE),
             "alias": _cut(alias(message), MAX_ALIAS),
             "description": _cut(description.strip(), MAX_DESCRIPTION),
-            "priority": PRIORITIES.get(message.severity, "P3") if message.is_alert else "P5",
+            "priority": (PRIORITIES.get(message.severity, "P3")
+                         if message.is_alert or message.kind == NotificationEvent.GROUP else "P5"),
             "tags": self.tags(message),
             "details": self.details(message),
             "entity": _cut(message.group_title, MAX_ENTITY),
@@ -105,7 +108,8 @@ class OpsgenieNotifier(HttpNotifier):
         return {name: value for name, value in body.items() if value}
 
     def send(self, message: NotificationMessage, *, target: str) -> SendResult:
-        if message.kind == NotificationEvent.RESOLVE:
+        closes_group = message.kind == NotificationEvent.GROUP and not (message.group or {}).get("firing_count")
+        if message.kind == NotificationEvent.RESOLVE or closes_group:
             url = f"{self.api_url()}/v2/alerts/{quote(alias(message), safe='')}/close?identifierType=alias"
             by = message.resolved_by or "Resee Alerts (auto-resolve)"
             body = {"source": "Resee Alerts", "user": _cut(by, 100),

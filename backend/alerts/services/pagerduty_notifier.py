@@ -22,7 +22,7 @@ from django.conf import settings
 
 from ..models import NotificationEvent
 from .http_notifier import HttpNotifier
-from .messages import NotificationMessage
+from .messages import NotificationMessage, group_alerts, group_entry_line
 from .notifier_base import SendResult, Setting
 
 EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
@@ -108,6 +108,8 @@ class PagerDutyNotifier(HttpNotifier):
 
     def build_event(self, message: NotificationMessage) -> tuple[str, dict]:
         """(URL, body) of the event that tells PagerDuty about `message`."""
+        if message.kind == NotificationEvent.GROUP:
+            return self.build_group_event(message)
         routing_key = str(self.secrets.get("routing_key") or "")
         labels = dict(message.group_labels + message.rule_labels)
         if message.kind in (NotificationEvent.RESOLVE, NotificationEvent.ACKNOWLEDGE):
@@ -115,7 +117,7 @@ class PagerDutyNotifier(HttpNotifier):
             return self.events_url(), {
                 "routing_key": routing_key, "event_action": action, "dedup_key": dedup_key(message),
             }
-        if message.kind in (NotificationEvent.SUMMARY, NotificationEvent.SUPPRESSED):
+        if message.kind in (NotificationEvent.SUMMARY, NotificationEvent.SUPPRESSED, NotificationEvent.FLAPPING):
             return change_url(self.events_url()), {
                 "routing_key": routing_key,
                 "payload": {
@@ -148,6 +150,40 @@ class PagerDutyNotifier(HttpNotifier):
             "client": "Resee Alerts",
             "client_url": settings.SITE_URL,
             "links": self.links(message),
+        }
+
+    def build_group_event(self, message: NotificationMessage) -> tuple[str, dict]:
+        """A notification group is one PagerDuty incident, as Alertmanager sends it: one dedup_key
+        per group, triggered (again) while any of its alerts fires, with the firing and resolved
+        alerts in the details, and resolved once none fires."""
+        routing_key = str(self.secrets.get("routing_key") or "")
+        group = message.group or {}
+        key = f"resee-group-{group.get('group_id')}"
+        if not group.get("firing_count"):
+            return self.events_url(), {"routing_key": routing_key, "event_action": "resolve", "dedup_key": key}
+        details: dict[str, Any] = {
+            "firing": [f"{group_entry_line(entry)} {entry.get('link', '')}"
+                       for entry in group_alerts(message, "firing")],
+            "resolved": [group_entry_line(entry) for entry in group_alerts(message, "resolved")],
+            "num_firing": group.get("firing_count", 0), "num_resolved": group.get("resolved_count", 0),
+            "policy": group.get("policy", ""),
+        }
+        if group.get("truncated"):
+            details["truncated"] = group["truncated"]
+        payload = {
+            "summary": _text(message.subject, MAX_SUMMARY),
+            "source": self.source(dict(message.group_labels)),
+            "severity": SEVERITIES.get(message.severity, "warning"),
+            "timestamp": message.time.isoformat(),
+            "group": group.get("policy", ""),
+            "class": "group",
+            "custom_details": {name: value for name, value in details.items() if value not in ([], "")},
+        }
+        return self.events_url(), {
+            "routing_key": routing_key, "event_action": "trigger", "dedup_key": key,
+            "payload": {name: value for name, value in payload.items() if value != ""},
+            "client": "Resee Alerts", "client_url": settings.SITE_URL,
+            "links": [{"href": message.link, "text": "Open Resee Alerts"}],
         }
 
     def send(self, message: NotificationMessage, *, target: str) -> SendResult:

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from ..models import NotificationEvent
 from ..validators import validate_slack_channel
 from .http_notifier import HttpNotifier
-from .messages import NotificationMessage, format_time
+from .messages import NotificationMessage, format_time, group_text
 from .notifier_base import SendResult, Setting
 
 _ICONS: dict[str, str] = {  # keyed by NotificationEvent, looked up by its value
@@ -23,6 +23,8 @@ _ICONS: dict[str, str] = {  # keyed by NotificationEvent, looked up by its value
     NotificationEvent.TEST: ":wave:",
     NotificationEvent.SUPPRESSED: ":mute:",
     NotificationEvent.ACKNOWLEDGE: ":eyes:",
+    NotificationEvent.ESCALATION: ":sos:",
+    NotificationEvent.FLAPPING: ":ocean:",
 }
 
 
@@ -105,6 +107,8 @@ class SlackCompatibleNotifier(HttpNotifier):
         return result
 
     def build_payload(self, message: NotificationMessage, *, target: str) -> dict:
+        if message.kind == NotificationEvent.GROUP:
+            return self.build_group_payload(message, target=target)
         title = slack_escape(message.group_title)
         icon = _ICONS.get(message.kind, "")
         if message.kind == NotificationEvent.RESOLVE:
@@ -112,12 +116,16 @@ class SlackCompatibleNotifier(HttpNotifier):
             text = f"{icon} *{what}: {title}*"
         elif message.kind == NotificationEvent.SUPPRESSED:
             text = f"{icon} *[{message.severity_label}] {title}: new alerts held back*"
+        elif message.kind == NotificationEvent.FLAPPING:
+            text = f"{icon} *[FLAPPING] {title}*"
         elif message.is_alert:
             text = f"{icon} *[{message.severity_label}] {title}*"
             if message.kind == NotificationEvent.REMINDER:
                 text += " is still firing (reminder)"
             elif message.kind == NotificationEvent.ACKNOWLEDGE:
                 text += f" acknowledged by {slack_escape(message.acknowledged_by or 'someone')}"
+            elif message.kind == NotificationEvent.ESCALATION:
+                text += f" escalated: not acknowledged for {message.escalated_after_minutes or 0} min"
         else:
             text = f"{icon} *{title}*"
 
@@ -146,7 +154,7 @@ class SlackCompatibleNotifier(HttpNotifier):
                 body += "\n" + slack_escape(message.summary_line)
             if message.text:
                 body += "\n" + slack_escape(message.text)
-        elif message.kind == NotificationEvent.SUPPRESSED:
+        elif message.kind in (NotificationEvent.SUPPRESSED, NotificationEvent.FLAPPING):
             fields = [
                 _field("Rule", title),
                 _field("Metric", slack_escape(message.metric_name)),
@@ -180,6 +188,25 @@ class SlackCompatibleNotifier(HttpNotifier):
             ],
         }
 
+    def build_group_payload(self, message: NotificationMessage, *, target: str) -> dict:
+        """A notification group's message: its status and title, then one line per alert (firing,
+        then resolved) with its link."""
+        subject = slack_escape(message.subject)
+        payload: dict = {"channel": target} if target else {}
+        if self.username():
+            payload["username"] = self.username()
+        icon = ":rotating_light:" if (message.group or {}).get("firing_count") else ":white_check_mark:"
+        return {
+            **payload,
+            "text": f"{icon} *{subject}*",
+            "attachments": [{
+                "color": message.colour, "fallback": message.subject, "title": subject, "title_link": message.link,
+                "text": group_text(message, escape=slack_escape, link=slack_link),
+                "footer": f"Resee Alerts · {slack_escape((message.group or {}).get('policy', ''))}",
+                "ts": int(message.time.timestamp()),
+            }],
+        }
+
     def send(self, message: NotificationMessage, *, target: str) -> SendResult:
         return self.post(self.webhook_url(), json=self.build_payload(message, target=target))
 
@@ -196,7 +223,6 @@ class SlackNotifier(SlackCompatibleNotifier):
         if message.actions and message.kind != NotificationEvent.GROUP:
             payload["blocks"] = action_blocks(payload["text"], message.actions)
         return payload
-
 
     def webhook_url(self) -> str:
         if self.from_environment:

@@ -45,7 +45,7 @@ from django.conf import settings
 
 from ..models import NotificationEvent
 from .http_notifier import HttpNotifier
-from .messages import NotificationMessage
+from .messages import NotificationMessage, group_alerts, group_entry_line
 from .notifier_base import SendResult, Setting
 
 # What Go's zero time.Time marshals to: Alertmanager's endsAt of an alert with no end yet.
@@ -59,11 +59,13 @@ _REASONS: dict[str, str] = {  # keyed by NotificationEvent, looked up by its val
     NotificationEvent.REMINDER: "repeat interval elapsed",
     NotificationEvent.RESOLVE: "all alerts resolved",
     NotificationEvent.ACKNOWLEDGE: "acknowledged",
+    NotificationEvent.ESCALATION: "escalated",
 }
 _OWN_ALERT_NAMES: dict[str, str] = {
     NotificationEvent.TEST: "ReseeAlertsTest",
     NotificationEvent.SUMMARY: "ReseeAlertsSummary",
     NotificationEvent.SUPPRESSED: "ReseeAlertsSuppressed",
+    NotificationEvent.FLAPPING: "ReseeAlertsFlapping",
 }
 
 # FNV-1a, 64 bits, over each label name and value followed by a 0xff byte, names sorted: the
@@ -91,6 +93,16 @@ def label_set_text(labels: Mapping[str, str]) -> str:
 
 def rfc3339(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _common(mappings: list[dict]) -> dict:
+    """What every one of `mappings` has, with the same value."""
+    if not mappings:
+        return {}
+    common = dict(mappings[0])
+    for mapping in mappings[1:]:
+        common = {name: value for name, value in common.items() if mapping.get(name) == value}
+    return common
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -136,6 +148,8 @@ class WebhookNotifier(HttpNotifier):
         return self.channel.name if self.channel is not None else self.name
 
     def build_payload(self, message: NotificationMessage) -> dict:
+        if message.kind == NotificationEvent.GROUP:
+            return self.build_group_payload(message)
         group = dict(message.group_labels)
         own_name = _OWN_ALERT_NAMES.get(message.kind)
         if own_name is None:  # an alert
@@ -151,10 +165,12 @@ class WebhookNotifier(HttpNotifier):
             annotations["threshold"] = message.threshold_text
             if message.kind == NotificationEvent.ACKNOWLEDGE:
                 annotations["acknowledged_by"] = message.acknowledged_by or "someone"
+            if message.kind == NotificationEvent.ESCALATION:
+                annotations["escalated"] = message.escalation_text
         else:
             labels = {"alertname": own_name}
-            if message.kind == NotificationEvent.SUPPRESSED:
-                labels.update({"rule": message.title, "severity": message.severity})
+            if message.kind in (NotificationEvent.SUPPRESSED, NotificationEvent.FLAPPING):
+                labels.update({"rule": message.title, "severity": message.severity, **dict(message.group_labels)})
             labels = {name: value for name, value in labels.items() if value}
             group_labels = {"alertname": own_name}
             annotations = {"summary": message.subject, "description": message.plain_text}
@@ -186,6 +202,47 @@ class WebhookNotifier(HttpNotifier):
                     "fingerprint": label_fingerprint(labels),
                 }
             ],
+        }
+
+    def build_group_payload(self, message: NotificationMessage) -> dict:
+        """A notification group's message in Alertmanager's own group form: every alert with its
+        status, the group's labels, the labels and annotations all its alerts share, the policy
+        and the group's labels as the groupKey, and how many alerts were left out."""
+        group = message.group or {}
+        alerts = []
+        for entry in group_alerts(message):
+            labels = {**dict(entry.get("labels") or []), "alertname": entry.get("rule", ""),
+                      "severity": entry.get("severity", "")}
+            labels = {name: str(value) for name, value in labels.items() if value}
+            annotations = {
+                "summary": entry.get("summary") or group_entry_line(entry), "description": group_entry_line(entry),
+                "runbook_url": entry.get("runbook_url", ""), "value": entry.get("value_text", ""),
+                "threshold": entry.get("threshold_text", ""), "acknowledged_by": entry.get("acknowledged_by", ""),
+            }
+            resolved = entry.get("status") == "resolved"
+            alerts.append({
+                "status": "resolved" if resolved else "firing",
+                "labels": labels,
+                "annotations": {name: value for name, value in annotations.items() if value},
+                "startsAt": rfc3339(datetime.fromisoformat(entry["starts_at"])),
+                "endsAt": rfc3339(datetime.fromisoformat(entry["ends_at"])) if resolved and entry.get("ends_at")
+                else ZERO_TIME,
+                "generatorURL": entry.get("link", ""),
+                "fingerprint": label_fingerprint(labels),
+            })
+        group_labels = {str(name): str(value) for name, value in group.get("labels") or []}
+        return {
+            "version": "4",
+            "groupKey": f'{{}}/{{policy_id="{group.get("policy_id")}"}}:{label_set_text(group_labels)}',
+            "truncatedAlerts": int(group.get("truncated") or 0),
+            "status": "firing" if group.get("firing_count") else "resolved",
+            "receiver": self.receiver(),
+            "groupLabels": group_labels,
+            "commonLabels": _common([alert["labels"] for alert in alerts]),
+            "commonAnnotations": _common([alert["annotations"] for alert in alerts]),
+            "externalURL": settings.SITE_URL,
+            "notification_reason": group.get("reason") or "group",
+            "alerts": alerts,
         }
 
     def request_headers(self, body: bytes, *, now: float | None = None) -> dict[str, str]:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
@@ -8,6 +10,9 @@ from resee.celery import app
 DOCUMENTED_SCHEDULE = {
     "check-alert-rules": ("alerts.tasks.check_alert_rules", crontab(minute="*"), 60),
     "release-silenced-alerts": ("alerts.tasks.release_silenced_alerts", crontab(minute="*"), 60),
+    "flush-notification-groups": ("alerts.tasks.flush_notification_groups", timedelta(seconds=10), 10),
+    "escalate-unacknowledged-alerts": ("alerts.tasks.escalate_unacknowledged_alerts", crontab(minute="*"), 60),
+    "end-flapping": ("alerts.tasks.end_flapping", crontab(minute="*"), 60),
     "send-daily-alert-summary": ("alerts.tasks.send_daily_alert_summary", crontab(hour=9, minute=0), 86400),
     "cleanup-old-alert-history": ("alerts.tasks.cleanup_old_alert_history", crontab(hour=4, minute=0), 86400),
     "update-alert-metrics-cache": ("alerts.tasks.update_alert_metrics_cache", crontab(minute="*/5"), 300),
