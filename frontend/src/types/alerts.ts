@@ -286,8 +286,8 @@ export const SILENCE_STATES = everyValue<SilenceState>()(["active", "pending", "
 export type Silence = Omit<Schemas["Silence"], "starts_at"> & { starts_at: string };
 
 /** What the silence form sends; `from_alert` names the alert it was made from (the API records a
- * "silenced" event on it). */
-export type SilenceInput = Schemas["SilenceRequest"] & { from_alert?: number };
+ * "silenced" event on its timeline). */
+export type SilenceInput = Schemas["SilenceRequest"];
 
 /** `POST /api/alerts/silences/<id>/extend/`: a later end, or minutes added to the current one. */
 export type SilenceExtendRequest = Schemas["SilenceExtendRequest"];
@@ -301,33 +301,11 @@ export type MaintenanceWindow = Schemas["MaintenanceWindow"];
 
 export type MaintenanceWindowInput = Schemas["MaintenanceWindowRequest"];
 
-/** What happened to an alert: its own events and its deliveries (contract of
- * `GET /api/alerts/history/<id>/timeline/`). */
-export type TimelineKind =
-  | "opened"
-  | "acknowledged"
-  | "unacknowledged"
-  | "silenced"
-  | "escalated"
-  | "flapping_started"
-  | "flapping_ended"
-  | "resolved"
-  | "delivery";
+/** What happened to an alert: one of its events (who, how) or one of its deliveries (which message,
+ * channel and target, and what became of it). */
+export type TimelineEntry = Schemas["TimelineEntry"];
 
-export interface TimelineEntry {
-  at: string;
-  kind: TimelineKind;
-  text: string;
-  actor: string | null;
-  via: "engine" | "api" | "admin" | "link" | null;
-  event: NotificationEvent | null;
-  channel: string | null;
-  target: string | null;
-  status: DeliveryStatus | null;
-  delivery_id: number | null;
-}
+export type TimelineKind = TimelineEntry["kind"];
 
-export interface AlertTimeline {
-  alert: number;
-  entries: TimelineEntry[];
-}
+/** `GET /api/alerts/history/<id>/timeline/`: the entries oldest first. */
+export type AlertTimeline = Schemas["Timeline"];
