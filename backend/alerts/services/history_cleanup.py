@@ -16,9 +16,10 @@ DEFAULT_BATCH_SIZE = 1000
 
 def cleanup_old_alert_history(*, now: datetime | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
     """Delete resolved alerts resolved more than ALERT_HISTORY_RETENTION_DAYS ago, with their
-    deliveries, and test and summary deliveries older than that. Active alerts are never deleted,
-    however old. Works in batches, each its own transaction, so the tables are never locked for
-    long and an interrupted run keeps what it did; running it twice deletes nothing more.
+    deliveries, and test, summary and group deliveries (which belong to no alert) older than that.
+    Active alerts are never deleted, however old. Works in batches, each its own transaction, so
+    the tables are never locked for long and an interrupted run keeps what it did; running it
+    twice deletes nothing more.
 
     Returns {"alerts": n, "alert_deliveries": n, "other_deliveries": n}.
     """
@@ -39,7 +40,8 @@ def cleanup_old_alert_history(*, now: datetime | None = None, batch_size: int = 
         counts["alerts"] += alerts
 
     old_other = NotificationDelivery.objects.filter(
-        alert__isnull=True, event__in=[NotificationEvent.TEST, NotificationEvent.SUMMARY], created_at__lt=cutoff
+        alert__isnull=True, created_at__lt=cutoff,
+        event__in=[NotificationEvent.TEST, NotificationEvent.SUMMARY, NotificationEvent.GROUP],
     )
     while True:
         ids = list(old_other.order_by("pk").values_list("pk", flat=True)[:batch_size])
@@ -49,7 +51,8 @@ def cleanup_old_alert_history(*, now: datetime | None = None, batch_size: int = 
         counts["other_deliveries"] += deleted
 
     logger.info(
-        "Alert history clean-up (older than %s): %d alerts with %d deliveries, %d test and summary deliveries",
+        "Alert history clean-up (older than %s): %d alerts with %d deliveries, %d test, summary and group "
+        "deliveries",
         cutoff.isoformat(), counts["alerts"], counts["alert_deliveries"], counts["other_deliveries"],
     )
     return counts

@@ -371,3 +371,22 @@ def test_two_workers_flushing_at_once_send_one_message(receiver):
     else:
         assert (sorted(written), errors) == ([0, 1], [])
     assert NotificationDelivery.objects.filter(event=NotificationEvent.GROUP).count() == 1
+
+
+def test_old_group_messages_are_cleaned_up_with_the_history(receiver, settings):
+    from alerts.services.history_cleanup import cleanup_old_alert_history
+
+    settings.ALERT_HISTORY_RETENTION_DAYS = 30
+    grouping_policy(slack_channel(receiver))
+    fire(route_rule(), "/a/", T0)
+    (old,) = flush(T0 + timedelta(seconds=30))
+    # Forty days later: the group's reminder, and a new group's first message.
+    fire(route_rule(name="Latency per route"), "/a/", T0 + timedelta(days=40))
+    recent = flush(T0 + timedelta(days=40, seconds=30))
+    assert len(recent) == 2
+
+    counts = cleanup_old_alert_history(now=T0 + timedelta(days=45))
+
+    assert counts["other_deliveries"] == 1
+    assert sorted(NotificationDelivery.objects.filter(event=NotificationEvent.GROUP), key=lambda d: d.pk) == recent
+    assert not NotificationDelivery.objects.filter(pk=old.pk).exists()
