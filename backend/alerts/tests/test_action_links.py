@@ -245,9 +245,9 @@ def test_each_channel_kind_carries_the_three_links_and_one_of_them_works(
 # --- which messages carry them ------------------------------------------------------------------
 
 
-def test_only_an_open_alert_s_trigger_and_reminder_carry_links():
+def test_only_an_open_alert_s_trigger_reminder_and_escalation_carry_links():
     alert = make_alert(make_rule(), status="active")
-    for event in (NotificationEvent.TRIGGER, NotificationEvent.REMINDER):
+    for event in (NotificationEvent.TRIGGER, NotificationEvent.REMINDER, NotificationEvent.ESCALATION):
         assert [label for label, _ in build_alert_message(alert=alert, event=event).actions] == LABELS
     assert build_alert_message(alert=alert, event=NotificationEvent.ACKNOWLEDGE).actions == ()
     resolve_by_person(alert=alert, user=None, notes="done")
