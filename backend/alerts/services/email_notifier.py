@@ -44,6 +44,17 @@ def _smtp_reply_result(code: int, reply, what: str) -> SendResult:
     return SendResult.failed(error, response_code=code if code > 0 else None, transient=not 500 <= code < 600)
 
 
+def group_thread_headers(group: dict, from_email: str) -> dict[str, str]:
+    """A notification group's messages of one round (from its first alert until all resolved)
+    thread under the round's first one."""
+    domain = parseaddr(from_email)[1].rpartition("@")[2] or "localhost"
+    round_ = "".join(ch for ch in str(group.get("opened_at") or "") if ch.isdigit())
+    thread_id = f"<resee-group-{group.get('group_id')}-{round_}@{domain}>"
+    if group.get("first"):
+        return {"Message-ID": thread_id}
+    return {"In-Reply-To": thread_id, "References": thread_id}
+
+
 class _Refused(Exception):
     """The channel's mail server may not be reached from here."""
 
@@ -162,6 +173,8 @@ class EmailNotifier(Notifier):
             else:
                 headers["In-Reply-To"] = thread_id
                 headers["References"] = thread_id
+        elif message.kind == NotificationEvent.GROUP and message.group:
+            headers.update(group_thread_headers(message.group, self.from_email()))
         return headers
 
     def send(self, message: NotificationMessage, *, target: str) -> SendResult:

@@ -209,7 +209,8 @@ def flush_group(group_id: int, *, now: datetime | None = None) -> list[Notificat
             return []
         group.version += 1
         policy = group.policy
-        members = list(group.members.select_related("alert", "alert__rule", "alert__acknowledged_by")
+        members = list(group.members.select_related("alert", "alert__rule", "alert__acknowledged_by",
+                                                     "alert__resolved_by")
                        .order_by("alert__triggered_at", "alert_id"))
         if not policy.is_active or list(policy.group_by) != list(group.group_by):
             _close(group, [member.pk for member in members])
@@ -311,6 +312,10 @@ def build_group_message(*, group: NotificationGroup, firing: Sequence[AlertHisto
         group_labels=tuple(sorted(group.labels.items())),
         group={
             "group_id": group.pk, "policy_id": policy.pk, "policy": policy.name, "reason": reason,
+            # The group's round (from its first alert until all resolved) and whether this is its
+            # first message: email threads a round's messages.
+            "opened_at": group.opened_at.isoformat() if group.opened_at else None,
+            "first": group.last_sent_at is None or not group.sent_firing,
             "labels": [list(pair) for pair in sorted(group.labels.items())],
             "common_labels": [list(pair) for pair in sorted(common.items())],
             "firing_count": len(firing), "resolved_count": len(resolved),

@@ -390,3 +390,24 @@ def test_old_group_messages_are_cleaned_up_with_the_history(receiver, settings):
     assert counts["other_deliveries"] == 1
     assert sorted(NotificationDelivery.objects.filter(event=NotificationEvent.GROUP), key=lambda d: d.pk) == recent
     assert not NotificationDelivery.objects.filter(pk=old.pk).exists()
+
+
+def test_a_groups_emails_thread_under_its_first_until_it_closes(smtp_server, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_TARGETS = True
+    email = make_channel("email", name="Ops mail", settings={
+        "recipients": ["ops@example.com"], "from_email": "alerts@example.com", "host": "127.0.0.1",
+        "port": smtp_server.port, "use_tls": False})
+    grouping_policy(email)
+    rule = route_rule()
+    alert = fire(rule, "/a/", T0)
+    flush(T0 + timedelta(seconds=30))
+    resolve(alert, T0 + timedelta(seconds=60))
+    flush(T0 + timedelta(seconds=330))
+    fire(rule, "/a/", T0 + timedelta(hours=1))
+    flush(T0 + timedelta(hours=1, seconds=30))
+
+    first, resolved, again = smtp_server.messages
+    assert first["Message-ID"].startswith("<resee-group-")
+    assert (resolved["In-Reply-To"], resolved["References"]) == (first["Message-ID"], first["Message-ID"])
+    assert resolved["Subject"] == "[RESOLVED] Error rate per route (rule=Error rate per route)"
+    assert again["Message-ID"] not in (None, first["Message-ID"]) and again["In-Reply-To"] is None
