@@ -53,7 +53,8 @@ def test_the_timeline_lists_events_and_deliveries_in_order_with_who_and_how(
     delivery = data["entries"][1]
     assert (delivery["channel"], delivery["target"]) == ("Slack (default)", "#ops")
     assert delivery["delivery_id"] == alert.deliveries.get(event="trigger").pk
-    assert delivery["at"] == alert.deliveries.get(event="trigger").sent_at.isoformat().replace("+00:00", "Z")
+    sent_at = alert.deliveries.get(event="trigger").sent_at
+    assert sent_at is not None and delivery["at"] == sent_at.isoformat().replace("+00:00", "Z")
     assert [e["at"] for e in data["entries"]] == sorted(e["at"] for e in data["entries"])
     assert set(data["entries"][0]) == {"at", "kind", "text", "actor", "via", "event", "channel", "target", "status",
                                        "delivery_id"}
