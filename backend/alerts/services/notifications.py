@@ -128,7 +128,10 @@ def queue_alert_notifications(
     Else, while an open alert inhibits it (services.inhibitions: an active inhibition rule's source
     alert, with the same values of the rule's `equal` labels), each delivery is written as skipped,
     naming that alert and the rule, and none is sent. Nothing is owed when the source resolves:
-    the alert's next reminder goes out as usual if nothing inhibits it then."""
+    the alert's next reminder goes out as usual if nothing inhibits it then.
+
+    The routes of a policy with group_by get none of these: the alert joins the policy's
+    notification group, which sends one message for all its alerts (services.grouping)."""
     if event not in ALERT_EVENTS or event == NotificationEvent.ESCALATION:
         raise ValueError(f"{event!r} is not an alert event; expected one of {', '.join(ALERT_EVENTS)}"
                          " (escalations: queue_escalation)")
