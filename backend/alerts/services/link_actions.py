@@ -3,6 +3,7 @@ hour or resolve its one alert, through lifecycle, recorded on the alert's timeli
 (a short fingerprint of its token) and who used it (the signed-in user, or nobody). A link acts
 once: used again, or on an alert resolved meanwhile, it says so and does nothing."""
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,6 +15,8 @@ from ..models import AlertEvent, AlertEventVia, AlertHistory, AlertStatus, Silen
 from . import lifecycle
 from .action_links import ACKNOWLEDGE, RESOLVE, SILENCE_1H, ActionLink
 from .messages import format_time
+
+logger = logging.getLogger(__name__)
 
 # What the API needs for each action, asked of a signed-in user when ACTION_LINKS_REQUIRE_SIGN_IN.
 PERMISSIONS = {
@@ -68,7 +71,17 @@ def silence_matchers(alert: AlertHistory) -> list[dict]:
 
 def perform(*, link: ActionLink, user) -> Outcome:
     """Do what `link` says to its alert, once. `user`: who is signed in (an anonymous user or None:
-    the link alone). The alert row is locked meanwhile, so two confirmations never both act."""
+    the link alone). The alert row is locked meanwhile, so two confirmations never both act. A use
+    that acts is an event on the alert's timeline; one that changes nothing is logged."""
+    outcome = _perform(link=link, user=user)
+    if not outcome.done:
+        who = user.get_username() if user is not None and user.is_authenticated else "nobody signed in"
+        logger.info("action link %s (%s of alert %s) used by %s, nothing done: %s", link.fingerprint,
+                    link.action, link.alert_id, who, outcome.message)
+    return outcome
+
+
+def _perform(*, link: ActionLink, user) -> Outcome:
     detail = {"token": link.fingerprint, "action": link.action}
     with transaction.atomic():
         alert = AlertHistory.objects.select_for_update().filter(pk=link.alert_id).first()
