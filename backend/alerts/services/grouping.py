@@ -285,6 +285,13 @@ def _send(group: NotificationGroup, message: NotificationMessage, now: datetime)
     return create_deliveries(message=message, targets=targets, now=now)
 
 
+def listed_alerts(payload: dict) -> list[int]:
+    """The alerts a group message's payload lists (none for any other message): a sent one
+    counts as a notification of each."""
+    group = (payload or {}).get("group") or {}
+    return [int(entry["alert_id"]) for entry in group.get("alerts") or [] if entry.get("alert_id") is not None]
+
+
 def build_group_message(*, group: NotificationGroup, firing: Sequence[AlertHistory],
                         resolved: Sequence[AlertHistory], now: datetime, reason: str = "") -> NotificationMessage:
     """The message of one group: its firing alerts, then those resolved since its last message

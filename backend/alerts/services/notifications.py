@@ -348,8 +348,9 @@ def deliver(
         with transaction.atomic():
             _finish(delivery_id, attempts, status=DeliveryStatus.SENT, sent_at=finished, last_error="",
                     response_code=result.response_code)
-            if delivery.alert_id is not None:
-                AlertHistory.objects.filter(pk=delivery.alert_id).update(
+            told = [delivery.alert_id] if delivery.alert_id is not None else grouping.listed_alerts(delivery.payload)
+            if told:
+                AlertHistory.objects.filter(pk__in=told).update(
                     notification_count=F("notification_count") + 1, last_notified_at=finished
                 )
         return DeliveryOutcome(delivery_id, DeliveryStatus.SENT, attempts)

@@ -98,6 +98,9 @@ def test_one_message_for_the_group_after_group_wait_not_one_per_alert(receiver):
         assert f"<{SITE_URL}/alerts/{alert.pk}|#{alert.pk}>" in body
     assert ('- [HIGH] Error rate per route {route="/api/r0/"}: 12% (threshold &gt; 5%), '
             'firing since 2025-03-01 12:00:00 UTC') in body
+    # Each alert the message listed counts it as one of its notifications.
+    assert set(AlertHistory.objects.values_list("notification_count", "last_notified_at")) == {
+        (1, T0 + timedelta(seconds=30))}
     group = NotificationGroup.objects.get()
     assert (group.policy, group.labels) == (policy, {"rule": "Error rate per route"})
     assert sorted(group.sent_firing) == sorted(alert.pk for alert in alerts)
