@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.html import format_html, format_html_join
 
 from core.secrets import mask
@@ -239,7 +240,9 @@ class NotificationPolicyForm(forms.ModelForm):
         cleaned = super().clean() or {}
         for name in self.DEFAULTED:
             if cleaned.get(name) is None and name not in self.errors:
-                cleaned[name] = NotificationPolicy._meta.get_field(name).get_default()
+                field = NotificationPolicy._meta.get_field(name)
+                assert isinstance(field, models.Field)  # a concrete field, not a relation
+                cleaned[name] = field.get_default()
         if cleaned.get("escalate_after_minutes") is not None and not cleaned.get("escalation_channels"):
             self.add_error("escalation_channels", "Name at least one channel to escalate to, or leave "
                                                   "“escalate after minutes” empty.")
