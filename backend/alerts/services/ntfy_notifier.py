@@ -40,6 +40,8 @@ _TAGS: dict[str, list[str]] = {  # keyed by NotificationEvent, looked up by its 
     NotificationEvent.TEST: ["wave"],
     NotificationEvent.SUPPRESSED: ["mute"],
     NotificationEvent.ACKNOWLEDGE: ["eyes"],
+    NotificationEvent.ESCALATION: ["sos"],
+    NotificationEvent.FLAPPING: ["ocean"],
     NotificationEvent.SUMMARY: ["bar_chart"],
 }
 

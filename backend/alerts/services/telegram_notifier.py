@@ -41,6 +41,8 @@ _ICONS: dict[str, str] = {
     NotificationEvent.TEST: "👋",
     NotificationEvent.SUPPRESSED: "🔇",
     NotificationEvent.ACKNOWLEDGE: "👀",
+    NotificationEvent.ESCALATION: "🆘",
+    NotificationEvent.FLAPPING: "🔀",
 }
 
 
