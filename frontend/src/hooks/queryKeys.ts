@@ -65,12 +65,14 @@ export const timelineKeys = {
 
 /**
  * What changes when an alert opens or closes (a resolve, a trigger, a rule switched off or
- * deleted): every alert list, detail and count, the rules (their open alert) and the statistics.
+ * deleted): every alert list, detail, timeline and count, the rules (their open alert) and the
+ * statistics.
  * Awaited, so that a mutation reports success once the lists show the change.
  */
 export async function invalidateAfterAlertChange(queryClient: QueryClient): Promise<void> {
   await Promise.all([
     queryClient.invalidateQueries({ queryKey: alertKeys.all }),
+    queryClient.invalidateQueries({ queryKey: timelineKeys.all }),
     queryClient.invalidateQueries({ queryKey: ruleKeys.all }),
     queryClient.invalidateQueries({ queryKey: statsKeys.all }),
   ]);
@@ -78,13 +80,14 @@ export async function invalidateAfterAlertChange(queryClient: QueryClient): Prom
 
 /**
  * What changes when an open alert is acknowledged or given back: the alert lists and details (who
- * has it, the acknowledged filter) and the statistics (the time to acknowledge). Not the rules nor
- * the open counts: the alert stays open.
+ * has it, the acknowledged filter), their timelines and the statistics (the time to acknowledge).
+ * Not the rules nor the open counts: the alert stays open.
  */
 export async function invalidateAfterAcknowledgement(queryClient: QueryClient): Promise<void> {
   await Promise.all([
     queryClient.invalidateQueries({ queryKey: alertKeys.lists() }),
     queryClient.invalidateQueries({ queryKey: alertKeys.details() }),
+    queryClient.invalidateQueries({ queryKey: timelineKeys.all }),
     queryClient.invalidateQueries({ queryKey: statsKeys.all }),
   ]);
 }

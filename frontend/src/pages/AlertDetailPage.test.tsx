@@ -600,6 +600,39 @@ describe("AlertDetailPage: timeline", () => {
     expect(nthEntry(entries, 2).querySelector("time")).toHaveAttribute("dateTime", "2026-11-27T17:25:00Z");
   });
 
+  it("shows the acknowledgement on the timeline once it is made from the page", async () => {
+    let acknowledged = false;
+    server.use(
+      handlers.signedInAs(admin),
+      handlers.csrf(),
+      http.get("/api/alerts/history/1/timeline/", () =>
+        HttpResponse.json({
+          alert: 1,
+          entries: [
+            timelineEntry(),
+            ...(acknowledged ? [timelineEntry({ at: "2026-11-27T17:25:00Z", kind: "acknowledged", text: "Acknowledged by admin", actor: "admin", via: "api" })] : []),
+          ],
+        }),
+      ),
+      http.post("/api/alerts/history/1/acknowledge/", () => {
+        acknowledged = true;
+        return HttpResponse.json(alertDetail({ acknowledged_at: "2026-11-27T17:25:00Z", acknowledged_by: "admin" }));
+      }),
+      ...answer(),
+    );
+    const { user } = renderApp("/alerts/1");
+
+    const timeline = await screen.findByRole("list", { name: "What happened, oldest first" });
+    expect(within(timeline).getAllByRole("listitem")).toHaveLength(1);
+    await user.click(screen.getByRole("button", { name: "Acknowledge…" }));
+    await user.click(within(screen.getByRole("dialog", { name: "Acknowledge alert #1" })).getByRole("button", { name: "Acknowledge alert" }));
+
+    await waitFor(() => {
+      expect(within(screen.getByRole("list", { name: "What happened, oldest first" })).getAllByRole("listitem")).toHaveLength(2);
+    });
+    expect(screen.getByRole("list", { name: "What happened, oldest first" })).toHaveTextContent("admin, on the dashboard or API");
+  });
+
   it("says the server keeps no timeline yet when the endpoint answers 404, and shows the rest", async () => {
     server.use(handlers.signedInAs(admin), ...answer());
     renderApp("/alerts/1");
