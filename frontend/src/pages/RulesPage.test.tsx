@@ -16,7 +16,7 @@ describe("RulesPage", () => {
       http.get("/api/alerts/rules/", () =>
         HttpResponse.json(
           page([
-            rule({ id: 1, state: "firing", last_value: 91.5, open_alert_id: 7 }),
+            rule({ id: 1, state: "firing", last_value: 91.5, open_alert_id: 7, flapping_since: "2026-11-27T17:10:00Z" }),
             rule({ id: 2, name: "Disk", metric_name: "disk_usage", state: "no_data", last_value: null, is_active: false }),
             rule({ id: 3, name: "Broken", metric_name: "checkout_queue", state: "error", last_error: "no samples", last_evaluated_at: null }),
           ]),
@@ -31,8 +31,9 @@ describe("RulesPage", () => {
     expect(rows[0]).toHaveTextContent("High CPU Usage");
     expect(rows[0]).toHaveTextContent("> 80%");
     expect(rows[0]).toHaveTextContent("avg over 5 min");
-    expect(rows[0]).toHaveTextContent("Firing");
+    expect(rows[0]).toHaveTextContent("Firing Flapping");
     expect(rows[0]).toHaveTextContent("91.5%");
+    expect(rows[1]).not.toHaveTextContent("Flapping");
     expect(within(nth(rows, 0)).getByRole("link", { name: "open alert #7" })).toHaveAttribute("href", "/alerts/7");
     expect(rows[1]).toHaveTextContent("No data");
     expect(rows[1]).toHaveTextContent("Off");

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode, type SubmitEvent } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode, type SubmitEvent } from "react";
 import { Link } from "react-router";
 import type { FieldErrors } from "../../api/client";
 import { CONDITION_SYMBOLS } from "../../lib/alerting";
@@ -145,6 +145,10 @@ export function RuleForm({
   };
   const metric = catalogue.metrics.find((candidate) => candidate.name === values.metric_name);
   const busy = saving || evaluating;
+  // The advanced fields are folded until opened, or until the server refuses one of them; once open
+  // they stay open.
+  const [advancedOpen, setAdvancedOpen] = useState(false);
+  const showAdvanced = advancedOpen || errors.flap_threshold !== undefined || errors.flap_window_minutes !== undefined;
   const can = useCan();
   // A metric the catalogue lists has samples, so perhaps labels; one it does not list has none yet.
   const promql = values.kind === "promql";
@@ -501,7 +505,13 @@ export function RuleForm({
             <input {...control} className="field__input" inputMode="decimal" value={values.resolve_threshold} onChange={text("resolve_threshold")} />
           )}
         </Field>
-        <details className="form-grid__wide form-advanced" open={errors.flap_threshold !== undefined || errors.flap_window_minutes !== undefined || undefined}>
+        <details
+          className="form-grid__wide form-advanced"
+          open={showAdvanced}
+          onToggle={(event) => {
+            setAdvancedOpen(event.currentTarget.open);
+          }}
+        >
           <summary>Advanced: flapping</summary>
           <div className="form-grid">
             <Field

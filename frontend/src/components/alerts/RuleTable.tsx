@@ -5,7 +5,7 @@ import { formatDateTime } from "../../lib/format";
 import { alertDetailPath, ruleDetailPath } from "../../routes/paths";
 import type { AlertRule } from "../../types/alerts";
 import type { MetricInfo } from "../../types/monitoring";
-import { ActiveBadge, RuleStateBadge, SeverityBadge } from "../ui/Badges";
+import { ActiveBadge, FlappingBadge, RuleStateBadge, SeverityBadge } from "../ui/Badges";
 import { LabelChips } from "../ui/LabelChips";
 import { ruleStateNote } from "./ruleText";
 
@@ -63,6 +63,12 @@ export function RuleTable({ rules, metrics, busy = false }: RuleTableProps) {
                 </td>
                 <td>
                   <RuleStateBadge state={rule.state} evaluatedAt={rule.last_evaluated_at} />
+                  {rule.flapping_since && (
+                    <>
+                      {" "}
+                      <FlappingBadge />
+                    </>
+                  )}
                   {rule.open_alert_id !== null && (
                     <span className="message-cell__meta">
                       <Link to={alertDetailPath(rule.open_alert_id)}>open alert #{rule.open_alert_id}</Link>
