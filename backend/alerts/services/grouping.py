@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -48,6 +48,7 @@ from ..models import (
     NotificationPolicy,
     Severity,
 )
+from ..validators import MAX_GROUP_INTERVAL_SECONDS
 from . import inhibitions as inhibition_rules
 from .channels import Route, channel_targets, routing_labels
 from .messages import NotificationMessage, build_alert_message, build_group_entry, group_entry_line, group_text
@@ -283,6 +284,19 @@ def _send(group: NotificationGroup, message: NotificationMessage, now: datetime)
         claimed_until__isnull=True,
     ).update(status=DeliveryStatus.SKIPPED, last_error=SUPERSEDED_GROUP, next_attempt_at=None)
     return create_deliveries(message=message, targets=targets, now=now)
+
+
+def group_deliveries_for(alert: AlertHistory) -> list[NotificationDelivery]:
+    """The group messages that listed `alert` (its timeline shows them): one query over the group
+    messages written while it was open and for a group interval after (the longest) it resolved;
+    PostgreSQL matches the payload itself, SQLite has the payloads read here."""
+    end = (alert.resolved_at or timezone.now()) + timedelta(seconds=MAX_GROUP_INTERVAL_SECONDS)
+    candidates = NotificationDelivery.objects.filter(
+        event=NotificationEvent.GROUP, alert__isnull=True, created_at__gte=alert.triggered_at, created_at__lte=end,
+    ).order_by("created_at", "pk")
+    if connection.vendor == "postgresql":
+        return list(candidates.filter(payload__group__alerts__contains=[{"alert_id": alert.pk}]).defer("payload"))
+    return [delivery for delivery in candidates if alert.pk in listed_alerts(delivery.payload)]
 
 
 def listed_alerts(payload: dict) -> list[int]:

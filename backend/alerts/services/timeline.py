@@ -1,12 +1,14 @@
 """An alert's timeline (docs/architecture.md §10): its events (opened, acknowledged, silenced,
-escalated, flapping, resolved: AlertEvent) and its deliveries, in one list ordered by time. Two
-queries, however long the alert lived. An alert older than the events table (no "opened" event)
-gets opened, acknowledged and resolved entries made from its own fields."""
+escalated, flapping, resolved: AlertEvent), its deliveries and the group messages that listed it,
+in one list ordered by time. Three queries, however long the alert lived. An alert older than the
+events table (no "opened" event) gets opened, acknowledged and resolved entries made from its own
+fields."""
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from ..models import AlertEvent, AlertEventKind, AlertEventVia, AlertHistory, DeliveryStatus, NotificationDelivery
+from . import grouping
 
 DELIVERY = "delivery"
 
@@ -98,6 +100,8 @@ def alert_timeline(alert: AlertHistory) -> dict:
         entries += [entry for entry in synthesised(alert) if entry.kind not in kinds]
     deliveries = NotificationDelivery.objects.filter(alert=alert).defer("payload").order_by("created_at", "id")
     entries += [_delivery_entry(delivery) for delivery in deliveries]
+    # The messages of its notification groups that listed it (services.grouping).
+    entries += [_delivery_entry(delivery) for delivery in grouping.group_deliveries_for(alert)]
     entries.sort(key=lambda entry: (entry.at, entry.order))
     answer = []
     for entry in entries:

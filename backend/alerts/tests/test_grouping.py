@@ -414,3 +414,26 @@ def test_a_groups_emails_thread_under_its_first_until_it_closes(smtp_server, set
     assert (resolved["In-Reply-To"], resolved["References"]) == (first["Message-ID"], first["Message-ID"])
     assert resolved["Subject"] == "[RESOLVED] Error rate per route (rule=Error rate per route)"
     assert again["Message-ID"] not in (None, first["Message-ID"]) and again["In-Reply-To"] is None
+
+
+def test_an_alerts_timeline_lists_the_group_messages_that_listed_it(receiver):
+    from alerts.services.timeline import alert_timeline
+
+    grouping_policy(slack_channel(receiver))
+    rule = route_rule()
+    first = fire(rule, "/a/", T0)
+    flush(T0 + timedelta(seconds=30))
+    late = fire(rule, "/b/", T0 + timedelta(seconds=60))
+    resolve(first, T0 + timedelta(seconds=90))
+    flush(T0 + timedelta(seconds=330))
+    other = fire(route_rule(name="Latency per route"), "/a/", T0 + timedelta(seconds=400))
+    flush(T0 + timedelta(seconds=430))
+
+    def groups(alert):
+        alert.refresh_from_db()
+        return [(entry["text"], entry["at"]) for entry in alert_timeline(alert)["entries"] if entry["event"] == "group"]
+
+    assert groups(first) == [("Group sent to Team Slack (#team)", T0 + timedelta(seconds=30)),
+                             ("Group sent to Team Slack (#team)", T0 + timedelta(seconds=330))]
+    assert groups(late) == [("Group sent to Team Slack (#team)", T0 + timedelta(seconds=330))]
+    assert groups(other) == [("Group sent to Team Slack (#team)", T0 + timedelta(seconds=430))]
