@@ -34,6 +34,19 @@ def test_ensure_admin_takes_the_configured_name_and_password(settings, capsys, c
     assert client.login(username="ops", password="a-chosen-password")
 
 
+def test_runstack_tells_its_processes_the_address_it_serves_unless_one_is_configured(settings):
+    from core.management.commands.runstack import children_environment
+
+    settings.HOST, settings.PORT, settings.SITE_URL = "127.0.0.1", 8000, "http://127.0.0.1:8000"
+    served = children_environment("127.0.0.1", 9123, environ={"PATH": "/bin"})
+    assert served == {"PATH": "/bin", "SITE_URL": "http://127.0.0.1:9123"}
+    assert children_environment("127.0.0.1", 9123, environ={"SITE_URL": "https://alerts.example.com"}) == {
+        "SITE_URL": "https://alerts.example.com"}
+
+    settings.SITE_URL = "https://alerts.example.com"  # from an .env file
+    assert "SITE_URL" not in children_environment("127.0.0.1", 9123, environ={})
+
+
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_runstack_serves_and_ctrl_c_stops_every_process(tmp_path, process_group):

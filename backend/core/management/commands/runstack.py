@@ -34,6 +34,17 @@ def web_command(host: str, port: int, workers: int, python: str = sys.executable
     ]
 
 
+def children_environment(host: str, port: int, environ=None) -> dict[str, str]:
+    """The environment of the processes runstack starts: its own, with SITE_URL set to the address
+    it serves when nothing configured one, so that the links in notifications (to the alert, its
+    one-click actions) point where the dashboard is, also with --host or --port."""
+    children = dict(os.environ if environ is None else environ)
+    configured = "SITE_URL" in children or settings.SITE_URL != f"http://{settings.HOST}:{settings.PORT}"
+    if not configured:
+        children["SITE_URL"] = f"http://{host}:{port}"
+    return children
+
+
 def worker_commands(concurrency: int, notification_concurrency: int, python: str = sys.executable) -> dict:
     """Two Celery workers: one for ticks, collections and the other periodic tasks (the default
     queue), one for notifications (settings.CELERY_TASK_ROUTES), so that sends waiting on a slow
@@ -79,11 +90,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
 
         processes: dict[str, subprocess.Popen] = {}
+        environment = children_environment(host, port)
         exit_code = 0
         try:
             for name, command in commands.items():
                 processes[name] = subprocess.Popen(
-                    command, cwd=settings.BACKEND_DIR, start_new_session=True, preexec_fn=_die_with_parent
+                    command, cwd=settings.BACKEND_DIR, start_new_session=True, preexec_fn=_die_with_parent,
+                    env=environment,
                 )
                 self.stdout.write(f"started {name} (pid {processes[name].pid})")
             announced = False
