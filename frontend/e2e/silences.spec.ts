@@ -79,3 +79,49 @@ test("a silence made from an alert's page holds it, and the silences page lists 
   await expect(page).toHaveURL(/\/silences\?state=expired$/);
   await expect(page.getByRole("listitem", { name: `Silence #${silenceId}` })).toContainText("Expired");
 });
+
+/**
+ * A maintenance window made in the dashboard: every day, all day in UTC (so it is open whenever the
+ * test runs), matching one rule; the server says it is active now and when the next one starts, the
+ * alert page of an open alert it matches says it is held, and it is gone after a confirmed delete.
+ */
+test("a maintenance window made in the dashboard is active now, holds a matching alert, and is deleted", async ({ page }) => {
+  const ruleName = `E2E window ${randomBytes(3).toString("hex")}`;
+  await signInAt(page, "/maintenance-windows");
+  const rule = (await api(page, "POST", "/api/alerts/rules/", {
+    name: ruleName, metric_name: "cpu_usage", condition: "gt", threshold_value: 1000, time_window_minutes: 5, severity: "low",
+    slack_enabled: false, email_enabled: false, auto_resolve: false, notify_on_resolve: false,
+  })) as { id: number };
+  const alert = (await api(page, "POST", "/api/alerts/trigger/", { rule_id: rule.id })) as { id: number };
+
+  await page.getByRole("button", { name: "Add maintenance window" }).click();
+  const dialog = page.getByRole("dialog", { name: "Add a maintenance window" });
+  for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]) await dialog.getByLabel(day).check();
+  await dialog.getByLabel("Start time").fill("00:00");
+  await dialog.getByLabel("End time").fill("00:00");
+  await dialog.getByLabel("Time zone").selectOption("UTC");
+  await dialog.getByLabel("Label 1").fill("rule");
+  await dialog.getByLabel("Value 1").fill(ruleName);
+  await expect(dialog.getByRole("region", { name: "Open alerts it would hold" })).toContainText("1 open alert matches now.");
+  await dialog.getByLabel("Comment").fill("All day, every day, for the test");
+  await dialog.getByRole("button", { name: "Add window" }).click();
+
+  const added = page.getByText(/Added maintenance window #\d+\./);
+  await expect(added).toBeVisible();
+  const windowId = /#(\d+)/.exec((await added.textContent()) ?? "")?.[1] ?? "";
+  const item = page.getByRole("listitem", { name: `Maintenance window #${windowId}` });
+  await expect(item).toContainText("Active now");
+  await expect(item).toContainText("Every day, 00:00–00:00 (UTC)");
+  await expect(item).toContainText(`rule = ${ruleName}`);
+  await expect(item).toContainText(/Next start\s*\S/);
+  await screenshot(page, "72-maintenance-windows");
+
+  await page.goto(`/alerts/${alert.id}`);
+  await expect(page.getByRole("region", { name: "Held back" })).toContainText(`Silenced by maintenance window #${windowId}`);
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Maintenance" }).click();
+  await page.getByRole("listitem", { name: `Maintenance window #${windowId}` }).getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("dialog", { name: `Delete maintenance window #${windowId}?` }).getByRole("button", { name: "Delete window" }).click();
+  await expect(page.getByText(`Deleted maintenance window #${windowId}.`)).toBeVisible();
+  await expect(page.getByRole("listitem", { name: `Maintenance window #${windowId}` })).toBeHidden();
+});
