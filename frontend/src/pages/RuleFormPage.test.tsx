@@ -484,7 +484,7 @@ describe("RuleFormPage", () => {
     await user.click(screen.getByText("Advanced: flapping"));
     const flapThreshold = screen.getByLabelText("Flapping after (opens and resolves)");
     expect(flapThreshold).toHaveValue("6");
-    expect(screen.getByLabelText("Flap window (minutes)")).toHaveValue("30");
+    expect(screen.getByLabelText("Flapping counted over (minutes)")).toHaveValue("30");
     await user.clear(flapThreshold);
     await user.type(flapThreshold, "10");
     await user.click(screen.getByRole("button", { name: "Save changes" }));

@@ -526,7 +526,7 @@ export function RuleForm({
             </Field>
             <Field
               id={fieldId("flap_window_minutes")}
-              label="Flap window (minutes)"
+              label="Flapping counted over (minutes)"
               hint="The window the changes are counted in, and how long a flapping rule must be stable to be quiet no more."
               errors={errors.flap_window_minutes}
             >

@@ -230,7 +230,7 @@ export const FIELD_LABELS: Record<keyof RuleFormValues, string> = {
   summary: "Summary",
   channels: "Other channels",
   flap_threshold: "Flapping after",
-  flap_window_minutes: "Flap window",
+  flap_window_minutes: "Flapping counted over",
 };
 
 export function isFormField(name: string): name is keyof RuleFormValues {
