@@ -231,6 +231,8 @@ test("every alerting screen fits a 360 px screen and a wall screen", async ({ pa
     ["/statistics", "Statistics"],
     ["/integrations", "Integrations"],
     ["/policies", "Notification policies"],
+    ["/silences", "Silences"],
+    ["/maintenance-windows", "Maintenance windows"],
   ] as const;
   for (const [width, height, label] of [
     [360, 780, "360px"],
