@@ -90,6 +90,9 @@ def test_the_acknowledge_button_from_slack_asks_on_get_and_acknowledges_on_post(
     body = page.content.decode()
     assert "Acknowledge: Checkout errors" in body and "CRITICAL" in body and "Confirm: Acknowledge" in body
     assert "nobody has acknowledged it" in body
+    # The token stays out of Referer headers to other sites, while the form's POST keeps its
+    # Origin: under "no-referrer" browsers send "Origin: null", which the CSRF check refuses.
+    assert '<meta name="referrer" content="same-origin">' in body
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
     assert list(AlertEvent.objects.values_list("kind", flat=True)) == ["opened"]
