@@ -227,8 +227,11 @@ def test_email_shows_the_group_summary_labels_and_runbook(smtp_server):
         "Time:         2025-03-01 12:00:00 UTC\n"
         'Labels:       method="GET" route="/api/orders/" service="checkout" team="payments"\n\n'
         f"Runbook: {RUNBOOK}\n"
-        f"Open the alert: {SITE_URL}/alerts/{alert.pk}\n\n--\nResee Alerts\n"
+        f"Open the alert: {SITE_URL}/alerts/{alert.pk}\n\n"
+        "One click (a page asks you to confirm; the links work for a day):\n"
+        f"Acknowledge: {SITE_URL}/actions/"
     ) in text
+    assert text.rstrip("\n").endswith("/\n\n--\nResee Alerts")
     assert f'<p style="margin:0 0 12px;white-space:pre-wrap;">{SUMMARY}</p>' in html
     assert ('<tr><th align="left">Labels</th><td><code>method=&quot;GET&quot; route=&quot;/api/orders/&quot; '
             'service=&quot;checkout&quot; team=&quot;payments&quot;</code></td></tr>') in html
