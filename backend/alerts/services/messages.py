@@ -456,50 +456,41 @@ def build_alert_message(
     )
 
 
+def _rule_notice(kind: str, *, alert: AlertHistory, text: str, now: datetime | None, **extra) -> NotificationMessage:
+    """A notice about `alert`'s rule (not one of the alert's own events): its name, metric and
+    threshold, `text` saying what happened, and a link to the alert."""
+    metric = CATALOGUE.get(alert.metric_name)
+    return NotificationMessage(
+        kind=kind,
+        title=alert.rule.name if alert.rule else alert.rule_name,
+        time=now or timezone.now(),
+        severity=alert.severity,
+        metric_name=alert.metric_name,
+        metric_unit=metric.unit if metric else "",
+        threshold=alert.threshold_value,
+        condition=alert.condition,
+        link=alert_url(alert.pk),
+        text=text,
+        alert_id=alert.pk,
+        triggered_at=alert.triggered_at,
+        rule_id=alert.rule_id,
+        **extra,
+    )
+
+
 def build_flapping_message(
     *, alert: AlertHistory, text: str, now: datetime | None = None,
 ) -> NotificationMessage:
     """The notice that a rule (or a group of it) began or stopped flapping; `text` says which,
     with the state changes counted and what is, or is no longer, held back."""
-    metric = CATALOGUE.get(alert.metric_name)
     group_labels, rule_labels = alert_label_pairs(alert)
-    return NotificationMessage(
-        kind=NotificationEvent.FLAPPING.value,
-        title=alert.rule.name if alert.rule else alert.rule_name,
-        time=now or timezone.now(),
-        severity=alert.severity,
-        metric_name=alert.metric_name,
-        metric_unit=metric.unit if metric else "",
-        threshold=alert.threshold_value,
-        condition=alert.condition,
-        link=alert_url(alert.pk),
-        text=text,
-        alert_id=alert.pk,
-        triggered_at=alert.triggered_at,
-        group_labels=group_labels,
-        rule_labels=rule_labels,
-        rule_id=alert.rule_id,
-    )
+    return _rule_notice(NotificationEvent.FLAPPING.value, alert=alert, text=text, now=now,
+                        group_labels=group_labels, rule_labels=rule_labels)
 
 
 def build_suppressed_message(*, alert: AlertHistory, text: str, now: datetime | None = None) -> NotificationMessage:
     """The one notice of a suppression episode: the rule's alerts are held back, and until when."""
-    metric = CATALOGUE.get(alert.metric_name)
-    return NotificationMessage(
-        kind=NotificationEvent.SUPPRESSED.value,
-        title=alert.rule.name if alert.rule else alert.rule_name,
-        time=now or timezone.now(),
-        severity=alert.severity,
-        metric_name=alert.metric_name,
-        metric_unit=metric.unit if metric else "",
-        threshold=alert.threshold_value,
-        condition=alert.condition,
-        link=alert_url(alert.pk),
-        text=text,
-        alert_id=alert.pk,
-        triggered_at=alert.triggered_at,
-        rule_id=alert.rule_id,
-    )
+    return _rule_notice(NotificationEvent.SUPPRESSED.value, alert=alert, text=text, now=now)
 
 
 def build_test_message(*, text: str, user=None, now: datetime | None = None) -> NotificationMessage:
