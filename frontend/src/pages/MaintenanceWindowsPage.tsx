@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link } from "react-router";
 import { MaintenanceWindowFormDialog, WEEKDAYS } from "../components/silences/MaintenanceWindowFormDialog";
-import { matcherText } from "../components/silences/silenceText";
+import { MatcherChips } from "../components/silences/MatcherChips";
 import { ConfirmDialog } from "../components/ui/ConfirmDialog";
 import { EmptyState } from "../components/ui/EmptyState";
 import { LoadingState } from "../components/ui/LoadingState";
@@ -46,13 +46,7 @@ function WindowItem({
         <strong>
           {weekdaysText(window.weekdays)}, {window.start_time}–{window.end_time} ({window.time_zone})
         </strong>
-        <ul className="label-chips" aria-label={`Matchers of maintenance window #${window.id}`}>
-          {window.matchers.map((matcher, index) => (
-            <li key={index} className="label-chip">
-              {matcherText(matcher)}
-            </li>
-          ))}
-        </ul>
+        <MatcherChips matchers={window.matchers} label={`Matchers of maintenance window #${window.id}`} />
       </div>
       <dl className="facts facts--grid">
         {window.active_now && window.current_ends_at && (

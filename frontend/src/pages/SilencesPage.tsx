@@ -2,7 +2,7 @@ import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ExtendSilenceDialog } from "../components/silences/ExtendSilenceDialog";
 import { SilenceFormDialog } from "../components/silences/SilenceFormDialog";
-import { matcherText } from "../components/silences/silenceText";
+import { MatcherChips } from "../components/silences/MatcherChips";
 import { ConfirmDialog } from "../components/ui/ConfirmDialog";
 import { EmptyState } from "../components/ui/EmptyState";
 import { LoadingState } from "../components/ui/LoadingState";
@@ -23,19 +23,6 @@ const TABS: readonly { value: SilenceState | "all"; label: string }[] = [
 function stateFrom(raw: string | null): SilenceState | "all" {
   if (raw === "all") return "all";
   return SILENCE_STATES.find((state) => state === raw) ?? "active";
-}
-
-/** The silence's matchers as chips (`team = payments`). */
-export function MatcherChips({ matchers, label }: { matchers: readonly Silence["matchers"][number][]; label: string }) {
-  return (
-    <ul className="label-chips" aria-label={label}>
-      {matchers.map((matcher, index) => (
-        <li key={index} className="label-chip">
-          {matcherText(matcher)}
-        </li>
-      ))}
-    </ul>
-  );
 }
 
 interface SilenceItemProps {
