@@ -701,9 +701,11 @@ class AlertHistorySerializer(serializers.ModelSerializer):
             "id", "rule", "rule_name", "metric_name", "severity", "value", "last_value", "threshold_value",
             "condition", "status", "message", "triggered_at", "resolved_at", "resolved_by", "notes", "manual",
             "notification_count", "last_notified_at", "context", "labels", "group_labels", "runbook_url", "summary",
-            "acknowledged_at", "acknowledged_by", "acknowledged_comment", "silenced_by", "inhibited_by",
+            "acknowledged_at", "acknowledged_by", "acknowledged_comment", "silenced_by", "inhibited_by", "flapping",
         ]
         read_only_fields = fields
+        extra_kwargs = {"flapping": {"help_text": "Opened while its rule (or group) was flapping, or open when it "
+                                                  "began to; cleared on the open alert when the flapping ends."}}
 
 
 class AlertHistoryDetailSerializer(AlertHistorySerializer):

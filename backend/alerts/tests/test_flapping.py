@@ -64,7 +64,7 @@ def flappy_rule(**fields):
 
 
 def test_the_change_that_makes_a_rule_flapping_is_told_once_and_later_changes_are_recorded_not_sent(
-    clock, slack_server,
+    clock, slack_server, auth_client,
 ):
     rule = flappy_rule()
     for minute, value in enumerate([HIGH, LOW, HIGH]):
@@ -90,6 +90,11 @@ def test_the_change_that_makes_a_rule_flapping_is_told_once_and_later_changes_ar
     assert all(reason.startswith("Flapping since 2026-12-07 12:03:30 UTC") for _, reason in skipped())
     open_alert = AlertHistory.objects.get(status="active")
     assert open_alert.flapping
+    # The API says so, and filters by it.
+    assert auth_client.get(f"/api/alerts/history/{open_alert.pk}/").json()["flapping"] is True
+    flapping = [a["id"] for a in auth_client.get("/api/alerts/history/", {"flapping": "true"}).json()["results"]]
+    assert open_alert.pk in flapping and AlertHistory.objects.get(status="resolved", triggered_at=T0).pk not in flapping
+    assert auth_client.get(f"/api/alerts/rules/{rule.pk}/").json()["flapping_since"] is not None
     started = AlertEvent.objects.get(kind="flapping_started")
     assert started.detail == {"changes": 4, "opened": 2, "resolved": 2, "window_minutes": 10}
 

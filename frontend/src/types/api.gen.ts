@@ -1398,6 +1398,8 @@ export interface components {
             readonly silenced_by: components["schemas"]["SilencedBy"];
             /** @description The open alerts (ids) inhibiting its notifications now through an active inhibition rule; empty when none does (and for a resolved alert). */
             readonly inhibited_by: number[];
+            /** @description Opened while its rule (or group) was flapping, or open when it began to; cleared on the open alert when the flapping ends. */
+            readonly flapping: boolean;
         };
         AlertHistoryDetail: {
             readonly id: number;
@@ -1454,6 +1456,8 @@ export interface components {
             readonly silenced_by: components["schemas"]["SilencedBy"];
             /** @description The open alerts (ids) inhibiting its notifications now through an active inhibition rule; empty when none does (and for a resolved alert). */
             readonly inhibited_by: number[];
+            /** @description Opened while its rule (or group) was flapping, or open when it began to; cleared on the open alert when the flapping ends. */
+            readonly flapping: boolean;
             readonly deliveries: components["schemas"]["Delivery"][];
         };
         /**
