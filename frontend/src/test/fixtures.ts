@@ -189,6 +189,7 @@ export function alertItem(overrides: Partial<AlertItem> = {}): AlertItem {
     acknowledged_comment: "",
     silenced_by: { silences: [], maintenance_windows: [] },
     inhibited_by: [],
+    flapping: false,
     context: {
       metric: "cpu_usage",
       value: 91.5,

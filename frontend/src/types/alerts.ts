@@ -43,16 +43,10 @@ export type AlertContextRecord = Schemas["AlertHistory"]["context"];
 /** An alert in the history list. `rule` is null once the rule has been deleted (the history stays,
  * with `rule_name`); `value` is null for a manual trigger, or no data; `resolved_by` is null when
  * resolved by the system (or still open). */
-export type AlertItem = Schemas["AlertHistory"] & Flapping;
+export type AlertItem = Schemas["AlertHistory"];
 
 /** `GET /api/alerts/history/<id>/` */
-export type AlertDetail = Schemas["AlertHistoryDetail"] & Flapping;
-
-/** Whether the alert's rule (or group) is flapping: a field the API is gaining; absent from older
- * servers, read as false. */
-interface Flapping {
-  flapping?: boolean;
-}
+export type AlertDetail = Schemas["AlertHistoryDetail"];
 
 /** The history's orders the dashboard offers. */
 export type AlertOrdering = SubsetOf<
