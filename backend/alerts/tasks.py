@@ -8,6 +8,8 @@ import logging
 
 from celery import shared_task
 
+from core import selfwatch
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,6 +24,10 @@ def check_alert_rules():
     if not report.skipped:
         summary_["requeued_notifications"] = notifications.requeue_stalled_deliveries()
     logger.info("check_alert_rules: %s", summary_)
+    if not report.skipped:
+        # The dead-man's switch (DEADMAN_PING_URL): once per good tick, after its work is done and
+        # its lock released; bounded by a short timeout, and never raises.
+        selfwatch.ping_deadman()
     return summary_
 
 

@@ -5,6 +5,7 @@ nowhere else. With nothing set, the system runs on the embedded default: SQLite 
 on the local file system, both under DATA_DIR.
 """
 
+import ipaddress
 import secrets
 import time
 from datetime import timedelta
@@ -396,7 +397,7 @@ REQUEST_METRICS_EXCLUDE = env.list(
     "REQUEST_METRICS_EXCLUDE",
     default=[
         r"^/api/monitoring/overview/", r"^/api/monitoring/metrics/[^/]+/series/", r"^/api/monitoring/endpoints/",
-        r"^/api/alerts/open-alerts/", r"^/api/alerts/metric-health/",
+        r"^/api/alerts/open-alerts/", r"^/api/alerts/metric-health/", r"^/api/monitoring/self-health/",
     ],
 )
 # A database query at least this slow (ms) counts in slow_queries.
@@ -475,6 +476,42 @@ if ALERT_TICK_LOCK_SECONDS < 1 or (_TICK_BOUND_SECONDS > 1 and ALERT_TICK_LOCK_S
         f"ALERT_TICK_LOCK_SECONDS must be at least 1 and less than {_TICK_BOUND_SECONDS} (the shorter of "
         "ALERT_CHECK_INTERVAL_SECONDS and CELERY_TASK_TIME_LIMIT), so a crashed tick never blocks the next one"
     )
+
+# --- Self-watch (docs/operations.md, "Watching the watcher") ------------------------------------
+
+# /metrics (Prometheus text format) is refused until one of these is set: METRICS_TOKEN, which a
+# scrape sends as `Authorization: Bearer <token>`, and/or METRICS_ALLOWED_IPS, the addresses or
+# CIDR networks scrapes may come from (the client address as TRUSTED_PROXY_COUNT reads it). With
+# both, a scrape needs both.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+METRICS_ALLOWED_NETWORKS = []
+for _item in METRICS_ALLOWED_IPS:
+    try:
+        METRICS_ALLOWED_NETWORKS.append(ipaddress.ip_network(_item.strip(), strict=False))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS: {_item!r} is not an address or a network (e.g. 10.0.0.0/8)"
+        ) from None
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters")
+# The dead-man's switch: after each good evaluation tick, one request to this URL (e.g. a
+# healthchecks.io check's ping URL), so that a service outside pages when the ticks stop. Off
+# when empty. The URL is the operator's own, so private targets are allowed unless
+# DEADMAN_PING_ALLOW_PRIVATE is false; the request waits at most DEADMAN_PING_TIMEOUT_SECONDS
+# (and never more than half a check interval), and a failure is logged, never the tick's.
+DEADMAN_PING_URL = env.str("DEADMAN_PING_URL", default="")
+DEADMAN_PING_METHOD = env.str("DEADMAN_PING_METHOD", default="GET").upper()
+DEADMAN_PING_TIMEOUT_SECONDS = env.float("DEADMAN_PING_TIMEOUT_SECONDS", default=5.0)
+DEADMAN_PING_ALLOW_PRIVATE = env_bool("DEADMAN_PING_ALLOW_PRIVATE", default=True)
+if DEADMAN_PING_METHOD not in ("GET", "POST"):
+    raise ImproperlyConfigured("DEADMAN_PING_METHOD must be GET or POST")
+if DEADMAN_PING_TIMEOUT_SECONDS <= 0:
+    raise ImproperlyConfigured("DEADMAN_PING_TIMEOUT_SECONDS must be above 0")
+if DEADMAN_PING_URL and not DEADMAN_PING_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("DEADMAN_PING_URL must be an http:// or https:// URL")
+# How long the self-health API (the dashboard's banner) keeps the answer of its worker ping.
+SELF_HEALTH_WORKER_PING_CACHE_SECONDS = env.int("SELF_HEALTH_WORKER_PING_CACHE_SECONDS", default=30)
 
 # --- Auth, API ------------------------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ urlpatterns = [
     # The pages an alert message's one-click action links open (server-rendered, CSRF-protected).
     path("actions/", include("alerts.action_urls")),
     path("api/auth/", include("core.urls")),
+    # /metrics (Prometheus) and /api/monitoring/self-health/ (the dashboard's banner).
+    path("", include("alerts.api.selfwatch_urls")),
     path("api/monitoring/", include("monitoring.api.urls")),
     path("api/alerts/", include("alerts.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -27,6 +29,6 @@ urlpatterns = [
     # the dashboard's page.
     re_path(r"^api/", ApiNotFound.as_view(), name="api-not-found"),
     # The dashboard at / and its client-side routes: every path outside api/, admin/, static/,
-    # otlp/ and health/ (so that /admin still gets its redirect to /admin/).
-    re_path(r"^(?!(?:api|admin|static|health|otlp)(?:/|$))", dashboard_page, name="dashboard"),
+    # otlp/, metrics and health/ (so that /admin still gets its redirect to /admin/).
+    re_path(r"^(?!(?:api|admin|static|health|otlp|metrics)(?:/|$))", dashboard_page, name="dashboard"),
 ]

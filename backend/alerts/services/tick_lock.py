@@ -25,6 +25,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError, OperationalError, connections, router
 from django.utils import timezone
 
+from core import selfwatch
+
 logger = logging.getLogger(__name__)
 
 TICK_LOCK_KEY = "alerts:tick-lock"
@@ -110,6 +112,8 @@ def _record_tick(seconds: float) -> None:
         cache.set(LAST_TICK_KEY, {"at": timezone.now().isoformat(), "seconds": round(seconds, 3)}, timeout=None)
     except Exception:
         logger.warning("check_alert_rules: could not record the tick", exc_info=True)
+    # /metrics' resee_ticks_total and resee_tick_duration_seconds (never raises).
+    selfwatch.record_tick(seconds)
 
 
 def _skip(reason: str, detail: str = ""):

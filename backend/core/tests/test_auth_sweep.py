@@ -30,6 +30,10 @@ EXCLUDED_NAMES = {
     # ACTION_LINKS_REQUIRE_SIGN_IN, a signed-in user with the permission): alerts/tests/test_action_links.py
     "action-page",
     "action-sign-in",  # the sign-in form those pages send to: anonymous by definition
+    # Prometheus' scrape: its own METRICS_TOKEN and/or METRICS_ALLOWED_IPS, never a session (refused
+    # without them: alerts/tests/test_selfwatch.py and test_metrics_refuse_a_scrape_without_the_token below)
+    "metrics",
+    "metrics-slash",
 }
 EXCLUDED_PREFIXES = ("admin/",)  # Django admin: its own staff login
 EXCLUDED_ROUTES = {""}  # the site root: a redirect to the admin (or the dashboard's page)
@@ -171,3 +175,13 @@ def test_managers_are_let_through(user, objects, route, name, method):
     response = call(client_for(user), method, url_for(route, name, objects))
 
     assert response.status_code not in (401, 403, 405, 500), response.content[:300]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/metrics", "/metrics/"])
+def test_metrics_refuse_a_scrape_without_the_token(client, settings, path):
+    settings.METRICS_TOKEN, settings.METRICS_ALLOWED_NETWORKS = "a-scrape-token-of-some-length", []
+    assert client.get(path).status_code == 401
+    assert client.get(path, HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    settings.METRICS_TOKEN = ""
+    assert client.get(path, HTTP_AUTHORIZATION="Bearer a-scrape-token-of-some-length").status_code == 403

@@ -22,6 +22,7 @@ from google.rpc import code_pb2, status_pb2
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 
+from core import selfwatch
 from core.throttling import CacheRateThrottle
 
 from .. import otlp, services
@@ -127,6 +128,9 @@ def _receive_now(request: HttpRequest, message, export, respond) -> HttpResponse
         logger.warning("an OTLP export could not be stored now", exc_info=True)
         return _status(request, 503, "The export could not be stored now; retry.",
                        Retry_After=str(RETRY_AFTER_UNAVAILABLE))
+    # /metrics' resee_ingest_samples_total: data points (or log records) stored and rejected.
+    source = "otlp_metrics" if isinstance(message, ExportMetricsServiceRequest) else "otlp_logs"
+    selfwatch.count_ingest(source, accepted=outcome.accepted, rejected=outcome.rejected)
     reply_type = _reply_type(request)
     return HttpResponse(otlp.encode(respond(outcome), reply_type), content_type=reply_type)
 
