@@ -36,6 +36,7 @@ AI_TODAY = "ai_today"  # AIUsage rows since local midnight
 ACTIVE_USERS = "active_users"  # ActiveUserMinute rows: who was seen in which minute
 SIGNUPS = "signups"  # users' join dates
 USERS = "users"
+CONSTANT = "constant"  # nothing stored: the watchdog metric, 1 in every minute
 # The kind of data a source reads, as the API names it (the dry run's `source`): the sources of
 # today's AI cost, the users seen and the sign-ups read the same data as others do.
 DATA_OF_SOURCE = {AI_TODAY: AI, ACTIVE_USERS: USERS, SIGNUPS: USERS}
@@ -169,6 +170,9 @@ _METRICS = (
     Metric("cache_hit_rate", "Cache hit rate", "%", "services", GAUGE, "avg", SAMPLES,
            "Percent of Redis key lookups that hit, sampled every minute; no data without Redis.",
            card=Placement(100)),
+    Metric("watchdog", "Watchdog", "", "services", GAUGE, "last", CONSTANT,
+           "Always 1, in every minute: the built-in Watchdog rule (watchdog > 0, off until switched on) "
+           "fires for as long as rules are evaluated, for a dead-man service to expect."),
 )
 
 CATALOGUE: dict[str, Metric] = {metric.name: metric for metric in _METRICS}

@@ -285,3 +285,44 @@ def self_health(now: datetime | None = None) -> dict:
         "workers": workers,
         "failing_deliveries_15m": failing,
     }
+
+
+# --- the built-in Watchdog rule ---------------------------------------------------------------
+
+WATCHDOG_NAME = "Watchdog"
+WATCHDOG_FIELDS = {
+    "description": (
+        "Always firing while rules are evaluated, re-notified every 5 minutes: route it (a notification "
+        "policy matching rule=Watchdog) to a dead-man service such as a healthchecks.io check's webhook, "
+        "which pages when the notifications stop. Off until switched on."
+    ),
+    "metric_name": "watchdog",
+    "condition": "gt",
+    "threshold_value": 0.0,
+    "time_window_minutes": 1,
+    "aggregation": "last",
+    "severity": "low",
+    "cooldown_minutes": 5,
+    "auto_resolve": True,
+    "notify_on_resolve": False,
+    "slack_enabled": False,
+    "email_enabled": False,
+    "max_alerts_per_hour": 10,
+    "labels": {"alertname": "Watchdog"},
+    "summary": "The alerting pipeline works: this alert always fires, so that its absence is the alarm.",
+}
+
+
+def ensure_watchdog_rule(*, activate: bool = False) -> tuple[AlertRule, bool]:
+    """The Watchdog rule (made, switched off, when there is none; a rule of that name is left as
+    it is), switched on when `activate`. Returns (rule, whether it was made now)."""
+    from .rules import create_rule, set_rules_active
+
+    rule = AlertRule.objects.filter(name=WATCHDOG_NAME).order_by("id").first()
+    created = rule is None
+    if rule is None:
+        rule = create_rule(user=None, name=WATCHDOG_NAME, is_active=False, **WATCHDOG_FIELDS)
+    if activate and not rule.is_active:
+        set_rules_active(rules=[rule], active=True)
+        rule.refresh_from_db()
+    return rule, created

@@ -387,3 +387,38 @@ def test_the_ping_timeout_is_at_most_half_an_interval(settings):
     assert core_selfwatch.deadman_timeout() == 1
     settings.ALERT_CHECK_INTERVAL_SECONDS = 60
     assert core_selfwatch.deadman_timeout() == 5
+
+
+# --- the Watchdog rule ------------------------------------------------------------------------
+
+
+def test_the_watchdog_rule_is_off_until_switched_on_then_always_fires_and_renotifies():
+    from django.core.management import call_command
+
+    call_command("watchdog_rule")
+    rule = AlertRule.objects.get(name="Watchdog")
+    assert (rule.is_active, rule.metric_name, rule.condition, rule.threshold_value) == (False, "watchdog", "gt", 0)
+    assert (rule.severity, rule.cooldown_minutes) == ("low", 5)
+    now = timezone.now()
+    alert_engine.run_tick(now=now)
+    assert not AlertHistory.objects.filter(rule=rule).exists()
+
+    call_command("watchdog_rule", "--activate")
+    assert AlertRule.objects.filter(name="Watchdog").count() == 1
+    report = alert_engine.run_tick(now=now)
+    assert report.counts["fired"] == 1
+    alert = AlertHistory.objects.get(rule=rule, status="active")
+    assert alert.metric_value == 1
+    assert alert.labels["alertname"] == "Watchdog"
+    assert alert_engine.run_tick(now=now + timedelta(minutes=2)).counts["reminded"] == 0
+    assert alert_engine.run_tick(now=now + timedelta(minutes=5, seconds=30)).counts["reminded"] == 1
+    assert AlertRule.objects.get(pk=rule.pk).state == "firing"
+
+
+def test_the_watchdog_metric_reads_1_by_every_aggregation_but_sum_and_count():
+    from alerts.services.metric_collector import MetricCollector
+
+    collector = MetricCollector()
+    assert collector.get_metric_value("watchdog", 5) == 1
+    assert collector.get_metric_value("watchdog", 5, aggregation="min") == 1
+    assert collector.get_metric_value("watchdog", 5, aggregation="sum") == 5

@@ -5,7 +5,7 @@ chart buckets (`series`), as the entry's kind and `of` say.
 A new kind of data is one module here with one `@register(NAME)` class, and its import below.
 """
 
-from . import ai, errors, requests, samples, users  # noqa: F401  (each registers its sources)
+from . import ai, constant, errors, requests, samples, users  # noqa: F401  (each registers its sources)
 from .base import SOURCES, Reading, Source, register, source_class
 
 __all__ = ["SOURCES", "Reading", "Source", "register", "source_class"]

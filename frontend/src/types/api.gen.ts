@@ -1394,6 +1394,8 @@ export interface components {
             readonly acknowledged_by: string | null;
             /** @description What they said when acknowledging it. */
             acknowledged_comment: string;
+            /** @description How it was acknowledged: api (the API or the dashboard), admin, or link (a one-click link in a message; acknowledged_by is then who was signed in, or null); null when nobody has it. */
+            readonly acknowledged_via: (components["schemas"]["AcknowledgedViaEnum"] | components["schemas"]["NullEnum"]) | null;
             /** @description The silences and maintenance windows holding its notifications now (an open alert); empty lists when none does. */
             readonly silenced_by: components["schemas"]["SilencedBy"];
             /** @description The open alerts (ids) inhibiting its notifications now through an active inhibition rule; empty when none does (and for a resolved alert). */
@@ -1452,6 +1454,8 @@ export interface components {
             readonly acknowledged_by: string | null;
             /** @description What they said when acknowledging it. */
             acknowledged_comment: string;
+            /** @description How it was acknowledged: api (the API or the dashboard), admin, or link (a one-click link in a message; acknowledged_by is then who was signed in, or null); null when nobody has it. */
+            readonly acknowledged_via: (components["schemas"]["AcknowledgedViaEnum"] | components["schemas"]["NullEnum"]) | null;
             /** @description The silences and maintenance windows holding its notifications now (an open alert); empty lists when none does. */
             readonly silenced_by: components["schemas"]["SilencedBy"];
             /** @description The open alerts (ids) inhibiting its notifications now through an active inhibition rule; empty when none does (and for a resolved alert). */
