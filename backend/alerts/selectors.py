@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from . import channel_kinds
 from .models import (
+    AlertEvent,
+    AlertEventKind,
     AlertHistory,
     AlertRule,
     AlertStatus,
@@ -70,12 +72,19 @@ def open_alerts_by_group() -> dict[tuple[int, str], int]:
             for rule_id, fingerprint, alert_id in rows.values_list("rule_id", "group_fingerprint", "id")}
 
 
+def acknowledged_via():
+    """How an acknowledged alert's acknowledgement came (its latest acknowledged event's `via`:
+    api, admin or link), as a subquery; None for an alert nobody has."""
+    latest = AlertEvent.objects.filter(alert=OuterRef("pk"), kind=AlertEventKind.ACKNOWLEDGED).order_by("-at", "-id")
+    return Case(When(acknowledged_at__isnull=False, then=Subquery(latest.values("via")[:1])), default=None)
+
+
 def alerts_for_api(*, with_deliveries: bool = False):
     """Alerts newest first, with their rule and who resolved them (and, for one alert's page, its
     deliveries in the order they were made)."""
     queryset = (
         AlertHistory.objects.select_related("rule", "resolved_by", "acknowledged_by")
-        .annotate(severity_rank=severity_rank())
+        .annotate(severity_rank=severity_rank(), acknowledged_via=acknowledged_via())
         .order_by("-triggered_at", "-id")
     )
     if with_deliveries:

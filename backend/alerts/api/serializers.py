@@ -662,6 +662,10 @@ class AlertHistorySerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True, allow_null=True, help_text="Who has it; null when nobody does."
     )
     acknowledged_comment = serializers.CharField(help_text="What they said when acknowledging it.")
+    acknowledged_via = serializers.SerializerMethodField(
+        help_text="How it was acknowledged: api (the API or the dashboard), admin, or link (a one-click link in a "
+        "message; acknowledged_by is then who was signed in, or null); null when nobody has it."
+    )
     silenced_by = serializers.SerializerMethodField(
         help_text="The silences and maintenance windows holding its notifications now (an open alert); empty "
         "lists when none does."
@@ -670,6 +674,15 @@ class AlertHistorySerializer(serializers.ModelSerializer):
         help_text="The open alerts (ids) inhibiting its notifications now through an active inhibition rule; "
         "empty when none does (and for a resolved alert)."
     )
+
+    @extend_schema_field(serializers.ChoiceField(choices=["api", "admin", "link"], allow_null=True))
+    def get_acknowledged_via(self, alert):
+        if alert.acknowledged_at is None:
+            return None
+        if hasattr(alert, "acknowledged_via"):  # annotated by selectors.alerts_for_api
+            return alert.acknowledged_via
+        return (alert.events.filter(kind="acknowledged").order_by("-at", "-id").values_list("via", flat=True)
+                .first())
 
     @extend_schema_field(SilencedBySerializer)
     def get_silenced_by(self, alert):
@@ -701,7 +714,8 @@ class AlertHistorySerializer(serializers.ModelSerializer):
             "id", "rule", "rule_name", "metric_name", "severity", "value", "last_value", "threshold_value",
             "condition", "status", "message", "triggered_at", "resolved_at", "resolved_by", "notes", "manual",
             "notification_count", "last_notified_at", "context", "labels", "group_labels", "runbook_url", "summary",
-            "acknowledged_at", "acknowledged_by", "acknowledged_comment", "silenced_by", "inhibited_by", "flapping",
+            "acknowledged_at", "acknowledged_by", "acknowledged_comment", "acknowledged_via", "silenced_by",
+            "inhibited_by", "flapping",
         ]
         read_only_fields = fields
         extra_kwargs = {"flapping": {"help_text": "Opened while its rule (or group) was flapping, or open when it "

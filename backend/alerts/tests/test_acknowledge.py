@@ -198,3 +198,20 @@ def test_an_acknowledgement_waits_for_its_trigger_and_is_dropped_once_the_alert_
     assert deliver(delivery_id=late.pk).status == "skipped"
     late.refresh_from_db()
     assert late.last_error == SUPERSEDED_ACKNOWLEDGE
+
+
+def test_the_history_says_how_an_alert_was_acknowledged(auth_client, user, client):
+    from alerts.services import action_links
+
+    by_api, by_link, nobody = (make_alert(make_rule(name=name)) for name in ("API", "Link", "Nobody"))
+    assert auth_client.post(f"{HISTORY}{by_api.pk}/acknowledge/", {}, format="json").status_code == 200
+    path = action_links.action_url(by_link.pk, "acknowledge").split("://", 1)[1].split("/", 1)[1]
+    page = client.get(f"/{path}")
+    token = page.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert client.post(f"/{path}", {"csrfmiddlewaretoken": token}).status_code == 200
+
+    listed = {a["rule_name"]: a for a in auth_client.get(HISTORY).json()["results"]}
+    assert (listed["API"]["acknowledged_via"], listed["API"]["acknowledged_by"]) == ("api", "oncall")
+    assert (listed["Link"]["acknowledged_via"], listed["Link"]["acknowledged_by"]) == ("link", None)
+    assert listed["Nobody"]["acknowledged_via"] is None
+    assert auth_client.get(f"{HISTORY}{by_link.pk}/").json()["acknowledged_via"] == "link"

@@ -2,6 +2,7 @@ import { useState, type ReactNode } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { AcknowledgeDialog } from "../components/alerts/AcknowledgeDialog";
 import { AlertTimeline } from "../components/alerts/AlertTimeline";
+import { acknowledgedPhrase } from "../lib/acknowledger";
 import { readAlertContext } from "../components/alerts/alertContext";
 import { DeliveryTable } from "../components/alerts/DeliveryTable";
 import { PointsChart } from "../components/alerts/PointsChart";
@@ -166,7 +167,7 @@ function Acknowledgement({
   return (
     <section className="acknowledgement" aria-label="Acknowledgement">
       <p className="acknowledgement__text">
-        <strong>Acknowledged by {alert.acknowledged_by ?? "a user since deleted"}</strong>,{" "}
+        <strong>Acknowledged {acknowledgedPhrase(alert)}</strong>,{" "}
         <Time iso={alert.acknowledged_at} />
         {alert.acknowledged_comment ? (
           <>

@@ -1,4 +1,5 @@
 /** Builders of API answers for component tests (never used by the app itself). */
+import type { Check } from "../types/checks";
 import type {
   AlertDetail,
   AlertItem,
@@ -187,6 +188,7 @@ export function alertItem(overrides: Partial<AlertItem> = {}): AlertItem {
     acknowledged_at: null,
     acknowledged_by: null,
     acknowledged_comment: "",
+    acknowledged_via: null,
     silenced_by: { silences: [], maintenance_windows: [] },
     inhibited_by: [],
     flapping: false,
@@ -641,4 +643,68 @@ export function timelineEntry(overrides: Partial<TimelineEntry> = {}): TimelineE
     delivery_id: null,
     ...overrides,
   };
+}
+
+// --- Checks -----------------------------------------------------------------------------------------
+
+export function check(overrides: Partial<Check> = {}): Check {
+  return {
+    id: 1,
+    name: "Our website",
+    kind: "http",
+    is_active: true,
+    interval_seconds: 60,
+    timeout_seconds: 10,
+    url: "https://example.com/",
+    method: "GET",
+    headers: {},
+    expected_status: "200-299",
+    body_contains: "",
+    body_regex: false,
+    follow_redirects: true,
+    host: "",
+    port: null,
+    period_seconds: 86400,
+    grace_seconds: 3600,
+    cron: "",
+    time_zone: "UTC",
+    ping_url: "",
+    status: "up",
+    status_since: "2026-11-27T16:00:00Z",
+    last_checked_at: "2026-11-27T17:00:00Z",
+    last_response_time_ms: 120,
+    last_error: "",
+    cert_days_left: 42,
+    last_ping_at: null,
+    uptime: { "24h": 99.5, "7d": 99.9, "30d": 100 },
+    recent: [
+      { at: "2026-11-27T16:58:00Z", up: true, response_time_ms: 110 },
+      { at: "2026-11-27T16:59:00Z", up: true, response_time_ms: 140 },
+      { at: "2026-11-27T17:00:00Z", up: true, response_time_ms: 120 },
+    ],
+    rule_id: 7,
+    created_at: "2026-11-20T10:00:00Z",
+    updated_at: "2026-11-20T10:00:00Z",
+    ...overrides,
+  };
+}
+
+export function heartbeat(overrides: Partial<Check> = {}): Check {
+  return check({
+    id: 2,
+    name: "Nightly backup",
+    kind: "heartbeat",
+    url: "",
+    ping_url: "http://testserver/ping/0b6c7a8e-1111-4222-8333-944455556666/",
+    status: "down",
+    last_checked_at: null,
+    last_response_time_ms: null,
+    cert_days_left: null,
+    last_ping_at: "2026-11-26T03:00:00Z",
+    last_error: "No ping since 26 Nov 03:00 UTC.",
+    uptime: { "24h": 50, "7d": null, "30d": null },
+    recent: [],
+    rule_id: 8,
+    ...overrides,
+  });
 }

@@ -44,7 +44,7 @@ function When({ delivery }: { delivery: Delivery }) {
 export function DeliveryTable({
   deliveries,
   caption = "Notifications",
-  emptyText = "No notification was sent: the rule has no channel enabled.",
+  emptyText = "No message of its own was sent: its rule and the policies name no channel for it, or it goes out in a group's messages (the timeline lists them).",
 }: {
   deliveries: readonly Delivery[];
   caption?: string;

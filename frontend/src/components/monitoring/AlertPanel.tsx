@@ -12,6 +12,7 @@ import { alertDetailPath, paths } from "../../routes/paths";
 import type { AlertItem } from "../../types/alerts";
 import { AcknowledgedBadge, FlappingBadge, SeverityBadge } from "../ui/Badges";
 import { LabelChips, labelsText } from "../ui/LabelChips";
+import { acknowledgedPhrase } from "../../lib/acknowledger";
 import { EmptyState } from "../ui/EmptyState";
 import { LoadingState } from "../ui/LoadingState";
 import { NotPermitted, QueryError } from "../ui/QueryError";
@@ -21,7 +22,7 @@ import { formatAge } from "./UpdatedAgo";
 /** Who has an open alert, or that nobody has taken it on yet. */
 function acknowledgedText(alert: AlertItem): string {
   if (!alert.acknowledged_at) return "not acknowledged";
-  return `acknowledged by ${alert.acknowledged_by ?? "a user since deleted"}`;
+  return `acknowledged ${acknowledgedPhrase(alert)}`;
 }
 
 function OpenAlert({ alert, unit, now }: { alert: AlertItem; unit: string; now: number }) {
