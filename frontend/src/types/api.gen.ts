@@ -1292,6 +1292,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/monitoring/self-health/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The alerting system's own health (the dashboard's banner)
+         * @description Whether the alerting itself works: ticks completing, workers answering, deliveries going
+         *     out. The dashboard polls it and shows a banner with each problem's text.
+         */
+        get: operations["monitoring_self_health_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3236,6 +3257,27 @@ export interface components {
          * @enum {string}
          */
         RuleStateEnum: "ok" | "pending" | "firing" | "no_data" | "error" | "suppressed";
+        SelfHealth: {
+            ok: boolean;
+            problems: components["schemas"]["SelfHealthProblem"][];
+            /** Format: date-time */
+            last_tick_at: string | null;
+            check_interval_seconds: number;
+            /** @description Celery workers that answered a ping (null: the broker could not be asked). */
+            workers: number | null;
+            failing_deliveries_15m: number;
+        };
+        SelfHealthProblem: {
+            kind: components["schemas"]["SelfHealthProblemKindEnum"];
+            text: string;
+        };
+        /**
+         * @description * `tick_stale` - tick_stale
+         *     * `no_worker` - no_worker
+         *     * `deliveries_failing` - deliveries_failing
+         * @enum {string}
+         */
+        SelfHealthProblemKindEnum: "tick_stale" | "no_worker" | "deliveries_failing";
         Series: {
             metric: string;
             label: string;
@@ -8489,6 +8531,43 @@ export interface operations {
             };
         };
     };
+    monitoring_self_health_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfHealth"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -8536,6 +8615,7 @@ export const opEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["sche
 export const routePreviewInputSeverityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoutePreviewInputSeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const ruleKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleKindEnum"]> = ["metric", "promql"];
 export const ruleStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleStateEnum"]> = ["ok", "pending", "firing", "no_data", "error", "suppressed"];
+export const selfHealthProblemKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SelfHealthProblemKindEnum"]> = ["tick_stale", "no_worker", "deliveries_failing"];
 export const severityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const silenceStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SilenceStateEnum"]> = ["pending", "active", "expired"];
 export const testSendResultStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TestSendResultStatusEnum"]> = ["sent", "not_configured", "failed"];
