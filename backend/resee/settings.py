@@ -696,8 +696,12 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
+    "filters": {
+        # Celery's routine lines about the tasks beat runs every few seconds (core/quiet_logging.py).
+        "frequent_task_runs": {"()": "core.quiet_logging.FrequentTaskRuns"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["frequent_task_runs"]},
         # Every ERROR and CRITICAL record, django.request's included, into the error log.
         "errorlog": {"class": "monitoring.error_logging.ErrorLogHandler", "level": "ERROR"},
     },
