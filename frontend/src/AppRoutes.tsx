@@ -4,6 +4,8 @@ import { AppLayout } from "./components/layout/AppLayout";
 import { useSessionExpiryRedirect } from "./hooks/auth/useAuth";
 import { AlertDetailPage } from "./pages/AlertDetailPage";
 import { AlertsPage } from "./pages/AlertsPage";
+import { CheckDetailPage } from "./pages/CheckDetailPage";
+import { ChecksPage } from "./pages/ChecksPage";
 import { ErrorDetailPage } from "./pages/ErrorDetailPage";
 import { ErrorLogsPage } from "./pages/ErrorLogsPage";
 import { LoginPage } from "./pages/LoginPage";
@@ -42,6 +44,8 @@ export function AppRoutes() {
           <Route path={paths.maintenanceWindows} element={<MaintenanceWindowsPage />} />
           <Route path={paths.errors} element={<ErrorLogsPage />} />
           <Route path={paths.errorDetail} element={<ErrorDetailPage />} />
+          <Route path={paths.checks} element={<ChecksPage />} />
+          <Route path={paths.checkDetail} element={<CheckDetailPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

@@ -3,7 +3,7 @@ import { http, HttpResponse } from "msw";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { overview, series } from "../test/fixtures";
 import { renderApp } from "../test/render";
-import { admin, handlers, server, watchRequests } from "../test/server";
+import { admin, handlers, SELF_HEALTH_PATH, server, watchRequests } from "../test/server";
 
 function paths(requests: URL[]): string[] {
   return requests.map((url) => url.pathname + url.search);
@@ -102,7 +102,8 @@ describe("MonitoringDashboard", () => {
     const { user } = renderApp("/dashboard");
     await screen.findAllByText("No data in the last hour.");
     await screen.findByText("All systems operational");
-    const requests = watchRequests();
+    // The layout's self-health poll is not the page's, and is not paused with it.
+    const requests = watchRequests({ ignore: [SELF_HEALTH_PATH] });
     expect(screen.getByText("Auto-refresh every 30 s")).toBeInTheDocument();
 
     await act(() => vi.advanceTimersByTimeAsync(12_000));

@@ -14,7 +14,14 @@ export const paths = {
   maintenanceWindows: "/maintenance-windows",
   errors: "/errors",
   errorDetail: "/errors/:id",
+  checks: "/checks",
+  checkDetail: "/checks/:id",
 } as const;
+
+/** The page of one check. */
+export function checkDetailPath(id: number): string {
+  return `${paths.checks}/${id}`;
+}
 
 /** The page of one error group. */
 export function errorDetailPath(id: number): string {

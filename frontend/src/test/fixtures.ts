@@ -662,6 +662,7 @@ export function check(overrides: Partial<Check> = {}): Check {
     body_contains: "",
     body_regex: false,
     follow_redirects: true,
+    verify_tls: true,
     host: "",
     port: null,
     period_seconds: 86400,

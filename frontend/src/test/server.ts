@@ -1,6 +1,7 @@
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import type { User } from "../types/auth";
+import type { Check, CheckResult, SelfHealth } from "../types/checks";
 import type {
   AlertItem,
   ChannelKind,
@@ -19,8 +20,22 @@ import type {
 } from "../types/monitoring";
 import { channelKinds, defaultChannels, endpoints, integrations, openCounts, overview, page, series } from "./fixtures";
 
+/**
+ * The monitor's own health, which the signed-in layout asks for on every page: fine, unless a test
+ * says otherwise (`handlers.selfHealth`).
+ */
+export const SELF_HEALTH_PATH = "/api/monitoring/self-health/";
+export const selfHealthOk: SelfHealth = {
+  ok: true,
+  problems: [],
+  last_tick_at: "2026-11-27T17:00:00Z",
+  check_interval_seconds: 60,
+  workers: 1,
+  failing_deliveries_15m: 0,
+};
+
 /** The network boundary of every test: requests the test did not expect fail it. */
-export const server = setupServer();
+export const server = setupServer(http.get(SELF_HEALTH_PATH, () => HttpResponse.json(selfHealthOk)));
 
 /** The alerting and telemetry permissions of the groups (backend core/roles.py). */
 const VIEW_PERMISSIONS = [
@@ -38,6 +53,8 @@ const VIEW_PERMISSIONS = [
   "monitoring.view_metricsample",
   "monitoring.view_pushtoken",
   "monitoring.view_requestrollup",
+  "monitoring.view_check",
+  "monitoring.view_checkresult",
 ];
 const MANAGER_PERMISSIONS = [
   ...VIEW_PERMISSIONS,
@@ -63,6 +80,9 @@ const MANAGER_PERMISSIONS = [
   "monitoring.add_aiusage",
   "monitoring.add_pushtoken",
   "monitoring.delete_pushtoken",
+  "monitoring.add_check",
+  "monitoring.change_check",
+  "monitoring.delete_check",
 ].sort();
 
 export const admin: User = {
@@ -151,6 +171,19 @@ export const handlers = {
     http.get("/api/alerts/channels/kinds/", () => HttpResponse.json(kinds)),
   policies: (list: NotificationPolicy[] = []) => http.get("/api/alerts/policies/", () => HttpResponse.json(page(list))),
   integrations: () => http.get("/api/alerts/integrations/", () => HttpResponse.json(integrations())),
+  /** The monitor's own health; null: a server without the endpoint (404). */
+  selfHealth: (answer: SelfHealth | null = selfHealthOk) =>
+    http.get(SELF_HEALTH_PATH, () =>
+      answer ? HttpResponse.json(answer) : HttpResponse.json({ detail: "Not found." }, { status: 404 }),
+    ),
+  /** The checks list (paginated, as the API answers it); null: a server without checks (404). */
+  checks: (list: Check[] | null = []) =>
+    http.get("/api/monitoring/checks/", () =>
+      list ? HttpResponse.json(page(list)) : HttpResponse.json({ detail: "Not found." }, { status: 404 }),
+    ),
+  check: (item: Check) => http.get(`/api/monitoring/checks/${item.id}/`, () => HttpResponse.json(item)),
+  checkResults: (id: number, results: CheckResult[] = []) =>
+    http.get(`/api/monitoring/checks/${id}/results/`, () => HttpResponse.json(results)),
   /** Everything the dashboard asks for, answered as a system with no data and no rules yet would. */
   dashboard: () => [
     handlers.health(),
@@ -164,11 +197,15 @@ export const handlers = {
   ],
 };
 
-/** The address of every request made from now until the test ends, in order. */
-export function watchRequests(): URL[] {
+/**
+ * The address of every request made from now until the test ends, in order; but those to the
+ * paths in `ignore` (the layout's own polling, for a test that counts a page's requests).
+ */
+export function watchRequests({ ignore = [] }: { ignore?: readonly string[] } = {}): URL[] {
   const seen: URL[] = [];
   server.events.on("request:start", ({ request }) => {
-    seen.push(new URL(request.url));
+    const url = new URL(request.url);
+    if (!ignore.includes(url.pathname)) seen.push(url);
   });
   return seen;
 }

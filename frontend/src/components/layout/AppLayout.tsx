@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { Link, NavLink, Outlet, useLocation } from "react-router";
 import { useSignedInUser } from "../../hooks/auth/signedInUser";
 import { paths } from "../../routes/paths";
+import { SelfHealthBanner } from "./SelfHealthBanner";
 import { UserMenu } from "./UserMenu";
 
 const SECTIONS = [
@@ -13,6 +14,7 @@ const SECTIONS = [
   { to: paths.policies, label: "Policies" },
   { to: paths.silences, label: "Silences" },
   { to: paths.maintenanceWindows, label: "Maintenance" },
+  { to: paths.checks, label: "Checks" },
   { to: paths.errors, label: "Error logs" },
 ] as const;
 
@@ -95,6 +97,7 @@ export function AppLayout() {
           </div>
         </div>
       </header>
+      <SelfHealthBanner />
       <main id="main" ref={mainRef} tabIndex={-1} className="container main">
         <Outlet />
       </main>

@@ -34,6 +34,11 @@ export const PERMISSIONS = {
   addMaintenanceWindows: "alerts.add_maintenancewindow",
   changeMaintenanceWindows: "alerts.change_maintenancewindow",
   deleteMaintenanceWindows: "alerts.delete_maintenancewindow",
+  viewChecks: "monitoring.view_check",
+  addChecks: "monitoring.add_check",
+  /** Also what running a check now needs. */
+  changeChecks: "monitoring.change_check",
+  deleteChecks: "monitoring.delete_check",
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
