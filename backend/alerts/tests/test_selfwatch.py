@@ -422,3 +422,35 @@ def test_the_watchdog_metric_reads_1_by_every_aggregation_but_sum_and_count():
     assert collector.get_metric_value("watchdog", 5) == 1
     assert collector.get_metric_value("watchdog", 5, aggregation="min") == 1
     assert collector.get_metric_value("watchdog", 5, aggregation="sum") == 5
+
+
+# --- the settings -----------------------------------------------------------------------------
+
+
+def start_with(tmp_path, **env):
+    import subprocess
+
+    from core.testing import BACKEND_DIR, PYTHON
+
+    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "resee.settings", "DATA_DIR": str(tmp_path),
+            "ENV_FILE": str(tmp_path / "absent.env"), **env}
+    code = ("import django\ndjango.setup()\nfrom django.conf import settings\n"
+            "print([str(n) for n in settings.METRICS_ALLOWED_NETWORKS], settings.DEADMAN_PING_METHOD)")
+    return subprocess.run([PYTHON, "-c", code], cwd=BACKEND_DIR, env=base, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("name, value", [
+    ("METRICS_ALLOWED_IPS", "10.0.0.0/8,not-a-network"), ("METRICS_TOKEN", "short"),
+    ("DEADMAN_PING_METHOD", "PUT"), ("DEADMAN_PING_URL", "ftp://hc-ping.com/x"),
+    ("DEADMAN_PING_TIMEOUT_SECONDS", "0"),
+])
+def test_a_bad_self_watch_setting_stops_start_up_with_its_name(tmp_path, name, value):
+    started = start_with(tmp_path, **{name: value})
+    assert started.returncode != 0
+    assert name in started.stderr
+
+
+def test_self_watch_settings_are_read(tmp_path):
+    started = start_with(tmp_path, METRICS_ALLOWED_IPS="10.0.0.0/8, 127.0.0.1", DEADMAN_PING_METHOD="post")
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "['10.0.0.0/8', '127.0.0.1/32'] POST"
