@@ -86,7 +86,9 @@ def process_group(tmp_path):
 def _generous_rate_limits(settings):
     """Rate limits out of the way (their counters live in the shared cache, which Redis keeps
     between tests); throttle tests set their own and start from core.throttling.reset()."""
-    settings.API_THROTTLE_RATES = {"alert_actions": "100000/minute", "token": "100000/minute", "otlp": "100000/minute"}
+    settings.API_THROTTLE_RATES = {
+        "alert_actions": "100000/minute", "token": "100000/minute", "otlp": "100000/minute", "ping": "100000/minute",
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -8,5 +8,11 @@ class AlertsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from monitoring.checks import hooks
+
         # The notifier registry registers the channel kinds that the models' choices list.
         from .services import notifiers  # noqa: F401
+        from .services.check_rules import DefaultCheckRules
+
+        # A check's default rule ("<name> is down") is an alert rule.
+        hooks.register(DefaultCheckRules())

@@ -6,7 +6,7 @@ creates them and the tests read this. Superusers need no group.
   send test notifications, trigger alerts by hand, resolve and delete error groups, push metrics,
   create and revoke push tokens, add, change, test and delete data sources, notification channels
   and notification policies, and add, change, expire and delete silences and maintenance windows,
-  and add, change and delete inhibition rules.
+  and add, change and delete inhibition rules, and add, change, run and delete checks.
   Viewers see channels, never their secrets.
 - Metric pushers: for machine accounts of other systems: push metric samples and AI usage through
   `POST /api/monitoring/metrics/` and `/api/monitoring/ai-usage/`, and nothing else.
@@ -22,7 +22,7 @@ _ALERT_MODELS = (
 )
 _MONITORING_MODELS = (
     "metricsample", "requestrollup", "errorlog", "errorcount", "aiusage", "activeuserminute", "pushtoken",
-    "datasource",
+    "datasource", "check", "checkresult",
 )
 
 _VIEW = [f"alerts.view_{m}" for m in _ALERT_MODELS] + [f"monitoring.view_{m}" for m in _MONITORING_MODELS]
@@ -42,6 +42,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.add_metricsample", "monitoring.add_aiusage",
         "monitoring.add_pushtoken", "monitoring.delete_pushtoken",
         "monitoring.add_datasource", "monitoring.change_datasource", "monitoring.delete_datasource",
+        "monitoring.add_check", "monitoring.change_check", "monitoring.delete_check",
     ],
     PUSHERS: ["monitoring.add_metricsample", "monitoring.add_aiusage"],
 }

@@ -23,7 +23,7 @@ GAUGE = "gauge"  # a level measured from time to time (cpu %, queue length)
 COUNTER = "counter"  # events counted per minute (requests, errors); summed over a window
 RATIO = "ratio"  # a proportion of two counters (error rate); over a window, the pooled proportion
 
-CATEGORIES = ("system", "api", "database", "errors", "ai", "business", "services", "custom")
+CATEGORIES = ("system", "api", "database", "errors", "ai", "business", "services", "checks", "custom")
 
 # Where a metric's numbers come from: the name of a registered source (`monitoring.sources`),
 # each read once per evaluation.
@@ -173,6 +173,16 @@ _METRICS = (
     Metric("watchdog", "Watchdog", "", "services", GAUGE, "last", CONSTANT,
            "Always 1, in every minute: the built-in Watchdog rule (watchdog > 0, off until switched on) "
            "fires for as long as rules are evaluated, for a dead-man service to expect."),
+    # checks (monitoring/checks/): one series per check, labelled check=<name>, kind=<kind>
+    Metric("check_up", "Check up", "", "checks", GAUGE, "avg", SAMPLES,
+           "1 when a check's last run (or a heartbeat's last look) found it up, 0 when down; avg over a "
+           "window is the share of runs up."),
+    Metric("check_response_time_ms", "Check response time", "ms", "checks", GAUGE, "avg", SAMPLES,
+           "Time an HTTP check took to get its answer (TCP: to connect)."),
+    Metric("check_cert_days_left", "Certificate days left", "days", "checks", GAUGE, "min", SAMPLES,
+           "Days until the TLS certificate of an https check expires (negative: expired)."),
+    Metric("heartbeat_age_seconds", "Heartbeat age", "s", "checks", GAUGE, "max", SAMPLES,
+           "Seconds since a heartbeat's last ping."),
 )
 
 CATALOGUE: dict[str, Metric] = {metric.name: metric for metric in _METRICS}

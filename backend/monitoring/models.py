@@ -360,3 +360,124 @@ class DataSource(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CheckKind(models.TextChoices):
+    HTTP = "http", "HTTP(S)"
+    TCP = "tcp", "TCP"
+    HEARTBEAT = "heartbeat", "Heartbeat"
+
+
+class CheckStatus(models.TextChoices):
+    UP = "up", "Up"
+    DOWN = "down", "Down"
+    UNKNOWN = "unknown", "Unknown"
+
+
+CHECK_MIN_INTERVAL = 30
+CHECK_MAX_INTERVAL = 86400
+CHECK_MIN_TIMEOUT = 1
+CHECK_MAX_TIMEOUT = 60
+CHECK_METHODS = ("GET", "HEAD", "POST")
+
+
+def _new_ping_key():
+    import uuid
+
+    return uuid.uuid4()
+
+
+class Check(models.Model):
+    """An uptime check (monitoring/checks/): an HTTP(S) request or a TCP connection made every
+    `interval_seconds`, or a heartbeat that a job pings at /ping/<ping_key>/. Each is a series
+    (labels check=<name>, kind=<kind>) of check_up, check_response_time_ms, check_cert_days_left
+    and heartbeat_age_seconds that ordinary rules watch."""
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=16, choices=CheckKind.choices)
+    is_active = models.BooleanField(default=True)
+    # http and tcp
+    interval_seconds = models.PositiveIntegerField(default=60)
+    timeout_seconds = models.PositiveSmallIntegerField(default=10)
+    # http
+    url = models.CharField(max_length=2000, blank=True, default="")
+    method = models.CharField(max_length=8, default="GET")
+    headers = models.JSONField(default=dict, blank=True)
+    expected_status = models.CharField(max_length=200, blank=True, default="200-299")
+    body_contains = models.CharField(max_length=1000, blank=True, default="")
+    body_regex = models.BooleanField(default=False)
+    follow_redirects = models.BooleanField(default=True)
+    # False: a certificate that cannot be verified (self-signed, expired, wrong name) is accepted;
+    # its days left are reported either way.
+    verify_tls = models.BooleanField(default=True)
+    # tcp
+    host = models.CharField(max_length=255, blank=True, default="")
+    port = models.PositiveIntegerField(null=True, blank=True)
+    # heartbeat: expected every period_seconds, or on the cron schedule in time_zone; late after grace
+    ping_key = models.UUIDField(default=_new_ping_key, unique=True, editable=False)
+    period_seconds = models.PositiveIntegerField(default=86400)
+    grace_seconds = models.PositiveIntegerField(default=3600)
+    cron = models.CharField(max_length=100, blank=True, default="")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    # the default rule made with the check ("<name> is down"), if any; an id, since monitoring
+    # knows nothing of alerts
+    rule_id = models.BigIntegerField(null=True, blank=True)
+    # state, written by the runners and the ping views
+    status = models.CharField(max_length=8, choices=CheckStatus.choices, default=CheckStatus.UNKNOWN)
+    status_since = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_response_time_ms = models.FloatField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    cert_days_left = models.IntegerField(null=True, blank=True)
+    last_ping_at = models.DateTimeField(null=True, blank=True)
+    last_start_at = models.DateTimeField(null=True, blank=True)
+    last_fail_at = models.DateTimeField(null=True, blank=True)
+    # when the check is next due; claimed by moving it forward (compare-and-set)
+    next_run_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["is_active", "next_run_at"], name="check_due")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=CheckKind.values), name="check_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(interval_seconds__gte=CHECK_MIN_INTERVAL), name="check_interval_min"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(timeout_seconds__gte=CHECK_MIN_TIMEOUT)
+                & models.Q(timeout_seconds__lte=CHECK_MAX_TIMEOUT),
+                name="check_timeout_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def series_labels(self) -> dict[str, str]:
+        return {"check": self.name, "kind": self.kind}
+
+
+class CheckResult(models.Model):
+    """One run of an HTTP or TCP check, or one evaluation of a heartbeat (and each ping)."""
+
+    check_ref = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="results", db_column="check_id")
+    at = models.DateTimeField(default=timezone.now)
+    up = models.BooleanField()
+    response_time_ms = models.FloatField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True, default="")
+    cert_days_left = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # "one check over a time range": uptime, recent runs, results.
+            models.Index(fields=["check_ref", "at"], name="checkresult_check_time"),
+            models.Index(fields=["at"], name="checkresult_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.check_ref_id} {'up' if self.up else 'down'} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -18,6 +18,7 @@ from .catalogue import METRIC_NAME, accepts_pushed_samples
 from .models import (
     ActiveUserMinute,
     AIUsage,
+    CheckResult,
     ErrorCount,
     ErrorLog,
     MetricSample,
@@ -229,6 +230,10 @@ def delete_old_telemetry(*, now: datetime | None = None, batch_size: int = 5000)
         "active_user_minutes": ActiveUserMinute.objects.filter(minute__lt=cutoff),
         "ai_usage": AIUsage.objects.filter(timestamp__lt=cutoff),
         "error_logs": ErrorLog.objects.filter(last_seen__lt=cutoff),
+        # Kept longer than samples: the 30-day uptime of checks reads them.
+        "check_results": CheckResult.objects.filter(
+            at__lt=(now or timezone.now()) - timedelta(days=settings.CHECK_RESULT_RETENTION_DAYS)
+        ),
         # A series silent for a day starts again from a baseline (monitoring.otlp).
         "otlp_cumulative_points": OtlpCumulativePoint.objects.filter(
             updated_at__lt=(now or timezone.now()) - timedelta(days=1)

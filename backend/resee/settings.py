@@ -299,12 +299,19 @@ CELERY_TASK_ROUTES = {
     "alerts.tasks.flush_notification_groups": {"queue": NOTIFICATIONS_QUEUE},
     "alerts.tasks.escalate_unacknowledged_alerts": {"queue": NOTIFICATIONS_QUEUE},
     "alerts.tasks.end_flapping": {"queue": NOTIFICATIONS_QUEUE},
+    # HTTP/TCP checks and heartbeats (monitoring/checks/) on a queue of their own, so that a slow
+    # target never holds the processes that run ticks and collections.
+    "monitoring.tasks.sweep_checks": {"queue": "checks"},
+    "monitoring.tasks.run_check": {"queue": "checks"},
 }
-# Both queues declared: a worker started without --queues (`celery -A resee worker`) consumes both,
-# so a hand-started single worker still sends notifications; `make run` and compose split them.
+CHECKS_QUEUE = "checks"
+# Every queue declared: a worker started without --queues (`celery -A resee worker`) consumes all
+# of them, so a hand-started single worker still sends notifications and runs checks; `make run`
+# and compose split them.
 CELERY_TASK_QUEUES = (
     Queue(CELERY_TASK_DEFAULT_QUEUE, routing_key=CELERY_TASK_DEFAULT_QUEUE),
     Queue(NOTIFICATIONS_QUEUE, routing_key=NOTIFICATIONS_QUEUE),
+    Queue(CHECKS_QUEUE, routing_key=CHECKS_QUEUE),
 )
 
 # How often system metrics are sampled and alert rules evaluated. 60 runs on the minute.
@@ -327,6 +334,11 @@ def periodic_expiry(seconds: int) -> float:
 NOTIFICATION_GROUP_FLUSH_SECONDS = env.int("NOTIFICATION_GROUP_FLUSH_SECONDS", default=10)
 if NOTIFICATION_GROUP_FLUSH_SECONDS < 1:
     raise ImproperlyConfigured("NOTIFICATION_GROUP_FLUSH_SECONDS must be at least 1")
+
+# How often due checks are looked for (a check's interval is kept to this precision).
+CHECK_SWEEP_SECONDS = env.int("CHECK_SWEEP_SECONDS", default=10)
+if CHECK_SWEEP_SECONDS < 1:
+    raise ImproperlyConfigured("CHECK_SWEEP_SECONDS must be at least 1")
 
 # A periodic run that waits in the queue past its next run is dropped (`expires`), so a stalled
 # worker catches up with one run, not a pile of them.
@@ -375,6 +387,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),  # Every 5 minutes
         "options": {"expires": 280},
     },
+    # Due HTTP/TCP checks are claimed and handed to the checks queue; heartbeats are judged.
+    "sweep-checks": {
+        "task": "monitoring.tasks.sweep_checks",
+        "schedule": timedelta(seconds=CHECK_SWEEP_SECONDS),
+        "options": {"expires": periodic_expiry(CHECK_SWEEP_SECONDS)},
+    },
     "collect-system-metrics": {
         "task": "monitoring.tasks.collect_system_metrics",
         "schedule": _every(METRICS_COLLECTION_INTERVAL_SECONDS),
@@ -409,6 +427,11 @@ ROLLUP_SETTLE_SECONDS = env.int("ROLLUP_SETTLE_SECONDS", default=15)
 TELEMETRY_FLUSH_INTERVAL_SECONDS = env.float("TELEMETRY_FLUSH_INTERVAL_SECONDS", default=5.0)
 # Telemetry (samples, request rollups, error counts, AI usage) older than this is deleted at 04:00.
 TELEMETRY_RETENTION_DAYS = env.int("TELEMETRY_RETENTION_DAYS", default=14)
+# Results of checks (their runs, behind uptime % and history) older than this are deleted at 04:00;
+# at least 30, so that the 30-day uptime is whole.
+CHECK_RESULT_RETENTION_DAYS = env.int("CHECK_RESULT_RETENTION_DAYS", default=31)
+if CHECK_RESULT_RETENTION_DAYS < 30:
+    raise ImproperlyConfigured("CHECK_RESULT_RETENTION_DAYS must be at least 30 (the 30-day uptime reads them)")
 
 # --- Notifications --------------------------------------------------------------------------------
 
@@ -584,8 +607,11 @@ ALERT_ACTIONS_THROTTLE_RATE = env.str("ALERT_ACTIONS_THROTTLE_RATE", default="10
 TOKEN_THROTTLE_RATE = env.str("TOKEN_THROTTLE_RATE", default="5/minute")
 # OTLP exports per push token (an SDK exports every 60 s by default; a collector more often).
 OTLP_THROTTLE_RATE = env.str("OTLP_THROTTLE_RATE", default="600/minute")
+# Heartbeat pings (/ping/<uuid>/...) per client address, known uuids or not.
+PING_THROTTLE_RATE = env.str("PING_THROTTLE_RATE", default="120/minute")
 API_THROTTLE_RATES = {
     "alert_actions": ALERT_ACTIONS_THROTTLE_RATE, "token": TOKEN_THROTTLE_RATE, "otlp": OTLP_THROTTLE_RATE,
+    "ping": PING_THROTTLE_RATE,
 }
 # OTLP/HTTP receivers: the largest body (after decompression) and the data points or log records
 # of one export; beyond them a body is refused (413) and the points over the limit rejected.

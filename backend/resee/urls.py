@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from core.dashboard import dashboard_page
 from core.docs_views import ApiDocsView
 from core.views import ApiNotFound, health
-from monitoring.api import otlp_views
+from monitoring.api import check_views, otlp_views
 
 # Under /api/, a server error is JSON with an error id (core.exceptions), not an HTML page.
 handler500 = "core.exceptions.server_error"
@@ -16,6 +16,9 @@ urlpatterns = [
     # OTLP/HTTP: an exporter posts to <endpoint>/v1/metrics and <endpoint>/v1/logs, no slash.
     path("otlp/v1/metrics", otlp_views.metrics, name="otlp-metrics"),
     path("otlp/v1/logs", otlp_views.logs, name="otlp-logs"),
+    # Heartbeat pings: /ping/<uuid>/, /ping/<uuid>/start, /ping/<uuid>/fail (no authentication).
+    path("ping/<str:key>/", check_views.ping, name="check-ping"),
+    re_path(r"^ping/(?P<key>[^/]{1,64})/(?P<what>start|fail)/?$", check_views.ping, name="check-ping-kind"),
     # The pages an alert message's one-click action links open (server-rendered, CSRF-protected).
     path("actions/", include("alerts.action_urls")),
     path("api/auth/", include("core.urls")),
@@ -29,6 +32,6 @@ urlpatterns = [
     # the dashboard's page.
     re_path(r"^api/", ApiNotFound.as_view(), name="api-not-found"),
     # The dashboard at / and its client-side routes: every path outside api/, admin/, static/,
-    # otlp/, metrics and health/ (so that /admin still gets its redirect to /admin/).
-    re_path(r"^(?!(?:api|admin|static|health|otlp|metrics)(?:/|$))", dashboard_page, name="dashboard"),
+    # otlp/, metrics, ping/ and health/ (so that /admin still gets its redirect to /admin/).
+    re_path(r"^(?!(?:api|admin|static|health|otlp|metrics|ping)(?:/|$))", dashboard_page, name="dashboard"),
 ]

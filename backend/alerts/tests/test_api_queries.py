@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts.models import InhibitionRule, MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
-from monitoring.models import DataSource, ErrorLog
+from monitoring.models import Check, CheckResult, DataSource, ErrorLog
 from monitoring.services import create_push_token
 
 from .factories import make_alert, make_delivery, make_rule
@@ -45,6 +45,14 @@ def add_data_sources(n, offset, user):
     for i in range(n):
         DataSource.objects.create(name=f"source {offset + i}", base_url="http://prometheus:9090",
                                   secrets={"bearer_token": f"token-{offset + i}"})
+
+
+def add_checks(n, offset, user):
+    for i in range(n):
+        check = Check.objects.create(name=f"check {offset + i}", kind="tcp", host="db", port=5432)
+        CheckResult.objects.bulk_create([
+            CheckResult(check_ref=check, at=timezone.now() - timedelta(minutes=m), up=m % 4 != 0) for m in range(35)
+        ])
 
 
 def add_channels(n, offset, user):
@@ -111,6 +119,7 @@ LISTS = {
     "/api/monitoring/errors/": add_errors,
     "/api/monitoring/push-tokens/": add_push_tokens,
     "/api/monitoring/data-sources/": add_data_sources,
+    "/api/monitoring/checks/": add_checks,
     "/api/alerts/channels/": add_channels,
     "/api/alerts/policies/": add_policies,
     "/api/alerts/silences/": add_silences,

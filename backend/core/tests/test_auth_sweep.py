@@ -13,7 +13,7 @@ from django.utils import timezone
 from alerts.models import InhibitionRule, MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
 from alerts.tests.factories import make_alert, make_rule
 from core.testing import client_for
-from monitoring.models import DataSource, ErrorLog
+from monitoring.models import Check, DataSource, ErrorLog
 from monitoring.services import create_push_token
 
 # Not behind the API's authentication, each for a reason:
@@ -34,6 +34,9 @@ EXCLUDED_NAMES = {
     # without them: alerts/tests/test_selfwatch.py and test_metrics_refuse_a_scrape_without_the_token below)
     "metrics",
     "metrics-slash",
+    # Heartbeat pings: the check's uuid is the secret, no user (monitoring/tests/test_checks_heartbeats.py)
+    "check-ping",
+    "check-ping-kind",
 }
 EXCLUDED_PREFIXES = ("admin/",)  # Django admin: its own staff login
 EXCLUDED_ROUTES = {""}  # the site root: a redirect to the admin (or the dashboard's page)
@@ -94,6 +97,8 @@ def objects(db):
         "monitoring-push-token": create_push_token("sweep")[0].pk,
         # Loopback, refused by the outbound guard: its test answers at once.
         "monitoring-data-source": DataSource.objects.create(name="sweep", base_url="http://127.0.0.1:9").pk,
+        # Loopback, refused by the outbound guard: running it answers at once.
+        "monitoring-check": Check.objects.create(name="sweep", kind="tcp", host="127.0.0.1", port=9).pk,
         "alerts-channel": channel.pk,
         "alerts-policy": policy.pk,
         "alerts-silence": Silence.objects.create(

@@ -12,7 +12,7 @@ from alerts.models import InhibitionRule, MaintenanceWindow, NotificationChannel
 from alerts.tests.factories import make_alert, make_rule
 from core.parsers import MAX_JSON_DEPTH
 from core.tests.test_schema import api_schema
-from monitoring.models import DataSource, ErrorLog
+from monitoring.models import Check, DataSource, ErrorLog
 
 BODY_OPERATIONS = sorted(
     (method.upper(), url)
@@ -43,6 +43,7 @@ def ids(db):
     alert = make_alert(rule)
     error = ErrorLog.objects.create(fingerprint="deep", level="ERROR", message="boom")
     source = DataSource.objects.create(name="deep", base_url="http://prometheus.example:9090")
+    check = Check.objects.create(name="deep", kind="tcp", host="127.0.0.1", port=9)
     channel = NotificationChannel.objects.create(kind="slack", name="deep",
                                                  secrets={"webhook_url": "https://hooks.example.com/x"})
     policy = NotificationPolicy.objects.create(name="deep")
@@ -56,7 +57,8 @@ def ids(db):
                                                source_matchers=[{"label": "team", "op": "=", "value": "a"}],
                                                target_matchers=[{"label": "team", "op": "=", "value": "b"}])
     return {"/api/alerts/rules/": rule.pk, "/api/alerts/history/": alert.pk, "/api/monitoring/errors/": error.pk,
-            "/api/monitoring/data-sources/": source.pk, "/api/alerts/channels/": channel.pk,
+            "/api/monitoring/data-sources/": source.pk, "/api/monitoring/checks/": check.pk,
+            "/api/alerts/channels/": channel.pk,
             "/api/alerts/policies/": policy.pk, "/api/alerts/silences/": silence.pk,
             "/api/alerts/maintenance-windows/": window.pk, "/api/alerts/inhibition-rules/": inhibition.pk}
 

@@ -98,11 +98,11 @@ def test_compose_has_the_production_services_with_health_checks():
     services = COMPOSE["services"]
 
     # The product document runs `docker-compose exec backend ...` and `docker-compose exec celery ...`.
-    assert set(services) == {"postgres", "redis", "backend", "celery", "celery-notifications", "celery-beat",
-                             "frontend"}
+    assert set(services) == {"postgres", "redis", "backend", "celery", "celery-notifications", "celery-checks",
+                             "celery-beat", "frontend"}
     for name, service in services.items():
         assert "healthcheck" in service, name
-    for name in ("backend", "celery", "celery-notifications", "celery-beat"):
+    for name in ("backend", "celery", "celery-notifications", "celery-checks", "celery-beat"):
         assert services[name]["env_file"] == ".env"
         assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://")
         assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"

@@ -24,6 +24,11 @@ def test_notifications_go_to_their_own_queue():
     assert _queue("alerts.tasks.send_notification") == "notifications"
 
 
+def test_checks_go_to_their_own_queue():
+    assert _queue("monitoring.tasks.sweep_checks") == "checks"
+    assert _queue("monitoring.tasks.run_check") == "checks"
+
+
 @pytest.mark.parametrize("task_name", [
     "alerts.tasks.check_alert_rules", "monitoring.tasks.collect_system_metrics",
     "alerts.tasks.update_alert_metrics_cache", "alerts.tasks.send_daily_alert_summary",
@@ -40,11 +45,11 @@ def _option(command: list[str], name: str) -> str:
 def test_one_worker_per_queue():
     commands = worker_commands(2, 4, PYTHON)
 
-    assert {_option(c, "--queues") for c in commands.values()} == {"celery", "notifications"}
+    assert {_option(c, "--queues") for c in commands.values()} == {"celery", "notifications", "checks"}
     assert _option(commands["worker"], "--queues") == "celery"
     assert _option(commands["notifications"], "--concurrency") == "4"
     # Two workers on one host need names of their own.
-    assert {_option(c, "--hostname") for c in commands.values()} == {"celery@%h", "notifications@%h"}
+    assert {_option(c, "--hostname") for c in commands.values()} == {"celery@%h", "notifications@%h", "checks@%h"}
 
 
 def test_the_web_server_runs_threads_and_the_redacting_logger():
@@ -133,11 +138,11 @@ def test_the_image_runs_the_web_server_with_its_settings():
     assert _option(cmd, "--config") == "python:resee.gunicorn_conf"
 
 
-def test_a_worker_started_without_queues_consumes_both():
+def test_a_worker_started_without_queues_consumes_all_of_them():
     # `celery -A resee worker` with no --queues takes every declared queue.
     # (app.amqp.queues would also gain a queue that routing created on the fly; the declared ones are what
     # a worker starts with.)
-    assert {queue.name for queue in app.conf.task_queues} == {"celery", "notifications"}
+    assert {queue.name for queue in app.conf.task_queues} == {"celery", "notifications", "checks"}
 
 
 def test_web_threads_come_from_the_env_file_too(tmp_path):

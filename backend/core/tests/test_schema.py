@@ -30,7 +30,7 @@ from schemathesis.checks import (
 from schemathesis.generation import GenerationMode
 
 from alerts.tests.factories import make_alert, make_delivery, make_rule
-from monitoring.models import DataSource, ErrorLog, MetricSample
+from monitoring.models import Check, DataSource, ErrorLog, MetricSample
 from resee.wsgi import application
 
 
@@ -159,6 +159,7 @@ def api_data(django_user_model, settings, wsgi_keeps_the_test_transaction, slack
     MetricSample.objects.create(name="cpu_usage", value=42.0)
     ErrorLog.objects.create(fingerprint="fuzz", level="ERROR", message="boom")
     DataSource.objects.create(name="fuzz", base_url="http://127.0.0.1:9")
+    Check.objects.create(name="fuzz", kind="tcp", host="127.0.0.1", port=9)
     channel = NotificationChannel.objects.create(
         kind="slack", name="fuzz", settings={"channel": "#fuzz"},
         secrets={"webhook_url": slack_receiver.url("/services/T0FUZZ/B0FUZZ/second")},
@@ -227,6 +228,41 @@ def _consistent_kind(case) -> None:
             body["data_source"] = DataSource.objects.values_list("pk", flat=True).first()
         if (creating and not body.get("metric_name")) or body.get("metric_name") == "":
             body["metric_name"] = "cpu_usage"
+
+
+def _consistent_check(case) -> None:
+    """What a schema cannot state of checks: the fields a kind needs (an http(s) URL, a host and
+    port), an expected status in its syntax, a regex that compiles, valid header names, a cron
+    expression, a known time zone, a timeout shorter than the interval. Valid cases get such
+    values; invalid ones keep theirs."""
+    from monitoring.checks import validation
+
+    body = case.body
+    if not isinstance(body, dict) or "/api/monitoring/checks/" not in case.operation.label:
+        return
+    kind, creating = body.get("kind"), case.operation.method.upper() == "POST"
+    if "url" in body or kind == "http":
+        url = body.get("url")
+        if not isinstance(url, str) or (kind == "http" or url) and validation.url_error(url):
+            body["url"] = "http://127.0.0.1:9/"
+    if "expected_status" in body and validation.expected_status_error(body["expected_status"]):
+        body["expected_status"] = "200-299"
+    if isinstance(body.get("headers"), dict):
+        body["headers"] = {} if validation.headers_error(body["headers"]) else body["headers"]
+    if body.get("body_regex") or body.get("method") == "HEAD" or not creating:
+        body["body_contains"] = ""
+    if "host" in body or kind == "tcp":
+        host = body.get("host")
+        if not isinstance(host, str) or (kind == "tcp" or host) and validation.host_error(host):
+            body["host"] = "127.0.0.1"
+    if kind == "tcp" and not isinstance(body.get("port"), int):
+        body["port"] = 9
+    if "cron" in body and validation.cron_error(body["cron"]):
+        body["cron"] = ""
+    if "time_zone" in body:
+        body["time_zone"] = "Europe/Berlin"
+    if isinstance(body.get("timeout_seconds"), int):
+        body["timeout_seconds"] = min(body["timeout_seconds"], 29)
 
 
 def _consistent_routing(case, rule_id: int) -> None:
@@ -395,6 +431,7 @@ def test_the_api_keeps_to_its_schema(case, api_data):
         _existing_rule(case, api_data)
         _consistent_rule(case.body)
         _consistent_kind(case)
+        _consistent_check(case)
         _consistent_routing(case, api_data)
         _consistent_silences(case)
         _consistent_inhibitions(case)

@@ -1,12 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import check_views, views
 
 router = SimpleRouter()
 router.register("errors", views.ErrorLogViewSet, basename="monitoring-error")
 router.register("data-sources", views.DataSourceViewSet, basename="monitoring-data-source")
 router.register("push-tokens", views.PushTokenViewSet, basename="monitoring-push-token")
+router.register("checks", check_views.CheckViewSet, basename="monitoring-check")
 
 urlpatterns = [
     path("overview/", views.OverviewView.as_view(), name="monitoring-overview"),

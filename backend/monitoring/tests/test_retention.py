@@ -37,7 +37,8 @@ def test_telemetry_older_than_retention_is_deleted_in_batches(settings):
     deleted = delete_old_telemetry(now=now, batch_size=3)
 
     assert deleted == {"metric_samples": 7, "request_rollups": 1, "error_counts": 1, "active_user_minutes": 1,
-                       "ai_usage": 1, "error_logs": 1, "otlp_cumulative_points": 1, "metric_series": 0}
+                       "ai_usage": 1, "error_logs": 1, "check_results": 0, "otlp_cumulative_points": 1,
+                       "metric_series": 0}
     assert list(OtlpCumulativePoint.objects.values_list("key", flat=True)) == ["fresh"]
     assert MetricSample.objects.count() == 7
     assert all(m.objects.count() == 1 for m in (RequestRollup, ErrorCount, ActiveUserMinute, AIUsage, ErrorLog))

@@ -986,6 +986,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/monitoring/checks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List checks, with uptime and their last 30 runs
+         * @description HTTP(S) and TCP checks and heartbeats. Viewers read them; managers add, change, run and
+         *     delete them.
+         */
+        get: operations["monitoring_checks_list"];
+        put?: never;
+        /**
+         * Add a check (and its default rule)
+         * @description HTTP(S) and TCP checks and heartbeats. Viewers read them; managers add, change, run and
+         *     delete them.
+         */
+        post: operations["monitoring_checks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/checks/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One check
+         * @description HTTP(S) and TCP checks and heartbeats. Viewers read them; managers add, change, run and
+         *     delete them.
+         */
+        get: operations["monitoring_checks_retrieve"];
+        /**
+         * Replace a check
+         * @description HTTP(S) and TCP checks and heartbeats. Viewers read them; managers add, change, run and
+         *     delete them.
+         */
+        put: operations["monitoring_checks_update"];
+        post?: never;
+        /**
+         * Delete a check, its results and its default rule
+         * @description HTTP(S) and TCP checks and heartbeats. Viewers read them; managers add, change, run and
+         *     delete them.
+         */
+        delete: operations["monitoring_checks_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some of a check
+         * @description HTTP(S) and TCP checks and heartbeats. Viewers read them; managers add, change, run and
+         *     delete them.
+         */
+        patch: operations["monitoring_checks_partial_update"];
+        trace?: never;
+    };
+    "/api/monitoring/checks/{id}/results/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A check's results, newest first
+         * @description HTTP(S) and TCP checks and heartbeats. Viewers read them; managers add, change, run and
+         *     delete them.
+         */
+        get: operations["monitoring_checks_results_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/checks/{id}/run/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an HTTP or TCP check now
+         * @description HTTP(S) and TCP checks and heartbeats. Viewers read them; managers add, change, run and
+         *     delete them.
+         */
+        post: operations["monitoring_checks_run_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/monitoring/data-sources/": {
         parameters: {
             query?: never;
@@ -1353,6 +1457,8 @@ export interface components {
             /** @description What you are doing about it, for the others on call. */
             comment?: string;
         };
+        /** @enum {string} */
+        AcknowledgedViaEnum: "api" | "admin" | "link";
         /**
          * @description * `avg` - avg
          *     * `min` - min
@@ -1952,6 +2058,145 @@ export interface components {
             /** @description At most 2000 characters; a default when blank. */
             message?: string;
         };
+        /** @description An HTTP(S) or TCP check, or a heartbeat. State fields are read-only. */
+        Check: {
+            readonly id: number;
+            name: string;
+            /**
+             * @description http, tcp or heartbeat.
+             *
+             *     * `http` - HTTP(S)
+             *     * `tcp` - TCP
+             *     * `heartbeat` - Heartbeat
+             */
+            kind: components["schemas"]["CheckKindEnum"];
+            is_active?: boolean;
+            /** @description http/tcp: how often it runs (30 s to a day; default 60). */
+            interval_seconds?: number;
+            /** @description http/tcp: how long a run may take, redirects included (1 to 60 s; default 10). */
+            timeout_seconds?: number;
+            /** @description http: the http(s):// URL. */
+            url?: string;
+            method?: components["schemas"]["MethodEnum"];
+            /** @description http: request headers, e.g. {"Authorization": "Bearer ..."}. */
+            headers?: {
+                [key: string]: string;
+            };
+            /** @description http: the status codes that are up: "200", "200,204", "200-299,301" (default 200-299). */
+            expected_status?: string;
+            /** @description http: a substring the answer must contain (a regex with body_regex). */
+            body_contains?: string;
+            body_regex?: boolean;
+            /** @description http: follow up to 5 redirects (default true). */
+            follow_redirects?: boolean;
+            /** @description https: refuse a certificate that cannot be verified (default true); its days left are reported either way. */
+            verify_tls?: boolean;
+            /** @description tcp: host name or address. */
+            host?: string;
+            /** @description tcp: port. */
+            port?: number | null;
+            /** @description heartbeat: a ping is expected this often (default a day). */
+            period_seconds?: number;
+            /** @description heartbeat: how late a ping may be before it is down (default 1 h). */
+            grace_seconds?: number;
+            /** @description heartbeat: a cron schedule instead of the period, e.g. "0 3 * * *". */
+            cron?: string;
+            /** @description heartbeat: the cron schedule's time zone. */
+            time_zone?: string;
+            /** @description heartbeat: where the job pings; "" for other kinds. */
+            readonly ping_url: string;
+            readonly status: components["schemas"]["CheckStatusEnum"];
+            /** Format: date-time */
+            readonly status_since: string | null;
+            /** Format: date-time */
+            readonly last_checked_at: string | null;
+            /** Format: double */
+            readonly last_response_time_ms: number | null;
+            readonly last_error: string;
+            readonly cert_days_left: number | null;
+            /** Format: date-time */
+            readonly last_ping_at: string | null;
+            readonly uptime: components["schemas"]["Uptime"];
+            readonly recent: components["schemas"]["RecentRun"][];
+            readonly rule_id: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description * `http` - HTTP(S)
+         *     * `tcp` - TCP
+         *     * `heartbeat` - Heartbeat
+         * @enum {string}
+         */
+        CheckKindEnum: "http" | "tcp" | "heartbeat";
+        /** @description An HTTP(S) or TCP check, or a heartbeat. State fields are read-only. */
+        CheckRequest: {
+            name: string;
+            /**
+             * @description http, tcp or heartbeat.
+             *
+             *     * `http` - HTTP(S)
+             *     * `tcp` - TCP
+             *     * `heartbeat` - Heartbeat
+             */
+            kind: components["schemas"]["CheckKindEnum"];
+            is_active?: boolean;
+            /** @description http/tcp: how often it runs (30 s to a day; default 60). */
+            interval_seconds?: number;
+            /** @description http/tcp: how long a run may take, redirects included (1 to 60 s; default 10). */
+            timeout_seconds?: number;
+            /** @description http: the http(s):// URL. */
+            url?: string;
+            method?: components["schemas"]["MethodEnum"];
+            /** @description http: request headers, e.g. {"Authorization": "Bearer ..."}. */
+            headers?: {
+                [key: string]: string;
+            };
+            /** @description http: the status codes that are up: "200", "200,204", "200-299,301" (default 200-299). */
+            expected_status?: string;
+            /** @description http: a substring the answer must contain (a regex with body_regex). */
+            body_contains?: string;
+            body_regex?: boolean;
+            /** @description http: follow up to 5 redirects (default true). */
+            follow_redirects?: boolean;
+            /** @description https: refuse a certificate that cannot be verified (default true); its days left are reported either way. */
+            verify_tls?: boolean;
+            /** @description tcp: host name or address. */
+            host?: string;
+            /** @description tcp: port. */
+            port?: number | null;
+            /** @description heartbeat: a ping is expected this often (default a day). */
+            period_seconds?: number;
+            /** @description heartbeat: how late a ping may be before it is down (default 1 h). */
+            grace_seconds?: number;
+            /** @description heartbeat: a cron schedule instead of the period, e.g. "0 3 * * *". */
+            cron?: string;
+            /** @description heartbeat: the cron schedule's time zone. */
+            time_zone?: string;
+            /**
+             * @description On creation: make the ordinary rule "<name> is down" (down on 2 consecutive runs -> high).
+             * @default true
+             */
+            create_rule: boolean;
+        };
+        CheckResult: {
+            /** Format: date-time */
+            readonly at: string;
+            readonly up: boolean;
+            /** Format: double */
+            readonly response_time_ms: number | null;
+            readonly status_code: number | null;
+            readonly error: string;
+        };
+        /**
+         * @description * `up` - Up
+         *     * `down` - Down
+         *     * `unknown` - Unknown
+         * @enum {string}
+         */
+        CheckStatusEnum: "up" | "down" | "unknown";
         Choice: {
             value: string;
             label: string;
@@ -2476,6 +2721,13 @@ export interface components {
             /** Format: date-time */
             readonly acknowledged_at: string | null;
         };
+        /**
+         * @description * `GET` - GET
+         *     * `HEAD` - HEAD
+         *     * `POST` - POST
+         * @enum {string}
+         */
+        MethodEnum: "GET" | "HEAD" | "POST";
         MetricCatalogue: {
             /** Format: date-time */
             generated_at: string;
@@ -2778,6 +3030,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["AlertRule"][];
         };
+        PaginatedCheckList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Check"][];
+        };
         PaginatedDataSourceList: {
             /** @example 123 */
             count: number;
@@ -2992,6 +3259,56 @@ export interface components {
             /** @description The window of flap_threshold, and how long a flapping rule must be stable to be quiet no more (default 30). */
             flap_window_minutes?: number;
         };
+        /** @description An HTTP(S) or TCP check, or a heartbeat. State fields are read-only. */
+        PatchedCheckRequest: {
+            name?: string;
+            /**
+             * @description http, tcp or heartbeat.
+             *
+             *     * `http` - HTTP(S)
+             *     * `tcp` - TCP
+             *     * `heartbeat` - Heartbeat
+             */
+            kind?: components["schemas"]["CheckKindEnum"];
+            is_active?: boolean;
+            /** @description http/tcp: how often it runs (30 s to a day; default 60). */
+            interval_seconds?: number;
+            /** @description http/tcp: how long a run may take, redirects included (1 to 60 s; default 10). */
+            timeout_seconds?: number;
+            /** @description http: the http(s):// URL. */
+            url?: string;
+            method?: components["schemas"]["MethodEnum"];
+            /** @description http: request headers, e.g. {"Authorization": "Bearer ..."}. */
+            headers?: {
+                [key: string]: string;
+            };
+            /** @description http: the status codes that are up: "200", "200,204", "200-299,301" (default 200-299). */
+            expected_status?: string;
+            /** @description http: a substring the answer must contain (a regex with body_regex). */
+            body_contains?: string;
+            body_regex?: boolean;
+            /** @description http: follow up to 5 redirects (default true). */
+            follow_redirects?: boolean;
+            /** @description https: refuse a certificate that cannot be verified (default true); its days left are reported either way. */
+            verify_tls?: boolean;
+            /** @description tcp: host name or address. */
+            host?: string;
+            /** @description tcp: port. */
+            port?: number | null;
+            /** @description heartbeat: a ping is expected this often (default a day). */
+            period_seconds?: number;
+            /** @description heartbeat: how late a ping may be before it is down (default 1 h). */
+            grace_seconds?: number;
+            /** @description heartbeat: a cron schedule instead of the period, e.g. "0 3 * * *". */
+            cron?: string;
+            /** @description heartbeat: the cron schedule's time zone. */
+            time_zone?: string;
+            /**
+             * @description On creation: make the ordinary rule "<name> is down" (down on 2 consecutive runs -> high).
+             * @default true
+             */
+            create_rule: boolean;
+        };
         /** @description A Prometheus-compatible data source. Its secrets are write-only: answered masked. */
         PatchedDataSourceRequest: {
             name?: string;
@@ -3160,6 +3477,13 @@ export interface components {
         };
         PushTokenRequest: {
             name: string;
+        };
+        RecentRun: {
+            /** Format: date-time */
+            at: string;
+            up: boolean;
+            /** Format: double */
+            response_time_ms: number | null;
         };
         ResolveRequest: {
             /** @description At most 10,000 characters. */
@@ -3618,6 +3942,24 @@ export interface components {
          * @enum {string}
          */
         TypeEnum: "string" | "text" | "url" | "integer" | "boolean" | "choice" | "emails" | "headers";
+        /** @description Percent of runs up over the last 24 hours, 7 days and 30 days (null: no run). */
+        Uptime: {
+            /**
+             * Format: double
+             * @description Percent of runs up over the last 24h.
+             */
+            "24h": number | null;
+            /**
+             * Format: double
+             * @description Percent of runs up over the last 7d.
+             */
+            "7d": number | null;
+            /**
+             * Format: double
+             * @description Percent of runs up over the last 30d.
+             */
+            "30d": number | null;
+        };
         /**
          * @description * `engine` - engine
          *     * `api` - api
@@ -7426,6 +7768,504 @@ export interface operations {
             };
         };
     };
+    monitoring_checks_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedCheckList"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such page. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    monitoring_checks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Check"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another check has this name. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    monitoring_checks_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Check"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    monitoring_checks_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Check"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another check has this name. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    monitoring_checks_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    monitoring_checks_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCheckRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Check"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another check has this name. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    monitoring_checks_results_list: {
+        parameters: {
+            query?: {
+                /** @description How many results, newest first (1 to 1000; default 200). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckResult"][];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    monitoring_checks_run_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Check"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the `Retry-After` header says how many seconds to wait. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     monitoring_data_sources_list: {
         parameters: {
             query?: {
@@ -8597,9 +9437,12 @@ export const pathsApiMonitoringEndpointsGetParametersQueryOrderingValues: Readon
 export const pathsApiMonitoringErrorsGetParametersQueryLevelValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/errors/"]["get"]["parameters"]["query"]["level"]> = ["CRITICAL", "ERROR", ""];
 export const pathsApiMonitoringErrorsGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/errors/"]["get"]["parameters"]["query"]["ordering"]> = ["-first_seen", "-last_seen", "-level", "-occurrences", "first_seen", "last_seen", "level", "occurrences", ""];
 export const pathsApiMonitoringErrorsGetParametersQueryResolvedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/errors/"]["get"]["parameters"]["query"]["resolved"]> = ["0", "1", "false", "true", ""];
+export const acknowledgedViaEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AcknowledgedViaEnum"]> = ["api", "admin", "link"];
 export const aggregationEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AggregationEnum"]> = ["avg", "min", "max", "sum", "last", "count", "p95"];
 export const alertStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AlertStatusEnum"]> = ["active", "resolved"];
 export const blankEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BlankEnum"]> = [""];
+export const checkKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CheckKindEnum"]> = ["http", "tcp", "heartbeat"];
+export const checkStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CheckStatusEnum"]> = ["up", "down", "unknown"];
 export const conditionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionEnum"]> = ["gt", "gte", "lt", "lte", "eq", "ne"];
 export const conditionOrSymbolEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionOrSymbolEnum"]> = ["gt", "gte", "lt", "lte", "eq", "ne", ">", ">=", "<", "<=", "=", "==", "!="];
 export const dataSourceKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataSourceKindEnum"]> = ["prometheus"];
@@ -8609,6 +9452,7 @@ export const engineActionEnumValues: ReadonlyArray<FlattenedDeepRequired<compone
 export const errorBulkActionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorBulkActionEnum"]> = ["resolve", "unresolve", "delete"];
 export const healthEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthEnum"]> = ["critical", "warning", "ok"];
 export const levelEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LevelEnum"]> = ["ERROR", "CRITICAL"];
+export const methodEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MethodEnum"]> = ["GET", "HEAD", "POST"];
 export const notificationChannelKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationChannelKindEnum"]> = ["slack", "email", "webhook", "pagerduty", "opsgenie", "teams", "mattermost", "rocketchat", "discord", "telegram", "ntfy", "apprise"];
 export const notificationEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed", "acknowledge", "group", "escalation", "flapping"];
 export const opEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpEnum"]> = ["=", "!=", "=~", "!~"];
@@ -8636,6 +9480,8 @@ export const schemaPatterns = {
     "AlertRuleInputRequest.metric_name": "^[a-z][a-z0-9_]{0,63}$",
     "AlertRuleInputRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "AlertRuleSaved.group_by": "^[a-z_][a-z0-9_]*$",
+    "Check.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "CheckRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "CreatedPushToken.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "DataSource.base_url": "^[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$",
     "DataSource.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
@@ -8663,6 +9509,7 @@ export const schemaPatterns = {
     "PatchedAlertRuleInputRequest.group_by": "^[a-z_][a-z0-9_]*$",
     "PatchedAlertRuleInputRequest.metric_name": "^[a-z][a-z0-9_]{0,63}$",
     "PatchedAlertRuleInputRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "PatchedCheckRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PatchedDataSourceRequest.base_url": "^[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$",
     "PatchedDataSourceRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "PatchedInhibitionRuleRequest.equal": "^[a-z_][a-z0-9_]*$",

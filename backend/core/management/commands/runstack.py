@@ -45,10 +45,12 @@ def children_environment(host: str, port: int, environ=None) -> dict[str, str]:
     return children
 
 
-def worker_commands(concurrency: int, notification_concurrency: int, python: str = sys.executable) -> dict:
-    """Two Celery workers: one for ticks, collections and the other periodic tasks (the default
-    queue), one for notifications (settings.CELERY_TASK_ROUTES), so that sends waiting on a slow
-    channel can never occupy the processes that evaluate the rules on time."""
+def worker_commands(concurrency: int, notification_concurrency: int, python: str = sys.executable,
+                    check_concurrency: int = 2) -> dict:
+    """Three Celery workers: one for ticks, collections and the other periodic tasks (the default
+    queue), one for notifications and one for checks (settings.CELERY_TASK_ROUTES), so that sends
+    waiting on a slow channel, or checks waiting on a slow target, can never occupy the processes
+    that evaluate the rules on time."""
     celery = [python, "-m", "celery", "-A", "resee", "worker", "--loglevel", "INFO"]
     return {
         "worker": [*celery, "--queues", "celery", "--hostname", "celery@%h", "--concurrency", str(concurrency)],
@@ -56,13 +58,16 @@ def worker_commands(concurrency: int, notification_concurrency: int, python: str
             *celery, "--queues", "notifications", "--hostname", "notifications@%h",
             "--concurrency", str(notification_concurrency),
         ],
+        "checks": [
+            *celery, "--queues", "checks", "--hostname", "checks@%h", "--concurrency", str(check_concurrency),
+        ],
     }
 
 
 class Command(BaseCommand):
     help = (
         "Run the whole system in the foreground: the web server (gunicorn), a Celery worker for the "
-        "periodic tasks, one for notifications, and Celery beat. Ctrl-C (or SIGTERM) stops every "
+        "periodic tasks, one for notifications, one for checks, and Celery beat. Ctrl-C (or SIGTERM) stops every "
         "process it started."
     )
 
