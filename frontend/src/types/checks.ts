@@ -1,7 +1,8 @@
 /**
- * Checks (`/api/monitoring/checks/`) and the monitor's own health (`/api/monitoring/self-health/`),
- * written from the API contract until the generated schema has them.
+ * Checks (`/api/monitoring/checks/`), written from the API contract until the generated schema has
+ * them, and the monitor's own health (`/api/monitoring/self-health/`).
  */
+import type { components } from "./api.gen";
 
 export type CheckKind = "http" | "tcp" | "heartbeat";
 export type CheckStatus = "up" | "down" | "unknown";
@@ -68,13 +69,5 @@ export interface Check extends CheckInput {
   updated_at: string;
 }
 
-export type SelfHealthProblemKind = "tick_stale" | "no_worker" | "deliveries_failing";
-
-export interface SelfHealth {
-  ok: boolean;
-  problems: { kind: SelfHealthProblemKind | (string & {}); text: string }[];
-  last_tick_at: string | null;
-  check_interval_seconds: number;
-  workers: number | null;
-  failing_deliveries_15m: number;
-}
+/** The monitor's own health (`GET /api/monitoring/self-health/`), from the generated schema. */
+export type SelfHealth = components["schemas"]["SelfHealth"];
