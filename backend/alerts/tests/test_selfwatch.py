@@ -454,3 +454,28 @@ def test_self_watch_settings_are_read(tmp_path):
     started = start_with(tmp_path, METRICS_ALLOWED_IPS="10.0.0.0/8, 127.0.0.1", DEADMAN_PING_METHOD="post")
     assert started.returncode == 0, started.stderr
     assert started.stdout.strip() == "['10.0.0.0/8', '127.0.0.1/32'] POST"
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def test_check_runs_and_checks_are_in_the_metrics(client, settings, django_capture_on_commit_callbacks):
+    from monitoring.checks import service as checks
+    from monitoring.models import Check
+
+    settings.METRICS_TOKEN = TOKEN
+    job = checks.create_check(name="Nightly backup", kind="heartbeat", period_seconds=3600, grace_seconds=600,
+                              create_rule=False)
+    checks.create_check(name="Paused", kind="heartbeat", is_active=False, create_rule=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert checks.ping(job.ping_key)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert checks.ping(job.ping_key, checks.PING_FAIL)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert checks.ping(job.ping_key)
+    found = samples(scrape(client).content.decode())
+    assert found[("resee_check_runs_total", (("kind", "heartbeat"), ("outcome", "up")))] == 2
+    assert found[("resee_check_runs_total", (("kind", "heartbeat"), ("outcome", "down")))] == 1
+    assert found[("resee_check_runs_total", (("kind", "http"), ("outcome", "up")))] == 0
+    assert found[("resee_checks", (("kind", "heartbeat"), ("status", "up")))] == Check.objects.filter(
+        is_active=True, status="up").count() == 1

@@ -10,6 +10,8 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from core import selfwatch
+
 from ..models import Check, CheckKind, CheckResult, CheckStatus, MetricSample, MetricSeries
 from ..selectors import forget_sample_names_if_new
 from . import heartbeats, runners
@@ -36,6 +38,11 @@ def _write_series(check: Check, at: datetime, values: dict[str, float | None]) -
     forget_sample_names_if_new({sample.name for sample in samples})
 
 
+def _count_run(kind: str, up: bool) -> None:
+    """/metrics' resee_check_runs_total, once the result is stored."""
+    transaction.on_commit(lambda: selfwatch.count_check_run(kind, up=up))
+
+
 def _set_status(check: Check, status: str, at: datetime, fields: list[str]) -> None:
     if check.status != status:
         check.status, check.status_since = status, at
@@ -50,6 +57,7 @@ def record_outcome(check: Check, outcome: runners.Outcome, *, at: datetime | Non
         check_ref=check, at=at, up=outcome.up, response_time_ms=outcome.response_time_ms,
         status_code=outcome.status_code, error=outcome.error[:500], cert_days_left=outcome.cert_days_left,
     )
+    _count_run(check.kind, outcome.up)
     _write_series(check, at, {
         "check_up": 1.0 if outcome.up else 0.0,
         "check_response_time_ms": outcome.response_time_ms,
@@ -116,6 +124,7 @@ def evaluate_heartbeat(check_id: int, *, now: datetime | None = None) -> CheckRe
         return None
     up = found.status == CheckStatus.UP
     _write_series(check, now, {"check_up": 1.0 if up else 0.0, "heartbeat_age_seconds": age})
+    _count_run(check.kind, up)
     return CheckResult.objects.create(check_ref=check, at=now, up=up, error=found.error[:500])
 
 
@@ -156,6 +165,7 @@ def ping(key, kind: str = PING_SUCCESS, *, now: datetime | None = None) -> bool:
     _write_series(check, now, {"check_up": 1.0 if up else 0.0, "heartbeat_age_seconds": 0.0 if up else None})
     CheckResult.objects.create(check_ref=check, at=now, up=up, error=check.last_error,
                                response_time_ms=check.last_response_time_ms if up else None)
+    _count_run(check.kind, up)
     return True
 
 
