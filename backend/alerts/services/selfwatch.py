@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
 from core import selfwatch as counters
-from monitoring import models as monitoring_models
+from monitoring.models import Check, CheckKind, CheckStatus
 
 from ..models import (
     AlertHistory,
@@ -165,12 +165,12 @@ class ReseeCollector:
         for (kind, outcome), number in counters.check_run_counts().items():
             family.add_metric([kind, outcome], number)
         yield family
-        check_model = getattr(monitoring_models, "Check", None)
-        if check_model is None:
-            return
+        by_kind_status = {(kind, status): 0 for kind in CheckKind.values for status in CheckStatus.values}
+        for row in Check.objects.filter(is_active=True).values("kind", "status").annotate(n=Count("id")):
+            by_kind_status[(row["kind"], row["status"])] = row["n"]
         gauge = GaugeMetricFamily("resee_checks", "Active checks, by kind and status.", labels=["kind", "status"])
-        for row in check_model.objects.filter(is_active=True).values("kind", "status").annotate(n=Count("id")):
-            gauge.add_metric([row["kind"], row["status"]], row["n"])
+        for (kind, status), number in by_kind_status.items():
+            gauge.add_metric([kind, status], number)
         yield gauge
 
 

@@ -479,3 +479,4 @@ def test_check_runs_and_checks_are_in_the_metrics(client, settings, django_captu
     assert found[("resee_check_runs_total", (("kind", "http"), ("outcome", "up")))] == 0
     assert found[("resee_checks", (("kind", "heartbeat"), ("status", "up")))] == Check.objects.filter(
         is_active=True, status="up").count() == 1
+    assert found[("resee_checks", (("kind", "http"), ("status", "down")))] == 0
