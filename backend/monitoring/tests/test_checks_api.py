@@ -206,3 +206,21 @@ def test_results_older_than_their_retention_are_deleted(settings):
     kept = CheckResult.objects.create(check_ref=check, at=now - timedelta(days=29), up=True)
     assert delete_old_telemetry(now=now)["check_results"] == 1
     assert list(CheckResult.objects.all()) == [kept]
+
+
+def test_the_default_rule_fires_on_two_down_runs_in_a_row_not_one(user):
+    from monitoring.checks.runners import Outcome
+
+    now = timezone.now()
+    client = client_for(user)
+    once = client.post(URL, {"name": "flaky", "kind": "tcp", "host": "db", "port": 1}, format="json").json()
+    twice = client.post(URL, {"name": "gone", "kind": "tcp", "host": "db", "port": 2}, format="json").json()
+    for body, runs in ((once, [True, False]), (twice, [False, False])):
+        check = Check.objects.get(pk=body["id"])
+        for seconds, up in zip((65, 5), runs):
+            service.record_outcome(check, Outcome(up, 1.0), at=now - timedelta(seconds=seconds))
+    alert_tasks.check_alert_rules()
+    assert AlertRule.objects.get(pk=once["rule_id"]).state == "ok"
+    assert AlertRule.objects.get(pk=twice["rule_id"]).state == "firing"
+    labels = client.get("/api/monitoring/metrics/check_up/labels/").json()["labels"]
+    assert labels == {"check": ["flaky", "gone"], "kind": ["tcp"]}
