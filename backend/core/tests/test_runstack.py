@@ -13,6 +13,8 @@ from alerts.models import AlertRule
 from alerts.tests.receivers import WebhookServer
 from core.management.commands.runstack import web_command, worker_commands
 from core.testing import BACKEND_DIR, PYTHON, child_env, free_port, http_status, wait_for
+from monitoring.models import Check, MetricSample
+from monitoring.tests.check_servers import TargetServer
 from resee.celery import app
 
 
@@ -79,20 +81,29 @@ def test_runstack_delivers_notifications_through_their_own_worker(tmp_path, proc
         severity="high", slack_enabled=True, slack_channel="#ops", email_enabled=False, is_active=True,
     )
     port = free_port()
-    env = child_env(tmp_path, SLACK_WEBHOOK_URL=slack.url("/services/T0/B0/x"), EMAIL_HOST="")
+    env = child_env(tmp_path, SLACK_WEBHOOK_URL=slack.url("/services/T0/B0/x"), EMAIL_HOST="",
+                    OUTBOUND_ALLOW_PRIVATE_TARGETS="true")
     runstack = process_group.start("runstack", [PYTHON, "manage.py", "runstack", "--port", str(port)], env)
 
     wait_for(lambda: "Resee Alerts is running at" in process_group.log("runstack") or runstack.poll() is not None,
              timeout=90, message="the ready banner")
-    wait_for(lambda: "notifications@" in process_group.log("runstack") and "celery@" in process_group.log("runstack"),
-             timeout=60, message="both workers")
+    wait_for(lambda: all(f"{name}@" in process_group.log("runstack") for name in ("celery", "notifications", "checks")),
+             timeout=60, message="the three workers")
     log = process_group.log("runstack")
     assert "make manage ARGS='changepassword admin'" in log
     assert "Slack: messages go to the webhook in SLACK_WEBHOOK_URL." in log
     assert "Email: not configured (EMAIL_HOST is not set); email notifications are skipped." in log
     workers = [p.cmdline() for p in process_group.descendants() if "worker" in p.cmdline()]
     queues = {_option(c, "--queues") for c in workers if "--queues" in c}
-    assert queues == {"celery", "notifications"}
+    assert queues == {"celery", "notifications", "checks"}
+
+    # A check is run by the stack itself: beat's sweep, the checks worker, its result and series.
+    with TargetServer() as website:
+        check = Check.objects.create(name="our website", kind="http", url=website.url("/ok"))
+        wait_for(lambda: Check.objects.get(pk=check.pk).status == "up", timeout=60, message="the check's first run")
+    assert website.paths == ["/ok"]
+    assert MetricSample.objects.filter(name="check_up", series__labels={"check": "our website", "kind": "http"},
+                                       value=1.0).exists()
 
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/alerts/trigger/", method="POST",
@@ -125,6 +136,7 @@ def test_compose_runs_a_worker_per_queue_and_the_web_server_with_its_settings():
     notifications = services["celery-notifications"]["command"]
     assert notifications[:4] == ["celery", "-A", "resee", "worker"]
     assert _option(notifications, "--queues") == "notifications"
+    assert _option(services["celery-checks"]["command"], "--queues") == "checks"
     assert "--config python:resee.gunicorn_conf" in " ".join(services["backend"]["command"])
 
 
