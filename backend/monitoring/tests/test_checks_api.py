@@ -188,7 +188,8 @@ def test_a_due_check_runs_through_the_tasks_and_its_rule_fires(user, eager):
     assert list(MetricSample.objects.filter(name="check_up", series__labels=labels).values_list("value", flat=True)) \
         == [0.0, 0.0]
     assert MetricSample.objects.filter(name="check_response_time_ms", series__labels=labels).count() == 2
-    assert selfwatch.check_run_counts()[("http", "down")] == runs_before + 2  # /metrics' resee_check_runs
+    # /metrics' resee_check_runs (at least: with Redis, tests running beside this one count too)
+    assert selfwatch.check_run_counts()[("http", "down")] >= runs_before + 2
     alert_tasks.check_alert_rules()
     alert = AlertHistory.objects.get(rule_id=body["rule_id"])
     assert alert.status == "active" and alert.severity == "high"
