@@ -94,7 +94,10 @@ def run_http(check: Check) -> Outcome:
     if not status_matches(code, ranges):
         return Outcome(False, elapsed, code, f"Answered {code}; expected {check.expected_status}.", cert_days)
     if check.body_contains and method != "HEAD":
-        body = response.content.decode(response.encoding or "utf-8", errors="replace")
+        try:
+            body = response.content.decode(response.encoding or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know
+            body = response.content.decode("utf-8", errors="replace")
         found = re.search(check.body_contains, body) if check.body_regex else check.body_contains in body
         if not found:
             what = "match the regular expression" if check.body_regex else "contain"

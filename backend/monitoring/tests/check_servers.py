@@ -46,6 +46,8 @@ class TargetServer:
                     self._answer(302, headers={"Location": "/ok"})
                 elif self.path == "/loop":
                     self._answer(302, headers={"Location": "/loop"})
+                elif self.path == "/odd-charset":
+                    self._answer(200, b"all systems go", {"Content-Type": "text/plain; charset=no-such-codec"})
                 elif self.path.startswith("/status/"):
                     self._answer(int(self.path.rsplit("/", 1)[1]), b"status")
                 else:

@@ -78,6 +78,8 @@ def test_body_substring_and_regex():
         assert not outcome.up and outcome.error == "The answer does not contain 'missing words'."
         check.body_contains, check.body_regex = r"^sta\w+$", True
         assert runners.run(check).up
+        # A charset Python does not know is read as UTF-8.
+        assert runners.run(http_check(server.url("/odd-charset"), body_contains="systems go")).up
 
 
 def test_an_expiring_self_signed_certificate(tmp_path):
