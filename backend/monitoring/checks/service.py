@@ -76,7 +76,11 @@ def run_check(check_id: int) -> CheckResult | None:
     check = Check.objects.filter(id=check_id).exclude(kind=CheckKind.HEARTBEAT).first()
     if check is None:
         return None
-    outcome = runners.run(check)
+    try:
+        outcome = runners.run(check)
+    except Exception as error:  # a bug, never a target's doing: the run is down, and says so
+        logger.exception("check %s could not run", check_id)
+        outcome = runners.Outcome(False, error=f"The check could not run ({type(error).__name__}).")
     # The check may have been changed or deleted while it ran: record against what it is now.
     check = Check.objects.filter(id=check_id).first()
     if check is None:
