@@ -28,7 +28,7 @@ test("a heartbeat added on the Checks page is up once its shown ping URL is ping
   const ruleLink = page.getByRole("link", { name: `The rule “${name} is down”` });
   await expect(ruleLink).toHaveAttribute("href", /^\/rules\/\d+$/);
   const ping = page.getByRole("region", { name: `Ping URL of ${name}` });
-  const pingUrl = (await ping.locator("code").first().textContent()) ?? "";
+  const pingUrl = (await ping.locator(".copy-line__text").first().textContent()) ?? "";
   expect(pingUrl).toMatch(/\/ping\/[0-9a-f-]{36}\/$/);
   await expect(ping).toContainText(`curl -fsS -m 10 --retry 5 ${pingUrl}`);
   await expect(ping).toContainText(`curl -fsS -m 10 --retry 5 ${pingUrl}fail`);
@@ -49,7 +49,7 @@ test("a heartbeat added on the Checks page is up once its shown ping URL is ping
   await expect(page.getByRole("row", { name })).toContainText("Last ping:");
   await page.getByRole("row", { name }).getByRole("link", { name }).click();
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
-  await expect(page.getByText(/^since /)).toBeVisible();
+  await expect(page.getByRole("main")).toContainText(/Up\s*since/);
   await expect(page.getByRole("region", { name: `Ping URL of ${name}` })).toContainText(pingUrl);
   await expect(page.getByRole("region", { name: "State" }).getByRole("link", { name: `${name} is down` })).toBeVisible();
   const results = page.getByRole("region", { name: "Results" });
