@@ -207,48 +207,50 @@ export function CheckDetailPage() {
           </p>
         )}
       </div>
-      {data.kind === "heartbeat" && data.ping_url && <PingUrls pingUrl={data.ping_url} name={data.name} />}
-      <section className="section" aria-labelledby="check-state">
-        <h2 id="check-state">State</h2>
-        <dl className="facts facts--grid">
-          <Fact term="Uptime 24 h">{uptimeText(data.uptime["24h"])}</Fact>
-          <Fact term="Uptime 7 d">{uptimeText(data.uptime["7d"])}</Fact>
-          <Fact term="Uptime 30 d">{uptimeText(data.uptime["30d"])}</Fact>
-          {data.kind === "heartbeat" ? (
-            <Fact term="Last ping">
-              <When iso={data.last_ping_at} />
+      <div className="section">
+        {data.kind === "heartbeat" && data.ping_url && <PingUrls pingUrl={data.ping_url} name={data.name} />}
+        <section className="panel" aria-labelledby="check-state">
+          <h2 id="check-state">State</h2>
+          <dl className="facts facts--grid">
+            <Fact term="Uptime 24 h">{uptimeText(data.uptime["24h"])}</Fact>
+            <Fact term="Uptime 7 d">{uptimeText(data.uptime["7d"])}</Fact>
+            <Fact term="Uptime 30 d">{uptimeText(data.uptime["30d"])}</Fact>
+            {data.kind === "heartbeat" ? (
+              <Fact term="Last ping">
+                <When iso={data.last_ping_at} />
+              </Fact>
+            ) : (
+              <>
+                <Fact term="Last checked">
+                  <When iso={data.last_checked_at} />
+                </Fact>
+                <Fact term="Last response time">{responseTimeText(data.last_response_time_ms)}</Fact>
+              </>
+            )}
+            {data.cert_days_left !== null && <Fact term="Certificate expires in">{data.cert_days_left} days</Fact>}
+            <Fact term="Rule">
+              {data.rule_id !== null ? <Link to={ruleDetailPath(data.rule_id)}>{data.name} is down</Link> : <span className="muted">none</span>}
             </Fact>
+          </dl>
+        </section>
+        <section className="panel" aria-labelledby="check-settings">
+          <h2 id="check-settings">Settings</h2>
+          <Settings check={data} />
+        </section>
+        <section className="panel" aria-labelledby="check-history">
+          <h2 id="check-history">History</h2>
+          {results.isPending ? (
+            <LoadingState label="Loading the results…" />
+          ) : results.isError ? (
+            <QueryError error={results.error} what="the results" onRetry={() => void results.refetch()} />
           ) : (
             <>
-              <Fact term="Last checked">
-                <When iso={data.last_checked_at} />
-              </Fact>
-              <Fact term="Last response time">{responseTimeText(data.last_response_time_ms)}</Fact>
+              {data.kind !== "heartbeat" && <ResponseTimeChart results={results.data} name={data.name} />}
+              <ResultsTable results={results.data} />
             </>
           )}
-          {data.cert_days_left !== null && <Fact term="Certificate expires in">{data.cert_days_left} days</Fact>}
-          <Fact term="Rule">
-            {data.rule_id !== null ? <Link to={ruleDetailPath(data.rule_id)}>{data.name} is down</Link> : <span className="muted">none</span>}
-          </Fact>
-        </dl>
-      </section>
-      <section className="section" aria-labelledby="check-settings">
-        <h2 id="check-settings">Settings</h2>
-        <Settings check={data} />
-      </section>
-      <section className="section" aria-labelledby="check-history">
-        <h2 id="check-history">History</h2>
-        {results.isPending ? (
-          <LoadingState label="Loading the results…" />
-        ) : results.isError ? (
-          <QueryError error={results.error} what="the results" onRetry={() => void results.refetch()} />
-        ) : (
-          <>
-            {data.kind !== "heartbeat" && <ResponseTimeChart results={results.data} name={data.name} />}
-            <ResultsTable results={results.data} />
-          </>
-        )}
-      </section>
+        </section>
+      </div>
       {editing && (
         <CheckFormDialog
           check={data}
