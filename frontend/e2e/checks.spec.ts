@@ -57,3 +57,33 @@ test("a heartbeat added on the Checks page is up once its shown ping URL is ping
   await expect(results).toContainText("Up");
   await screenshot(page, "81-check-page");
 });
+
+/**
+ * An HTTP check through the real API: a refused interval is said beside its field, the corrected
+ * check is added, and Run now runs it at once and says what it found.
+ */
+test("an HTTP check's refused field is said beside it, and Run now runs the added check", async ({ page }) => {
+  const name = `E2E site ${randomBytes(3).toString("hex")}`;
+  await signInAt(page, "/checks");
+
+  await page.getByRole("button", { name: "Add check" }).click();
+  const dialog = page.getByRole("dialog", { name: "Add a check" });
+  await dialog.getByLabel(/^Name/).fill(name);
+  await dialog.getByLabel(/^URL/).fill(`${new URL(page.url()).origin}/health/`);
+  await dialog.getByLabel("Interval (seconds)").fill("10");
+  await dialog.getByRole("checkbox", { name: `Also create the rule '${name} is down'` }).uncheck();
+  await dialog.getByRole("button", { name: "Add check" }).click();
+  await expect(dialog.getByLabel("Interval (seconds)")).toHaveAttribute("aria-invalid", "true");
+  await expect(dialog.getByRole("alert")).toContainText("Not saved: check the fields.");
+
+  await dialog.getByLabel("Interval (seconds)").fill("60");
+  await dialog.getByRole("button", { name: "Add check" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText(`Added check ${name}.`)).toBeVisible();
+  await expect(page.getByRole("link", { name: `The rule “${name} is down”` })).toHaveCount(0);
+
+  const row = page.getByRole("row", { name });
+  await row.getByRole("button", { name: `Run ${name} now` }).click();
+  await expect(page.getByText(new RegExp(`^Ran ${name}: (up|down)`))).toBeVisible();
+  await expect(row).not.toContainText("Unknown");
+});
