@@ -37,6 +37,8 @@ def test_an_item_shows_what_fired_and_how_it_ended(auth_client, user):
         "acknowledged_at": None, "acknowledged_by": None, "acknowledged_comment": "",
         "silenced_by": {"silences": [], "maintenance_windows": []},
         "inhibited_by": [],
+        "acknowledged_via": None,
+        "flapping": False,
     }
 
 

@@ -86,6 +86,6 @@ def test_the_cleanup_task_returns_its_counts():
     assert tasks.cleanup_old_alert_history.apply().get() == {
         "alerts": 0, "alert_deliveries": 0, "other_deliveries": 0,
         "telemetry": {"metric_samples": 0, "request_rollups": 0, "error_counts": 0, "active_user_minutes": 0,
-                      "ai_usage": 0, "error_logs": 0, "otlp_cumulative_points": 0,
+                      "ai_usage": 0, "error_logs": 0, "check_results": 0, "otlp_cumulative_points": 0,
                       "metric_series": 0},
     }

@@ -13,6 +13,7 @@ DOCUMENTED_SCHEDULE = {
     "flush-notification-groups": ("alerts.tasks.flush_notification_groups", timedelta(seconds=10), 10),
     "escalate-unacknowledged-alerts": ("alerts.tasks.escalate_unacknowledged_alerts", crontab(minute="*"), 60),
     "end-flapping": ("alerts.tasks.end_flapping", crontab(minute="*"), 60),
+    "sweep-checks": ("monitoring.tasks.sweep_checks", timedelta(seconds=10), 10),
     "send-daily-alert-summary": ("alerts.tasks.send_daily_alert_summary", crontab(hour=9, minute=0), 86400),
     "cleanup-old-alert-history": ("alerts.tasks.cleanup_old_alert_history", crontab(hour=4, minute=0), 86400),
     "update-alert-metrics-cache": ("alerts.tasks.update_alert_metrics_cache", crontab(minute="*/5"), 300),
