@@ -16,10 +16,15 @@ FREQUENT_TASKS = (
 
 
 class FrequentTaskRuns(logging.Filter):
-    """Drops Celery's INFO (and DEBUG) lines about each run of a task in FREQUENT_TASKS."""
+    """Drops Celery's INFO (and DEBUG) lines about each run of a task in FREQUENT_TASKS, unless
+    `keep` (LOG_LEVEL=DEBUG: whoever debugs sees every run)."""
+
+    def __init__(self, keep: bool = False):
+        super().__init__()
+        self.keep = keep
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.WARNING or record.name not in CELERY_ROUTINE_LOGGERS:
+        if self.keep or record.levelno >= logging.WARNING or record.name not in CELERY_ROUTINE_LOGGERS:
             return True
         text = record.getMessage()
         return not any(name in text for name in FREQUENT_TASKS)

@@ -724,7 +724,7 @@ LOGGING = {
     },
     "filters": {
         # Celery's routine lines about the tasks beat runs every few seconds (core/quiet_logging.py).
-        "frequent_task_runs": {"()": "core.quiet_logging.FrequentTaskRuns"},
+        "frequent_task_runs": {"()": "core.quiet_logging.FrequentTaskRuns", "keep": LOG_LEVEL == "DEBUG"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["frequent_task_runs"]},

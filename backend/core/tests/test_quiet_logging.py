@@ -28,6 +28,13 @@ def test_routine_runs_of_frequent_tasks_are_left_out_and_the_rest_kept():
     assert quiet.filter(record("alerts.tasks", logging.INFO, "flush_notification_groups: %s group messages", 2))
 
 
+def test_with_log_level_debug_every_run_is_kept():
+    line = record("celery.beat", logging.INFO, "Scheduler: Sending due task %s (%s)", "flush-notification-groups",
+                  "alerts.tasks.flush_notification_groups")
+    assert FrequentTaskRuns(keep=True).filter(line)
+    assert not FrequentTaskRuns().filter(line)
+
+
 def test_the_console_handler_uses_it(settings):
     assert "frequent_task_runs" in settings.LOGGING["handlers"]["console"]["filters"]
     assert settings.LOGGING["filters"]["frequent_task_runs"]["()"] == "core.quiet_logging.FrequentTaskRuns"
