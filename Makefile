@@ -22,7 +22,7 @@ help:
 	@echo "make bench    measure the speed targets (ratios, side by side in one run)"
 	@echo "make api-types   regenerate the dashboard's API types from the backend's OpenAPI schema"
 	@echo "make screenshots   refresh docs/screenshots/*.png from the browser tests' stack (light and dark)"
-	@echo "make manage ARGS='...'   run a manage.py command, e.g. ARGS='drf_create_token admin'"
+	@echo "make manage ARGS='...'   run a manage.py command, e.g. ARGS='create_token admin'"
 	@echo "make clean    remove the virtual environment and node_modules (var/ with the data is kept)"
 
 $(VENV)/bin/python:

@@ -1,7 +1,6 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.testing import ProcessGroup, client_for, member_of
@@ -60,7 +59,12 @@ def superuser_client(superuser):
 
 @pytest.fixture
 def token(user):
-    return Token.objects.create(user=user)
+    """A new API token of `user` (scope write), with its key in `.key` (which is not stored)."""
+    from core.tokens import create_token
+
+    token, key = create_token(user, "test token")
+    token.key = key  # type: ignore[attr-defined]
+    return token
 
 
 @pytest.fixture

@@ -73,10 +73,11 @@ def middleware(workdir: Path, report) -> None:
     """Throughput of one minimal authenticated DRF endpoint under gunicorn, with the request
     metrics middleware and without it, loaded alternately from another process."""
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from core.testing import api_key
 
     user = get_user_model().objects.create_user("bench-middleware")
-    token = Token.objects.create(user=user).key
+    token = api_key(user)
     servers = {}
     for enabled in (True, False):
         port = _free_port()
@@ -449,13 +450,13 @@ def ingest(workdir: Path, report) -> None:
     import json
 
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
+    from core.testing import api_key
     from monitoring.models import MetricSample
     from monitoring.services import create_push_token
 
     user = get_user_model().objects.create_superuser("bench-ingest", password=None)
-    token = Token.objects.create(user=user).key
+    token = api_key(user)
     push = create_push_token("bench")[1]
     port = _free_port()
     process = subprocess.Popen(

@@ -1,10 +1,17 @@
+"""`Authorization: Bearer <key>` (or `Token <key>`) with a named API token (core.models.ApiToken).
+
+The token is looked up by the SHA-256 of the key. An unknown, revoked or expired token, or one of
+an inactive user, is a 401 that says which; a request its scope does not allow (core.tokens) a 403
+that names the scope. request.auth is the ApiToken."""
+
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication, get_authorization_header
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from . import tokens
+from .throttling import client_address
 
 
-class BearerTokenAuthentication(TokenAuthentication):
-    """DRF token authentication that takes `Authorization: Bearer <token>` and `Token <token>`."""
-
+class BearerTokenAuthentication(BaseAuthentication):
     keyword = "Bearer"
     accepted_keywords = (b"bearer", b"token")
 
@@ -17,9 +24,26 @@ class BearerTokenAuthentication(TokenAuthentication):
         if len(auth) > 2:
             raise exceptions.AuthenticationFailed("Invalid token header. Token string should not contain spaces.")
         try:
-            token = auth[1].decode()
+            key = auth[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(
                 "Invalid token header. Token string should not contain invalid characters."
             ) from None
-        return self.authenticate_credentials(token)
+        token = tokens.find(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        if token.revoked_at is not None:
+            raise exceptions.AuthenticationFailed("Token revoked.")
+        if token.is_expired:
+            raise exceptions.AuthenticationFailed("Token expired.")
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        match = getattr(request, "resolver_match", None)
+        refusal = tokens.scope_refusal(token, request.method, match.url_name if match else None)
+        if refusal:
+            raise exceptions.PermissionDenied(refusal)
+        tokens.note_use(token, client_address(request))
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword

@@ -130,14 +130,20 @@ def member_of(user, group_name: str):
     return user
 
 
-def client_for(user):
-    """An API client that sends `user`'s token."""
-    from rest_framework.authtoken.models import Token
+def client_for(user, scope: str = "write"):
+    """An API client that sends a new API token of `user` (scope write unless told)."""
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key(user, scope)}")
     return client
+
+
+def api_key(user, scope: str = "write", **options) -> str:
+    """The key of a new API token of `user`."""
+    from core.tokens import create_token
+
+    return create_token(user, f"test token ({scope})", scope=scope, **options)[1]
 
 
 # --- ports, HTTP, a Redis server of the test's own ------------------------------------------------

@@ -6,9 +6,8 @@ import time
 from collections import Counter
 
 import pytest
-from rest_framework.authtoken.models import Token
 
-from core.testing import free_port, wait_for
+from core.testing import api_key, free_port, wait_for
 
 from .harness import (
     assert_alive,
@@ -27,7 +26,7 @@ REQUESTS_PER_PHASE = {"up": 20, "down": 60, "back": 20}
 
 
 def test_redis_stopped_and_started_under_api_load(tmp_path, stack, redis_server, superuser):
-    token = Token.objects.create(user=superuser).key
+    token = api_key(superuser)
     make_rule("fault_load", slack_enabled=False, email_enabled=False)
     env = stack_env(tmp_path, redis=redis_server, ALERT_CHECK_INTERVAL_SECONDS="2")
     port = free_port()

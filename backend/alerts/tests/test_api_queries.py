@@ -113,6 +113,13 @@ def add_inhibited_alerts(n, offset, user):
         make_alert(rule, labels={"team": "other", "service": "api"}, group_fingerprint=str(i))
 
 
+def add_api_tokens(n, offset, user):
+    from core.tokens import create_token
+
+    for i in range(n):
+        create_token(user, f"token {offset + i}")
+
+
 LISTS = {
     "/api/alerts/rules/": lambda n, offset, user: add_rules(n, offset),
     "/api/alerts/history/": add_alerts,
@@ -125,6 +132,7 @@ LISTS = {
     "/api/alerts/silences/": add_silences,
     "/api/alerts/maintenance-windows/": add_maintenance_windows,
     "/api/alerts/inhibition-rules/": add_inhibition_rules,
+    "/api/auth/tokens/": add_api_tokens,
 }
 
 

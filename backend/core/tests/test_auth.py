@@ -1,6 +1,5 @@
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
@@ -64,10 +63,14 @@ def test_session_writes_need_the_csrf_token(user):
     assert "CSRF" in response.json()["detail"]
 
 
-def test_built_in_command_creates_a_working_token(api_client, user, capsys):
-    call_command("drf_create_token", "oncall")
-    key = Token.objects.get(user=user).key
-    assert key in capsys.readouterr().out
+def test_the_create_token_command_prints_a_working_key_once(api_client, user, capsys):
+    from core.models import ApiToken
+
+    call_command("create_token", "oncall", "--scope", "read", "--expires", "90d", "--name", "cron")
+    key = capsys.readouterr().out.strip()
+    token = ApiToken.objects.get(user=user)
+    assert (token.name, token.scope, token.hint) == ("cron", "read", key[:10])
+    assert key.startswith("rst_") and token.expires_at is not None
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert api_client.get("/api/auth/me/").status_code == 200

@@ -13,6 +13,7 @@ from django.utils import timezone
 from alerts.models import InhibitionRule, MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
 from alerts.tests.factories import make_alert, make_rule
 from core.testing import client_for
+from core.tokens import PUSH_ROUTES, create_token
 from monitoring.models import Check, DataSource, ErrorLog
 from monitoring.services import create_push_token
 
@@ -40,8 +41,8 @@ EXCLUDED_NAMES = {
 }
 EXCLUDED_PREFIXES = ("admin/",)  # Django admin: its own staff login
 EXCLUDED_ROUTES = {""}  # the site root: a redirect to the admin (or the dashboard's page)
-# Writes that change nothing but the caller's own session: any signed-in user may.
-SELF_SERVICE = {"auth-logout"}
+# Writes that change nothing but the caller's own session or API tokens: any signed-in user may.
+SELF_SERVICE = {"auth-logout", "auth-tokens-list", "auth-tokens-detail"}
 # POSTs that are reads: a dry run needs the view permission.
 READ_ONLY_POSTS = {"alerts-rule-evaluate", "alerts-rule-evaluate-draft", "alerts-policy-preview",
                    "alerts-silence-preview"}
@@ -116,6 +117,11 @@ def objects(db):
     }
 
 
+def own(objects, user) -> dict:
+    """The sample objects, with an API token of `user` (one's own tokens are the only ones one sees)."""
+    return {**objects, "auth-tokens": create_token(user, "sweep")[0].pk}
+
+
 def url_for(route, name, objects) -> str:
     arguments = re.findall(r"\(\?P<(\w+)>|<(?:\w+:)?(\w+)>", route)
     kwargs = {}
@@ -153,7 +159,7 @@ def test_the_sweep_sees_the_api():
 @pytest.mark.django_db
 @pytest.mark.parametrize("route, name, method", ENDPOINTS)
 def test_anonymous_requests_get_401_with_a_challenge(api_client, objects, route, name, method):
-    response = call(api_client, method, url_for(route, name, objects))
+    response = call(api_client, method, url_for(route, name, {**objects, "auth-tokens": 1}))
 
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
@@ -162,12 +168,13 @@ def test_anonymous_requests_get_401_with_a_challenge(api_client, objects, route,
 @pytest.mark.django_db
 @pytest.mark.parametrize("route, name, method", ENDPOINTS)
 def test_viewers_read_and_are_refused_every_write(viewer, objects, route, name, method):
-    response = call(client_for(viewer), method, url_for(route, name, objects))
+    response = call(client_for(viewer), method, url_for(route, name, own(objects, viewer)))
 
     if method in WRITE_METHODS and name not in SELF_SERVICE | READ_ONLY_POSTS:
         assert response.status_code == 403, response.content[:300]
-    elif name in READ_ONLY_POSTS:
-        # Let through; an empty body may well be a 400 (a dry run of a rule with no fields).
+    elif name in READ_ONLY_POSTS or (name in SELF_SERVICE and method in WRITE_METHODS):
+        # Let through; an empty body may well be a 400 (a dry run of a rule with no fields, a
+        # token without a name).
         assert response.status_code not in (401, 403, 405) and response.status_code < 500, response.content[:300]
     else:
         assert response.status_code < 400, response.content[:300]
@@ -177,9 +184,42 @@ def test_viewers_read_and_are_refused_every_write(viewer, objects, route, name, 
 @pytest.mark.parametrize("route, name, method", ENDPOINTS)
 def test_managers_are_let_through(user, objects, route, name, method):
     # An empty body may well be a 400; what matters is that the permission check let it pass.
-    response = call(client_for(user), method, url_for(route, name, objects))
+    response = call(client_for(user), method, url_for(route, name, own(objects, user)))
 
     assert response.status_code not in (401, 403, 405, 500), response.content[:300]
+
+
+# Token scopes (core.tokens), with a superuser's tokens: whatever is refused is refused for the
+# scope, not for a missing permission.
+@pytest.mark.django_db
+@pytest.mark.parametrize("route, name, method", ENDPOINTS)
+def test_a_read_token_is_refused_every_write(superuser, objects, route, name, method):
+    response = call(client_for(superuser, "read"), method, url_for(route, name, own(objects, superuser)))
+
+    if method in WRITE_METHODS:
+        assert response.status_code == 403, response.content[:300]
+        assert "scope is read" in response.json()["detail"]
+    else:
+        assert response.status_code < 400, response.content[:300]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route, name, method", ENDPOINTS)
+def test_a_push_token_may_only_push(superuser, objects, route, name, method):
+    response = call(client_for(superuser, "push"), method, url_for(route, name, own(objects, superuser)))
+
+    if name in PUSH_ROUTES and method == "post":
+        # An empty body is a 400; what matters is that the scope let it pass.
+        assert response.status_code not in (401, 403, 405, 500), response.content[:300]
+    else:
+        assert response.status_code == 403, response.content[:300]
+        if response["Content-Type"] == "application/json":  # not the HTML of the API's docs page
+            assert "scope is push" in response.json()["detail"]
+
+
+def test_the_push_routes_are_the_ingest_endpoints():
+    names = {name for _, name, _ in (p.values for p in ENDPOINTS)}
+    assert PUSH_ROUTES <= names
 
 
 @pytest.mark.django_db

@@ -7,12 +7,11 @@ import urllib.request
 
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
 from alerts.models import AlertRule
 from alerts.tests.receivers import WebhookServer
 from core.management.commands.runstack import web_command, worker_commands
-from core.testing import BACKEND_DIR, PYTHON, child_env, free_port, http_status, wait_for
+from core.testing import BACKEND_DIR, PYTHON, api_key, child_env, free_port, http_status, wait_for
 from monitoring.models import Check, MetricSample
 from monitoring.tests.check_servers import TargetServer
 from resee.celery import app
@@ -75,7 +74,7 @@ def slack():
 @pytest.mark.django_db(transaction=True)
 def test_runstack_delivers_notifications_through_their_own_worker(tmp_path, process_group, slack):
     user = get_user_model().objects.create_superuser("admin", "admin@example.com", "pw-admin-1")
-    token = Token.objects.create(user=user).key
+    token = api_key(user)
     rule = AlertRule.objects.create(
         name="Drill", metric_name="cpu_usage", condition="gt", threshold_value=90, time_window_minutes=5,
         severity="high", slack_enabled=True, slack_channel="#ops", email_enabled=False, is_active=True,

@@ -8,11 +8,10 @@ import urllib.request
 
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
 from alerts.tests.receivers import Reply, WebhookServer
 from core.management.commands.runstack import web_command
-from core.testing import PYTHON, child_env, free_port, http_status, wait_for
+from core.testing import PYTHON, api_key, child_env, free_port, http_status, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +30,7 @@ def hanging_slack():
 
 def test_health_answers_within_a_second_while_test_sends_hang(tmp_path, process_group, hanging_slack):
     user = get_user_model().objects.create_superuser("ops", "ops@example.com", "pw-ops-1")
-    token = Token.objects.create(user=user).key
+    token = api_key(user)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = child_env(tmp_path, SLACK_WEBHOOK_URL=hanging_slack.url("/services/T0/B0/hang"),

@@ -2,9 +2,9 @@
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 
-from core import throttling
+from core import throttling, tokens
+from core.models import ApiToken
 from core.throttling import client_address
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +38,15 @@ def test_a_token_for_a_username_and_password(api_client, user):
 
     assert response.status_code == 200
     body = response.json()
-    assert body == {"token": Token.objects.get(user=user).key, "username": "oncall"}
+    assert set(body) == {"token", "username"} and body["username"] == "oncall"
+    token = ApiToken.objects.get(user=user)
+    assert token.digest == tokens.digest(body["token"]) and token.scope == "write" and token.expires_at is None
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['token']}")
     assert api_client.get("/api/auth/me/").json()["username"] == "oncall"
-    assert ask(api_client).json()["token"] == body["token"]  # the same one next time
+    # Each call makes one more named token; the first keeps working.
+    again = ask(api_client).json()["token"]
+    assert again != body["token"] and ApiToken.objects.filter(user=user).count() == 2
+    assert api_client.get("/api/auth/me/").status_code == 200
 
 
 @pytest.mark.parametrize("username, password", [("oncall", "wrong"), ("nobody-here", "pw-oncall-1")])
@@ -50,7 +55,7 @@ def test_wrong_credentials_get_one_message(api_client, user, username, password)
 
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["Wrong username or password."]}
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_an_inactive_user_gets_no_token(api_client, user):

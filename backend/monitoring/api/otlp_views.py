@@ -6,9 +6,9 @@ Collector needs only
 
 Answers as the OTLP specification says: 200 with the (partial) success in the request's encoding;
 400 (not retryable) for a body that cannot be decoded, with a google.rpc.Status; 401 without a
-valid push token; 413 for a body over OTLP_MAX_REQUEST_BYTES; 415 for another content type; 429
-with Retry-After over OTLP_THROTTLE_RATE; 503 with Retry-After when the database cannot take the
-export now (the exporter retries).
+valid push token (or an API token of scope push); 413 for a body over OTLP_MAX_REQUEST_BYTES; 415
+for another content type; 429 with Retry-After over OTLP_THROTTLE_RATE; 503 with Retry-After when
+the database cannot take the export now (the exporter retries).
 """
 
 import logging
@@ -22,8 +22,9 @@ from google.rpc import code_pb2, status_pb2
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 
-from core import selfwatch
-from core.throttling import CacheRateThrottle
+from core import selfwatch, tokens
+from core.models import ApiToken
+from core.throttling import CacheRateThrottle, client_address
 
 from .. import otlp, services
 
@@ -41,7 +42,8 @@ class PushTokenThrottle(CacheRateThrottle):
     scope = "otlp"
 
     def get_ident_key(self, request, view):
-        return f"push-{request.push_token.pk}"
+        token = request.push_token
+        return f"api-token-{token.pk}" if isinstance(token, ApiToken) else f"push-{token.pk}"
 
 
 def _reply_type(request: HttpRequest) -> str:
@@ -62,7 +64,11 @@ def _push_token(request: HttpRequest):
     scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         return None
-    return services.authenticate_push_token(credentials.strip())
+    key = credentials.strip()
+    if key.startswith(ApiToken.PREFIX):
+        # A user's API token of scope push (core.tokens), whose user may push.
+        return tokens.authenticate_push(key, client_address(request))
+    return services.authenticate_push_token(key)
 
 
 # How long a write waits for another writer's lock on SQLite (the embedded default) while an

@@ -82,9 +82,9 @@ def test_an_export_without_a_push_token_is_401_and_stores_nothing(client, meters
     m = meters()
     record_requests(m.meter, [("/orders/{id}", "GET", 200, 0.02, 3)])
     body = m.body()
-    from rest_framework.authtoken.models import Token
+    from core.testing import api_key
 
-    user_token = Token.objects.create(user=admin_user).key
+    user_token = api_key(admin_user)
     for given in (None, "rpt_not-a-token", user_token):
         response = post(client, METRICS, body, token=given)
         assert response.status_code == 401

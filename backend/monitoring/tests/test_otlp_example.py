@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from faults.harness import assert_alive, beat_args, gunicorn_args, http, stop_all, ticks_run, worker_args
-from rest_framework.authtoken.models import Token
 
-from core.testing import PYTHON, ProcessGroup, child_env, free_port, wait_for
+from core.testing import PYTHON, ProcessGroup, api_key, child_env, free_port, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +61,7 @@ def get_json(url: str, token: str):
 def test_the_example_service_reports_its_routes_and_errors_and_a_grouped_rule_fires_for_the_failing_route(
     tmp_path, stack, superuser
 ):
-    admin = Token.objects.create(user=superuser).key
+    admin = api_key(superuser)
     env = child_env(tmp_path, ALERT_CHECK_INTERVAL_SECONDS="2", ALERT_TICK_LOCK_SECONDS="1",
                     ROLLUP_SETTLE_SECONDS="1")
     resee_port, example_port = free_port(), free_port()
