@@ -955,12 +955,69 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Exchange a username and password for an API token
-         * @description The user's API token (created on first request; the same one after that). Revoke it in the
-         *     admin under *Auth Token → Tokens*; the next request here creates a new one.
+         * Exchange a username and password for a new API token
+         * @description A new API token of the user (named, by default, "Token from POST /api/auth/token/"; of
+         *     scope write and without expiry unless asked). Each call creates one more: list and revoke
+         *     them at /api/auth/tokens/ or on the dashboard's Tokens page.
          */
         post: operations["auth_token_create"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your API tokens (never their keys)
+         * @description The signed-in user's own API tokens. A token never has more than its user's permissions;
+         *     its scope may narrow them (read, push). Revoking keeps the entry (with revoked_at) so that
+         *     requests with it are told it was revoked.
+         */
+        get: operations["auth_tokens_list"];
+        put?: never;
+        /**
+         * Create an API token (its key is in this answer only)
+         * @description The signed-in user's own API tokens. A token never has more than its user's permissions;
+         *     its scope may narrow them (read, push). Revoking keeps the entry (with revoked_at) so that
+         *     requests with it are told it was revoked.
+         */
+        post: operations["auth_tokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one of your API tokens
+         * @description The signed-in user's own API tokens. A token never has more than its user's permissions;
+         *     its scope may narrow them (read, push). Revoking keeps the entry (with revoked_at) so that
+         *     requests with it are told it was revoked.
+         */
+        get: operations["auth_tokens_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of your API tokens
+         * @description The signed-in user's own API tokens. A token never has more than its user's permissions;
+         *     its scope may narrow them (read, push). Revoking keeps the entry (with revoked_at) so that
+         *     requests with it are told it was revoked.
+         */
+        delete: operations["auth_tokens_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1971,6 +2028,52 @@ export interface components {
             detail: string;
             alert_id: number | null;
         };
+        /** @description What a new token may be given: a name, a scope and an expiry in the future. */
+        ApiToken: {
+            readonly id: number;
+            name: string;
+            /** @description The key's first characters, to tell tokens apart. */
+            readonly hint: string;
+            /**
+             * @description read: GET only; write: what the user may do; push: ingest only.
+             *
+             *     * `read` - Read
+             *     * `write` - Write
+             *     * `push` - Push
+             * @default write
+             */
+            scope: components["schemas"]["ScopeEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description When the token stops working; never if left out.
+             */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            readonly last_used_address: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+        };
+        /** @description What a new token may be given: a name, a scope and an expiry in the future. */
+        ApiTokenRequest: {
+            name: string;
+            /**
+             * @description read: GET only; write: what the user may do; push: ingest only.
+             *
+             *     * `read` - Read
+             *     * `write` - Write
+             *     * `push` - Push
+             * @default write
+             */
+            scope: components["schemas"]["ScopeEnum"];
+            /**
+             * Format: date-time
+             * @description When the token stops working; never if left out.
+             */
+            expires_at?: string | null;
+        };
         AuthUser: {
             id: number;
             username: string;
@@ -2250,6 +2353,36 @@ export interface components {
         };
         Created: {
             created: number;
+        };
+        /** @description What a new token may be given: a name, a scope and an expiry in the future. */
+        CreatedApiToken: {
+            readonly id: number;
+            name: string;
+            /** @description The key's first characters, to tell tokens apart. */
+            readonly hint: string;
+            /**
+             * @description read: GET only; write: what the user may do; push: ingest only.
+             *
+             *     * `read` - Read
+             *     * `write` - Write
+             *     * `push` - Push
+             * @default write
+             */
+            scope: components["schemas"]["ScopeEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description When the token stops working; never if left out.
+             */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            readonly last_used_address: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+            /** @description The key: shown this once, never again. */
+            readonly token: string;
         };
         CreatedPushToken: {
             readonly id: number;
@@ -3030,6 +3163,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["AlertRule"][];
         };
+        PaginatedApiTokenList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ApiToken"][];
+        };
         PaginatedCheckList: {
             /** @example 123 */
             count: number;
@@ -3581,6 +3729,13 @@ export interface components {
          * @enum {string}
          */
         RuleStateEnum: "ok" | "pending" | "firing" | "no_data" | "error" | "suppressed";
+        /**
+         * @description * `read` - Read
+         *     * `write` - Write
+         *     * `push` - Push
+         * @enum {string}
+         */
+        ScopeEnum: "read" | "write" | "push";
         SelfHealth: {
             ok: boolean;
             problems: components["schemas"]["SelfHealthProblem"][];
@@ -3916,13 +4071,30 @@ export interface components {
          */
         TimelineEntryStatusEnum: "pending" | "sent" | "failed" | "skipped";
         Token: {
-            /** @description Send it as `Authorization: Bearer <token>`. */
+            /** @description Send it as `Authorization: Bearer <token>`. Shown this once. */
             token: string;
             username: string;
         };
+        /** @description What a new token may be given: a name, a scope and an expiry in the future. */
         TokenRequestRequest: {
+            /**
+             * @description read: GET only; write: what the user may do; push: ingest only.
+             *
+             *     * `read` - Read
+             *     * `write` - Write
+             *     * `push` - Push
+             * @default write
+             */
+            scope: components["schemas"]["ScopeEnum"];
+            /**
+             * Format: date-time
+             * @description When the token stops working; never if left out.
+             */
+            expires_at?: string | null;
             username: string;
             password: string;
+            /** @default Token from POST /api/auth/token/ */
+            name: string;
         };
         TriggerRequest: {
             /** Format: int64 */
@@ -7716,6 +7888,215 @@ export interface operations {
             };
         };
     };
+    auth_tokens_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedApiTokenList"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such page. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_tokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiTokenRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiToken"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_tokens_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiToken"];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_tokens_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     monitoring_ai_usage_create: {
         parameters: {
             query?: never;
@@ -9459,6 +9840,7 @@ export const opEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["sche
 export const routePreviewInputSeverityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoutePreviewInputSeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const ruleKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleKindEnum"]> = ["metric", "promql"];
 export const ruleStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleStateEnum"]> = ["ok", "pending", "firing", "no_data", "error", "suppressed"];
+export const scopeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ScopeEnum"]> = ["read", "write", "push"];
 export const selfHealthProblemKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SelfHealthProblemKindEnum"]> = ["tick_stale", "no_worker", "deliveries_failing"];
 export const severityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const silenceStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SilenceStateEnum"]> = ["pending", "active", "expired"];
@@ -9480,8 +9862,11 @@ export const schemaPatterns = {
     "AlertRuleInputRequest.metric_name": "^[a-z][a-z0-9_]{0,63}$",
     "AlertRuleInputRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "AlertRuleSaved.group_by": "^[a-z_][a-z0-9_]*$",
+    "ApiToken.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "ApiTokenRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "Check.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "CheckRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    "CreatedApiToken.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "CreatedPushToken.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "DataSource.base_url": "^[hH][tT][tT][pP][sS]?://[A-Za-z0-9][A-Za-z0-9.-]*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$",
     "DataSource.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
@@ -9525,4 +9910,5 @@ export const schemaPatterns = {
     "PushTokenRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
     "Silence.comment": "^[^\\u0000]*$",
     "SilenceRequest.comment": "^[^\\u0000]*$",
+    "TokenRequestRequest.name": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$",
 } as const;
