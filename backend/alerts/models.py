@@ -193,6 +193,9 @@ class AlertRule(models.Model):
     state_changed_at = models.DateTimeField(null=True, blank=True)
     # Since when an ungrouped rule is flapping (None: it is not).
     flapping_since = models.DateTimeField(null=True, blank=True)
+    # The number of the rule's latest version in the audit trail (core/audit.py): written by the
+    # trail when it records a change, read when an alert fires.
+    config_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name", "id"]
@@ -359,6 +362,8 @@ class AlertHistory(models.Model):
     summary = models.TextField(blank=True)
     # Opened while its rule (or group) was flapping, or open when it began to.
     flapping = models.BooleanField(default=False)
+    # The rule's version (its config_version) when the alert fired; null for alerts from before.
+    rule_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-triggered_at", "-id"]

@@ -17,6 +17,9 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # OpenAPI extensions register themselves when imported.
-        from . import schema  # noqa: F401
+        from . import audit, schema  # noqa: F401
+
+        # The audit trail's receivers (the apps register their audited models in their own ready()).
+        audit.connect()
 
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="core.create_cache_table")

@@ -6,7 +6,8 @@ creates them and the tests read this. Superusers need no group.
   send test notifications, trigger alerts by hand, resolve and delete error groups, push metrics,
   create and revoke push tokens, add, change, test and delete data sources, notification channels
   and notification policies, and add, change, expire and delete silences and maintenance windows,
-  and add, change and delete inhibition rules, and add, change, run and delete checks.
+  and add, change and delete inhibition rules, and add, change, run and delete checks, and read
+  the audit trail of configuration changes.
   Viewers see channels, never their secrets.
 - Metric pushers: for machine accounts of other systems: push metric samples and AI usage through
   `POST /api/monitoring/metrics/` and `/api/monitoring/ai-usage/`, and nothing else.
@@ -43,6 +44,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.add_pushtoken", "monitoring.delete_pushtoken",
         "monitoring.add_datasource", "monitoring.change_datasource", "monitoring.delete_datasource",
         "monitoring.add_check", "monitoring.change_check", "monitoring.delete_check",
+        # The audit trail of configuration changes (/api/audit/).
+        "auditlog.view_logentry",
     ],
     PUSHERS: ["monitoring.add_metricsample", "monitoring.add_aiusage"],
 }

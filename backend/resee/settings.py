@@ -146,6 +146,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The audit trail of configuration changes (core/audit.py).
+    "auditlog",
     "core",
     "monitoring",
     "alerts",
@@ -159,6 +161,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Attributes configuration changes to the request's user, token, source and address.
+    "core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -590,6 +594,11 @@ AXES_CLIENT_IP_CALLABLE = "core.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "core.login_lockout.lockout_response"
 # Successful logins are in the session table already; a row per login would only grow.
 AXES_DISABLE_ACCESS_LOG = True
+
+# The audit trail (core/audit.py): diffs stored as JSON values, the changes of one request (or one
+# import) share a correlation id and make one version of each object they touch.
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_CID_GETTER = "core.audit.change_id"
 
 # Behind this many reverse proxies (nginx in docker-compose.yml: 1), the client's address is the
 # one the outermost trusted proxy saw: the Nth entry from the right of X-Forwarded-For. 0 trusts no

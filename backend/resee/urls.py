@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from core.audit_views import AuditViewSet
 from core.dashboard import dashboard_page
 from core.docs_views import ApiDocsView
 from core.views import ApiNotFound, health
@@ -22,10 +23,12 @@ urlpatterns = [
     # The pages an alert message's one-click action links open (server-rendered, CSRF-protected).
     path("actions/", include("alerts.action_urls")),
     path("api/auth/", include("core.urls")),
+    path("api/audit/", AuditViewSet.as_view({"get": "list"}), name="audit-list"),
     # /metrics (Prometheus) and /api/monitoring/self-health/ (the dashboard's banner).
     path("", include("alerts.api.selfwatch_urls")),
     path("api/monitoring/", include("monitoring.api.urls")),
     path("api/alerts/", include("alerts.api.urls")),
+    path("api/config/", include("configuration.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     # Keep these two last. Any other /api/ path is a JSON 404 (401 before authentication), never

@@ -11,6 +11,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core import audit
 from core.lookups import IdLookupMixin
 from core.permissions import ModelPermissions, perm
 from core.schema import VALIDATION_ERROR, ErrorSerializer
@@ -168,8 +169,11 @@ class NotificationPolicyViewSet(IdLookupMixin, viewsets.ModelViewSet):
         serializer = cs.PolicyOrderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
+            before = dict(NotificationPolicy.objects.values_list("pk", "position"))
             for position, policy_id in enumerate(serializer.validated_data["order"]):
                 NotificationPolicy.objects.filter(pk=policy_id).update(position=position)
+            for policy in NotificationPolicy.objects.all():
+                audit.record_update(policy, {"position": (before.get(policy.pk), policy.position)})
         return Response(cs.NotificationPolicySerializer(self.get_queryset(), many=True).data)
 
     @extend_schema(

@@ -715,11 +715,32 @@ class AlertHistorySerializer(serializers.ModelSerializer):
             "condition", "status", "message", "triggered_at", "resolved_at", "resolved_by", "notes", "manual",
             "notification_count", "last_notified_at", "context", "labels", "group_labels", "runbook_url", "summary",
             "acknowledged_at", "acknowledged_by", "acknowledged_comment", "acknowledged_via", "silenced_by",
-            "inhibited_by", "flapping",
+            "inhibited_by", "flapping", "rule_version",
         ]
         read_only_fields = fields
-        extra_kwargs = {"flapping": {"help_text": "Opened while its rule (or group) was flapping, or open when it "
-                                                  "began to; cleared on the open alert when the flapping ends."}}
+        extra_kwargs = {
+            "flapping": {"help_text": "Opened while its rule (or group) was flapping, or open when it began to; "
+                                      "cleared on the open alert when the flapping ends."},
+            "rule_version": {"help_text": "The rule's version (/api/alerts/rules/{id}/versions/) it fired under; "
+                                          "null when the rule had no recorded version then."},
+        }
+
+
+class RuleVersionSerializer(serializers.Serializer):
+    """One version of a rule: one change (a request, an import) and its diff against the version before."""
+
+    number = serializers.IntegerField(help_text="1 for the rule as created, then one more for each change.")
+    when = serializers.DateTimeField()
+    user_name = serializers.CharField(allow_null=True)
+    token_name = serializers.CharField(allow_null=True, help_text="The API token the change came with, if any.")
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a declared field, not Field.source
+        choices=["api", "dashboard", "admin", "import", "provisioning", "system"]
+    )
+    action = serializers.ChoiceField(choices=["create", "update", "delete"])
+    changes = serializers.DictField(
+        child=serializers.ListField(allow_null=True, min_length=2, max_length=2),
+        help_text="Field -> [old, new] against the version before; channels as the ids before and after.",
+    )
 
 
 class AlertHistoryDetailSerializer(AlertHistorySerializer):

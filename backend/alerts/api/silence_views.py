@@ -8,6 +8,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core import audit
 from core.lookups import IdLookupMixin
 from core.permissions import ModelPermissions, perm
 from core.schema import VALIDATION_ERROR, ErrorSerializer
@@ -75,7 +76,10 @@ class SilenceViewSet(IdLookupMixin, viewsets.ModelViewSet):
         if not changed:
             return Response({"detail": f"Silence {silence.pk} has expired already."}, status=status.HTTP_409_CONFLICT)
         lifecycle.release_held_alerts_on_commit()
-        return Response(ss.SilenceSerializer(self.get_queryset().get(pk=silence.pk)).data)
+        expired = self.get_queryset().get(pk=silence.pk)
+        audit.record_update(expired, {"starts_at": (silence.starts_at, expired.starts_at),
+                                      "ends_at": (silence.ends_at, expired.ends_at)})
+        return Response(ss.SilenceSerializer(expired).data)
 
     @extend_schema(summary="Extend a silence", request=ss.SilenceExtendSerializer,
                    description="To a later ends_at, or by a number of minutes after its current end.",
@@ -90,7 +94,9 @@ class SilenceViewSet(IdLookupMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         Silence.objects.filter(pk=silence.pk).update(ends_at=serializer.validated_data["ends_at"],
                                                      updated_at=timezone.now())
-        return Response(ss.SilenceSerializer(self.get_queryset().get(pk=silence.pk)).data)
+        extended = self.get_queryset().get(pk=silence.pk)
+        audit.record_update(extended, {"ends_at": (silence.ends_at, extended.ends_at)})
+        return Response(ss.SilenceSerializer(extended).data)
 
     @extend_schema(
         summary="Which open alerts would these matchers silence?",

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import audit
 from core.lookups import IdLookupMixin
 from core.permissions import ModelPermissions, perm
 from core.schema import ERROR_RESPONSES, VALIDATION_ERROR, ErrorSerializer
@@ -71,7 +72,8 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
     """Alert rules with their evaluation state."""
 
     permission_classes = [ModelPermissions]
-    required_permissions = {"evaluate": [VIEW_RULES], "evaluate_draft": [VIEW_RULES]}
+    required_permissions = {"evaluate": [VIEW_RULES], "evaluate_draft": [VIEW_RULES], "versions": [VIEW_RULES],
+                            "restore": [CHANGE_RULES]}
     filterset_class = AlertRuleFilter
     serializer_class = s.AlertRuleSerializer
     queryset = AlertRule.objects.all()
@@ -110,6 +112,40 @@ class AlertRuleViewSet(IdLookupMixin, viewsets.ModelViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        summary="A rule's versions",
+        description="Newest first: each change to the rule (one request, one import) is a version, numbered from 1 "
+        "(as created), with who made it, when, from where and its diff against the version before.",
+        responses={200: s.RuleVersionSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def versions(self, request, pk=None):
+        rule = self.get_object()
+        found = list(reversed(audit.versions(AlertRule, rule.pk)))
+        return Response(s.RuleVersionSerializer(found, many=True).data)
+
+    @extend_schema(
+        summary="Restore a version of a rule",
+        description="Sets the rule's configuration to that version's, validated as an edit would be (a 400 when it "
+        "no longer is, e.g. its channel was deleted); recorded as a new version by whoever restores it.",
+        request=None,
+        responses={200: s.AlertRuleSavedSerializer, 400: VALIDATION_ERROR, 404: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>[0-9]{1,9})/restore")
+    def restore(self, request, pk=None, number=None):
+        rule = self.get_object()
+        wanted = next((v for v in audit.versions(AlertRule, rule.pk) if v.number == int(number or 0)), None)
+        if wanted is None:
+            return Response({"detail": f"Rule {rule.pk} has no version {number}."}, status=status.HTTP_404_NOT_FOUND)
+        writable = set(s.AlertRuleInputSerializer.Meta.fields)
+        data = {name: value for name, value in wanted.fields.items() if name in writable}
+        if "channels" in writable:
+            data["channels"] = wanted.m2m.get("channels", [])
+        serializer = s.AlertRuleInputSerializer(rule, data=data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        rule = _saving(lambda: rules.update_rule(rule=rule, user=request.user, **serializer.validated_data))
+        return self._answer(rule)
 
     @extend_schema(
         summary="Evaluate the rule now (dry run)",

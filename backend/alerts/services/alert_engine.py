@@ -119,6 +119,8 @@ class RuleSnapshot:
     kind: str = RuleKind.METRIC
     expr: str = ""
     data_source_id: int | None = None
+    # The rule's version in the audit trail, which an alert it opens records.
+    config_version: int = 0
 
     @classmethod
     def fields(cls) -> list[str]:

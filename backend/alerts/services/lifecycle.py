@@ -170,6 +170,8 @@ def open_alert(
             alert = AlertHistory.objects.create(
                 rule_id=rule.id,
                 rule_name=rule.name,
+                # 0: the rule has not changed since before the audit trail; no version to name.
+                rule_version=getattr(rule, "config_version", 0) or None,
                 severity=rule.severity,
                 condition=rule.condition,
                 threshold_value=rule.threshold_value,

@@ -4,6 +4,8 @@ saved."""
 
 from django.db import transaction
 
+from core import audit
+
 from ..models import AlertRule
 from .lifecycle import close_for_rule
 
@@ -64,6 +66,9 @@ def set_rules_active(*, rules, active: bool, user=None, via: str = "api") -> int
     ids = rules.values("pk") if hasattr(rules, "values") else [rule.pk for rule in rules]
     changing = list(AlertRule.objects.filter(pk__in=ids).exclude(is_active=active))
     AlertRule.objects.filter(pk__in=[rule.pk for rule in changing]).update(is_active=active)
+    for rule in changing:
+        rule.is_active = active
+        audit.record_update(rule, {"is_active": (not active, active)})
     if not active:
         for rule in changing:
             close_for_rule(rule=rule, user=user, why="switched off", via=via)

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts.models import InhibitionRule, MaintenanceWindow, NotificationChannel, NotificationPolicy, Silence
+from core import audit
 from monitoring.models import Check, CheckResult, DataSource, ErrorLog
 from monitoring.services import create_push_token
 
@@ -113,6 +114,12 @@ def add_inhibited_alerts(n, offset, user):
         make_alert(rule, labels={"team": "other", "service": "api"}, group_fingerprint=str(i))
 
 
+def add_audit_entries(n, offset, user):
+    with audit.acting(audit.DASHBOARD, user=user):
+        for i in range(n):
+            make_rule(name=f"audited {offset + i}")
+
+
 def add_api_tokens(n, offset, user):
     from core.tokens import create_token
 
@@ -133,6 +140,7 @@ LISTS = {
     "/api/alerts/maintenance-windows/": add_maintenance_windows,
     "/api/alerts/inhibition-rules/": add_inhibition_rules,
     "/api/auth/tokens/": add_api_tokens,
+    "/api/audit/": add_audit_entries,
 }
 
 
