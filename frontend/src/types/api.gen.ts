@@ -638,6 +638,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alerts/rules/{id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A rule's versions
+         * @description Newest first: each change to the rule (one request, one import) is a version, numbered from 1 (as created), with who made it, when, from where and its diff against the version before.
+         */
+        get: operations["alerts_rules_versions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/rules/{id}/versions/{number}/restore/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a version of a rule
+         * @description Sets the rule's configuration to that version's, validated as an edit would be (a 400 when it no longer is, e.g. its channel was deleted); recorded as a new version by whoever restores it.
+         */
+        post: operations["alerts_rules_versions_restore_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/alerts/rules/evaluate/": {
         parameters: {
             query?: never;
@@ -855,6 +895,26 @@ export interface paths {
          * @description Fire a rule's alert now, by hand.
          */
         post: operations["alerts_trigger_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List configuration changes
+         * @description Every change to rules, channels, policies, silences, maintenance windows, inhibition rules, checks and data sources: who (user, token), when, from where (api, dashboard, admin, import, provisioning, system) and the field diff. Newest first. For managers.
+         */
+        get: operations["audit_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1586,6 +1646,8 @@ export interface components {
             readonly inhibited_by: number[];
             /** @description Opened while its rule (or group) was flapping, or open when it began to; cleared on the open alert when the flapping ends. */
             readonly flapping: boolean;
+            /** @description The rule's version (/api/alerts/rules/{id}/versions/) it fired under; null when the rule had no recorded version then. */
+            readonly rule_version: number | null;
         };
         AlertHistoryDetail: {
             readonly id: number;
@@ -1646,6 +1708,8 @@ export interface components {
             readonly inhibited_by: number[];
             /** @description Opened while its rule (or group) was flapping, or open when it began to; cleared on the open alert when the flapping ends. */
             readonly flapping: boolean;
+            /** @description The rule's version (/api/alerts/rules/{id}/versions/) it fired under; null when the rule had no recorded version then. */
+            readonly rule_version: number | null;
             readonly deliveries: components["schemas"]["Delivery"][];
         };
         /**
@@ -2073,6 +2137,29 @@ export interface components {
              * @description When the token stops working; never if left out.
              */
             expires_at?: string | null;
+        };
+        AuditEntry: {
+            readonly id: number;
+            /** Format: date-time */
+            when: string;
+            /** @description The model's name, e.g. alertrule, check. */
+            readonly object_type: string;
+            object_id: string;
+            /** @description The object's name when it changed. */
+            object_name: string;
+            readonly action: string;
+            readonly user_name: string | null;
+            /** @description The API token the change came with, if any. */
+            readonly token_name: string | null;
+            readonly source: string;
+            /** @description The client's address. */
+            address: string | null;
+            /** @description The object's version this change made, for rules. */
+            readonly version: number | null;
+            /** @description Field -> [old, new]; a secret reads as (secret): changed, never its value. A many-to-many field lists the objects removed (old) and added (new). */
+            readonly changes: {
+                [key: string]: unknown[];
+            };
         };
         AuthUser: {
             id: number;
@@ -3178,6 +3265,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ApiToken"][];
         };
+        PaginatedAuditEntryList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["AuditEntry"][];
+        };
         PaginatedCheckList: {
             /** @example 123 */
             count: number;
@@ -3729,6 +3831,29 @@ export interface components {
          * @enum {string}
          */
         RuleStateEnum: "ok" | "pending" | "firing" | "no_data" | "error" | "suppressed";
+        /** @description One version of a rule: one change (a request, an import) and its diff against the version before. */
+        RuleVersion: {
+            /** @description 1 for the rule as created, then one more for each change. */
+            number: number;
+            /** Format: date-time */
+            when: string;
+            user_name: string | null;
+            /** @description The API token the change came with, if any. */
+            token_name: string | null;
+            source: components["schemas"]["SourceEnum"];
+            action: components["schemas"]["RuleVersionActionEnum"];
+            /** @description Field -> [old, new] against the version before; channels as the ids before and after. */
+            changes: {
+                [key: string]: unknown[] | null;
+            };
+        };
+        /**
+         * @description * `create` - create
+         *     * `update` - update
+         *     * `delete` - delete
+         * @enum {string}
+         */
+        RuleVersionActionEnum: "create" | "update" | "delete";
         /**
          * @description * `read` - Read
          *     * `write` - Write
@@ -3885,6 +4010,16 @@ export interface components {
             /** @description Maintenance window ids. */
             maintenance_windows: number[];
         };
+        /**
+         * @description * `api` - api
+         *     * `dashboard` - dashboard
+         *     * `admin` - admin
+         *     * `import` - import
+         *     * `provisioning` - provisioning
+         *     * `system` - system
+         * @enum {string}
+         */
+        SourceEnum: "api" | "dashboard" | "admin" | "import" | "provisioning" | "system";
         SplitSeries: {
             /** @description The series' value of the split_by label ({} for series without it). */
             labels: {
@@ -6808,6 +6943,113 @@ export interface operations {
             };
         };
     };
+    alerts_rules_versions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleVersion"][];
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_rules_versions_restore_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRuleSaved"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     alerts_rules_evaluate_draft: {
         parameters: {
             query?: never;
@@ -7647,6 +7889,84 @@ export interface operations {
             };
             /** @description Too many requests; the `Retry-After` header says how many seconds to wait. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    audit_list: {
+        parameters: {
+            query?: {
+                object_id?: string;
+                /** @description e.g. alertrule, notificationchannel. */
+                object_type?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                since?: string;
+                /**
+                 * @description * `api` - api
+                 *     * `dashboard` - dashboard
+                 *     * `admin` - admin
+                 *     * `import` - import
+                 *     * `provisioning` - provisioning
+                 *     * `system` - system
+                 */
+                source?: "admin" | "api" | "dashboard" | "import" | "provisioning" | "system" | "";
+                until?: string;
+                /** @description A user name. */
+                user?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAuditEntryList"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such page. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9814,6 +10134,7 @@ export const pathsApiAlertsRulesGetParametersQueryOrderingValues: ReadonlyArray<
 export const pathsApiAlertsRulesGetParametersQuerySeverityValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["severity"]> = ["critical", "high", "low", "medium", ""];
 export const pathsApiAlertsRulesGetParametersQueryStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["state"]> = ["error", "firing", "no_data", "ok", "pending", "suppressed", ""];
 export const pathsApiAlertsSilencesGetParametersQueryStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/silences/"]["get"]["parameters"]["query"]["state"]> = ["active", "expired", "pending", ""];
+export const pathsApiAuditGetParametersQuerySourceValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/audit/"]["get"]["parameters"]["query"]["source"]> = ["admin", "api", "dashboard", "import", "provisioning", "system", ""];
 export const pathsApiMonitoringEndpointsGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/endpoints/"]["get"]["parameters"]["query"]["ordering"]> = ["-avg_ms", "-count", "-error_rate", "-max_ms", "-p95_ms", "-status_4xx", "-status_5xx", "avg_ms", "count", "error_rate", "max_ms", "p95_ms", "status_4xx", "status_5xx", ""];
 export const pathsApiMonitoringErrorsGetParametersQueryLevelValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/errors/"]["get"]["parameters"]["query"]["level"]> = ["CRITICAL", "ERROR", ""];
 export const pathsApiMonitoringErrorsGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/errors/"]["get"]["parameters"]["query"]["ordering"]> = ["-first_seen", "-last_seen", "-level", "-occurrences", "first_seen", "last_seen", "level", "occurrences", ""];
@@ -9840,10 +10161,12 @@ export const opEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["sche
 export const routePreviewInputSeverityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoutePreviewInputSeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const ruleKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleKindEnum"]> = ["metric", "promql"];
 export const ruleStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleStateEnum"]> = ["ok", "pending", "firing", "no_data", "error", "suppressed"];
+export const ruleVersionActionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleVersionActionEnum"]> = ["create", "update", "delete"];
 export const scopeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ScopeEnum"]> = ["read", "write", "push"];
 export const selfHealthProblemKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SelfHealthProblemKindEnum"]> = ["tick_stale", "no_worker", "deliveries_failing"];
 export const severityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const silenceStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SilenceStateEnum"]> = ["pending", "active", "expired"];
+export const sourceEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SourceEnum"]> = ["api", "dashboard", "admin", "import", "provisioning", "system"];
 export const testSendResultStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TestSendResultStatusEnum"]> = ["sent", "not_configured", "failed"];
 export const timelineEntryEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEntryEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed", "acknowledge", "group", "escalation", "flapping"];
 export const timelineEntryKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEntryKindEnum"]> = ["opened", "acknowledged", "unacknowledged", "silenced", "escalated", "flapping_started", "flapping_ended", "resolved", "delivery"];
