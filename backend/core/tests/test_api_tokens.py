@@ -273,3 +273,21 @@ def test_the_migration_runs_without_an_authtoken_table():
     migration.forwards(apps, SimpleNamespace(connection=connection, quote_name=connection.ops.quote_name))
 
     assert not ApiToken.objects.exists()
+
+
+def test_the_admin_lists_tokens_without_their_digest_and_revokes_them(client, superuser, user):
+    key = api_key(user)
+    token = ApiToken.objects.get(digest=tokens.digest(key))
+    client.force_login(superuser)
+
+    listing = client.get("/admin/core/apitoken/")
+    assert listing.status_code == 200
+    assert token.hint in listing.content.decode() and token.digest not in listing.content.decode()
+    page = client.get(f"/admin/core/apitoken/{token.pk}/change/")
+    assert page.status_code == 200 and token.digest not in page.content.decode()
+
+    client.post("/admin/core/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert bearer(key).get("/api/auth/me/").status_code == 401
