@@ -39,6 +39,15 @@ describe("AlertDetailPage", () => {
     expect(within(points).getAllByRole("row").slice(1).map((row) => row.lastElementChild?.textContent)).toEqual(["88%", "95%"]);
   });
 
+  it("names the rule version it fired under, linking to the rule's versions", async () => {
+    server.use(handlers.signedInAs(admin), ...answer(alertDetail({ rule_version: 3 })));
+
+    renderApp("/alerts/1");
+
+    const link = await screen.findByRole("link", { name: "Fired under version 3" });
+    expect(link).toHaveAttribute("href", "/rules/1#versions");
+  });
+
   it("says which query fired a promql rule's alert, with the hour before it as the chart", async () => {
     const detail = alertDetail({
       metric_name: "promql", value: 150, threshold_value: 100,

@@ -286,6 +286,12 @@ function AlertBody({ alert, unit, actions }: { alert: AlertDetail; unit: string;
           </Link>
         )}
         {alert.rule === null && <span className="muted">The rule “{alert.rule_name}” has been deleted.</span>}
+        {alert.rule_version !== null &&
+          (alert.rule !== null && can(PERMISSIONS.viewRules) ? (
+            <Link to={`${ruleDetailPath(alert.rule)}#versions`}>Fired under version {alert.rule_version}</Link>
+          ) : (
+            <span className="muted">Fired under version {alert.rule_version}</span>
+          ))}
       </div>
       {onSilence && (
         <div className="panel__actions silence-this" role="group" aria-label="Silence this alert">

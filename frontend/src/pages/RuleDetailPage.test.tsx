@@ -232,6 +232,70 @@ describe("RuleDetailPage", () => {
     expect(patches).toEqual([{ is_active: false }]);
   });
 
+  it("lists the rule's versions with their diffs and restores one after asking", async () => {
+    const restored: string[] = [];
+    const versions = [
+      {
+        number: 2, when: "2026-11-27T16:00:00Z", user_name: "oncall", token_name: null, source: "dashboard",
+        action: "update", changes: { threshold_value: [80, 95], severity: ["high", "critical"] },
+      },
+      {
+        number: 1, when: "2026-11-27T15:00:00Z", user_name: null, token_name: "deploy", source: "api",
+        action: "create", changes: { threshold_value: [null, 80] },
+      },
+    ];
+    server.use(
+      handlers.signedInAs(admin),
+      ...common(rule({ threshold_value: 95 })),
+      http.get("/api/alerts/rules/1/versions/", () => HttpResponse.json(versions)),
+      http.post("/api/alerts/rules/1/versions/:number/restore/", ({ params }) => {
+        restored.push(String(params.number));
+        return HttpResponse.json(rule({ threshold_value: 80 }));
+      }),
+    );
+    const { user } = renderApp("/rules/1");
+
+    const section = await screen.findByRole("region", { name: "Versions" });
+    const second = await within(section).findByRole("listitem", { name: "Version 2" });
+    expect(second).toHaveTextContent("changed by oncall from the dashboard");
+    const rows = within(second).getAllByRole("row").slice(1).map((row) => row.textContent);
+    expect(rows).toEqual(["threshold_value8095", "severityhighcritical"]);
+    expect(within(second).queryByRole("button", { name: "Restore this version" })).not.toBeInTheDocument();
+    const first = within(section).getByRole("listitem", { name: "Version 1" });
+    expect(first).toHaveTextContent("created by nobody signed in (token “deploy”) from the API");
+
+    await user.click(within(first).getByRole("button", { name: "Restore this version" }));
+    const dialog = screen.getByRole("dialog", { name: "Restore version 1 of “High CPU Usage”?" });
+    expect(restored).toEqual([]);
+    await user.click(within(dialog).getByRole("button", { name: "Restore this version" }));
+
+    expect(await within(section).findByText("Restored version 1: it is evaluated from the next minute.")).toBeInTheDocument();
+    expect(restored).toEqual(["1"]);
+  });
+
+  it("says why a version could not be restored", async () => {
+    server.use(
+      handlers.signedInAs(admin),
+      ...common(),
+      http.get("/api/alerts/rules/1/versions/", () =>
+        HttpResponse.json([
+          { number: 2, when: "2026-11-27T16:00:00Z", user_name: "oncall", token_name: null, source: "dashboard", action: "update", changes: { channels: [[3], []] } },
+          { number: 1, when: "2026-11-27T15:00:00Z", user_name: "oncall", token_name: null, source: "dashboard", action: "create", changes: {} },
+        ]),
+      ),
+      http.post("/api/alerts/rules/1/versions/1/restore/", () =>
+        HttpResponse.json({ channels: { "0": ["Invalid pk \"3\" - object does not exist."] } }, { status: 400 }),
+      ),
+    );
+    const { user } = renderApp("/rules/1");
+
+    const first = await screen.findByRole("listitem", { name: "Version 1" });
+    await user.click(within(first).getByRole("button", { name: "Restore this version" }));
+    await user.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Restore this version" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("Could not restore version 1");
+  });
+
   it("shows a viewer no write action", async () => {
     server.use(handlers.signedInAs(viewer), ...common());
 

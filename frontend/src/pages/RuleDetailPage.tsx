@@ -5,6 +5,7 @@ import { AlertTable } from "../components/alerts/AlertTable";
 import { EvaluationResult } from "../components/alerts/EvaluationResult";
 import { RuleSettingFacts, ruleSentence, RuleStatusFacts } from "../components/alerts/RuleFacts";
 import { RuleGroups } from "../components/alerts/RuleGroups";
+import { RuleVersions } from "../components/alerts/RuleVersions";
 import { TriggerAlertDialog } from "../components/alerts/TriggerAlertDialog";
 import { ConfirmDialog } from "../components/ui/ConfirmDialog";
 import { EmptyState } from "../components/ui/EmptyState";
@@ -212,6 +213,7 @@ export function RuleDetailPage() {
           <RuleSettingFacts rule={data} unit={unit} />
         </section>
         <RecentAlerts rule={data} />
+        <RuleVersions rule={data} />
         {confirmingDelete && (
           <DeleteQuestion
             rule={data}

@@ -192,6 +192,7 @@ export function alertItem(overrides: Partial<AlertItem> = {}): AlertItem {
     silenced_by: { silences: [], maintenance_windows: [] },
     inhibited_by: [],
     flapping: false,
+    rule_version: null,
     context: {
       metric: "cpu_usage",
       value: 91.5,

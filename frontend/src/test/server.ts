@@ -35,7 +35,11 @@ export const selfHealthOk: SelfHealth = {
 };
 
 /** The network boundary of every test: requests the test did not expect fail it. */
-export const server = setupServer(http.get(SELF_HEALTH_PATH, () => HttpResponse.json(selfHealthOk)));
+export const server = setupServer(
+  http.get(SELF_HEALTH_PATH, () => HttpResponse.json(selfHealthOk)),
+  // A rule's page lists its versions: none recorded, unless a test says otherwise.
+  http.get("/api/alerts/rules/:id/versions/", () => HttpResponse.json([])),
+);
 
 /** The alerting and telemetry permissions of the groups (backend core/roles.py). */
 const VIEW_PERMISSIONS = [
