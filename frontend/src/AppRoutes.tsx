@@ -19,6 +19,7 @@ import { RulesPage } from "./pages/RulesPage";
 import { MaintenanceWindowsPage } from "./pages/MaintenanceWindowsPage";
 import { SilencesPage } from "./pages/SilencesPage";
 import { StatisticsPage } from "./pages/StatisticsPage";
+import { TokensPage } from "./pages/TokensPage";
 import { paths } from "./routes/paths";
 
 export function AppRoutes() {
@@ -46,6 +47,7 @@ export function AppRoutes() {
           <Route path={paths.errorDetail} element={<ErrorDetailPage />} />
           <Route path={paths.checks} element={<ChecksPage />} />
           <Route path={paths.checkDetail} element={<CheckDetailPage />} />
+          <Route path={paths.tokens} element={<TokensPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

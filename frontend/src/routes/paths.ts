@@ -16,6 +16,7 @@ export const paths = {
   errorDetail: "/errors/:id",
   checks: "/checks",
   checkDetail: "/checks/:id",
+  tokens: "/tokens",
 } as const;
 
 /** The page of one check. */

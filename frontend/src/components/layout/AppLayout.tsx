@@ -16,6 +16,7 @@ const SECTIONS = [
   { to: paths.maintenanceWindows, label: "Maintenance" },
   { to: paths.checks, label: "Checks" },
   { to: paths.errors, label: "Error logs" },
+  { to: paths.tokens, label: "Tokens" },
 ] as const;
 
 export function AppLayout() {
