@@ -3,8 +3,9 @@ from rest_framework import serializers
 
 from .login_lockout import authenticate_login
 
-# The apps whose permissions the dashboard needs to know about (to offer or hide what a user may do).
-PERMISSION_APPS = ("alerts", "monitoring")
+# The apps whose permissions the dashboard needs to know about (to offer or hide what a user may do;
+# auditlog: reading the audit trail).
+PERMISSION_APPS = ("alerts", "monitoring", "auditlog")
 
 
 class UserSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from core.roles import GROUP_PERMISSIONS, MANAGERS, PUSHERS, VIEWERS
+from core.serializers import PERMISSION_APPS
 from core.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +35,9 @@ def test_a_superuser_has_every_alerting_and_telemetry_permission_and_nothing_els
 
     assert {"alerts.add_alertrule", "alerts.delete_alertrule", "alerts.change_alerthistory",
             "monitoring.delete_errorlog"} <= set(permissions)
-    assert all(p.split(".")[0] in ("alerts", "monitoring") for p in permissions)
-    assert len(permissions) == Permission.objects.filter(content_type__app_label__in=["alerts", "monitoring"]).count()
+    assert all(p.split(".")[0] in PERMISSION_APPS for p in permissions)
+    assert "auditlog.view_logentry" in permissions
+    assert len(permissions) == Permission.objects.filter(content_type__app_label__in=PERMISSION_APPS).count()
 
 
 def test_direct_permissions_count_too(nobody):
