@@ -170,6 +170,17 @@ test("a rule on a pushed metric fires, is explained, resolved, counted, and the 
   await expect(row.getByRole("link")).toHaveAttribute("href", new URL(alertUrl).pathname);
   await screenshot(page, "37-alert-history");
 
+  // Found again by the words of its resolution notes, from an empty history filter.
+  await page.goto("/alerts");
+  await filters.getByRole("searchbox", { name: "Search" }).fill("drained backlog");
+  await filters.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/\/alerts\?search=drained\+backlog$/);
+  await expect(history.getByRole("row")).toHaveCount(2);
+  await expect(history.getByRole("row").filter({ hasText: ruleName })).toContainText("Resolved");
+  await filters.getByRole("searchbox", { name: "Search" }).fill("drained nothing-else");
+  await filters.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page.getByText("No alerts match these filters.")).toBeVisible();
+
   // The statistics count it.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Statistics" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Statistics" })).toBeVisible();

@@ -15,6 +15,7 @@ from monitoring.labels import (
     label_value_error,
 )
 
+from .. import search
 from ..models import AGGREGATIONS, AlertHistory, AlertRule, AlertStatus, RuleState, Severity, Silence, SilenceState
 from ..services import inhibitions, silences
 from ..validators import CONDITION_INPUTS, normalize_condition
@@ -99,7 +100,8 @@ class AlertRuleFilter(django_filters.FilterSet):
     condition = ConditionFilter()
     state = django_filters.ChoiceFilter(choices=RuleState.choices)
     aggregation = django_filters.ChoiceFilter(choices=[(a, a) for a in AGGREGATIONS])
-    search = django_filters.CharFilter(method="search_words", help_text="Words in the name or description.")
+    search = django_filters.CharFilter(method="search_words", max_length=500, help_text=(
+        "Words, every one in the rule's name, description, summary, labels or expression (as part of a word)."))
     label = LabelFilter(field_name="labels", help_text="Rules with this label, name:value (team:payments); "
                         "repeatable, every one must match.")
     ordering = OrderingFilter(
@@ -115,9 +117,7 @@ class AlertRuleFilter(django_filters.FilterSet):
         fields = ["is_active", "severity", "metric_name", "condition", "state", "aggregation", "search", "label"]
 
     def search_words(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(Q(name__icontains=word) | Q(description__icontains=word))
-        return queryset
+        return search.search_rules(queryset, value)
 
 
 class AlertHistoryFilter(django_filters.FilterSet):
@@ -141,6 +141,9 @@ class AlertHistoryFilter(django_filters.FilterSet):
                                     "inhibited_by); false: every other alert.")
     flapping = StrictBooleanFilter(help_text="true: alerts opened while their rule (or group) was flapping, or open "
                                    "when it began to; false: the others.")
+    search = django_filters.CharFilter(method="search_words", max_length=500, help_text=(
+        "Words, every one in the alert's rule name, message, summary, labels, resolution notes or acknowledgement "
+        "comment, as a word or the beginning of one (on PostgreSQL its full-text search)."))
     ordering = OrderingFilter(
         fields=("triggered_at", "resolved_at", ("severity_rank", "severity"), "status", "metric_value", "id"),
         help_text="Default: -triggered_at (newest first). severity: most severe first.",
@@ -149,7 +152,10 @@ class AlertHistoryFilter(django_filters.FilterSet):
     class Meta:
         model = AlertHistory
         fields = ["rule", "severity", "status", "metric_name", "condition", "manual", "acknowledged", "since", "until",
-                  "label", "silenced", "inhibited", "flapping"]
+                  "label", "silenced", "inhibited", "flapping", "search"]
+
+    def search_words(self, queryset, name, value):
+        return search.search_alerts(queryset, value)
 
     @staticmethod
     def _open_alerts():

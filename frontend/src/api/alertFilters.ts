@@ -4,6 +4,7 @@ import { defineListFilters, param } from "../lib/listPages";
 /** The alert history's filters, order and paging in the page's address and the API's query. */
 export const alertList = defineListFilters<AlertFilters>({
   fields: {
+    search: param.text(),
     status: param.choice(ALERT_STATUSES),
     severity: param.choice(SEVERITIES),
     rule: param.id(),

@@ -91,6 +91,31 @@ describe("AlertsPage", () => {
     });
   });
 
+  it("searches the history's text through the address and the API's ?search=", async () => {
+    server.use(...common(), handlers.alerts([alertItem({ id: 12, rule_name: "High CPU Usage" })]));
+    const { user } = renderApp("/alerts");
+    await screen.findByRole("table", { name: "Alerts" });
+    const requests = watchRequests();
+
+    const filters = screen.getByRole("search", { name: "Filter the alert history" });
+    await user.type(within(filters).getByRole("searchbox", { name: "Search" }), "  restarted worker ");
+    await user.keyboard("{Enter}");
+
+    await waitFor(() => {
+      expect(screen.getByTestId("location")).toHaveTextContent("/alerts?search=restarted+worker");
+    });
+    await waitFor(() => {
+      expect(requests.some((url) => url.pathname === "/api/alerts/history/" && url.searchParams.get("search") === "restarted worker")).toBe(true);
+    });
+  });
+
+  it("keeps the search of the address in the search box", async () => {
+    server.use(...common(), handlers.alerts([]));
+    renderApp("/alerts?search=disk%20full");
+    const filters = await screen.findByRole("search", { name: "Filter the alert history" });
+    expect(within(filters).getByRole("searchbox", { name: "Search" })).toHaveValue("disk full");
+  });
+
   it("marks the open alerts someone has acknowledged, with who, and not the resolved ones", async () => {
     server.use(
       ...common(),

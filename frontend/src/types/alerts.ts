@@ -60,6 +60,8 @@ export const LABEL_FILTER_PATTERN = /^[a-z_][a-z0-9_]{0,63}:\P{Cc}{0,128}$/u;
 
 /** The history's filters, named as the API's query parameters (and the page's address). */
 export interface AlertFilters {
+  /** Words, every one in the rule name, message, summary, labels, resolution notes or acknowledgement comment. */
+  search?: string;
   severity?: Severity;
   rule?: number;
   status?: AlertStatus;

@@ -4866,6 +4866,8 @@ export interface operations {
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 rule?: number;
+                /** @description Words, every one in the alert's rule name, message, summary, labels, resolution notes or acknowledgement comment, as a word or the beginning of one (on PostgreSQL its full-text search). */
+                search?: string;
                 /**
                  * @description * `low` - Low
                  *     * `medium` - Medium
@@ -6549,7 +6551,7 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                /** @description Words in the name or description. */
+                /** @description Words, every one in the rule's name, description, summary, labels or expression (as part of a word). */
                 search?: string;
                 /**
                  * @description * `low` - Low

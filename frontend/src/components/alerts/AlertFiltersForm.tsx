@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { SEVERITY_CHOICES } from "../../lib/alerting";
 import { ALERT_STATUSES, type AlertFilters, type AlertStatus, type Severity } from "../../types/alerts";
-import { FiltersForm, SelectFilter, TextFilter, TimeRangeFilter, useTimeRangeDraft } from "../ui/FilterFields";
+import { FiltersForm, SearchFilter, SelectFilter, TextFilter, TimeRangeFilter, useTimeRangeDraft } from "../ui/FilterFields";
 
 interface AlertFiltersFormProps {
   filters: AlertFilters;
@@ -41,6 +41,7 @@ function flagOf(draft: Acknowledged | ""): boolean | undefined {
 
 /** The alert history's filters; applied together on submit (Enter or "Apply filters"). */
 export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormProps) {
+  const [search, setSearch] = useState(filters.search ?? "");
   const [status, setStatus] = useState<AlertStatus | "">(filters.status ?? "");
   const [severity, setSeverity] = useState<Severity | "">(filters.severity ?? "");
   const [rule, setRule] = useState(filters.rule === undefined ? "" : String(filters.rule));
@@ -62,6 +63,7 @@ export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormPr
       label="Filter the alert history"
       filters={filters}
       read={() => ({
+        search: search.trim() || undefined,
         status: status || undefined,
         severity: severity || undefined,
         rule: rule ? Number(rule) : undefined,
@@ -74,6 +76,11 @@ export function AlertFiltersForm({ filters, rules, onApply }: AlertFiltersFormPr
       })}
       onApply={onApply}
     >
+      <SearchFilter
+        value={search}
+        placeholder="Words in the rule name, message, labels, notes or comments"
+        onChange={setSearch}
+      />
       <SelectFilter label="Status" anyLabel="Open and resolved" value={status} choices={STATUS_CHOICES} onChange={setStatus} />
       <SelectFilter label="Severity" anyLabel="Any severity" value={severity} choices={SEVERITY_CHOICES} onChange={setSeverity} />
       <SelectFilter

@@ -44,7 +44,7 @@ export function RuleFiltersForm({ filters, metrics, onApply }: RuleFiltersFormPr
       })}
       onApply={onApply}
     >
-      <SearchFilter value={search} placeholder="Words in the name or description" onChange={setSearch} />
+      <SearchFilter value={search} placeholder="Words in the name, description, summary, labels or expression" onChange={setSearch} />
       <SelectFilter label="Active" anyLabel="Active and off" value={active} choices={ACTIVE_CHOICES} onChange={setActive} />
       <SelectFilter label="Severity" anyLabel="Any severity" value={severity} choices={SEVERITY_CHOICES} onChange={setSeverity} />
       <div className="field">
