@@ -676,6 +676,7 @@ SPECTACULAR_SETTINGS = {
         "EngineActionEnum": "alerts.api.serializers.ENGINE_ACTIONS",
         "RuleKindEnum": "alerts.models.RuleKind",
         "DataSourceKindEnum": "monitoring.models.DataSourceKind",
+        "TokenScopeEnum": "core.models.TokenScope",
     },
     # Swagger UI from the drf-spectacular-sidecar package, served by this app: no CDN needed.
     "SWAGGER_UI_DIST": "SIDECAR",
