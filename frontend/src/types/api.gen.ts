@@ -2106,7 +2106,7 @@ export interface components {
              *     * `push` - Push
              * @default write
              */
-            scope: components["schemas"]["ScopeEnum"];
+            scope: components["schemas"]["TokenScopeEnum"];
             /** Format: date-time */
             readonly created_at: string;
             /**
@@ -2131,7 +2131,7 @@ export interface components {
              *     * `push` - Push
              * @default write
              */
-            scope: components["schemas"]["ScopeEnum"];
+            scope: components["schemas"]["TokenScopeEnum"];
             /**
              * Format: date-time
              * @description When the token stops working; never if left out.
@@ -2455,7 +2455,7 @@ export interface components {
              *     * `push` - Push
              * @default write
              */
-            scope: components["schemas"]["ScopeEnum"];
+            scope: components["schemas"]["TokenScopeEnum"];
             /** Format: date-time */
             readonly created_at: string;
             /**
@@ -3854,13 +3854,6 @@ export interface components {
          * @enum {string}
          */
         RuleVersionActionEnum: "create" | "update" | "delete";
-        /**
-         * @description * `read` - Read
-         *     * `write` - Write
-         *     * `push` - Push
-         * @enum {string}
-         */
-        ScopeEnum: "read" | "write" | "push";
         SelfHealth: {
             ok: boolean;
             problems: components["schemas"]["SelfHealthProblem"][];
@@ -4220,7 +4213,7 @@ export interface components {
              *     * `push` - Push
              * @default write
              */
-            scope: components["schemas"]["ScopeEnum"];
+            scope: components["schemas"]["TokenScopeEnum"];
             /**
              * Format: date-time
              * @description When the token stops working; never if left out.
@@ -4231,6 +4224,13 @@ export interface components {
             /** @default Token from POST /api/auth/token/ */
             name: string;
         };
+        /**
+         * @description * `read` - Read
+         *     * `write` - Write
+         *     * `push` - Push
+         * @enum {string}
+         */
+        TokenScopeEnum: "read" | "write" | "push";
         TriggerRequest: {
             /** Format: int64 */
             rule_id: number;
@@ -10164,7 +10164,6 @@ export const routePreviewInputSeverityEnumValues: ReadonlyArray<FlattenedDeepReq
 export const ruleKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleKindEnum"]> = ["metric", "promql"];
 export const ruleStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleStateEnum"]> = ["ok", "pending", "firing", "no_data", "error", "suppressed"];
 export const ruleVersionActionEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RuleVersionActionEnum"]> = ["create", "update", "delete"];
-export const scopeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ScopeEnum"]> = ["read", "write", "push"];
 export const selfHealthProblemKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SelfHealthProblemKindEnum"]> = ["tick_stale", "no_worker", "deliveries_failing"];
 export const severityEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityEnum"]> = ["low", "medium", "high", "critical"];
 export const silenceStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SilenceStateEnum"]> = ["pending", "active", "expired"];
@@ -10173,6 +10172,7 @@ export const testSendResultStatusEnumValues: ReadonlyArray<FlattenedDeepRequired
 export const timelineEntryEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEntryEventEnum"]> = ["trigger", "reminder", "resolve", "test", "summary", "suppressed", "acknowledge", "group", "escalation", "flapping"];
 export const timelineEntryKindEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEntryKindEnum"]> = ["opened", "acknowledged", "unacknowledged", "silenced", "escalated", "flapping_started", "flapping_ended", "resolved", "delivery"];
 export const timelineEntryStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEntryStatusEnum"]> = ["pending", "sent", "failed", "skipped"];
+export const tokenScopeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TokenScopeEnum"]> = ["read", "write", "push"];
 export const typeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TypeEnum"]> = ["string", "text", "url", "integer", "boolean", "choice", "emails", "headers"];
 export const viaEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ViaEnum"]> = ["engine", "api", "admin", "link"];
 /** The regular expressions (as the schema writes them) that properties of the components must match. */

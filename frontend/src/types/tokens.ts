@@ -5,7 +5,7 @@ export type ApiToken = Schemas["ApiToken"];
 /** The answer to creating one: the only time its key (`token`) is shown. */
 export type CreatedApiToken = Schemas["CreatedApiToken"];
 export type ApiTokenInput = Schemas["ApiTokenRequest"];
-export type TokenScope = Schemas["ScopeEnum"];
+export type TokenScope = Schemas["TokenScopeEnum"];
 
 export const TOKEN_SCOPES = everyValue<TokenScope>()(["read", "write", "push"]);
 
