@@ -39,6 +39,7 @@ def test_an_item_shows_what_fired_and_how_it_ended(auth_client, user):
         "inhibited_by": [],
         "acknowledged_via": None,
         "flapping": False,
+        "rule_version": None,
     }
 
 
