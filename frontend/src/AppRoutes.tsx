@@ -3,6 +3,7 @@ import { RequireAuth } from "./components/auth/RequireAuth";
 import { AppLayout } from "./components/layout/AppLayout";
 import { useSessionExpiryRedirect } from "./hooks/auth/useAuth";
 import { AlertDetailPage } from "./pages/AlertDetailPage";
+import { AuditPage } from "./pages/AuditPage";
 import { AlertsPage } from "./pages/AlertsPage";
 import { CheckDetailPage } from "./pages/CheckDetailPage";
 import { ChecksPage } from "./pages/ChecksPage";
@@ -48,6 +49,7 @@ export function AppRoutes() {
           <Route path={paths.checks} element={<ChecksPage />} />
           <Route path={paths.checkDetail} element={<CheckDetailPage />} />
           <Route path={paths.tokens} element={<TokensPage />} />
+          <Route path={paths.audit} element={<AuditPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

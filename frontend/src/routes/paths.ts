@@ -17,6 +17,7 @@ export const paths = {
   checks: "/checks",
   checkDetail: "/checks/:id",
   tokens: "/tokens",
+  audit: "/audit",
 } as const;
 
 /** The page of one check. */

@@ -44,7 +44,7 @@ describe("RequireAuth", () => {
 
     const nav = await screen.findByRole("navigation", { name: "Main" });
     const links = Array.from(nav.querySelectorAll("a")).map((link) => link.textContent);
-    expect(links).toEqual(["Dashboard", "Alerts", "Rules", "Statistics", "Integrations", "Policies", "Silences", "Maintenance", "Checks", "Error logs", "Tokens"]);
+    expect(links).toEqual(["Dashboard", "Alerts", "Rules", "Statistics", "Integrations", "Policies", "Silences", "Maintenance", "Checks", "Error logs", "Tokens", "Audit"]);
     expect(screen.getByRole("link", { name: "Dashboard" })).toHaveAttribute("aria-current", "page");
     expect(screen.getByRole("main")).toHaveAttribute("id", "main");
     await user.tab();

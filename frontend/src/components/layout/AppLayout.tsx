@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Link, NavLink, Outlet, useLocation } from "react-router";
+import { PERMISSIONS, userCan } from "../../hooks/auth/permissions";
 import { useSignedInUser } from "../../hooks/auth/signedInUser";
 import { paths } from "../../routes/paths";
 import { SelfHealthBanner } from "./SelfHealthBanner";
@@ -17,6 +18,8 @@ const SECTIONS = [
   { to: paths.checks, label: "Checks" },
   { to: paths.errors, label: "Error logs" },
   { to: paths.tokens, label: "Tokens" },
+  // For those who may read the audit trail (managers, superusers).
+  { to: paths.audit, label: "Audit", permission: PERMISSIONS.viewAudit },
 ] as const;
 
 export function AppLayout() {
@@ -85,7 +88,7 @@ export function AppLayout() {
           <div id={menuId} className={`topbar__menu${menuOpen ? " is-open" : ""}`}>
             <nav className="mainnav" aria-label="Main">
               <ul>
-                {SECTIONS.map((section) => (
+                {SECTIONS.filter((section) => !("permission" in section) || userCan(user, section.permission)).map((section) => (
                   <li key={section.to}>
                     <NavLink to={section.to} onClick={closeMenu}>
                       {section.label}

@@ -39,6 +39,7 @@ export const PERMISSIONS = {
   /** Also what running a check now needs. */
   changeChecks: "monitoring.change_check",
   deleteChecks: "monitoring.delete_check",
+  viewAudit: "auditlog.view_logentry",
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
