@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING
 
 from django.http import Http404
 
+from . import provisioning
+
 if TYPE_CHECKING:
     from rest_framework.generics import GenericAPIView
 
@@ -17,7 +19,8 @@ MAX_ID = 2**63 - 1
 
 class IdLookupMixin(_Base):
     """For viewsets: a `<pk>` that is not a whole number in the database's range is a 404 (JSON,
-    from the view, like any other missing object)."""
+    from the view, like any other missing object). An object provisioned from a file is not
+    changed or deleted through the API (core/provisioning.py)."""
 
     # Anything up to the next slash reaches the view (DRF's default stops at a dot, which would
     # leave "/rules/0.5/" to Django's HTML 404 page).
@@ -30,4 +33,7 @@ class IdLookupMixin(_Base):
                 raise ValueError
         except (TypeError, ValueError):
             raise Http404 from None
-        return super().get_object()
+        obj = super().get_object()
+        if getattr(self, "action", None) in provisioning.WRITE_ACTIONS:
+            provisioning.refuse_if_provisioned(obj)  # a 409: its provisioning file holds it
+        return obj

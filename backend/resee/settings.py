@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "core",
     "monitoring",
     "alerts",
+    "configuration",
     "axes",
 ]
 
@@ -343,6 +344,13 @@ CHECK_SWEEP_SECONDS = env.int("CHECK_SWEEP_SECONDS", default=10)
 if CHECK_SWEEP_SECONDS < 1:
     raise ImproperlyConfigured("CHECK_SWEEP_SECONDS must be at least 1")
 
+# Configuration as code (docs/configuration-as-code.md): the *.yaml files of this directory are
+# applied when beat starts and every PROVISIONING_INTERVAL_SECONDS; empty: no provisioning.
+PROVISIONING_DIR = env.str("PROVISIONING_DIR", default="")
+PROVISIONING_INTERVAL_SECONDS = env.int("PROVISIONING_INTERVAL_SECONDS", default=300)
+if PROVISIONING_INTERVAL_SECONDS < 10:
+    raise ImproperlyConfigured("PROVISIONING_INTERVAL_SECONDS must be at least 10")
+
 # A periodic run that waits in the queue past its next run is dropped (`expires`), so a stalled
 # worker catches up with one run, not a pile of them.
 CELERY_BEAT_SCHEDULE = {
@@ -402,6 +410,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": periodic_expiry(METRICS_COLLECTION_INTERVAL_SECONDS)},
     },
 }
+if PROVISIONING_DIR:
+    CELERY_BEAT_SCHEDULE["provision-configuration"] = {
+        "task": "configuration.tasks.provision_configuration",
+        "schedule": timedelta(seconds=PROVISIONING_INTERVAL_SECONDS),
+        "options": {"expires": periodic_expiry(PROVISIONING_INTERVAL_SECONDS)},
+    }
 
 # --- Monitoring -----------------------------------------------------------------------------------
 

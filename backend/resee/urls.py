@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("alerts.api.selfwatch_urls")),
     path("api/monitoring/", include("monitoring.api.urls")),
     path("api/alerts/", include("alerts.api.urls")),
+    path("api/config/", include("configuration.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     # Keep these two last. Any other /api/ path is a JSON 404 (401 before authentication), never

@@ -9,6 +9,7 @@ from rest_framework.exceptions import APIException
 
 from core.fields import NameField, StrictBooleanField, StrictCharField, StrictIntegerField, text_field
 from core.lookups import MAX_ID
+from core.provisioning import ProvisionedField
 from core.secrets import mask
 from monitoring.labels import MAX_LABEL_VALUE, MAX_MATCHERS, matcher_errors
 
@@ -125,11 +126,12 @@ class NotificationChannelSerializer(serializers.ModelSerializer):
     problem = serializers.SerializerMethodField(help_text="Why it cannot send; \"\" when it can.")
     targets = serializers.SerializerMethodField(help_text="Where it sends when a rule or a policy names it.")
     stats = serializers.SerializerMethodField()
+    provisioned = ProvisionedField()
 
     class Meta:
         model = NotificationChannel
         fields = ["id", "kind", "kind_label", "name", "settings", "secrets", "is_active", "builtin", "configured",
-                  "problem", "targets", "stats", "created_at", "updated_at"]
+                  "problem", "targets", "stats", "created_at", "updated_at", "provisioned"]
         read_only_fields = ["id", "builtin", "created_at", "updated_at"]
 
     def get_fields(self):
@@ -290,11 +292,13 @@ class NotificationPolicySerializer(serializers.ModelSerializer):
         max_length=MAX_POLICY_CHANNELS, help_text="Where an escalation goes (ids); needed with escalate_after_minutes.",
     )
 
+    provisioned = ProvisionedField()
+
     class Meta:
         model = NotificationPolicy
         fields = ["id", "name", "position", "matchers", "channels", "is_active", "group_by", "group_wait_seconds",
                   "group_interval_seconds", "repeat_interval_seconds", "escalate_after_minutes",
-                  "escalation_channels", "created_at", "updated_at"]
+                  "escalation_channels", "created_at", "updated_at", "provisioned"]
         read_only_fields = ["id", "position", "created_at", "updated_at"]
 
     def get_fields(self):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.fields import NameField, StrictBooleanField, StrictCharField
+from core.provisioning import ProvisionedField
 from monitoring.labels import LABEL_NAME, LABEL_NAME_MAX_LENGTH, MAX_MATCHERS
 
 from .. import validators
@@ -51,9 +52,11 @@ class InhibitionRuleSerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True, allow_null=True
     )
 
+    provisioned = ProvisionedField()
+
     class Meta:
         model = InhibitionRule
-        fields = ["id", "name", "source_matchers", "target_matchers", "equal", "is_active", "comment",
+        fields = ["id", "name", "source_matchers", "target_matchers", "equal", "is_active", "comment", "provisioned",
                   "created_by", "created_at", "updated_at"]
         read_only_fields = ["id", "created_by", "created_at", "updated_at"]
 

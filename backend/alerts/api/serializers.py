@@ -20,6 +20,7 @@ from core.fields import (
     text_field,
 )
 from core.lookups import MAX_ID
+from core.provisioning import ProvisionedField
 from monitoring.catalogue import METRIC_NAME
 from monitoring.labels import (
     LABEL_NAME,
@@ -512,13 +513,14 @@ class AlertRuleSerializer(serializers.ModelSerializer):
         many=True, help_text="A grouped rule's groups, worst state first; empty for a rule without group_by."
     )
     channels: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    provisioned = ProvisionedField()
 
     class Meta:
         model = AlertRule
         fields = [
             "id", *_RULE_WRITABLE, "effective_aggregation", "effective_slack_channel",
             "state", "state_reason", "last_value", "last_evaluated_at", "last_error", "state_changed_at",
-            "flapping_since", "open_alert_id", "groups", "created_by", "created_at", "updated_at",
+            "flapping_since", "open_alert_id", "groups", "created_by", "created_at", "updated_at", "provisioned",
         ]
         read_only_fields = fields
 

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.fields import StrictCharField, StrictIntegerField, text_field
+from core.provisioning import ProvisionedField
 from monitoring.labels import MAX_MATCHERS
 
 from .. import validators
@@ -108,10 +109,12 @@ class SilenceSerializer(_MatchersMixin, serializers.ModelSerializer):
         "timeline records who silenced it, until when and this silence. Ignored on change.",
     )
 
+    provisioned = ProvisionedField()
+
     class Meta:
         model = Silence
         fields = ["id", "matchers", "starts_at", "ends_at", "comment", "state", "created_by", "created_at",
-                  "updated_at", "from_alert"]
+                  "updated_at", "from_alert", "provisioned"]
         read_only_fields = ["id", "state", "created_by", "created_at", "updated_at"]
 
     @extend_schema_field(serializers.ChoiceField(choices=SilenceState.values))
@@ -207,10 +210,13 @@ class MaintenanceWindowSerializer(_MatchersMixin, serializers.ModelSerializer):
         slug_field="username", read_only=True, allow_null=True
     )
 
+    provisioned = ProvisionedField()
+
     class Meta:
         model = MaintenanceWindow
         fields = ["id", "matchers", "weekdays", "start_time", "end_time", "time_zone", "starts_on", "ends_on",
-                  "comment", "active_now", "current_ends_at", "next_start", "created_by", "created_at", "updated_at"]
+                  "comment", "active_now", "current_ends_at", "next_start", "created_by", "created_at", "updated_at",
+                  "provisioned"]
         read_only_fields = ["id", "active_now", "current_ends_at", "next_start", "created_by", "created_at",
                             "updated_at"]
 

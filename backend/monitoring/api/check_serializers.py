@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException
 
 from core.fields import NameField, StrictBooleanField, StrictCharField, StrictIntegerField
+from core.provisioning import ProvisionedField
 
 from ..checks import validation
 from ..models import (
@@ -118,6 +119,8 @@ class CheckSerializer(serializers.ModelSerializer):
     recent = serializers.SerializerMethodField()
     status = serializers.ChoiceField(choices=CheckStatus.choices, read_only=True)
 
+    provisioned = ProvisionedField()
+
     class Meta:
         model = Check
         fields = [
@@ -125,7 +128,7 @@ class CheckSerializer(serializers.ModelSerializer):
             "expected_status", "body_contains", "body_regex", "follow_redirects", "verify_tls", "host", "port",
             "period_seconds", "grace_seconds", "cron", "time_zone", "ping_url", "status", "status_since",
             "last_checked_at", "last_response_time_ms", "last_error", "cert_days_left", "last_ping_at", "uptime",
-            "recent", "rule_id", "create_rule", "created_at", "updated_at",
+            "recent", "rule_id", "create_rule", "created_at", "updated_at", "provisioned",
         ]
         read_only_fields = [
             "id", "status", "status_since", "last_checked_at", "last_response_time_ms", "last_error",

@@ -19,6 +19,7 @@ from core.fields import (
     text_field,
 )
 from core.lookups import MAX_ID
+from core.provisioning import ProvisionedField
 from core.secrets import mask
 
 from ..catalogue import METRIC_NAME
@@ -362,9 +363,12 @@ class DataSourceSerializer(serializers.ModelSerializer):
         help_text="How long a query may take (1 to 60 s, default 10).",
     )
 
+    provisioned = ProvisionedField()
+
     class Meta:
         model = DataSource
-        fields = ["id", "name", "kind", "base_url", "secrets", "timeout_seconds", "created_at", "updated_at"]
+        fields = ["id", "name", "kind", "base_url", "secrets", "timeout_seconds", "created_at", "updated_at",
+                  "provisioned"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def validate_base_url(self, value):

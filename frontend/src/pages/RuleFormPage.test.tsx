@@ -451,6 +451,26 @@ describe("RuleFormPage", () => {
     expect(metric).toHaveFocus();
   });
 
+  it("says a provisioned rule is read-only and does not save it", async () => {
+    const puts: unknown[] = [];
+    server.use(
+      ...common(),
+      http.get("/api/alerts/rules/1/", () => HttpResponse.json(rule({ provisioned: "team.yaml" }))),
+      http.put("/api/alerts/rules/1/", async ({ request }) => {
+        puts.push(await request.json());
+        return HttpResponse.json(rule());
+      }),
+      http.get("/api/alerts/history/", () => HttpResponse.json(page([]))),
+    );
+    const { user } = renderApp("/rules/1/edit");
+
+    expect(await screen.findByText(/Provisioned from team\.yaml: read-only/)).toBeInTheDocument();
+    const save = screen.getByRole("button", { name: "Save changes" });
+    expect(save).toBeDisabled();
+    await user.click(save);
+    expect(puts).toEqual([]);
+  });
+
   it("edits a saved rule: its values in the form, a PUT of every field, a dry run of the edit", async () => {
     const puts: Record<string, unknown>[] = [];
     const drafts: Record<string, unknown>[] = [];

@@ -180,6 +180,7 @@ function RuleEditor({ rule, catalogue, slackDefaultChannel }: EditorProps) {
         cancelTo={rule ? ruleDetailPath(rule.id) : paths.rules}
         onSubmit={submit}
         onEvaluate={dryRun}
+        provisioned={rule?.provisioned ?? null}
       />
       <section className="panel" aria-labelledby="dry-run-heading" aria-busy={evaluate.isPending}>
         <h2 id="dry-run-heading">Evaluate now</h2>

@@ -245,6 +245,7 @@ export function alertDetail(overrides: Partial<AlertDetail> = {}): AlertDetail {
 export function rule(overrides: Partial<AlertRule> = {}): AlertRule {
   return {
     id: 1,
+    provisioned: null,
     name: "High CPU Usage",
     description: "Alert when CPU usage exceeds 80% for 5 minutes",
     kind: "metric",
@@ -508,6 +509,7 @@ const NO_STATS = { sent: 0, failed: 0, skipped: 0, pending: 0, failure_rate: nul
 export function channel(overrides: Partial<NotificationChannel> = {}): NotificationChannel {
   return {
     id: 3,
+    provisioned: null,
     kind: "discord",
     kind_label: "Discord",
     name: "Ops Discord",
@@ -556,6 +558,7 @@ export function defaultChannels(): NotificationChannel[] {
 export function policy(overrides: Partial<NotificationPolicy> = {}): NotificationPolicy {
   return {
     id: 1,
+    provisioned: null,
     name: "Critical to PagerDuty",
     position: 0,
     matchers: [{ label: "severity", op: "=", value: "critical" }],
@@ -597,6 +600,7 @@ export function routePreview(overrides: Partial<RoutePreview> = {}): RoutePrevie
 export function silence(overrides: Partial<Silence> = {}): Silence {
   return {
     id: 3,
+    provisioned: null,
     matchers: [{ label: "rule", op: "=", value: "High CPU Usage" }],
     starts_at: "2026-11-27T17:00:00Z",
     ends_at: "2026-11-27T19:00:00Z",
@@ -612,6 +616,7 @@ export function silence(overrides: Partial<Silence> = {}): Silence {
 export function maintenanceWindow(overrides: Partial<MaintenanceWindow> = {}): MaintenanceWindow {
   return {
     id: 2,
+    provisioned: null,
     matchers: [{ label: "category", op: "=", value: "system" }],
     weekdays: [6],
     start_time: "02:00",
@@ -651,6 +656,7 @@ export function timelineEntry(overrides: Partial<TimelineEntry> = {}): TimelineE
 export function check(overrides: Partial<Check> = {}): Check {
   return {
     id: 1,
+    provisioned: null,
     name: "Our website",
     kind: "http",
     is_active: true,

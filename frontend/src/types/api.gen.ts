@@ -1083,6 +1083,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/config/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the configuration as one document
+         * @description apiVersion resee/v1, then a list per kind, each object by name, other objects by name, secrets as ${ENV_VAR} references (never in clear). Stable order, so a diff between two exports is small.
+         */
+        get: operations["config_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/config/import/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a configuration document (all or nothing)
+         * @description The document (YAML or JSON) is checked with the API's serializers and applied in one transaction: any problem, and nothing is saved (400, each problem at its path, e.g. rules[3].threshold_value). The answer is a diff per kind: created, changed (field: old and new; secrets only "changed"), deleted (with prune) and unchanged.
+         */
+        post: operations["config_import_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/config/import-prometheus/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a Prometheus alerting rule file as PromQL rules
+         * @description groups[].rules[] with alert, expr, for, labels and annotations become PromQL rules on the data source named by `data_source` (a rule of the same name is changed); recording rules are skipped and listed. All or nothing; problems at their path in the file (groups[0].rules[2].for).
+         */
+        post: operations["config_import_prometheus_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/monitoring/ai-usage/": {
         parameters: {
             query?: never;
@@ -1791,6 +1851,8 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /** @description The provisioning file this object comes from (read-only through the API: change the file), or null. */
+            readonly provisioned: string | null;
         };
         /**
          * @description A rule as a form holds it before saving: every field a rule takes, validated as a create (or,
@@ -2079,6 +2141,8 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /** @description The provisioning file this object comes from (read-only through the API: change the file), or null. */
+            readonly provisioned: string | null;
             /** @description E.g. a custom metric with no sample yet; empty when none. */
             warnings: string[];
         };
@@ -2313,6 +2377,8 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /** @description The provisioning file this object comes from (read-only through the API: change the file), or null. */
+            readonly provisioned: string | null;
         };
         /**
          * @description * `http` - HTTP(S)
@@ -2513,6 +2579,8 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /** @description The provisioning file this object comes from (read-only through the API: change the file), or null. */
+            readonly provisioned: string | null;
         };
         /**
          * @description * `prometheus` - Prometheus-compatible
@@ -2788,6 +2856,8 @@ export interface components {
             is_active?: boolean;
             /** @description Why, for the others on call; at most 2,000 characters. */
             comment?: string;
+            /** @description The provisioning file this object comes from (read-only through the API: change the file), or null. */
+            readonly provisioned: string | null;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             readonly created_by: string | null;
             /** Format: date-time */
@@ -2894,6 +2964,8 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /** @description The provisioning file this object comes from (read-only through the API: change the file), or null. */
+            readonly provisioned: string | null;
         };
         /** @description A recurring silence: on each weekday, from start_time to end_time in time_zone. */
         MaintenanceWindowRequest: {
@@ -3063,6 +3135,8 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /** @description The provisioning file this object comes from (read-only through the API: change the file), or null. */
+            readonly provisioned: string | null;
         };
         /**
          * @description * `slack` - Slack
@@ -3154,6 +3228,8 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /** @description The provisioning file this object comes from (read-only through the API: change the file), or null. */
+            readonly provisioned: string | null;
         };
         /** @description One step of the routing: alerts matching `matchers` also go to `channels`. */
         NotificationPolicyRequest: {
@@ -3952,6 +4028,8 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /** @description The provisioning file this object comes from (read-only through the API: change the file), or null. */
+            readonly provisioned: string | null;
         };
         /** @description A later end: an exact time, or a number of minutes added to the current end. */
         SilenceExtendRequest: {
@@ -8419,6 +8497,199 @@ export interface operations {
             };
         };
     };
+    config_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description yaml (default) or json. */
+                format?: "json" | "yaml" | "";
+                /** @description Comma-separated, of: data_sources, channels, rules, policies, inhibition_rules, silences, maintenance_windows, checks. Default: all. */
+                kinds?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": {
+                        [key: string]: unknown;
+                    };
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    config_import_create: {
+        parameters: {
+            query?: {
+                /** @description Say what would change; save nothing. */
+                dry_run?: boolean;
+                /** @description Delete the objects of the kinds the document lists that it does not name. */
+                prune?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+                "application/yaml": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    config_import_prometheus_create: {
+        parameters: {
+            query: {
+                /** @description The data source's name. */
+                data_source: string;
+                /** @description Say what would change; save nothing. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/yaml": string;
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No credentials, or invalid ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in, but without the permission this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     monitoring_ai_usage_create: {
         parameters: {
             query?: never;
@@ -10137,6 +10408,7 @@ export const pathsApiAlertsRulesGetParametersQuerySeverityValues: ReadonlyArray<
 export const pathsApiAlertsRulesGetParametersQueryStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/rules/"]["get"]["parameters"]["query"]["state"]> = ["error", "firing", "no_data", "ok", "pending", "suppressed", ""];
 export const pathsApiAlertsSilencesGetParametersQueryStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/alerts/silences/"]["get"]["parameters"]["query"]["state"]> = ["active", "expired", "pending", ""];
 export const pathsApiAuditGetParametersQuerySourceValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/audit/"]["get"]["parameters"]["query"]["source"]> = ["admin", "api", "dashboard", "import", "provisioning", "system", ""];
+export const pathsApiConfigExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/config/export/"]["get"]["parameters"]["query"]["format"]> = ["json", "yaml", ""];
 export const pathsApiMonitoringEndpointsGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/endpoints/"]["get"]["parameters"]["query"]["ordering"]> = ["-avg_ms", "-count", "-error_rate", "-max_ms", "-p95_ms", "-status_4xx", "-status_5xx", "avg_ms", "count", "error_rate", "max_ms", "p95_ms", "status_4xx", "status_5xx", ""];
 export const pathsApiMonitoringErrorsGetParametersQueryLevelValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/errors/"]["get"]["parameters"]["query"]["level"]> = ["CRITICAL", "ERROR", ""];
 export const pathsApiMonitoringErrorsGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/monitoring/errors/"]["get"]["parameters"]["query"]["ordering"]> = ["-first_seen", "-last_seen", "-level", "-occurrences", "first_seen", "last_seen", "level", "occurrences", ""];

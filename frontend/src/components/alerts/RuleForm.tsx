@@ -34,6 +34,8 @@ interface RuleFormProps {
   cancelTo: string;
   onSubmit: () => void;
   onEvaluate: () => void;
+  /** The provisioning file the rule comes from: then it is changed there, not here. */
+  provisioned?: string | null;
 }
 
 /**
@@ -133,6 +135,7 @@ export function RuleForm({
   cancelTo,
   onSubmit,
   onEvaluate,
+  provisioned = null,
 }: RuleFormProps) {
   const prefix = useId().replace(/:/g, "");
   const formRef = useRef<HTMLFormElement>(null);
@@ -145,6 +148,7 @@ export function RuleForm({
   };
   const metric = catalogue.metrics.find((candidate) => candidate.name === values.metric_name);
   const busy = saving || evaluating;
+  const readOnly = provisioned !== null;
   // The advanced fields are folded until opened, or until the server refuses one of them; once open
   // they stay open.
   const [advancedOpen, setAdvancedOpen] = useState(false);
@@ -171,11 +175,16 @@ export function RuleForm({
 
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!busy) onSubmit();
+    if (!busy && !readOnly) onSubmit();
   };
 
   return (
     <form ref={formRef} className="rule-form" onSubmit={submit} noValidate aria-label="Alert rule">
+      {readOnly && (
+        <p className="muted" role="status">
+          Provisioned from {provisioned}: read-only. Change the file, and provisioning applies it.
+        </p>
+      )}
       <ErrorSummary errors={errors} formError={formError} prefix={prefix} values={values} />
       <Section title="What to watch">
         <Field id={fieldId("name")} label="Name" errors={errors.name} className="form-grid__wide">
@@ -577,7 +586,13 @@ export function RuleForm({
       </Section>
 
       <div className="form-actions">
-        <button type="submit" className="button button--primary" aria-busy={saving} aria-disabled={busy}>
+        <button
+          type="submit"
+          className="button button--primary"
+          aria-busy={saving}
+          aria-disabled={busy || readOnly}
+          disabled={readOnly}
+        >
           {saving ? "Saving…" : submitLabel}
         </button>
         <button
