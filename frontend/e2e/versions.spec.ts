@@ -8,7 +8,7 @@ import { signInAt } from "./helpers";
  * rule its old threshold again, and that restore is a version of its own.
  */
 test("a changed threshold is a version by its author, and restoring the old version brings it back", async ({ page }) => {
-  const ruleName = `E2E versions ${randomBytes(3).toString("hex")}`;
+  const ruleName = `E2E restorable ${randomBytes(3).toString("hex")}`;
   await signInAt(page, "/rules/new");
   await page.getByLabel("Name").fill(ruleName);
   await page.getByLabel("Metric").selectOption("cpu_usage");
@@ -21,9 +21,9 @@ test("a changed threshold is a version by its author, and restoring the old vers
   await page.getByLabel("Threshold", { exact: true }).fill("95");
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByRole("heading", { level: 1, name: ruleName })).toBeVisible();
-  await expect(page.getByRole("region", { name: "Settings" })).toContainText("95");
+  await expect(page.getByRole("region", { name: "Settings", exact: true })).toContainText("95");
 
-  const versions = page.getByRole("region", { name: "Versions" });
+  const versions = page.getByRole("region", { name: "Versions", exact: true });
   const second = versions.getByRole("listitem", { name: "Version 2" });
   await expect(second).toContainText(`changed by ${admin.username} from the dashboard`);
   await expect(second.getByRole("row", { name: /threshold_value/ })).toContainText(/80\s*95/);
@@ -31,7 +31,7 @@ test("a changed threshold is a version by its author, and restoring the old vers
   await versions.getByRole("listitem", { name: "Version 1" }).getByRole("button", { name: "Restore this version" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Restore this version" }).click();
   await expect(versions).toContainText("Restored version 1");
-  await expect(page.getByRole("region", { name: "Settings" })).toContainText("80");
+  await expect(page.getByRole("region", { name: "Settings", exact: true })).toContainText("80");
   const third = versions.getByRole("listitem", { name: "Version 3" });
   await expect(third).toContainText(`changed by ${admin.username} from the dashboard`);
   await expect(third.getByRole("row", { name: /threshold_value/ })).toContainText(/95\s*80/);
