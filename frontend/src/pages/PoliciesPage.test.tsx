@@ -42,6 +42,17 @@ describe("PoliciesPage", () => {
     expect(first).not.toHaveTextContent("Grouped by");
   });
 
+  it("says a provisioned policy is read-only: no Edit or Delete", async () => {
+    server.use(handlers.signedInAs(admin), ...common([{ ...grouped, provisioned: "team.yaml" }]));
+    renderApp("/policies");
+
+    await screen.findByRole("list", { name: "Policies, in order" });
+    const item = nth(items(), 0);
+    expect(item).toHaveTextContent("Provisioned from team.yaml: read-only.");
+    expect(within(item).queryByRole("button", { name: "Edit Grouped" })).not.toBeInTheDocument();
+    expect(within(item).queryByRole("button", { name: "Delete Grouped" })).not.toBeInTheDocument();
+  });
+
   it("says how a policy groups its alerts and where it escalates", async () => {
     server.use(handlers.signedInAs(admin), ...common([grouped]));
     renderApp("/policies");

@@ -124,12 +124,13 @@ function PolicyItem({ policy, index, count, channels, mayReorder, mayChange, may
             </button>
           </>
         )}
-        {mayChange && (
+        {policy.provisioned && <span className="muted">Provisioned from {policy.provisioned}: read-only.</span>}
+        {mayChange && !policy.provisioned && (
           <button type="button" className="button button--secondary button--small" aria-label={`Edit ${policy.name}`} onClick={onEdit}>
             Edit
           </button>
         )}
-        {mayDelete && (
+        {mayDelete && !policy.provisioned && (
           <button
             type="button"
             className="button button--danger-outline button--small"

@@ -201,7 +201,10 @@ export function ChannelCard({ channel, kind, note, mayChange, mayDelete, switchi
       </p>
       {note && <p className="status-card__description">{note}</p>}
       <StatsLine channel={channel} />
-      {mayChange && (
+      {channel.provisioned && (
+        <p className="status-card__description">Provisioned from {channel.provisioned}: read-only.</p>
+      )}
+      {mayChange && !channel.provisioned && (
         <div className="channel-card__actions">
           <div className="field__check">
             <input
