@@ -117,3 +117,25 @@ def test_the_beat_schedule_runs_provisioning_when_a_directory_is_set():
         del os.environ["PROVISIONING_DIR"]
         importlib.reload(project_settings)
     assert "provision-configuration" not in project_settings.CELERY_BEAT_SCHEDULE
+
+
+@pytest.fixture
+def eager():
+    from resee.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+def test_beat_starting_sends_the_provisioning_task(directory, eager, settings):
+    from celery.signals import beat_init
+
+    (directory / "team.yaml").write_text(FILE)
+    beat_init.send(sender=None)
+    assert AlertRule.objects.filter(name="CPU high").exists()
+    AlertRule.objects.all().delete()
+    settings.PROVISIONING_DIR = ""
+    beat_init.send(sender=None)
+    assert not AlertRule.objects.exists()
