@@ -110,3 +110,26 @@ describe("CheckDetailPage", () => {
     expect(await screen.findByText("There is no such thing as this check")).toBeInTheDocument();
   });
 });
+
+describe("CheckDetailPage, a provisioned check", () => {
+  it("says it is read-only and offers no Edit or Delete, only Run now", async () => {
+    server.use(handlers.signedInAs(admin), handlers.check({ ...website, provisioned: "checks.yaml" }), handlers.checkResults(1, results));
+    renderApp("/checks/1");
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Our website" })).toBeInTheDocument();
+    expect(screen.getByText("Provisioned from checks.yaml: read-only.")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Run now" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Edit" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Delete" })).not.toBeInTheDocument();
+  });
+
+  it("keeps Edit and Delete for a check no file holds", async () => {
+    server.use(handlers.signedInAs(admin), handlers.check(website), handlers.checkResults(1, results));
+    renderApp("/checks/1");
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Our website" })).toBeInTheDocument();
+    expect(screen.queryByText(/Provisioned from/)).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Edit" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Delete" })).toBeInTheDocument();
+  });
+});

@@ -166,6 +166,7 @@ export function CheckDetailPage() {
             )}
           </p>
           {data.last_error && <p className="notice notice--error">{data.last_error}</p>}
+          {data.provisioned && <p className="muted">Provisioned from {data.provisioned}: read-only.</p>}
         </div>
         <div className="row-actions">
           {mayChange && data.kind !== "heartbeat" && (
@@ -188,12 +189,12 @@ export function CheckDetailPage() {
               {run.isPending ? "Running…" : "Run now"}
             </button>
           )}
-          {mayChange && (
+          {mayChange && !data.provisioned && (
             <button type="button" className="button button--secondary" onClick={() => { setEditing(true); }}>
               Edit
             </button>
           )}
-          {can(PERMISSIONS.deleteChecks) && (
+          {can(PERMISSIONS.deleteChecks) && !data.provisioned && (
             <button type="button" className="button button--danger-outline" onClick={() => { setDeleting(true); }}>
               Delete
             </button>

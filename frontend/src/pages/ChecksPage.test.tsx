@@ -229,3 +229,22 @@ describe("ChecksPage", () => {
     expect(calls).toEqual(["PUT 1", "RUN 3", "DELETE 1"]);
   });
 });
+
+describe("ChecksPage, a provisioned check", () => {
+  it("says it is read-only and offers no Edit or Delete (Run now changes nothing and stays); a normal one keeps them", async () => {
+    server.use(handlers.signedInAs(admin), handlers.checks([{ ...website, provisioned: "checks.yaml" }, database]));
+    renderApp("/checks");
+
+    await screen.findByRole("region", { name: "Checks" });
+    const provisioned = rows().find((row) => within(row).queryByRole("link", { name: "Our website" }));
+    const normal = rows().find((row) => within(row).queryByRole("link", { name: "Database port" }));
+    if (!provisioned || !normal) throw new Error("a row is missing");
+    expect(provisioned).toHaveTextContent("Provisioned from checks.yaml: read-only.");
+    expect(within(provisioned).queryByRole("button", { name: "Edit Our website" })).not.toBeInTheDocument();
+    expect(within(provisioned).queryByRole("button", { name: "Delete Our website" })).not.toBeInTheDocument();
+    expect(within(provisioned).getByRole("button", { name: "Run Our website now" })).toBeInTheDocument();
+    expect(normal).not.toHaveTextContent("Provisioned from");
+    expect(within(normal).getByRole("button", { name: "Edit Database port" })).toBeInTheDocument();
+    expect(within(normal).getByRole("button", { name: "Delete Database port" })).toBeInTheDocument();
+  });
+});

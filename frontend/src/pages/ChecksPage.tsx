@@ -52,6 +52,7 @@ function CheckRow({
         <Link to={checkDetailPath(check.id)}>{check.name}</Link>
         <div className="muted check-target">{checkTarget(check)}</div>
         {!check.is_active && <span className="badge badge--inactive">Off</span>}
+        {check.provisioned && <div className="muted">Provisioned from {check.provisioned}: read-only.</div>}
       </th>
       <td>{CHECK_KIND_LABELS[check.kind]}</td>
       <td>
@@ -88,12 +89,12 @@ function CheckRow({
               {running ? "Running…" : "Run now"}
             </button>
           )}
-          {mayChange && (
+          {mayChange && !check.provisioned && (
             <button type="button" className="button button--secondary button--small" onClick={onEdit} aria-label={`Edit ${check.name}`}>
               Edit
             </button>
           )}
-          {mayDelete && (
+          {mayDelete && !check.provisioned && (
             <button type="button" className="button button--danger-outline button--small" onClick={onDelete} aria-label={`Delete ${check.name}`}>
               Delete
             </button>

@@ -170,3 +170,20 @@ describe("MaintenanceWindowsPage", () => {
     expect(screen.queryByRole("button", { name: "Edit" })).not.toBeInTheDocument();
   });
 });
+
+describe("MaintenanceWindowsPage, a provisioned window", () => {
+  it("says it is read-only and offers no Edit or Delete; a normal one keeps them", async () => {
+    server.use(handlers.signedInAs(admin), windows(() => [{ ...backups, provisioned: "windows.yaml" }, nightly]));
+    renderApp("/maintenance-windows");
+
+    await screen.findByRole("list", { name: "Maintenance windows" });
+    const provisioned = screen.getByRole("listitem", { name: `Maintenance window #${backups.id}` });
+    const normal = screen.getByRole("listitem", { name: "Maintenance window #5" });
+    expect(provisioned).toHaveTextContent("Provisioned from windows.yaml: read-only.");
+    for (const name of ["Edit", "Delete"]) {
+      expect(within(provisioned).queryByRole("button", { name })).not.toBeInTheDocument();
+      expect(within(normal).getByRole("button", { name })).toBeInTheDocument();
+    }
+    expect(normal).not.toHaveTextContent("Provisioned from");
+  });
+});

@@ -74,13 +74,14 @@ function WindowItem({
         </div>
       </dl>
       <p className="notes">{window.comment}</p>
+      {window.provisioned && <p className="muted">Provisioned from {window.provisioned}: read-only.</p>}
       <div className="silence-item__actions">
-        {mayChange && (
+        {mayChange && !window.provisioned && (
           <button type="button" className="button button--secondary button--small" onClick={onEdit}>
             Edit
           </button>
         )}
-        {mayDelete && (
+        {mayDelete && !window.provisioned && (
           <button type="button" className="button button--danger-outline button--small" onClick={onDelete}>
             Delete
           </button>

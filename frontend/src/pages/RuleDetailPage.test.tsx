@@ -306,3 +306,30 @@ describe("RuleDetailPage", () => {
     expect(within(actions).queryByRole("link", { name: "Edit" })).not.toBeInTheDocument();
   });
 });
+
+describe("RuleDetailPage, a provisioned rule", () => {
+  it("says it is read-only and offers no Edit, Switch off or Delete (Evaluate now changes nothing and stays)", async () => {
+    server.use(handlers.signedInAs(admin), ...common(rule({ provisioned: "team.yaml" })));
+    renderApp("/rules/1");
+
+    expect(await screen.findByRole("heading", { level: 1, name: "High CPU Usage" })).toBeInTheDocument();
+    expect(screen.getByText("Provisioned from team.yaml: read-only.")).toBeInTheDocument();
+    const actions = screen.getByRole("group", { name: "Actions on this rule" });
+    expect(within(actions).getByRole("button", { name: "Evaluate now" })).toBeInTheDocument();
+    expect(within(actions).queryByRole("link", { name: "Edit" })).not.toBeInTheDocument();
+    expect(within(actions).queryByRole("button", { name: /^Switch (off|on)$/ })).not.toBeInTheDocument();
+    expect(within(actions).queryByRole("button", { name: "Delete…" })).not.toBeInTheDocument();
+  });
+
+  it("keeps Edit, the switch and Delete for a rule no file holds", async () => {
+    server.use(handlers.signedInAs(admin), ...common(rule()));
+    renderApp("/rules/1");
+
+    expect(await screen.findByRole("heading", { level: 1, name: "High CPU Usage" })).toBeInTheDocument();
+    expect(screen.queryByText(/Provisioned from/)).not.toBeInTheDocument();
+    const actions = screen.getByRole("group", { name: "Actions on this rule" });
+    expect(within(actions).getByRole("link", { name: "Edit" })).toBeInTheDocument();
+    expect(within(actions).getByRole("button", { name: /^Switch (off|on)$/ })).toBeInTheDocument();
+    expect(within(actions).getByRole("button", { name: "Delete…" })).toBeInTheDocument();
+  });
+});

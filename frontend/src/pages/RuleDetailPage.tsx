@@ -113,8 +113,9 @@ export function RuleDetailPage() {
       <>
         <p className="why-sentence">{ruleSentence(data, unit)}</p>
         {data.description && <p className="muted">{data.description}</p>}
+        {data.provisioned && <p className="muted">Provisioned from {data.provisioned}: read-only.</p>}
         <div className="panel__actions" role="group" aria-label="Actions on this rule">
-          {can(PERMISSIONS.changeRules) && (
+          {can(PERMISSIONS.changeRules) && !data.provisioned && (
             <Link to={ruleEditPath(id)} className="button button--primary">
               Edit
             </Link>
@@ -131,7 +132,7 @@ export function RuleDetailPage() {
           >
             {evaluate.isPending ? "Evaluating…" : "Evaluate now"}
           </button>
-          {can(PERMISSIONS.changeRules) && (
+          {can(PERMISSIONS.changeRules) && !data.provisioned && (
             <button
               type="button"
               className="button button--secondary"
@@ -168,7 +169,7 @@ export function RuleDetailPage() {
               Trigger…
             </button>
           )}
-          {can(PERMISSIONS.deleteRules) && (
+          {can(PERMISSIONS.deleteRules) && !data.provisioned && (
             <button
               type="button"
               className="button button--danger-outline"

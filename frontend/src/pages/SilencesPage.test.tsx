@@ -190,3 +190,21 @@ describe("SilencesPage", () => {
     expect(screen.queryByRole("button", { name: "Delete" })).not.toBeInTheDocument();
   });
 });
+
+describe("SilencesPage, a provisioned silence", () => {
+  it("says it is read-only and offers no Expire, Extend or Delete; a normal one keeps them", async () => {
+    const held = silence({ id: 8, comment: "From the file", provisioned: "silences.yaml" });
+    server.use(handlers.signedInAs(admin), silences([held, active]));
+    renderApp("/silences");
+
+    await screen.findByRole("list", { name: "Silences" });
+    const provisioned = screen.getByRole("listitem", { name: "Silence #8" });
+    const normal = screen.getByRole("listitem", { name: "Silence #3" });
+    expect(provisioned).toHaveTextContent("Provisioned from silences.yaml: read-only.");
+    for (const name of ["Expire now", "Extend…", "Delete"]) {
+      expect(within(provisioned).queryByRole("button", { name })).not.toBeInTheDocument();
+      expect(within(normal).getByRole("button", { name })).toBeInTheDocument();
+    }
+    expect(normal).not.toHaveTextContent("Provisioned from");
+  });
+});

@@ -63,8 +63,9 @@ function SilenceItem({ silence, mayChange, mayDelete, busy, onExpire, onExtend, 
         </div>
       </dl>
       <p className="notes">{silence.comment}</p>
+      {silence.provisioned && <p className="muted">Provisioned from {silence.provisioned}: read-only.</p>}
       <div className="silence-item__actions">
-        {live && mayChange && (
+        {live && mayChange && !silence.provisioned && (
           <>
             <button type="button" className="button button--secondary button--small" disabled={busy} onClick={onExpire}>
               {silence.state === "pending" ? "Cancel (expire)" : "Expire now"}
@@ -74,7 +75,7 @@ function SilenceItem({ silence, mayChange, mayDelete, busy, onExpire, onExtend, 
             </button>
           </>
         )}
-        {mayDelete && (
+        {mayDelete && !silence.provisioned && (
           <button type="button" className="button button--danger-outline button--small" onClick={onDelete}>
             Delete
           </button>
