@@ -5,7 +5,7 @@ import json
 
 import pytest
 import yaml
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from alerts.models import (
@@ -340,6 +340,23 @@ def test_the_commands_export_and_import(manager, tmp_path, monkeypatch, capsys):
     call_command("export_config", "--kinds", "rules", "--format", "json")
     assert [rule["name"] for rule in json.loads(capsys.readouterr().out)["rules"]] == [
         "API errors", "Queue backlog", "site is down"]
+
+
+def test_the_import_command_names_who_in_the_audit_trail(user, tmp_path, capsys):
+    from auditlog.models import LogEntry
+
+    path = tmp_path / "config.yaml"
+    path.write_text("apiVersion: resee/v1\nrules:\n- {name: CPU, metric_name: cpu_usage, condition: gt, "
+                    "threshold_value: 90}\n")
+    with pytest.raises(CommandError, match="No active user 'ghost'"):
+        call_command("import_config", str(path), "--user", "ghost")
+    assert not LogEntry.objects.exists()
+    call_command("import_config", str(path), "--user", user.get_username())
+    entry = LogEntry.objects.get()
+    assert "CPU" in entry.object_repr
+    assert entry.additional_data["source"] == "import"
+    assert entry.additional_data["user_name"] == user.get_username()
+    assert entry.actor_id == user.pk
 
 
 def test_the_example_document_imports(manager, monkeypatch):

@@ -1,7 +1,8 @@
-"""manage.py import_config FILE [--dry-run] [--prune], or --prometheus FILE --data-source NAME"""
+"""manage.py import_config FILE [--dry-run] [--prune] [--user NAME], or --prometheus FILE --data-source NAME"""
 
 import json
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from configuration.document import DocumentError, loads
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--prometheus", action="store_true",
                             help="FILE is a Prometheus alerting rule file: its rules become PromQL rules.")
         parser.add_argument("--data-source", default="", help="With --prometheus: the data source's name.")
+        parser.add_argument("--user", default="",
+                            help="The user the audit trail attributes the changes to (an existing, active one).")
 
     def handle(self, *args, **options):
         try:
@@ -40,8 +43,14 @@ class Command(BaseCommand):
             raise CommandError("--prometheus needs --data-source NAME: the data source the rules query.")
         if options["prometheus"] and options["prune"]:
             raise CommandError("--prune is for resee/v1 documents, not Prometheus rule files.")
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(is_active=True, **{
+                get_user_model().USERNAME_FIELD: options["user"]}).first()
+            if user is None:
+                raise CommandError(f"No active user {options['user']!r}: nothing was changed.")
         try:
-            with audit.acting(audit.IMPORT):
+            with audit.acting(audit.IMPORT, user=user):
                 if options["prometheus"]:
                     result, skipped = import_rule_file(loads(text), data_source=options["data_source"],
                                                        dry_run=options["dry_run"])
