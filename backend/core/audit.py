@@ -161,7 +161,9 @@ def register(model, *, exclude: Iterable[str] = (), masked: Iterable[str] = (), 
     _audited[model] = Audited(fields=names | attnames, masked=frozenset(masked), m2m=tuple(m2m),
                               version_field=version_field)
     auditlog.register(
-        model, exclude_fields=excluded, mask_fields=list(masked), mask_callable="core.audit.mask",
+        # Named fields only: excluding would leave the reverse relations (a rule's alerts and
+        # groups) and the id in every creation's diff.
+        model, include_fields=sorted(names), mask_fields=list(masked), mask_callable="core.audit.mask",
         m2m_fields=set(m2m), serialize_data=True, serialize_auditlog_fields_only=True,
     )
     pre_save.disconnect(sender=model, dispatch_uid=auditlog._dispatch_uid(pre_save, log_update))

@@ -61,6 +61,22 @@ def test_a_change_through_the_api_with_a_session_is_the_dashboards(session_clien
     assert changed.changes == {"threshold_value": [80.0, 90.0]}
 
 
+def test_a_creation_lists_the_configuration_and_nothing_else(session_client):
+    response = session_client.post("/api/alerts/rules/", rule_payload(), format="json")
+    assert response.status_code == 201, response.json()
+    rule = AlertRule.objects.get(pk=response.json()["id"])
+    AlertHistory.objects.create(rule=rule, rule_name="High CPU Usage", severity="high", condition="gt",
+                                threshold_value=80, metric_name="cpu_usage")
+
+    [created] = entries(pk=rule.pk)
+
+    fields = set(created.changes)
+    assert {"name", "metric_name", "threshold_value", "severity"} <= fields
+    # Not the id, the engine's state, nor the reverse relations (its alerts, its groups).
+    assert not fields & {"id", "alerts", "groups", "state", "last_evaluated_at", "config_version"}, fields
+    assert created.changes["threshold_value"] == [None, 80.0]
+
+
 def test_a_change_with_a_token_is_the_apis_with_the_tokens_name(auth_client, token, user):
     response = auth_client.post("/api/alerts/rules/", rule_payload(), format="json")
     assert response.status_code == 201, response.json()
