@@ -308,8 +308,18 @@ describe("RuleDetailPage", () => {
 });
 
 describe("RuleDetailPage, a provisioned rule", () => {
-  it("says it is read-only and offers no Edit, Switch off or Delete (Evaluate now changes nothing and stays)", async () => {
-    server.use(handlers.signedInAs(admin), ...common(rule({ provisioned: "team.yaml" })));
+  it("says it is read-only and offers no Edit, Switch off, Delete or Restore (Evaluate now changes nothing and stays)", async () => {
+    const versions = [
+      { number: 2, when: "2026-11-27T16:00:00Z", user_name: null, token_name: null, source: "provisioning",
+        action: "update", changes: { threshold_value: [80, 95] } },
+      { number: 1, when: "2026-11-27T15:00:00Z", user_name: null, token_name: null, source: "provisioning",
+        action: "create", changes: { threshold_value: [null, 80] } },
+    ];
+    server.use(
+      handlers.signedInAs(admin),
+      ...common(rule({ provisioned: "team.yaml" })),
+      http.get("/api/alerts/rules/1/versions/", () => HttpResponse.json(versions)),
+    );
     renderApp("/rules/1");
 
     expect(await screen.findByRole("heading", { level: 1, name: "High CPU Usage" })).toBeInTheDocument();
@@ -319,6 +329,9 @@ describe("RuleDetailPage, a provisioned rule", () => {
     expect(within(actions).queryByRole("link", { name: "Edit" })).not.toBeInTheDocument();
     expect(within(actions).queryByRole("button", { name: /^Switch (off|on)$/ })).not.toBeInTheDocument();
     expect(within(actions).queryByRole("button", { name: "Delete…" })).not.toBeInTheDocument();
+    const section = await screen.findByRole("region", { name: "Versions" });
+    expect(await within(section).findByRole("listitem", { name: "Version 1" })).toBeInTheDocument();
+    expect(within(section).queryByRole("button", { name: "Restore this version" })).not.toBeInTheDocument();
   });
 
   it("keeps Edit, the switch and Delete for a rule no file holds", async () => {

@@ -64,7 +64,8 @@ function VersionChanges({ version }: { version: RuleVersion }) {
   );
 }
 
-/** A rule's versions, newest first, each with its diff; "Restore this version" for those who may change rules. */
+/** A rule's versions, newest first, each with its diff; "Restore this version" for those who may change rules
+ * (not for a rule a provisioning file holds: its file is changed instead). */
 export function RuleVersions({ rule }: { rule: AlertRule }) {
   const can = useCan();
   const versions = useRuleVersions(rule.id);
@@ -90,7 +91,7 @@ export function RuleVersions({ rule }: { rule: AlertRule }) {
               {version.action === "create" ? "created" : "changed"} by {versionAuthor(version)}
             </p>
             <VersionChanges version={version} />
-            {version.number !== latest && can(PERMISSIONS.changeRules) && (
+            {version.number !== latest && can(PERMISSIONS.changeRules) && !rule.provisioned && (
               <button
                 type="button"
                 className="button button--secondary button--small"
