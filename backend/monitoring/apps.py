@@ -25,5 +25,6 @@ def _audit_configuration() -> None:
 
     from . import models
 
-    audit.register(models.Check, exclude=(*CHECK_STATE_FIELDS, "created_at", "updated_at"))
+    # An HTTP check's headers may carry credentials (Authorization, cookies, API keys).
+    audit.register(models.Check, exclude=(*CHECK_STATE_FIELDS, "created_at", "updated_at"), masked=("headers",))
     audit.register(models.DataSource, exclude=("created_at", "updated_at"), masked=("secrets",))

@@ -177,6 +177,24 @@ def test_channel_secrets_are_masked_in_diffs_and_snapshots(auth_client, settings
     assert WEBHOOK_SECRET not in json.dumps(listed)
 
 
+def test_an_http_checks_headers_are_masked(auth_client, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_TARGETS = True
+    response = auth_client.post("/api/monitoring/checks/", {
+        "name": "site", "kind": "http", "url": "https://shop.example.com/health",
+        "headers": {"Authorization": f"Bearer {WEBHOOK_SECRET}"},
+    }, format="json")
+    assert response.status_code == 201, response.json()
+    changed = auth_client.patch(f"/api/monitoring/checks/{response.json()['id']}/", {
+        "headers": {"Authorization": f"Bearer {WEBHOOK_SECRET}2"}}, format="json")
+    assert changed.status_code == 200, changed.json()
+
+    stored = [json.dumps([e.changes, e.serialized_data, e.additional_data]) for e in entries(Check)]
+    assert len(stored) == 2
+    assert not any(WEBHOOK_SECRET in text for text in stored)
+    assert entries(Check)[1].changes["headers"] == [audit.MASKED, audit.MASKED]
+    assert WEBHOOK_SECRET not in json.dumps(auth_client.get("/api/audit/", {"object_type": "check"}).json())
+
+
 def test_the_audit_list_is_for_managers_with_filters(auth_client, session_client, viewer_client, user):
     auth_client.post("/api/alerts/rules/", rule_payload(name="one"), format="json")
     rule_id = session_client.post("/api/alerts/rules/", rule_payload(name="two"), format="json").json()["id"]
