@@ -33,18 +33,29 @@ class ConditionFilter(django_filters.ChoiceFilter):
         return super().filter(qs, normalize_condition(value) if value else value)
 
 
+class EveryValueWidget(QueryArrayWidget):
+    """Every `?label=` as given, blanks and repeats too, so that the limit counts what the schema's
+    maxItems counts (QueryArrayWidget drops them before the field sees the list)."""
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist"):
+            return data.getlist(name)
+        return super().value_from_datadict(data, files, name)
+
+
 class LabelFilterField(forms.Field):
     """`?label=route:/api/orders/&label=team:payments`: each a label name, a colon and the exact
-    value (the first colon splits: the value may have more). Cleaned to [(name, value), ...]."""
+    value (the first colon splits: the value may have more). Cleaned to [(name, value), ...]; a
+    blank one is no filter, but counts toward the limit."""
 
-    widget = QueryArrayWidget
+    widget = EveryValueWidget
 
     def to_python(self, value):
         given = [value] if isinstance(value, str) else list(value or [])
         if len(given) > MAX_MATCHERS:
             raise forms.ValidationError(f"At most {MAX_MATCHERS} label filters (got {len(given)}).", code="invalid")
         pairs, problems = [], []
-        for text in sorted(given):
+        for text in sorted(set(given) - {""}):
             name, colon, label_value = text.partition(":")
             if not colon:
                 problems.append(f"{text[:80]!r}: write a label filter as name:value, e.g. route:/api/orders/.")

@@ -77,6 +77,7 @@ def test_an_empty_value_means_the_label_is_absent(auth_client, alerts):
     assert ids(auth_client.get(HISTORY, {"label": "route:"})) == pks(alerts, "plain")
     # An empty parameter is no filter, as for every filter here.
     assert len(ids(auth_client.get(HISTORY, {"label": ""}))) == 4
+    assert ids(auth_client.get(f"{HISTORY}?label=&label=route:&label=route:")) == pks(alerts, "plain")
 
 
 @pytest.mark.parametrize("query,message", [
@@ -86,6 +87,9 @@ def test_an_empty_value_means_the_label_is_absent(auth_client, alerts):
     ("label=route:" + "x" * 129, "A label value may have at most 128 characters (this one has 129)."),
     ("label=route:%01", "A label value may not contain control characters."),
     ("&".join(f"label=l{i}:v" for i in range(11)), "At most 10 label filters (got 11)."),
+    # Blanks and repeats count, as the schema's maxItems counts them.
+    ("label=team:payments" + "&label=" * 10, "At most 10 label filters (got 11)."),
+    ("label=team:payments" * 1 + "&label=team:payments" * 10, "At most 10 label filters (got 11)."),
 ])
 def test_a_bad_label_filter_is_a_400_saying_what_is_wrong(auth_client, alerts, query, message):
     for url in (HISTORY, RULES):
