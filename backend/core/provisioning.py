@@ -14,7 +14,7 @@ from rest_framework.exceptions import APIException
 _lookup: Callable[[type, Iterable[int] | None], dict[int, str]] | None = None
 
 # The viewset actions that change or delete the object they are on.
-WRITE_ACTIONS = ("update", "partial_update", "destroy", "expire", "extend")
+WRITE_ACTIONS = ("update", "partial_update", "destroy", "expire", "extend", "restore")
 
 
 def register(lookup: Callable[[type, Iterable[int] | None], dict[int, str]]) -> None:
@@ -35,11 +35,23 @@ class Provisioned(APIException):
     default_code = "provisioned"
 
 
+def _refusal(file_name: str) -> Provisioned:
+    return Provisioned(f"provisioned from {file_name}: change the file (the API cannot change it).")
+
+
 def refuse_if_provisioned(obj) -> None:
     """A 409 for a change made through the API to an object a provisioning file holds."""
     file_name = provisioned_from(obj)
     if file_name:
-        raise Provisioned(f"provisioned from {file_name}: change the file (the API cannot change it).")
+        raise _refusal(file_name)
+
+
+def refuse_moving_provisioned(model: type, before: dict[int, int], after: dict[int, int]) -> None:
+    """A 409 when a new order (pk -> rank) moves an object a provisioning file holds from its rank."""
+    files = files_of(model, None)
+    for pk, file_name in sorted(files.items()):
+        if pk in after and after[pk] != before.get(pk):
+            raise _refusal(file_name)
 
 
 @extend_schema_field({"type": "string", "nullable": True, "readOnly": True})

@@ -11,7 +11,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core import audit
+from core import audit, provisioning
 from core.lookups import IdLookupMixin
 from core.permissions import ModelPermissions, perm
 from core.schema import VALIDATION_ERROR, ErrorSerializer
@@ -170,6 +170,10 @@ class NotificationPolicyViewSet(IdLookupMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             before = dict(NotificationPolicy.objects.values_list("pk", "position"))
+            ranked = NotificationPolicy.objects.order_by("position", "id").values_list("pk", flat=True)
+            provisioning.refuse_moving_provisioned(
+                NotificationPolicy, {pk: n for n, pk in enumerate(ranked)},
+                {pk: n for n, pk in enumerate(serializer.validated_data["order"])})
             for position, policy_id in enumerate(serializer.validated_data["order"]):
                 NotificationPolicy.objects.filter(pk=policy_id).update(position=position)
             for policy in NotificationPolicy.objects.all():

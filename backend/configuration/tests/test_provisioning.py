@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from alerts.models import AlertRule, NotificationPolicy
+from alerts.models import AlertRule, NotificationChannel, NotificationPolicy
 from configuration.models import ProvisionedObject
 from configuration.tasks import provision_configuration
 from core.testing import client_for
@@ -99,6 +99,37 @@ def test_provisioned_objects_change_through_their_file(directory, user):
     assert not ProvisionedObject.objects.exists()
     assert manager.patch(f"/api/alerts/rules/{by_hand['id']}/", {"threshold_value": 2},
                          format="json").status_code == 200
+
+
+def test_no_action_changes_a_provisioned_object(directory, user):
+    (directory / "team.yaml").write_text(FILE)
+    provision_configuration.apply().get()
+    manager = client_for(user)
+    rule = AlertRule.objects.get(name="CPU high")
+    versions = manager.get(f"/api/alerts/rules/{rule.pk}/versions/").json()
+    assert versions, "provisioning records a version"
+
+    # Restoring a version is a change like any other.
+    response = manager.post(f"/api/alerts/rules/{rule.pk}/versions/{versions[-1]['number']}/restore/")
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith("provisioned from team.yaml")
+
+    # Nor may a reorder move a provisioned policy; moving only the others around it may.
+    provisioned = NotificationPolicy.objects.get(name="everything to ops")
+    hook = NotificationChannel.objects.get(name="ops hook").pk
+    first = manager.post("/api/alerts/policies/", {"name": "first by hand", "channels": [hook]}, format="json").json()
+    second = manager.post("/api/alerts/policies/", {"name": "second by hand", "channels": [hook]},
+                          format="json").json()
+    response = manager.post("/api/alerts/policies/reorder/", {"order": [first["id"], provisioned.pk, second["id"]]},
+                            format="json")
+    assert response.status_code == 409, response.json()
+    assert response.json()["detail"].startswith("provisioned from team.yaml")
+    assert list(NotificationPolicy.objects.order_by("position", "id").values_list("pk", flat=True)) == [
+        provisioned.pk, first["id"], second["id"]]
+    response = manager.post("/api/alerts/policies/reorder/", {"order": [provisioned.pk, second["id"], first["id"]]},
+                            format="json")
+    assert response.status_code == 200, response.json()
+    assert [policy["id"] for policy in response.json()] == [provisioned.pk, second["id"], first["id"]]
 
 
 def test_the_beat_schedule_runs_provisioning_when_a_directory_is_set():
