@@ -40,13 +40,21 @@ test("with beat stopped the banner says no evaluation completed, and goes when t
   const stale = banner.getByText(/No rule evaluation has completed since/);
   await expect(stale).toHaveCount(0);
 
+  const lastTick = async () => {
+    const health = await page.request.get("/api/monitoring/self-health/");
+    expect(health.ok()).toBe(true);
+    return Date.parse(((await health.json()) as { last_tick_at: string | null }).last_tick_at ?? "");
+  };
+  // A stack just started may not have completed its first tick yet.
+  await expect(async () => {
+    expect(await lastTick()).not.toBeNaN();
+  }).toPass({ timeout: 30_000, intervals: [1_000] });
+
   const beat = await stackBeat();
   process.kill(beat, "SIGSTOP");
   try {
     // The last tick that completed before beat stopped (one may still complete after: later only).
-    const health = await page.request.get("/api/monitoring/self-health/");
-    expect(health.ok()).toBe(true);
-    const lastTickAt = Date.parse(((await health.json()) as { last_tick_at: string }).last_tick_at);
+    const lastTickAt = await lastTick();
     expect(lastTickAt).not.toBeNaN();
     await expect(async () => {
       await page.reload();
